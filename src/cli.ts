@@ -1,0 +1,106 @@
+import { Command, CommanderError } from 'commander';
+import { Context, type IOStreams } from './context.js';
+import { COMMANDS, findCommand } from './commands/registry.js';
+import { ExitCode, KfeedError } from './errors.js';
+import { packageVersion } from './package-info.js';
+
+/** The first word that is not an option: the command the user named. */
+function commandWord(argv: string[]): string | undefined {
+  const words = argv.filter((a) => !a.startsWith('-'));
+  return words[0] === 'help' ? words[1] : words[0];
+}
+
+async function buildProgram(argv: string[], ctx: Context): Promise<Command> {
+  const program = new Command('kfeed')
+    .description('Operate a real-time market-data feed on Amazon MSK or Apache Kafka, over mutual TLS.')
+    .version(packageVersion(), '-V, --version')
+    .option('--json', 'machine-readable output')
+    .option('--debug', 'show stack traces and internal details')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => ctx.io.stdout.write(s),
+      writeErr: (s) => ctx.io.stderr.write(s),
+    });
+  program.hook('preAction', (_program, action) => {
+    const globals = action.optsWithGlobals() as { json?: boolean; debug?: boolean };
+    ctx.json = Boolean(globals.json);
+    ctx.debug = Boolean(globals.debug);
+  });
+  const wanted = findCommand(commandWord(argv));
+  for (const entry of COMMANDS) {
+    if (entry === wanted) (await entry.load()).register(program, ctx);
+    else program.command(entry.name).description(entry.summary);
+  }
+  // Subcommands inherit the output settings and exit behaviour.
+  for (const command of program.commands) applyToTree(command, ctx);
+  return program;
+}
+
+function applyToTree(command: Command, ctx: Context): void {
+  command.exitOverride().configureOutput({
+    writeOut: (s) => ctx.io.stdout.write(s),
+    writeErr: (s) => ctx.io.stderr.write(s),
+  });
+  command.showHelpAfterError('(run with --help for usage)');
+  for (const sub of command.commands) applyToTree(sub, ctx);
+}
+
+/** Runs kfeed in-process and returns its exit code; never calls process.exit. */
+export async function runCli(argv: string[], ctx: Context): Promise<number> {
+  try {
+    const program = await buildProgram(argv, ctx);
+    if (argv.length === 0) {
+      program.outputHelp();
+      return ExitCode.usage;
+    }
+    await program.parseAsync(argv, { from: 'user' });
+    return ctx.abort.signal.aborted ? abortCode(ctx) : ExitCode.ok;
+  } catch (error) {
+    return reportError(error, ctx, argv);
+  }
+}
+
+function abortCode(ctx: Context): number {
+  return ctx.abort.signal.reason === 'SIGTERM' ? ExitCode.terminated : ExitCode.interrupted;
+}
+
+function reportError(error: unknown, ctx: Context, argv: string[]): number {
+  if (error instanceof CommanderError) {
+    // Commander already printed the message (or the help / version text).
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return ExitCode.ok;
+    return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+  }
+  const debug = ctx.debug || argv.includes('--debug');
+  if (error instanceof KfeedError) {
+    ctx.io.stderr.write(`kfeed: ${error.line}\n`);
+    if (debug) ctx.io.stderr.write(`${error.stack}\n${error.cause ? 'caused by: ' + ((error.cause as Error).stack ?? error.cause) + '\n' : ''}`);
+    return error.exitCode;
+  }
+  ctx.io.stderr.write(`kfeed: unexpected error: ${(error as Error)?.message ?? String(error)} — rerun with --debug and report it\n`);
+  if (debug) ctx.io.stderr.write(`${(error as Error)?.stack ?? ''}\n`);
+  return ExitCode.internal;
+}
+
+/** The binary's entry: real streams and environment, signals wired to the context. */
+export async function main(argv: string[]): Promise<void> {
+  const io: IOStreams = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr };
+  const ctx = new Context({ io, env: process.env, cwd: process.cwd() });
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    signals += 1;
+    // A second Ctrl-C means "now": give up on the clean stop.
+    if (signals > 1) process.exit(signal === 'SIGTERM' ? ExitCode.terminated : ExitCode.interrupted);
+    ctx.abort.abort(signal);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0); // `kfeed ... | head` is fine
+  });
+  const code = await runCli(argv, ctx);
+  process.exitCode = code;
+  // Sockets and timers that libraries leave behind must not keep a finished command alive.
+  setTimeout(() => process.exit(code), 200).unref();
+  process.stdin.unref?.();
+}

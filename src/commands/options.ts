@@ -1,0 +1,41 @@
+import { InvalidArgumentError, type Command } from 'commander';
+import type { ConnectionFlags } from '../config/connection.js';
+
+/** The connection options of every command that talks to Kafka. */
+export function withConnectionOptions(command: Command, options: { certFlags?: 'admin' } = {}): Command {
+  // Commands whose own --cert names something else (acl grant) take the connection's as --admin-cert.
+  const cert = options.certFlags === 'admin' ? '--admin-cert' : '--cert';
+  const key = options.certFlags === 'admin' ? '--admin-key' : '--key';
+  return command
+    .option('--profile <name>', 'connection profile (default: the profile marked default)')
+    .option('--brokers <list>', 'bootstrap brokers host:port,... (env TLSBROKERS)')
+    .option('--ca <file>', 'CA certificates that signed the brokers (PEM; default truststore.pem, else system roots)')
+    .option(`${cert} <file>`, 'client certificate for mTLS (PEM; default client_cert.pem)')
+    .option(`${key} <file>`, 'client private key (PEM; default private_key.pem; password from PK_PASSWORD or a prompt)')
+    .option('--plaintext', 'connect without TLS')
+    .option('--sasl-user <name>', 'SASL/SCRAM user (password from KFEED_SASL_PASSWORD or a prompt)')
+    .option('--sasl-mechanism <name>', 'scram-sha-512 (default) or scram-sha-256');
+}
+
+/** The connection flags out of a command's options (`certFlags` as given to withConnectionOptions). */
+export function connectionFlags(options: ConnectionFlags & { adminCert?: string; adminKey?: string }, certFlags?: 'admin'): ConnectionFlags {
+  const { profile, brokers, ca, plaintext, saslUser, saslMechanism } = options;
+  const cert = certFlags === 'admin' ? options.adminCert : options.cert;
+  const key = certFlags === 'admin' ? options.adminKey : options.key;
+  return { profile, brokers, ca, cert, key, plaintext, saslUser, saslMechanism };
+}
+
+/** Commander parser for whole numbers within bounds, with a message that says the range. */
+export function integer(name: string, min: number, max = Number.MAX_SAFE_INTEGER) {
+  return (value: string): number => {
+    if (!/^-?\d+$/.test(value.trim())) throw new InvalidArgumentError(`${name} must be a whole number`);
+    const n = Number(value);
+    if (n < min || n > max) throw new InvalidArgumentError(`${name} must be between ${min} and ${max}`);
+    return n;
+  };
+}
+
+/** Commander parser that collects a repeatable option into a list. */
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}

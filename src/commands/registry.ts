@@ -1,0 +1,31 @@
+import type { Command } from 'commander';
+import type { Context } from '../context.js';
+
+/** A command module wires its flags onto `parent` and calls its run function. */
+export interface CommandModule {
+  register(parent: Command, ctx: Context): void;
+}
+
+interface Entry {
+  name: string;
+  summary: string;
+  load: () => Promise<CommandModule>;
+}
+
+/**
+ * Every top-level command, loaded only when named on the command line, so that
+ * `kfeed --help` reads this list and nothing else (no Kafka, AWS or crypto libraries).
+ */
+export const COMMANDS: Entry[] = [
+  { name: 'local', summary: 'run a real Apache Kafka with mTLS on this machine (up, status, logs, down)', load: () => import('./local/index.js') },
+  { name: 'profile', summary: 'manage connection profiles (list, show, use, add, remove)', load: () => import('./profile/index.js') },
+  { name: 'create-topic', summary: 'create a topic', load: () => import('./topic/create.js') },
+  { name: 'list-topics', summary: 'list topics and ACLs', load: () => import('./topic/list.js') },
+  { name: 'describe-topic', summary: 'show partitions, leaders, replicas, ISR and configs of a topic', load: () => import('./topic/describe.js') },
+  { name: 'delete-topic', summary: 'delete a topic and its ACLs', load: () => import('./topic/delete.js') },
+  { name: 'acl', summary: 'grant, revoke and list ACLs by certificate or principal', load: () => import('./acl/index.js') },
+];
+
+export function findCommand(name: string | undefined): Entry | undefined {
+  return COMMANDS.find((entry) => entry.name === name);
+}

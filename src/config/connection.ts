@@ -1,0 +1,182 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { KfeedError } from '../errors.js';
+import { readUserFile } from './files.js';
+import { ProfileStore, unknownProfile, type Profile, type SaslMechanism, type SecurityProtocol } from './profiles.js';
+
+/** The connection flags every Kafka command accepts (commander's camel-cased names). */
+export interface ConnectionFlags {
+  profile?: string;
+  brokers?: string;
+  ca?: string;
+  cert?: string;
+  key?: string;
+  plaintext?: boolean;
+  saslUser?: string;
+  saslMechanism?: string;
+}
+
+/** Everything needed to open a Kafka connection, with files already read. */
+export interface ConnectionSettings {
+  brokers: string[];
+  security: SecurityProtocol;
+  /** PEM texts; absent CA means the system's public roots (what MSK broker certificates chain to). */
+  tls?: { ca?: string; cert?: string; key?: string; passphrase?: string };
+  sasl?: { mechanism: SaslMechanism; username: string; password: string };
+  /** Which layer gave each setting: for `profile show --resolved` and error messages. */
+  origin: Record<string, string>;
+  files: { ca?: string; cert?: string; key?: string };
+  profileName?: string;
+}
+
+export interface SecretSource {
+  /** Asks for a secret without echo; undefined when no one can be asked. */
+  password(message: string): Promise<string | undefined>;
+}
+
+export interface ResolveInput {
+  flags: ConnectionFlags;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  profiles: ProfileStore;
+  secrets: SecretSource;
+}
+
+/** The file names the original tools read from the working folder. */
+export const LEGACY_FILES = { key: 'private_key.pem', cert: 'client_cert.pem', ca: 'truststore.pem' } as const;
+
+const SECURITY: SecurityProtocol[] = ['ssl', 'plaintext', 'sasl_ssl', 'sasl_plaintext'];
+const MECHANISMS: SaslMechanism[] = ['scram-sha-512', 'scram-sha-256'];
+
+/**
+ * Turns flags > environment > profile into connection settings. The environment layer is
+ * what the original tools used: TLSBROKERS, PK_PASSWORD, and private_key.pem /
+ * client_cert.pem / truststore.pem in the working folder when they exist.
+ */
+export async function resolveConnection(input: ResolveInput): Promise<ConnectionSettings> {
+  const { flags, env, cwd } = input;
+  const origin: Record<string, string> = {};
+  const profileName = flags.profile ?? env.KFEED_PROFILE ?? input.profiles.defaultName();
+  let profile: Profile | undefined;
+  if (profileName) {
+    const data = input.profiles.read();
+    profile = data.profiles[profileName];
+    // Only a profile the user asked for by name must exist; a stale default is ignored.
+    if (!profile && (flags.profile || env.KFEED_PROFILE)) throw unknownProfile(profileName, data);
+  }
+
+  const pick = <T>(name: string, layers: Array<[string, T | undefined]>): T | undefined => {
+    for (const [layer, value] of layers) {
+      if (value !== undefined && value !== '') {
+        origin[name] = layer;
+        return value;
+      }
+    }
+    return undefined;
+  };
+  const legacy = (file: string) => {
+    const full = path.join(cwd, file);
+    return fs.existsSync(full) ? full : undefined;
+  };
+  const fromProfile = `profile ${profileName}`;
+
+  const brokerList = pick<string | string[]>('brokers', [
+    ['--brokers', flags.brokers],
+    ['TLSBROKERS', env.TLSBROKERS],
+    [fromProfile, profile?.brokers],
+  ]);
+  if (!brokerList || (Array.isArray(brokerList) && brokerList.length === 0)) {
+    throw new KfeedError('config', 'no brokers given', {
+      hint: 'pass --brokers host:port, set TLSBROKERS, or create a profile (`kfeed local up` makes one)',
+    });
+  }
+  const brokers = parseBrokerList(brokerList);
+
+  const explicitSecurity = flags.plaintext
+    ? ((origin.security = '--plaintext'), flags.saslUser ? 'sasl_plaintext' : 'plaintext')
+    : undefined;
+  const saslUser = pick('saslUser', [
+    ['--sasl-user', flags.saslUser],
+    ['KFEED_SASL_USER', env.KFEED_SASL_USER],
+    [fromProfile, profile?.saslUser],
+  ]);
+  let security: SecurityProtocol =
+    (explicitSecurity as SecurityProtocol | undefined) ??
+    (origin.brokers === fromProfile ? profile?.security : undefined) ??
+    'ssl';
+  if (!SECURITY.includes(security)) {
+    throw new KfeedError('config', `profile ${profileName} has an unknown security protocol "${security}"`, {
+      hint: `use one of ${SECURITY.join(', ')}`,
+    });
+  }
+  if (saslUser && security === 'ssl') security = 'sasl_ssl';
+  if (saslUser && security === 'plaintext') security = 'sasl_plaintext';
+
+  const settings: ConnectionSettings = { brokers, security, origin, files: {}, profileName: profile ? profileName : undefined };
+
+  if (security === 'ssl' || security === 'sasl_ssl') {
+    const caFile = pick('ca', [['--ca', flags.ca], [LEGACY_FILES.ca, legacy(LEGACY_FILES.ca)], [fromProfile, profile?.ca]]);
+    // A client certificate only makes sense for mTLS; SASL over TLS authenticates by password.
+    const wantsClientCert = security === 'ssl';
+    const certFile = wantsClientCert
+      ? pick('cert', [['--cert', flags.cert], [LEGACY_FILES.cert, legacy(LEGACY_FILES.cert)], [fromProfile, profile?.cert]])
+      : flags.cert;
+    const keyFile = wantsClientCert
+      ? pick('key', [['--key', flags.key], [LEGACY_FILES.key, legacy(LEGACY_FILES.key)], [fromProfile, profile?.key]])
+      : flags.key;
+    if (Boolean(certFile) !== Boolean(keyFile)) {
+      throw new KfeedError('config', certFile ? `certificate ${certFile} given without its key` : `key ${keyFile} given without its certificate`, {
+        hint: 'pass both --cert and --key (or neither)',
+      });
+    }
+    settings.files = { ca: caFile, cert: certFile, key: keyFile };
+    const tls: NonNullable<ConnectionSettings['tls']> = {};
+    if (caFile) tls.ca = readUserFile(caFile, 'CA file');
+    if (certFile && keyFile) {
+      tls.cert = readUserFile(certFile, 'certificate');
+      tls.key = readUserFile(keyFile, 'key');
+      if (isEncryptedKey(tls.key)) {
+        tls.passphrase = env.PK_PASSWORD || (await input.secrets.password(`Password for ${keyFile}`));
+        if (!tls.passphrase) {
+          throw new KfeedError('config', `key ${keyFile} is encrypted and no password was given`, {
+            hint: 'set PK_PASSWORD or run in a terminal to be asked',
+          });
+        }
+      }
+    }
+    settings.tls = tls;
+  }
+
+  if (saslUser) {
+    const mechanism = (flags.saslMechanism ?? profile?.saslMechanism ?? 'scram-sha-512').toLowerCase() as SaslMechanism;
+    if (!MECHANISMS.includes(mechanism)) {
+      throw new KfeedError('usage', `unknown SASL mechanism "${mechanism}"`, { hint: `use ${MECHANISMS.join(' or ')}` });
+    }
+    const password = env.KFEED_SASL_PASSWORD || (await input.secrets.password(`SASL password for ${saslUser}`));
+    if (!password) {
+      throw new KfeedError('config', `no SASL password for ${saslUser}`, {
+        hint: 'set KFEED_SASL_PASSWORD or run in a terminal to be asked',
+      });
+    }
+    settings.sasl = { mechanism, username: saslUser, password };
+  }
+  return settings;
+}
+
+export function isEncryptedKey(pem: string): boolean {
+  return pem.includes('ENCRYPTED PRIVATE KEY') || /Proc-Type:\s*4,ENCRYPTED/.test(pem);
+}
+
+/** Accepts "h1:p1,h2:p2" (the MSK bootstrap string form) or a list; checks each entry. */
+export function parseBrokerList(value: string | string[]): string[] {
+  const entries = (Array.isArray(value) ? value : value.split(/[,\s]+/)).map((b) => b.trim()).filter(Boolean);
+  for (const entry of entries) {
+    const match = /^(\[[0-9a-fA-F:]+\]|[^:\s]+):(\d{1,5})$/.exec(entry);
+    const port = match ? Number(match[2]) : NaN;
+    if (!match || port < 1 || port > 65535) {
+      throw new KfeedError('usage', `"${entry}" is not a broker address`, { hint: 'write brokers as host:port[,host:port...]' });
+    }
+  }
+  if (entries.length === 0) throw new KfeedError('usage', 'the broker list is empty', { hint: 'write brokers as host:port[,host:port...]' });
+  return entries;
+}

@@ -1,0 +1,140 @@
+import type { ConnectionSettings } from '../config/connection.js';
+import { KfeedError, messageOf } from '../errors.js';
+
+/** kafkajs nests the real cause in `cause`, `originalError` or `retriableError`; walk them all. */
+function causes(error: unknown): any[] {
+  const chain: any[] = [];
+  const seen = new Set<unknown>();
+  const queue: unknown[] = [error];
+  while (queue.length) {
+    const e = queue.shift() as any;
+    if (!e || typeof e !== 'object' || seen.has(e)) continue;
+    seen.add(e);
+    chain.push(e);
+    queue.push(e.cause, e.originalError, e.retriableError, ...(Array.isArray(e.errors) ? e.errors : []));
+  }
+  return chain;
+}
+
+const TLS_PEER_CODES: Record<string, string> = {
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'the broker certificate is self-signed and not trusted',
+  SELF_SIGNED_CERT_IN_CHAIN: 'the broker certificate chains to a CA that is not trusted',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'the broker certificate was issued by an unknown CA',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'the broker certificate was issued by an unknown CA',
+  CERT_HAS_EXPIRED: 'the broker certificate has expired',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'the broker certificate does not name the host connected to',
+};
+
+/**
+ * Maps what kafkajs throws to a KfeedError with a message a person can act on. Unknown
+ * errors keep their message and exit 1, so nothing is hidden.
+ */
+export function translateKafkaError(error: unknown, settings?: Pick<ConnectionSettings, 'brokers' | 'security'>): KfeedError {
+  if (error instanceof KfeedError) return error;
+  const chain = causes(error);
+  const brokers = settings?.brokers.join(',') ?? 'the brokers';
+  const find = (predicate: (e: any) => boolean) => chain.find(predicate);
+
+  const protocol = find((e) => typeof e.type === 'string' && e.type !== 'UNKNOWN');
+  if (protocol) {
+    const type: string = protocol.type;
+    switch (type) {
+      case 'TOPIC_ALREADY_EXISTS':
+        return new KfeedError('conflict', messageOf(protocol).replace(/\.$/, ''), { hint: 'choose another name or delete it first', cause: error });
+      case 'INVALID_REPLICATION_FACTOR':
+        return new KfeedError('usage', 'the replication factor is larger than the number of brokers', {
+          hint: 'pass a smaller --replication-factor',
+          cause: error,
+        });
+      case 'INVALID_PARTITIONS':
+        return new KfeedError('usage', 'the partition count is not valid', { hint: 'pass --partitions 1 or more', cause: error });
+      case 'INVALID_TOPIC_EXCEPTION':
+        return new KfeedError('usage', 'the broker rejected the topic name', { hint: 'use letters, digits, ".", "_" and "-" (at most 249)', cause: error });
+      case 'INVALID_CONFIG':
+        return new KfeedError('usage', `the broker rejected a config: ${messageOf(protocol)}`, { hint: 'check the --config values', cause: error });
+      case 'UNKNOWN_TOPIC_OR_PARTITION':
+        return new KfeedError('notFound', 'the topic does not exist', { hint: 'list topics with `kfeed list-topics`', cause: error });
+      case 'TOPIC_AUTHORIZATION_FAILED':
+      case 'GROUP_AUTHORIZATION_FAILED':
+      case 'CLUSTER_AUTHORIZATION_FAILED':
+      case 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED': {
+        const what = type.split('_')[0].toLowerCase();
+        return new KfeedError('denied', `not authorized: the broker refused ${what} access to this client's principal`, {
+          hint: 'grant it with `kfeed acl grant` (see `kfeed cert inspect` for the principal)',
+          cause: error,
+        });
+      }
+      case 'SASL_AUTHENTICATION_FAILED':
+      case 'ILLEGAL_SASL_STATE':
+      case 'UNSUPPORTED_SASL_MECHANISM':
+        return new KfeedError('denied', `SASL authentication failed: ${messageOf(protocol)}`, { hint: 'check the user, password and mechanism', cause: error });
+      case 'SECURITY_DISABLED':
+        return new KfeedError('config', 'the cluster has no authorizer, so it has no ACLs', {
+          hint: 'enable authorizer.class.name on the brokers',
+          cause: error,
+        });
+      case 'POLICY_VIOLATION':
+        return new KfeedError('denied', `the cluster policy refused the request: ${messageOf(protocol)}`, { cause: error });
+      default:
+        break;
+    }
+  }
+
+  const tls = find((e) => typeof e.code === 'string' && (e.code in TLS_PEER_CODES || /SSL|TLS|CERT/.test(e.code)));
+  if (tls) {
+    const code: string = tls.code;
+    if (code in TLS_PEER_CODES) {
+      const hint = code === 'ERR_TLS_CERT_ALTNAME_INVALID'
+        ? 'connect with the host name in the certificate, or reissue it with that SAN'
+        : 'pass the CA that signed the brokers with --ca';
+      return new KfeedError('tls', `TLS handshake with ${brokers} failed: ${TLS_PEER_CODES[code]}`, { hint, cause: error });
+    }
+    if (/CERTIFICATE_REQUIRED|BAD_CERTIFICATE|UNKNOWN_CA|HANDSHAKE_FAILURE|CERTIFICATE_UNKNOWN|ACCESS_DENIED/.test(code)) {
+      return new KfeedError('tls', `the broker ${brokers} refused this client's certificate (${code.replace(/^ERR_SSL_/, '').toLowerCase()})`, {
+        hint: 'use a certificate signed by the CA the brokers trust (--cert/--key)',
+        cause: error,
+      });
+    }
+    if (/BAD_DECRYPT|PASSPHRASE|DECODE/.test(code)) {
+      return new KfeedError('tls', 'the private key could not be read: wrong password or not a key', { hint: 'check PK_PASSWORD and --key', cause: error });
+    }
+    return new KfeedError('tls', `TLS with ${brokers} failed: ${messageOf(tls)}`, { hint: 'check --ca, --cert and --key', cause: error });
+  }
+
+  const net = find((e) => ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'ECONNRESET', 'EPIPE'].includes(e.code));
+  if (net) {
+    const reason: Record<string, string> = {
+      ECONNREFUSED: 'connection refused',
+      ENOTFOUND: 'unknown host',
+      EAI_AGAIN: 'host name lookup failed',
+      EHOSTUNREACH: 'host unreachable',
+      ENETUNREACH: 'network unreachable',
+      ETIMEDOUT: 'timed out',
+      ECONNRESET: 'the connection was reset (a TLS listener spoken to in plaintext, or the reverse?)',
+      EPIPE: 'the connection was closed',
+    };
+    return new KfeedError('connection', `cannot reach ${brokers}: ${reason[net.code]}`, {
+      hint: 'check --brokers and that the cluster is up (`kfeed local status` for a local one)',
+      cause: error,
+    });
+  }
+  const name = find((e) => /KafkaJS(Connection|RequestTimeout|NumberOfRetriesExceeded)/.test(e.name ?? ''));
+  if (name) {
+    const msg = messageOf(chain[chain.length - 1]);
+    if (/Connection timeout|timed out|Request timed out/i.test(msg) || /Timeout/.test(name.name)) {
+      return new KfeedError('connection', `cannot reach ${brokers}: timed out`, {
+        hint: 'check --brokers, the security protocol (--plaintext?) and that the cluster is up',
+        cause: error,
+      });
+    }
+    if (/Closed connection|disconnected/i.test(msg)) {
+      return new KfeedError('connection', `the broker ${brokers} closed the connection`, {
+        hint: settings?.security === 'plaintext' ? 'is this a TLS listener? drop --plaintext' : 'is this a plaintext listener, or does it need a client certificate?',
+        cause: error,
+      });
+    }
+    return new KfeedError('connection', `cannot talk to ${brokers}: ${msg}`, { hint: 'check --brokers and that the cluster is up', cause: error });
+  }
+  const wrapped = new KfeedError('internal', messageOf(error), { cause: error });
+  return wrapped;
+}

@@ -1,0 +1,140 @@
+import type { Admin, ITopicConfig } from 'kafkajs';
+import { KfeedError } from '../errors.js';
+
+const TOPIC_NAME = /^[A-Za-z0-9._-]{1,249}$/;
+
+/** Kafka's own topic-name rules, checked before asking the broker. */
+export function checkTopicName(name: string): string {
+  if (!TOPIC_NAME.test(name) || name === '.' || name === '..') {
+    throw new KfeedError('usage', `"${name}" is not a valid topic name`, { hint: 'use letters, digits, ".", "_" and "-" (1 to 249 characters)' });
+  }
+  return name;
+}
+
+/** `k=v` strings -> config entries, rejecting malformed ones. */
+export function parseConfigs(pairs: string[]): Array<{ name: string; value: string }> {
+  return pairs.map((pair) => {
+    const at = pair.indexOf('=');
+    if (at <= 0) throw new KfeedError('usage', `"${pair}" is not a config setting`, { hint: 'write --config key=value, e.g. --config retention.ms=86400000' });
+    return { name: pair.slice(0, at).trim(), value: pair.slice(at + 1).trim() };
+  });
+}
+
+export interface CreateTopicInput {
+  name: string;
+  partitions: number;
+  /** Default: as many replicas as there are brokers, at most 3. */
+  replicationFactor?: number;
+  configs: Array<{ name: string; value: string }>;
+}
+
+export interface CreatedTopic {
+  name: string;
+  partitions: number;
+  replicationFactor: number;
+  configs: Record<string, string>;
+}
+
+export async function createTopic(admin: Admin, input: CreateTopicInput): Promise<CreatedTopic> {
+  checkTopicName(input.name);
+  const cluster = await admin.describeCluster();
+  const brokerCount = cluster.brokers.length;
+  const replicationFactor = input.replicationFactor ?? Math.min(3, brokerCount);
+  if (replicationFactor > brokerCount) {
+    throw new KfeedError('usage', `replication factor ${replicationFactor} is larger than the ${brokerCount} broker(s) of the cluster`, {
+      hint: `pass --replication-factor ${brokerCount} or less`,
+    });
+  }
+  const topic: ITopicConfig = {
+    topic: input.name,
+    numPartitions: input.partitions,
+    replicationFactor,
+    configEntries: input.configs,
+  };
+  const created = await admin.createTopics({ topics: [topic], waitForLeaders: true, timeout: 15000 });
+  // kafkajs reports an existing topic as `false` rather than as an error.
+  if (!created) throw new KfeedError('conflict', `topic ${input.name} already exists`, { hint: 'choose another name, or delete it first with `kfeed delete-topic`' });
+  return { name: input.name, partitions: input.partitions, replicationFactor, configs: Object.fromEntries(input.configs.map((c) => [c.name, c.value])) };
+}
+
+export interface TopicSummary {
+  name: string;
+  partitions: number;
+  replicationFactor: number;
+  internal: boolean;
+}
+
+export async function listTopics(admin: Admin, options: { includeInternal?: boolean } = {}): Promise<TopicSummary[]> {
+  const names = (await admin.listTopics()).sort();
+  if (names.length === 0) return [];
+  const metadata = await admin.fetchTopicMetadata({ topics: names });
+  return metadata.topics
+    .map((t) => ({
+      name: t.name,
+      partitions: t.partitions.length,
+      replicationFactor: t.partitions[0]?.replicas.length ?? 0,
+      internal: t.name.startsWith('__'),
+    }))
+    .filter((t) => options.includeInternal || !t.internal)
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+export interface TopicDescription {
+  name: string;
+  partitions: Array<{ partition: number; leader: number; replicas: number[]; isr: number[]; offline: number[]; low: string; high: string }>;
+  configs: Array<{ name: string; value: string | null; source: string; sensitive: boolean }>;
+}
+
+const CONFIG_SOURCES: Record<number, string> = {
+  0: 'unknown',
+  1: 'topic',
+  2: 'dynamic broker',
+  3: 'dynamic default broker',
+  4: 'static broker',
+  5: 'default',
+  6: 'dynamic broker logger',
+};
+
+export async function describeTopic(admin: Admin, name: string): Promise<TopicDescription> {
+  checkTopicName(name);
+  const existing = await admin.listTopics();
+  if (!existing.includes(name)) throw new KfeedError('notFound', `topic ${name} does not exist`, { hint: 'list topics with `kfeed list-topics`' });
+  const [metadata, offsets, configs] = await Promise.all([
+    admin.fetchTopicMetadata({ topics: [name] }),
+    admin.fetchTopicOffsets(name),
+    admin.describeConfigs({ resources: [{ type: 2 /* TOPIC */, name }], includeSynonyms: false }),
+  ]);
+  const byPartition = new Map(offsets.map((o) => [o.partition, o]));
+  const entries = configs.resources[0]?.configEntries ?? [];
+  return {
+    name,
+    partitions: metadata.topics[0].partitions
+      .map((p) => ({
+        partition: p.partitionId,
+        leader: p.leader,
+        replicas: p.replicas,
+        isr: p.isr,
+        offline: p.offlineReplicas ?? [],
+        low: byPartition.get(p.partitionId)?.low ?? '0',
+        high: byPartition.get(p.partitionId)?.high ?? '0',
+      }))
+      .sort((a, b) => a.partition - b.partition),
+    // Only the topic's own overrides, as `kafka-topics --describe` shows.
+    configs: entries
+      .filter((e) => (e as { configSource?: number }).configSource === 1)
+      .map((e) => ({
+        name: e.configName,
+        value: e.configValue,
+        source: CONFIG_SOURCES[(e as { configSource?: number }).configSource ?? 0] ?? 'unknown',
+        sensitive: e.isSensitive,
+      }))
+      .sort((a, b) => a.name.localeCompare(b.name)),
+  };
+}
+
+export async function deleteTopic(admin: Admin, name: string): Promise<void> {
+  checkTopicName(name);
+  const existing = await admin.listTopics();
+  if (!existing.includes(name)) throw new KfeedError('notFound', `topic ${name} does not exist`, { hint: 'list topics with `kfeed list-topics`' });
+  await admin.deleteTopics({ topics: [name], timeout: 15000 });
+}

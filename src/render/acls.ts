@@ -1,0 +1,12 @@
+import type { AclBinding } from '../kafka/acls.js';
+import type { Column } from './table.js';
+
+export const ACL_COLUMNS: Column<AclBinding>[] = [
+  { header: 'PRINCIPAL', value: (a: AclBinding) => a.principal },
+  { header: 'PERMISSION', value: (a: AclBinding) => a.permission },
+  { header: 'OPERATION', value: (a: AclBinding) => a.operation },
+  { header: 'RESOURCE', value: (a: AclBinding) => a.resourceType },
+  { header: 'NAME', value: (a: AclBinding) => a.resourceName },
+  { header: 'PATTERN', value: (a: AclBinding) => a.patternType },
+  { header: 'HOST', value: (a: AclBinding) => a.host },
+];
