@@ -16,12 +16,8 @@ async function buildProgram(argv: string[], ctx: Context): Promise<Command> {
     .version(packageVersion(), '-V, --version')
     .option('--json', 'machine-readable output')
     .option('--debug', 'show stack traces and internal details')
-    .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
-    .configureOutput({
-      writeOut: (s) => ctx.io.stdout.write(s),
-      writeErr: (s) => ctx.io.stderr.write(s),
-    });
+    .configureOutput(outputFor(ctx, 'kfeed'));
   program.hook('preAction', (_program, action) => {
     const globals = action.optsWithGlobals() as { json?: boolean; debug?: boolean };
     ctx.json = Boolean(globals.json);
@@ -37,13 +33,22 @@ async function buildProgram(argv: string[], ctx: Context): Promise<Command> {
   return program;
 }
 
-function applyToTree(command: Command, ctx: Context): void {
-  command.exitOverride().configureOutput({
-    writeOut: (s) => ctx.io.stdout.write(s),
-    writeErr: (s) => ctx.io.stderr.write(s),
-  });
-  command.showHelpAfterError('(run with --help for usage)');
-  for (const sub of command.commands) applyToTree(sub, ctx);
+function applyToTree(command: Command, ctx: Context, parents = 'kfeed'): void {
+  const name = `${parents} ${command.name()}`;
+  command.exitOverride().configureOutput(outputFor(ctx, name));
+  for (const sub of command.commands) applyToTree(sub, ctx, name);
+}
+
+/** Commander's usage errors become one line, like every other kfeed error. */
+function outputFor(ctx: Context, commandPath: string) {
+  return {
+    writeOut: (s: string) => ctx.io.stdout.write(s),
+    writeErr: (s: string) => ctx.io.stderr.write(s),
+    outputError: (message: string) => {
+      const text = message.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ');
+      ctx.io.stderr.write(`kfeed: ${text} — see \`${commandPath} --help\`\n`);
+    },
+  };
 }
 
 /** Runs kfeed in-process and returns its exit code; never calls process.exit. */

@@ -1,0 +1,49 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { inject } from 'vitest';
+
+/** The environment tests run kfeed with: the suite's own XDG folders, no ambient Kafka settings. */
+export function testEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of ['TLSBROKERS', 'PK_PASSWORD', 'KFEED_PROFILE', 'KFEED_SASL_PASSWORD', 'ACM_PCA_ARN', 'CI']) delete env[name];
+  return { ...env, ...extra };
+}
+
+/** A fresh empty folder for one test (so legacy files in the repo never leak in). */
+export function tempDir(prefix = 'kfeed-test-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/**
+ * A command-line tool the suite needs. Missing, it fails the test with what to install:
+ * the suite never skips for a missing prerequisite.
+ */
+export function requireTool(command: string, install: string): string {
+  const found = spawnSync('sh', ['-c', `command -v ${command}`], { encoding: 'utf8' });
+  if (found.status !== 0) throw new Error(`${command} is required by this test and was not found: ${install}`);
+  return found.stdout.trim();
+}
+
+export interface SharedCluster {
+  name: string;
+  profile: string;
+  tlsBrokers: string[];
+  plaintextBrokers: string[];
+  ca: string;
+  adminCert: string;
+  adminKey: string;
+  caKey: string;
+}
+
+/** The KRaft cluster (ACLs required) that the global setup started for the whole suite. */
+export function sharedCluster(): SharedCluster {
+  return inject('sharedCluster') as SharedCluster;
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    sharedCluster: SharedCluster;
+  }
+}

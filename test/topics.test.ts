@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { kfeed } from './helpers/run.js';
+import { sharedCluster } from './helpers/env.js';
+
+const unique = (base: string) => `${base}-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e4)}`;
+
+describe('topics on the shared mTLS cluster', () => {
+  it('creates, lists, describes and deletes a topic', async () => {
+    const topic = unique('quotes');
+    const created = await kfeed(['create-topic', topic, '--partitions', '3', '--config', 'retention.ms=3600000', '--json']);
+    expect(created.stderr).toBe('');
+    expect(created.code).toBe(0);
+    expect(JSON.parse(created.stdout)).toMatchObject({ name: topic, partitions: 3, replicationFactor: 1, configs: { 'retention.ms': '3600000' } });
+
+    const listed = await kfeed(['list-topics', '--json']);
+    expect(listed.code).toBe(0);
+    const topics = JSON.parse(listed.stdout).topics as Array<{ name: string; partitions: number }>;
+    expect(topics.find((t) => t.name === topic)).toMatchObject({ partitions: 3 });
+
+    const described = await kfeed(['describe-topic', topic, '--json']);
+    expect(described.code).toBe(0);
+    const description = JSON.parse(described.stdout);
+    expect(description.partitions.map((p: { partition: number; leader: number; isr: number[] }) => [p.partition, p.leader, p.isr])).toEqual([
+      [0, 1, [1]],
+      [1, 1, [1]],
+      [2, 1, [1]],
+    ]);
+    expect(description.configs).toEqual([{ name: 'retention.ms', value: '3600000', source: 'topic', sensitive: false }]);
+
+    const human = await kfeed(['describe-topic', topic]);
+    expect(human.stdout).toMatch(/PARTITION\s+LEADER\s+REPLICAS\s+ISR/);
+
+    const deleted = await kfeed(['delete-topic', topic, '--yes']);
+    expect(deleted.code).toBe(0);
+    expect(deleted.stdout).toContain(`deleted topic ${topic}`);
+    const after = await kfeed(['list-topics', '--json', '--no-acls']);
+    expect(JSON.parse(after.stdout).topics.map((t: { name: string }) => t.name)).not.toContain(topic);
+  });
+
+  it('refuses bad input with one line and the documented exit code', async () => {
+    const topic = unique('dup');
+    expect((await kfeed(['create-topic', topic])).code).toBe(0);
+    const cases: Array<[string[], number, RegExp]> = [
+      [['create-topic', topic], 8, /already exists/],
+      [['create-topic', 'no spaces'], 2, /not a valid topic name/],
+      [['create-topic', unique('rf'), '--replication-factor', '3'], 2, /larger than the 1 broker/],
+      [['create-topic', unique('p'), '--partitions', '0'], 2, /--partitions must be between 1/],
+      [['create-topic', unique('c'), '--config', 'novalue'], 2, /not a config setting/],
+      [['describe-topic', unique('missing')], 7, /does not exist/],
+      [['delete-topic', topic], 2, /without confirmation.*--yes/],
+      [['list-topics', '--brokers', 'localhost:1'], 4, /cannot reach localhost:1: connection refused/],
+      [['list-topics', '--brokers', 'not-a-broker'], 2, /not a broker address/],
+      [['list-topics', '--profile', 'nosuch'], 3, /no profile named "nosuch"/],
+    ];
+    for (const [args, code, message] of cases) {
+      const result = await kfeed(args);
+      expect({ args, code: result.code }).toEqual({ args, code });
+      expect(result.stderr).toMatch(message);
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+      expect(result.stderr).not.toMatch(/\bat .*\.ts:\d+/); // no stack trace
+    }
+    expect((await kfeed(['delete-topic', topic, '--yes'])).code).toBe(0);
+  });
+
+  it('the shared cluster is the one the suite started', () => {
+    expect(sharedCluster().tlsBrokers[0]).toMatch(/^localhost:\d+$/);
+  });
+});

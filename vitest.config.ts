@@ -1,0 +1,29 @@
+import os from 'node:os';
+import path from 'node:path';
+import { defineConfig } from 'vitest/config';
+
+// Every test run gets its own XDG folders (profiles, local clusters) but shares the jar
+// cache with the user, so the Kafka jars are fetched once per machine.
+// KFEED_TEST_ROOT lets several suites run side by side (each with its own clusters).
+const root = process.env.KFEED_TEST_ROOT ?? path.resolve(import.meta.dirname, '.kfeed-test');
+const cache = process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache');
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    globalSetup: ['test/setup/global.ts'],
+    // Brokers are JVMs on a 2-core machine: one test file at a time.
+    fileParallelism: false,
+    testTimeout: 120_000,
+    hookTimeout: 300_000,
+    teardownTimeout: 60_000,
+    reporters: ['default'],
+    env: {
+      KFEED_TEST_ROOT: root,
+      XDG_CONFIG_HOME: path.join(root, 'config'),
+      XDG_DATA_HOME: path.join(root, 'data'),
+      XDG_CACHE_HOME: cache,
+      NO_COLOR: '1',
+    },
+  },
+});
