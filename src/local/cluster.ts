@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { writeFileAtomic } from '../config/files.js';
+import { readUserFile, writeFileAtomic } from '../config/files.js';
 import type { ConnectionSettings } from '../config/connection.js';
 import type { Profile } from '../config/profiles.js';
 import { createLocalCa, generateRsaKeyPem, issueWithLocalCa, publicKeyOf, CA_CERT_FILE } from '../certs/local-ca.js';
@@ -41,7 +41,7 @@ export interface LocalClusterState {
   clusterId: string;
   brokers: BrokerState[];
   zookeeper?: { pid?: number; port: number; dir: string };
-  files: { ca: string; caKey: string; brokerKeystore: string; clientCert: string; clientKey: string };
+  files: { ca: string; caKey: string; brokerKeystore: string; clientCert: string; clientKey: string; truststore?: string };
   principals: { broker: string; admin: string };
   createdAt: string;
 }
@@ -55,6 +55,8 @@ export interface StartOptions {
   cacheDir: string;
   pom: string;
   env: NodeJS.ProcessEnv;
+  /** PEM files of further CAs whose client certificates the brokers accept (e.g. an AWS Private CA). */
+  trustCa?: string[];
   /** How long to wait for the cluster to serve. */
   timeoutMs?: number;
   onProgress?: (text: string) => void;
@@ -178,7 +180,7 @@ function makeCertificates(dir: string, name: string) {
     days: 825,
     usage: 'client',
   });
-  const files = {
+  const files: LocalClusterState['files'] = {
     ca: path.join(caDir, CA_CERT_FILE),
     caKey: path.join(caDir, 'ca-key.pem'),
     // Kafka's PEM keystore: unencrypted PKCS#8 key followed by its chain.
@@ -193,6 +195,24 @@ function makeCertificates(dir: string, name: string) {
     files,
     principals: { broker: kafkaPrincipalOfCertificate(brokerCert), admin: kafkaPrincipalOfCertificate(adminCert) },
   };
+}
+
+/** Reads the extra CAs for the brokers' truststore, before anything is written. */
+function readTrustedCas(files: string[]): string[] {
+  return files.map((file) => {
+    const text = readUserFile(file, 'CA file');
+    if (!/-----BEGIN CERTIFICATE-----/.test(text)) {
+      throw new KfeedError('usage', `${file} holds no PEM certificate`, { hint: 'pass a CA certificate in PEM form to --trust-ca' });
+    }
+    return text.endsWith('\n') ? text : text + '\n';
+  });
+}
+
+/** The brokers' truststore: the cluster's own CA followed by the extra CAs. */
+function writeTruststore(dir: string, ownCa: string, extraPems: string[]): string {
+  const file = path.join(dir, 'tls', 'truststore.pem');
+  writeFileAtomic(file, fs.readFileSync(ownCa, 'utf8') + extraPems.join(''));
+  return file;
 }
 
 function brokerProperties(state: LocalClusterState, broker: BrokerState): string {
@@ -243,7 +263,7 @@ function brokerProperties(state: LocalClusterState, broker: BrokerState): string
     'ssl.keystore.type': 'PEM',
     'ssl.keystore.location': state.files.brokerKeystore,
     'ssl.truststore.type': 'PEM',
-    'ssl.truststore.location': state.files.ca,
+    'ssl.truststore.location': state.files.truststore ?? state.files.ca,
     'ssl.client.auth': 'required',
     'log.retention.hours': 24,
     'log.segment.bytes': 64 * 1024 * 1024,
@@ -359,11 +379,13 @@ export async function startLocalCluster(options: StartOptions): Promise<{ state:
     // A cluster left half-running (a crash, a reboot): start from scratch.
     await stopLocalCluster(options.dataDir, options.name);
   }
+  const trustedCas = readTrustedCas(options.trustCa ?? []);
   const { java } = checkJava(options.env);
   const jars = await ensureKafkaJars({ env: options.env, cacheDir: options.cacheDir, pom: options.pom, onProgress: options.onProgress });
   fs.mkdirSync(dir, { recursive: true });
   options.onProgress?.('making a local CA and certificates');
   const certs = makeCertificates(dir, options.name);
+  if (trustedCas.length) certs.files.truststore = writeTruststore(dir, certs.files.ca, trustedCas);
   const perBroker = options.mode === 'kraft' ? 4 : 3;
   const ports = await freePorts(options.brokers * perBroker + (options.mode === 'zookeeper' ? 1 : 0));
   const brokers: BrokerState[] = Array.from({ length: options.brokers }, (_, i) => {

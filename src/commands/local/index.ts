@@ -16,7 +16,7 @@ import {
   type ClusterMode,
   type LocalClusterState,
 } from '../../local/cluster.js';
-import { integer } from '../options.js';
+import { collect, integer } from '../options.js';
 
 export interface UpOptions {
   name: string;
@@ -24,6 +24,7 @@ export interface UpOptions {
   brokers?: number;
   requireAcls?: boolean;
   profile?: boolean;
+  trustCa?: string[];
   timeout: number;
 }
 
@@ -39,6 +40,7 @@ export function register(program: Command, ctx: Context): void {
     .option('--brokers <n>', 'number of brokers (default 1; 3 for zookeeper mode)', integer('--brokers', 1, 9))
     .option('--require-acls', 'deny clients that no ACL allows (allow.everyone.if.no.acl.found=false, as on MSK)')
     .option('--no-profile', 'do not write or select a profile for the cluster')
+    .option('--trust-ca <file>', 'also accept client certificates from this CA (PEM; repeatable)', collect)
     .option('--timeout <seconds>', 'how long to wait for the cluster to serve', integer('--timeout', 5, 3600), 180)
     .action(async (options: UpOptions) => {
       await localUp(ctx, options);
@@ -81,6 +83,7 @@ export async function localUp(ctx: Context, options: UpOptions): Promise<LocalCl
       mode: options.mode,
       brokers,
       requireAcls: Boolean(options.requireAcls),
+      trustCa: options.trustCa,
       dataDir: ctx.paths.dataDir,
       cacheDir: ctx.paths.cacheDir,
       pom: brokerPom(),
