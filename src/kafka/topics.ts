@@ -82,7 +82,8 @@ export async function listTopics(admin: Admin, options: { includeInternal?: bool
 export interface TopicDescription {
   name: string;
   partitions: Array<{ partition: number; leader: number; replicas: number[]; isr: number[]; offline: number[]; low: string; high: string }>;
-  configs: Array<{ name: string; value: string | null; source: string; sensitive: boolean }>;
+  /** Null when the client is not allowed to describe the topic's configs. */
+  configs: Array<{ name: string; value: string | null; source: string; sensitive: boolean }> | null;
 }
 
 const CONFIG_SOURCES: Record<number, string> = {
@@ -95,17 +96,36 @@ const CONFIG_SOURCES: Record<number, string> = {
   6: 'dynamic broker logger',
 };
 
+/**
+ * Asks for the topic's metadata, which tells "no such topic" from "not allowed to see it"
+ * (a topic list silently leaves out topics the client may not describe).
+ */
+async function topicMetadata(admin: Admin, name: string) {
+  try {
+    return await admin.fetchTopicMetadata({ topics: [name] });
+  } catch (error) {
+    const type = (error as { type?: string }).type;
+    if (type === 'UNKNOWN_TOPIC_OR_PARTITION') throw new KfeedError('notFound', `topic ${name} does not exist`, { hint: 'list topics with `kfeed list-topics`' });
+    if (type === 'TOPIC_AUTHORIZATION_FAILED') {
+      throw new KfeedError('denied', `not authorized to describe topic ${name}`, { hint: "grant this client's principal a role on it with `kfeed acl grant`" });
+    }
+    throw error;
+  }
+}
+
 export async function describeTopic(admin: Admin, name: string): Promise<TopicDescription> {
   checkTopicName(name);
-  const existing = await admin.listTopics();
-  if (!existing.includes(name)) throw new KfeedError('notFound', `topic ${name} does not exist`, { hint: 'list topics with `kfeed list-topics`' });
-  const [metadata, offsets, configs] = await Promise.all([
-    admin.fetchTopicMetadata({ topics: [name] }),
+  const metadata = await topicMetadata(admin, name);
+  const [offsets, configs] = await Promise.all([
     admin.fetchTopicOffsets(name),
-    admin.describeConfigs({ resources: [{ type: 2 /* TOPIC */, name }], includeSynonyms: false }),
+    // Clients with a producer or consumer role may not read configs; show the rest anyway.
+    admin.describeConfigs({ resources: [{ type: 2 /* TOPIC */, name }], includeSynonyms: false }).catch((error) => {
+      if (/AUTHORIZATION_FAILED/.test((error as { type?: string }).type ?? '')) return null;
+      throw error;
+    }),
   ]);
   const byPartition = new Map(offsets.map((o) => [o.partition, o]));
-  const entries = configs.resources[0]?.configEntries ?? [];
+  const entries = configs?.resources[0]?.configEntries ?? [];
   return {
     name,
     partitions: metadata.topics[0].partitions
@@ -120,7 +140,7 @@ export async function describeTopic(admin: Admin, name: string): Promise<TopicDe
       }))
       .sort((a, b) => a.partition - b.partition),
     // Only the topic's own overrides, as `kafka-topics --describe` shows.
-    configs: entries
+    configs: configs === null ? null : entries
       .filter((e) => (e as { configSource?: number }).configSource === 1)
       .map((e) => ({
         name: e.configName,
@@ -134,7 +154,6 @@ export async function describeTopic(admin: Admin, name: string): Promise<TopicDe
 
 export async function deleteTopic(admin: Admin, name: string): Promise<void> {
   checkTopicName(name);
-  const existing = await admin.listTopics();
-  if (!existing.includes(name)) throw new KfeedError('notFound', `topic ${name} does not exist`, { hint: 'list topics with `kfeed list-topics`' });
+  await topicMetadata(admin, name);
   await admin.deleteTopics({ topics: [name], timeout: 15000 });
 }
