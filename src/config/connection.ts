@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { KfeedError } from '../errors.js';
@@ -144,6 +145,7 @@ export async function resolveConnection(input: ResolveInput): Promise<Connection
         }
       }
     }
+    if (tls.cert && tls.key) checkKeyPair(tls.cert, tls.key, tls.passphrase, { cert: certFile!, key: keyFile! });
     settings.tls = tls;
   }
 
@@ -161,6 +163,31 @@ export async function resolveConnection(input: ResolveInput): Promise<Connection
     settings.sasl = { mechanism, username: saslUser, password };
   }
   return settings;
+}
+
+/**
+ * Reads the key and compares it with the certificate before any connection, so a wrong
+ * password or a mismatched pair is named as such rather than as a failed handshake.
+ */
+export function checkKeyPair(certPem: string, keyPem: string, passphrase: string | undefined, files: { cert: string; key: string }): void {
+  let key: crypto.KeyObject;
+  try {
+    key = crypto.createPrivateKey({ key: keyPem, format: 'pem', ...(passphrase ? { passphrase } : {}) });
+  } catch {
+    throw new KfeedError('config', `the private key ${files.key} could not be read: ${passphrase ? 'wrong password, or ' : ''}not a PEM private key`, {
+      hint: passphrase ? 'check PK_PASSWORD and --key' : 'check --key',
+    });
+  }
+  let certKey: crypto.KeyObject;
+  try {
+    certKey = new crypto.X509Certificate(certPem).publicKey;
+  } catch {
+    throw new KfeedError('config', `${files.cert} is not a PEM certificate`, { hint: 'check --cert' });
+  }
+  const spki = (k: crypto.KeyObject) => k.export({ type: 'spki', format: 'der' });
+  if (!spki(crypto.createPublicKey(key)).equals(spki(certKey))) {
+    throw new KfeedError('config', `certificate ${files.cert} does not belong to key ${files.key}`, { hint: 'pass the key the certificate was issued for' });
+  }
 }
 
 export function isEncryptedKey(pem: string): boolean {

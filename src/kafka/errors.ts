@@ -118,7 +118,7 @@ export function translateKafkaError(error: unknown, settings?: Pick<ConnectionSe
       cause: error,
     });
   }
-  const name = find((e) => /KafkaJS(Connection|RequestTimeout|NumberOfRetriesExceeded)/.test(e.name ?? ''));
+  const name = find((e) => /KafkaJS(Connection|RequestTimeout|NumberOfRetriesExceeded)/.test(e.name ?? '') || /Broker not connected/.test(e.message ?? ''));
   if (name) {
     const msg = messageOf(chain[chain.length - 1]);
     if (/Connection timeout|timed out|Request timed out/i.test(msg) || /Timeout/.test(name.name)) {
@@ -127,7 +127,7 @@ export function translateKafkaError(error: unknown, settings?: Pick<ConnectionSe
         cause: error,
       });
     }
-    if (/Closed connection|disconnected/i.test(msg)) {
+    if (/Closed connection|disconnected|not connected/i.test(msg)) {
       return new KfeedError('connection', `the broker ${brokers} closed the connection`, {
         hint: settings?.security === 'plaintext' ? 'is this a TLS listener? drop --plaintext' : 'is this a plaintext listener, or does it need a client certificate?',
         cause: error,

@@ -4,6 +4,7 @@ import { parseBrokerList } from '../../config/connection.js';
 import { checkProfileName, unknownProfile, type Profile, type SecurityProtocol } from '../../config/profiles.js';
 import type { Context } from '../../context.js';
 import { KfeedError } from '../../errors.js';
+import { connectionFlags, withConnectionOptions } from '../options.js';
 import path from 'node:path';
 
 export function register(program: Command, ctx: Context): void {
@@ -11,12 +12,13 @@ export function register(program: Command, ctx: Context): void {
 
   profile.command('list').description('list profiles; * marks the default').action(() => profileList(ctx));
 
-  profile
-    .command('show')
-    .description('show a profile (default: the default one)')
-    .argument('[name]', 'profile name')
-    .option('--resolved', 'show the connection kfeed would use now, after flags and environment, and where each setting came from')
-    .action((name: string | undefined, options: { resolved?: boolean }) => profileShow(ctx, name, options));
+  withConnectionOptions(
+    profile
+      .command('show')
+      .description('show a profile (default: the default one)')
+      .argument('[name]', 'profile name')
+      .option('--resolved', 'show the connection kfeed would use now, after flags and environment, and where each setting came from'),
+  ).action((name: string | undefined, options: ConnectionFlags & { resolved?: boolean }) => profileShow(ctx, name, options));
 
   profile.command('use').description('make a profile the default').argument('<name>').action((name: string) => profileUse(ctx, name));
 
@@ -64,9 +66,9 @@ export function profileList(ctx: Context): void {
   );
 }
 
-export async function profileShow(ctx: Context, name: string | undefined, options: { resolved?: boolean }): Promise<void> {
+export async function profileShow(ctx: Context, name: string | undefined, options: ConnectionFlags & { resolved?: boolean }): Promise<void> {
   if (options.resolved) {
-    const settings = await ctx.connection({ profile: name } as ConnectionFlags);
+    const settings = await ctx.connection({ ...connectionFlags(options), profile: name ?? options.profile });
     const view = {
       profile: settings.profileName ?? null,
       brokers: settings.brokers,
