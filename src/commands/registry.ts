@@ -24,6 +24,11 @@ export const COMMANDS: Entry[] = [
   { name: 'describe-topic', summary: 'show partitions, leaders, replicas, ISR and configs of a topic', load: () => import('./topic/describe.js') },
   { name: 'delete-topic', summary: 'delete a topic and its ACLs', load: () => import('./topic/delete.js') },
   { name: 'acl', summary: 'grant, revoke and list ACLs by certificate or principal', load: () => import('./acl/index.js') },
+  { name: 'produce', summary: 'send records from stdin, a simulated market, Alpaca or Twelve Data', load: () => import('./produce.js') },
+  { name: 'consume', summary: 'read records: print them, show a live ticker, or write them to S3', load: () => import('./consume.js') },
+  { name: 'demo', summary: 'local broker, simulated market and a live ticker over mTLS, in one command', load: () => import('./demo.js') },
+  { name: 'msk', summary: 'Amazon MSK: discover a cluster (state, brokers, bootstrap strings), save a profile', load: () => import('./msk/index.js') },
+  { name: 'update-listeners', summary: 'add a per-broker listener for an NLB / PrivateLink (plan, --apply, --revert, --print-nlb, --msk)', load: () => import('./update-listeners.js') },
 ];
 
 export function findCommand(name: string | undefined): Entry | undefined {

@@ -1,0 +1,61 @@
+import type { Command } from 'commander';
+import type { KafkaClient } from '@aws-sdk/client-kafka';
+import { findClusterArn, type MskClientConfig } from '../../aws/msk.js';
+import type { Context } from '../../context.js';
+import { KfeedError } from '../../errors.js';
+
+export interface AwsFlags {
+  region?: string;
+  endpointUrl?: string;
+}
+
+/** --region and --endpoint-url, for commands that call the MSK API. */
+export function withAwsOptions(command: Command): Command {
+  return command
+    .option('--region <region>', 'AWS region (default: AWS_REGION, AWS_DEFAULT_REGION or the AWS profile)')
+    .option('--endpoint-url <url>', 'MSK API endpoint (default: AWS_ENDPOINT_URL; for tests and private endpoints)');
+}
+
+/**
+ * The MSK client settings from flags and kfeed's environment. Keys in the environment are
+ * passed on as given; without them the SDK's own chain (AWS_PROFILE, SSO, instance roles) applies.
+ */
+export function mskClientConfig(ctx: Context, flags: AwsFlags): MskClientConfig {
+  const env = ctx.env;
+  const config: MskClientConfig = {};
+  const region = flags.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+  if (region) config.region = region;
+  const endpoint = flags.endpointUrl ?? env.AWS_ENDPOINT_URL_KAFKA ?? env.AWS_ENDPOINT_URL;
+  if (endpoint) config.endpoint = endpoint;
+  if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) {
+    config.credentials = {
+      accessKeyId: env.AWS_ACCESS_KEY_ID,
+      secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
+      ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}),
+    };
+  }
+  return config;
+}
+
+export interface ClusterFlags {
+  clusterArn?: string;
+  clusterName?: string;
+}
+
+export function withClusterOptions(command: Command): Command {
+  return command
+    .option('--cluster-arn <arn>', 'the MSK cluster (default: KFEED_MSK_CLUSTER_ARN, or the profile `msk discover` saved)')
+    .option('--cluster-name <name>', 'the MSK cluster, by name');
+}
+
+/** The cluster named by flags, else by KFEED_MSK_CLUSTER_ARN, else by the profile's saved ARN. */
+export async function clusterArnFor(ctx: Context, client: KafkaClient, flags: ClusterFlags & { profile?: string }): Promise<string> {
+  if (flags.clusterArn && flags.clusterName) throw new KfeedError('usage', '--cluster-arn and --cluster-name exclude each other', { hint: 'pass one of them' });
+  if (flags.clusterArn) return flags.clusterArn;
+  if (flags.clusterName) return findClusterArn(client, flags.clusterName);
+  if (ctx.env.KFEED_MSK_CLUSTER_ARN) return ctx.env.KFEED_MSK_CLUSTER_ARN;
+  const profileName = flags.profile ?? ctx.env.KFEED_PROFILE ?? ctx.profiles.defaultName();
+  const saved = profileName ? ctx.profiles.get(profileName)?.meta?.mskClusterArn : undefined;
+  if (saved) return saved;
+  throw new KfeedError('usage', 'no MSK cluster given', { hint: 'pass --cluster-arn or --cluster-name (or save a profile with `kfeed msk discover --save-profile`)' });
+}

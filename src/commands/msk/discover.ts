@@ -1,0 +1,147 @@
+import { Option, type Command } from 'commander';
+import {
+  createMskClient,
+  describeMskCluster,
+  getBootstrap,
+  listBrokers,
+  requireActive,
+  type MskBootstrap,
+  type MskBroker,
+  type MskCluster,
+} from '../../aws/msk.js';
+import { parseBrokerList } from '../../config/connection.js';
+import { checkProfileName, type Profile } from '../../config/profiles.js';
+import type { Context } from '../../context.js';
+import { KfeedError } from '../../errors.js';
+import { clusterArnFor, mskClientConfig, withAwsOptions, withClusterOptions, type AwsFlags, type ClusterFlags } from './aws.js';
+
+type Auth = 'tls' | 'sasl-scram' | 'plaintext';
+
+export interface DiscoverOptions extends AwsFlags, ClusterFlags {
+  saveProfile?: string;
+  auth?: Auth;
+  export?: boolean;
+  ca?: string;
+  cert?: string;
+  key?: string;
+  saslUser?: string;
+}
+
+export function registerDiscover(msk: Command, ctx: Context): void {
+  withAwsOptions(withClusterOptions(msk.command('discover')))
+    .description('describe an MSK cluster: state, version, metadata mode, auth, brokers and bootstrap strings')
+    .option('--save-profile <name>', 'write a kfeed profile that reaches the cluster')
+    .addOption(new Option('--auth <kind>', 'which bootstrap string the profile and --export use (default: tls, else sasl-scram, else plaintext)').choices(['tls', 'sasl-scram', 'plaintext']))
+    .option('--export', 'print shell lines (export TLSBROKERS=...) instead of the summary')
+    .option('--ca <file>', 'with --save-profile: CA file for the profile (default: system roots, which MSK broker certificates chain to)')
+    .option('--cert <file>', 'with --save-profile: client certificate for the profile')
+    .option('--key <file>', 'with --save-profile: client key for the profile')
+    .option('--sasl-user <name>', 'with --save-profile and sasl-scram: the SCRAM user')
+    .action(async (options: DiscoverOptions) => {
+      await discoverRun(ctx, options);
+    });
+}
+
+export interface Discovery {
+  cluster: MskCluster;
+  bootstrap: MskBootstrap;
+  brokers: MskBroker[];
+  region?: string;
+}
+
+function chooseAuth(bootstrap: MskBootstrap, wanted?: Auth): { auth: Auth; brokers: string } {
+  const available: Array<[Auth, string | undefined]> = [
+    ['tls', bootstrap.tls],
+    ['sasl-scram', bootstrap.saslScram],
+    ['plaintext', bootstrap.plaintext],
+  ];
+  const pick = wanted ? available.find(([a]) => a === wanted) : available.find(([, b]) => b);
+  if (!pick || !pick[1]) {
+    const what = wanted ? `a ${wanted} bootstrap string` : 'a TLS, SASL/SCRAM or plaintext bootstrap string';
+    throw new KfeedError('config', `the cluster has no ${what}`, {
+      hint: bootstrap.saslIam ? 'it offers IAM only, which kfeed does not speak; enable TLS or SASL/SCRAM client authentication' : 'enable a client authentication mode on the cluster',
+    });
+  }
+  return { auth: pick[0], brokers: pick[1] };
+}
+
+export async function discoverRun(ctx: Context, options: DiscoverOptions): Promise<Discovery> {
+  if (options.saveProfile) checkProfileName(options.saveProfile);
+  const config = mskClientConfig(ctx, options);
+  const client = await createMskClient(config);
+  try {
+    const arn = await clusterArnFor(ctx, client, { clusterArn: options.clusterArn, clusterName: options.clusterName, profile: undefined });
+    const cluster = await describeMskCluster(client, arn);
+    requireActive(cluster);
+    const [bootstrap, brokers] = await Promise.all([getBootstrap(client, arn), listBrokers(client, arn)]);
+    const found: Discovery = { cluster, bootstrap, brokers, region: config.region ?? (await client.config.region().catch(() => undefined)) };
+
+    if (options.saveProfile) {
+      const { auth, brokers: list } = chooseAuth(bootstrap, options.auth);
+      const profile: Profile = {
+        brokers: parseBrokerList(list),
+        security: auth === 'tls' ? 'ssl' : auth === 'sasl-scram' ? 'sasl_ssl' : 'plaintext',
+        ...(options.ca ? { ca: options.ca } : {}),
+        ...(auth === 'tls' && options.cert ? { cert: options.cert } : {}),
+        ...(auth === 'tls' && options.key ? { key: options.key } : {}),
+        ...(auth === 'sasl-scram' && options.saslUser ? { saslUser: options.saslUser, saslMechanism: 'scram-sha-512' as const } : {}),
+        meta: {
+          mskClusterArn: cluster.arn,
+          mskClusterName: cluster.name,
+          ...(found.region ? { region: found.region } : {}),
+          ...(cluster.kafkaVersion ? { kafkaVersion: cluster.kafkaVersion } : {}),
+          metadataMode: cluster.mode,
+        },
+      };
+      ctx.profiles.put(options.saveProfile, profile);
+      ctx.info(`profile "${options.saveProfile}" written (${auth}, ${profile.brokers.length} brokers)`);
+    }
+
+    if (options.export) {
+      const { brokers: list } = chooseAuth(bootstrap, options.auth);
+      if (ctx.json) ctx.printJson({ TLSBROKERS: list, KFEED_MSK_CLUSTER_ARN: cluster.arn });
+      else ctx.print([`export TLSBROKERS='${list}'`, `export KFEED_MSK_CLUSTER_ARN='${cluster.arn}'`].join('\n'));
+      return found;
+    }
+    if (ctx.json) {
+      ctx.printJson(found);
+      return found;
+    }
+    render(ctx, found);
+    return found;
+  } finally {
+    client.destroy();
+  }
+}
+
+function render(ctx: Context, found: Discovery): void {
+  const { cluster, bootstrap, brokers } = found;
+  const auth = Object.entries(cluster.auth).filter(([, on]) => on).map(([name]) => name);
+  const lines = [
+    `cluster        ${cluster.name}`,
+    `arn            ${cluster.arn}`,
+    `state          ${cluster.state}`,
+    `kafka          ${cluster.kafkaVersion ?? 'unknown'} (${cluster.mode === 'unknown' ? 'metadata mode unknown' : cluster.mode === 'kraft' ? 'KRaft' : 'ZooKeeper'})`,
+    `brokers        ${cluster.brokerCount ?? brokers.length}`,
+    `client auth    ${auth.join(', ') || 'none reported'}`,
+    ...(cluster.configuration ? [`configuration  ${cluster.configuration.arn} revision ${cluster.configuration.revision}`] : []),
+  ];
+  const names: Record<keyof MskBootstrap, string> = {
+    plaintext: 'plaintext',
+    tls: 'tls',
+    saslScram: 'sasl/scram',
+    saslIam: 'iam',
+    publicTls: 'public tls',
+    publicSaslScram: 'public scram',
+    publicSaslIam: 'public iam',
+  };
+  for (const [key, value] of Object.entries(bootstrap) as Array<[keyof MskBootstrap, string]>) lines.push(`bootstrap ${names[key].padEnd(13)}${value}`);
+  ctx.print(lines.join('\n'));
+  ctx.print('');
+  ctx.printTable(brokers, [
+    { header: 'BROKER', value: (b) => b.brokerId, align: 'right' },
+    { header: 'ENDPOINTS', value: (b) => b.endpoints.join(',') },
+    { header: 'VPC IP', value: (b) => b.clientVpcIp ?? '' },
+    { header: 'SUBNET', value: (b) => b.subnet ?? '' },
+  ]);
+}
