@@ -1,0 +1,69 @@
+import { Option, type Command } from 'commander';
+import type { Context } from '../../context.js';
+import { resourcePath } from '../../package-info.js';
+import { clusterProfile, startLocalCluster, type ClusterMode, type LocalClusterState } from '../../local/cluster.js';
+import { collect, integer } from '../options.js';
+import { clusterNameOption, renderStatus } from './shared.js';
+
+export interface UpOptions {
+  name: string;
+  mode: ClusterMode;
+  brokers?: number;
+  requireAcls?: boolean;
+  profile?: boolean;
+  trustCa?: string[];
+  timeout: number;
+}
+
+export function register(group: Command, ctx: Context): void {
+  group
+    .command('up')
+    .description('start a local cluster (KRaft by default) and make it the default profile')
+    .addOption(clusterNameOption())
+    .addOption(new Option('--mode <mode>', 'metadata mode').choices(['kraft', 'zookeeper']).default('kraft'))
+    .option('--brokers <n>', 'number of brokers (default 1; 3 for zookeeper mode)', integer('--brokers', 1, 9))
+    .option('--require-acls', 'deny clients that no ACL allows (allow.everyone.if.no.acl.found=false, as on MSK)')
+    .option('--no-profile', 'do not write or select a profile for the cluster')
+    .option('--trust-ca <file>', 'also accept client certificates from this CA (PEM; repeatable)', collect)
+    .option('--timeout <seconds>', 'how long to wait for the cluster to serve', integer('--timeout', 5, 3600), 180)
+    .action(async (options: UpOptions) => {
+      await localUp(ctx, options);
+    });
+}
+
+export function brokerPom(): string {
+  return resourcePath('kafka', 'pom.xml');
+}
+
+export async function localUp(ctx: Context, options: UpOptions): Promise<LocalClusterState> {
+  const brokers = options.brokers ?? (options.mode === 'zookeeper' ? 3 : 1);
+  const progress = ctx.progress(`starting local cluster ${options.name}`);
+  let result;
+  try {
+    result = await startLocalCluster({
+      name: options.name,
+      mode: options.mode,
+      brokers,
+      requireAcls: Boolean(options.requireAcls),
+      trustCa: options.trustCa,
+      dataDir: ctx.paths.dataDir,
+      cacheDir: ctx.paths.cacheDir,
+      pom: brokerPom(),
+      env: ctx.env,
+      timeoutMs: options.timeout * 1000,
+      onProgress: (text) => progress.update(text),
+    });
+  } catch (error) {
+    progress.fail(`local cluster ${options.name} did not start`);
+    throw error;
+  }
+  const { state, reused } = result;
+  progress.succeed(`local cluster ${state.name} ${reused ? 'is already running' : 'is up'}: Kafka ${state.kafkaVersion}, ${state.mode}, ${state.brokers.length} broker(s)`);
+  if (options.profile !== false) {
+    ctx.profiles.put(state.name, clusterProfile(state), { makeDefault: true });
+    ctx.info(`profile "${state.name}" written and selected: kfeed commands now reach this cluster over mTLS`);
+  }
+  renderStatus(ctx, state);
+  return state;
+}
+
