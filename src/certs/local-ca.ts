@@ -139,3 +139,52 @@ export function issueWithLocalCa(ca: LocalCa, request: IssueRequest): string {
 export function publicKeyOf(privateKeyPem: string): string {
   return crypto.createPublicKey(privateKeyPem).export({ type: 'spki', format: 'pem' }) as string;
 }
+
+export interface SignedCertificate {
+  certificatePem: string;
+  /** The issuing CA and any above it, nearest first. */
+  chainPem: string;
+}
+
+/**
+ * Signs a CSR (RSA or EC public key) with the local CA, for a client or server end entity,
+ * the way an AWS Private CA end-entity template does: serverAuth + clientAuth, the CSR's
+ * subject and subjectAltName, SHA-256.
+ */
+export async function signCsrWithLocalCa(ca: LocalCa, csr: { der: Buffer }, options: { days: number }): Promise<SignedCertificate> {
+  const { x509 } = await import('./x509.js');
+  const { cryptoKeyPair } = await import('./csr.js');
+  const request = new x509.Pkcs10CertificateRequest(csr.der);
+  const caCert = new x509.X509Certificate(ca.certPem);
+  const { keys, algorithm } = await cryptoKeyPair(crypto.createPrivateKey(ca.keyPem));
+  const sanRaw = request.getExtension('2.5.29.17');
+  const rsaSubject = request.publicKey.algorithm.name.startsWith('RSA');
+  const now = Date.now();
+  const certificate = await x509.X509CertificateGenerator.create({
+    serialNumber: serialNumber(),
+    subject: request.subjectName,
+    issuer: caCert.subjectName,
+    notBefore: new Date(now - 60_000), // tolerate small clock skew
+    notAfter: new Date(now + options.days * 86_400_000),
+    publicKey: request.publicKey,
+    signingKey: keys.privateKey as never,
+    signingAlgorithm: algorithm as never,
+    extensions: [
+      new x509.BasicConstraintsExtension(false, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | (rsaSubject ? x509.KeyUsageFlags.keyEncipherment : 0), true),
+      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth]),
+      ...(sanRaw ? [sanRaw] : []),
+      await x509.SubjectKeyIdentifierExtension.create(request.publicKey),
+      await authorityKeyIdentifier(caCert),
+    ],
+  });
+  return { certificatePem: certificate.toString('pem') + '\n', chainPem: ca.certPem.endsWith('\n') ? ca.certPem : ca.certPem + '\n' };
+}
+
+/** The CA's own key identifier when it states one, so chain builders match on it exactly. */
+async function authorityKeyIdentifier(caCert: import('@peculiar/x509').X509Certificate) {
+  const { x509 } = await import('./x509.js');
+  const ski = caCert.getExtension('2.5.29.14');
+  if (ski) return new x509.AuthorityKeyIdentifierExtension(new x509.SubjectKeyIdentifierExtension(ski.rawData).keyId);
+  return x509.AuthorityKeyIdentifierExtension.create(caCert.publicKey);
+}

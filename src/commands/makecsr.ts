@@ -1,0 +1,146 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import tls from 'node:tls';
+import { Option, type Command } from 'commander';
+import { LEGACY_FILES } from '../config/connection.js';
+import { readUserFile, writeFileAtomic } from '../config/files.js';
+import type { Context } from '../context.js';
+import { KfeedError } from '../errors.js';
+import type { SubjectFields } from '../certs/local-ca.js';
+import type { KeyType } from '../certs/keys.js';
+import { collect } from './options.js';
+
+export const CSR_FILE = 'client_cert.csr';
+
+export interface MakeCsrOptions {
+  subject?: string;
+  cn?: string;
+  ou?: string;
+  o?: string;
+  l?: string;
+  st?: string;
+  c?: string;
+  san?: string[];
+  keyType: KeyType;
+  ca?: string;
+  outDir?: string;
+  force?: boolean;
+  yes?: boolean;
+}
+
+export function register(program: Command, _ctx: Context): void {
+  program
+    .command('makecsr')
+    .description('make a private key, a certificate signing request and a truststore for an mTLS client')
+    .option('--subject <dn>', 'the whole subject, e.g. "CN=client1,OU=Trading,O=Example Corp,L=Seattle,ST=WA,C=US"')
+    .option('--cn <name>', 'common name (CN)')
+    .option('--ou <unit>', 'organizational unit (OU)')
+    .option('--o <org>', 'organization (O)')
+    .option('--l <city>', 'locality (L)')
+    .option('--st <state>', 'state or province (ST)')
+    .option('--c <country>', 'two-letter country code (C)')
+    .option('--san <name>', 'DNS name or IP address for subjectAltName (repeatable)', collect)
+    .addOption(new Option('--key-type <type>', 'key algorithm and size').choices(['rsa2048', 'rsa3072', 'rsa4096', 'p256', 'p384']).default('rsa2048'))
+    .option('--ca <file>', 'write this CA (PEM) to truststore.pem instead of the public root CAs MSK brokers chain to')
+    .option('--out-dir <dir>', 'folder for private_key.pem, client_cert.csr and truststore.pem (default: the current folder)')
+    .option('--force', 'replace existing files (including the private key)')
+    .option('-y, --yes', 'ask nothing: the subject comes from flags, the key password only from PK_PASSWORD')
+    .addHelpText('after', '\nThe key is PKCS#8, encrypted when a password is given (PK_PASSWORD, or asked twice in a terminal); mode 0600.')
+    .action((options: MakeCsrOptions) => makeCsrRun(_ctx, options));
+}
+
+const FIELD_FLAGS: Array<[keyof SubjectFields, keyof MakeCsrOptions]> = [
+  ['CN', 'cn'],
+  ['OU', 'ou'],
+  ['O', 'o'],
+  ['L', 'l'],
+  ['ST', 'st'],
+  ['C', 'c'],
+];
+
+export async function makeCsrRun(ctx: Context, options: MakeCsrOptions): Promise<void> {
+  const { parseSubject, checkSubject, checkSubjectValue, SUBJECT_KEYS, SUBJECT_LABELS } = await import('../certs/subject.js');
+  const subject: SubjectFields = options.subject ? parseSubject(options.subject) : {};
+  for (const [key, flag] of FIELD_FLAGS) {
+    const value = options[flag] as string | undefined;
+    if (value === undefined) continue;
+    if (subject[key] !== undefined && subject[key] !== value) {
+      throw new KfeedError('usage', `${key} is given twice (--subject and --${flag})`, { hint: 'give each field once' });
+    }
+    subject[key] = value;
+  }
+  const interactive = !options.yes && ctx.canPrompt();
+  if (interactive) {
+    for (const key of SUBJECT_KEYS) {
+      if (subject[key] !== undefined) continue;
+      const answer = (
+        await ctx.promptText(`${SUBJECT_LABELS[key]}${key === 'CN' ? '' : ' (Enter to leave out)'}`, {
+          validate: (value) => (value === '' && key !== 'CN' ? true : checkSubjectValue(key, key === 'C' ? value.toUpperCase() : value)),
+        })
+      ).trim();
+      if (answer !== '') subject[key] = key === 'C' ? answer.toUpperCase() : answer;
+    }
+  } else if (!subject.CN) {
+    throw new KfeedError('usage', 'no subject given', { hint: options.yes ? 'with --yes pass --cn NAME or --subject "CN=NAME,..."' : 'pass --cn NAME or --subject "CN=NAME,...", or run in a terminal to be asked' });
+  }
+  checkSubject(subject);
+
+  const outDir = path.resolve(ctx.cwd, options.outDir ?? '.');
+  const files = {
+    key: path.join(outDir, LEGACY_FILES.key),
+    csr: path.join(outDir, CSR_FILE),
+    truststore: path.join(outDir, LEGACY_FILES.ca),
+  };
+  if (!options.force) {
+    const existing = Object.values(files).filter((file) => fs.existsSync(file));
+    if (existing.length) {
+      throw new KfeedError('conflict', `${existing.join(', ')} already exist${existing.length === 1 ? 's' : ''}`, { hint: 'move them away, choose another --out-dir, or pass --force to replace them' });
+    }
+  }
+  const { certificatePems } = await import('../certs/pem.js');
+  const trustPems = options.ca ? certificatePems(readUserFile(path.resolve(ctx.cwd, options.ca), 'CA file'), options.ca) : tls.rootCertificates.map((pem) => pem + '\n');
+
+  let password = ctx.env.PK_PASSWORD || undefined;
+  if (!password && interactive) {
+    password = (await ctx.promptPassword('Password to encrypt the private key (Enter for none)', { confirm: true })) || undefined;
+  }
+
+  const { createKeyAndCsr } = await import('../certs/csr.js');
+  const progress = ctx.progress(`making a ${options.keyType} key and a CSR`);
+  let result;
+  try {
+    result = await createKeyAndCsr({ subject, keyType: options.keyType, sans: options.san, password });
+  } catch (error) {
+    progress.fail('no key or CSR made');
+    throw error;
+  }
+  writeFileAtomic(files.key, result.keyPem, { mode: 0o600, exclusive: !options.force });
+  writeFileAtomic(files.csr, result.csrPem);
+  writeFileAtomic(files.truststore, trustPems.join(''));
+  progress.succeed(`${result.keyLabel} key and CSR made`);
+
+  const { parseCsr } = await import('../certs/csr.js');
+  const parsed = await parseCsr(result.csrPem, files.csr);
+  if (ctx.json) {
+    return ctx.printJson({
+      files,
+      subject: parsed.subject,
+      principal: `User:${parsed.subject}`,
+      key: result.keyLabel,
+      encrypted: result.encrypted,
+      sans: parsed.sans,
+      truststore: { source: options.ca ?? 'public root CAs', certificates: trustPems.length },
+    });
+  }
+  if (!result.encrypted) ctx.info('note: the private key is not encrypted (no PK_PASSWORD, no password given); it is readable only by you (0600)');
+  ctx.print(
+    [
+      `private key   ${files.key}  (${result.keyLabel}, PKCS#8${result.encrypted ? ', encrypted' : ''}, mode 0600)`,
+      `CSR           ${files.csr}`,
+      `truststore    ${files.truststore}  (${options.ca ? `from ${options.ca}` : 'public root CAs'}, ${trustPems.length} certificate${trustPems.length === 1 ? '' : 's'})`,
+      `subject       ${parsed.subject}`,
+      `principal     User:${parsed.subject}  (for ACLs, once signed)`,
+      `next          kfeed issuecert ${path.relative(ctx.cwd, files.csr) || files.csr}`,
+    ].join('\n'),
+  );
+}
