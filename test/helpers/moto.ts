@@ -33,9 +33,9 @@ function exited(child: ChildProcess): Promise<void> {
  * Starts moto's server (the AWS API emulator, `pip install "moto[server]"`) on a free loopback
  * port for one test file. A missing moto fails the test: the suite never skips.
  */
-export async function startMoto(options: { timeoutMs?: number } = {}): Promise<Moto> {
+export async function startMoto(options: { timeoutMs?: number; env?: Record<string, string> } = {}): Promise<Moto> {
   const port = await freePort();
-  const child = spawn('python3', ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn('python3', ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...options.env } });
   let log = '';
   child.stderr!.on('data', (d) => (log = (log + d).slice(-4000)));
   const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
