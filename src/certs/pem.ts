@@ -13,7 +13,9 @@ export function pemBlocks(text: string): PemBlock[] {
   const blocks: PemBlock[] = [];
   for (const match of text.matchAll(BLOCK)) {
     const body = match[2].replace(/^[A-Za-z-]+:.*$/gm, '').replace(/\s+/g, '');
-    blocks.push({ type: match[1], der: Buffer.from(body, 'base64'), text: match[0] + '\n' });
+    const der = Buffer.from(body, 'base64');
+    // Re-encoded so that every block has the same shape (LF line ends, 64 columns).
+    blocks.push({ type: match[1], der, text: toPem(der, match[1]) });
   }
   return blocks;
 }
