@@ -211,7 +211,7 @@ export interface VerifiedBroker {
  * is needed yet) must list every broker at its new advertised address.
  */
 async function verifyEndpoints(settings: ConnectionSettings, plan: ListenerPlan, timeoutMs: number): Promise<VerifiedBroker[]> {
-  const { withAdmin } = await import('../kafka/client.js');
+  const { advertisedVia } = await import('../kafka/broker-configs.js');
   const expected = plan.plan.map((e) => `${e.advertised.host}:${e.advertised.port}`).sort();
   const results: VerifiedBroker[] = [];
   for (const entry of plan.plan) {
@@ -220,8 +220,7 @@ async function verifyEndpoints(settings: ConnectionSettings, plan: ListenerPlan,
     let lastError = '';
     while (Date.now() < deadline) {
       try {
-        const cluster = await withAdmin({ ...settings, brokers: [entry.direct] }, (admin) => admin.describeCluster(), { retries: 0 });
-        advertises = cluster.brokers.map((b) => `${b.host}:${b.port}`).sort();
+        advertises = (await advertisedVia(settings, entry.direct)).map((b) => `${b.host}:${b.port}`).sort();
         if (JSON.stringify(advertises) === JSON.stringify(expected)) break;
         lastError = `it advertises ${advertises.join(',')}`;
       } catch (error) {
@@ -313,7 +312,7 @@ interface MskListenerPlan {
   /** The configuration the cluster ran before, if any: --revert applies it again. */
   previous?: { arn: string; revision: number };
   /** The revision --apply wrote. */
-  applied?: { arn: string; revision: number };
+  written?: { arn: string; revision: number };
   nlb: NlbRow[];
 }
 
@@ -380,7 +379,7 @@ async function mskListenersRun(ctx: Context, options: UpdateListenersOptions): P
       serverProperties: msk.setServerProperty(current, msk.CUSTOM_ADVERTISED_LISTENERS, property),
       description: `kfeed update-listeners: ${listenerName} advertised at ${hostTemplate}:${options.portBase}+id`,
     });
-    plan.applied = written;
+    plan.written = written;
     writeFileAtomic(file, JSON.stringify(plan, null, 2) + '\n');
     const status = await applyAndWait(ctx, client, cluster, written, options);
     if (ctx.json) return ctx.printJson({ applied: true, planFile: file, operation: status, ...plan });
@@ -427,7 +426,7 @@ async function mskRevert(ctx: Context, client: import('@aws-sdk/client-kafka').K
   const cluster = await msk.describeMskCluster(client, plan.clusterArn);
   msk.requireActive(cluster);
   const running = cluster.configuration;
-  if (plan.applied && (running?.arn !== plan.applied.arn || running.revision !== plan.applied.revision) && !options.force) {
+  if (plan.written && (running?.arn !== plan.written.arn || running.revision !== plan.written.revision) && !options.force) {
     throw new KfeedError('conflict', `cluster ${cluster.name} no longer runs the revision the plan applied; nothing was reverted`, { hint: 'pass --force to revert anyway' });
   }
   let target = plan.previous;

@@ -92,6 +92,7 @@ interface KafkajsBroker {
   connectionPool: { send(request: unknown): Promise<unknown> };
 }
 interface KafkajsCluster {
+  brokerPool: { metadata?: { brokers: Array<{ nodeId: number; host: string; port: number }> } };
   connect(): Promise<void>;
   disconnect(): Promise<void>;
   refreshMetadata(): Promise<void>;
@@ -177,6 +178,25 @@ export async function incrementalAlterBrokerConfigs(settings: ConnectionSettings
     }
   } catch (error) {
     throw translateKafkaError(error, settings);
+  } finally {
+    await cluster.disconnect().catch(() => undefined);
+  }
+}
+
+/**
+ * The brokers as one listener advertises them: a metadata request to `address` only (kafkajs's
+ * admin would go on to the controller at its advertised address, which may not be reachable
+ * yet while a load balancer is being set up).
+ */
+export async function advertisedVia(settings: ConnectionSettings, address: string): Promise<Array<{ nodeId: number; host: string; port: number }>> {
+  const kafka = await createKafka({ ...settings, brokers: [address] }, { retries: 0 });
+  const cluster = clusterOf(kafka);
+  try {
+    await cluster.connect();
+    await cluster.refreshMetadata();
+    return (cluster.brokerPool.metadata?.brokers ?? []).map(({ nodeId, host, port }) => ({ nodeId, host, port })).sort((a, b) => a.nodeId - b.nodeId);
+  } catch (error) {
+    throw translateKafkaError(error, { brokers: [address], security: settings.security });
   } finally {
     await cluster.disconnect().catch(() => undefined);
   }
