@@ -1,0 +1,154 @@
+import { describe, expect, it } from 'vitest';
+import { kfeed, kfeedBinary } from './helpers/run.js';
+import { sharedCluster } from './helpers/env.js';
+import { kcat } from './helpers/kcat.js';
+import { MIN_PAYLOAD_SIZE } from '../src/bench/payload.js';
+import type { LatencyResult, ThroughputResult } from '../src/bench/runner.js';
+
+const unique = (base: string) => `${base}-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e4)}`;
+
+async function topicNames(): Promise<string[]> {
+  const listed = await kfeed(['list-topics', '--json', '--no-acls']);
+  expect(listed.code).toBe(0);
+  return (JSON.parse(listed.stdout).topics as Array<{ name: string }>).map((t) => t.name);
+}
+
+function expectSaneThroughput(result: ThroughputResult, messages: number, size: number) {
+  expect(result.messages).toBe(messages);
+  expect(result.messageBytes).toBe(size);
+  expect(result.bytes).toBe(messages * size);
+  expect(result.errors).toBe(0);
+  expect(result.seconds).toBeGreaterThan(0);
+  // The rates are the counts over the time, not made-up numbers.
+  expect(Math.abs(result.messagesPerSecond - messages / result.seconds)).toBeLessThanOrEqual(Math.max(2, result.messagesPerSecond * 0.01));
+  expect(result.megabytesPerSecond).toBeCloseTo((messages * size) / 1e6 / result.seconds, 1);
+  expect(result.peakRssMb).toBeGreaterThan(10);
+  expect(result.interrupted).toBe(false);
+}
+
+describe('kfeed bench on the shared mTLS cluster', () => {
+  it('produce: counts what the broker acknowledged, on a temporary topic it deletes', async () => {
+    const run = await kfeed(['bench', 'produce', '-n', '3000', '--json']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const result = JSON.parse(run.stdout) as ThroughputResult;
+    expect(result).toMatchObject({
+      mode: 'produce',
+      temporaryTopic: true,
+      partitions: 1,
+      settings: { acks: 'all', idempotent: true, compression: 'none', lingerMs: 5, batchSize: 1000, keyed: true, rate: 0 },
+    });
+    expectSaneThroughput(result, 3000, 200);
+    expect(result.topic).toMatch(/^kfeed-bench-produce-/);
+    expect(await topicNames()).not.toContain(result.topic);
+  });
+
+  it('produce into an existing topic: the messages are there afterwards, with the asked size, keys and codec', async () => {
+    const topic = unique('bench-in');
+    expect((await kfeed(['create-topic', topic, '--partitions', '2'])).code).toBe(0);
+    const run = await kfeed(['bench', 'produce', '--topic', topic, '-n', '700', '--size', '300', '--compression', 'gzip', '--null-keys', '--no-idempotent', '--acks', '1', '--linger-ms', '0', '--batch-size', '100']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^produce: 700 messages of 300 B in [\d.]+ s/);
+    expect(run.stdout).toMatch(/throughput\s+\d+ msg\/s, [\d.]+ MB\/s/);
+    expect(run.stdout).toMatch(/acks=1, compression gzip, linger 0 ms, batch 100, null keys/);
+    expect(run.stderr).toContain('bench produce: done');
+
+    // Read back with an independent client (librdkafka): count, null keys, sizes, JSON quotes.
+    const c = sharedCluster();
+    const read = await kcat(c.tlsBrokers, { ca: c.ca, cert: c.adminCert, key: c.adminKey }, ['-C', '-t', topic, '-e', '-q', '-f', '%K|%S|%s\\n']);
+    expect(read.code).toBe(0);
+    const records = read.stdout.trim().split('\n').map((line) => line.split('|'));
+    expect(records).toHaveLength(700);
+    for (const [keyLength, valueLength, value] of records) {
+      expect([keyLength, valueLength]).toEqual(['-1', '300']);
+      expect(JSON.parse(value)).toMatchObject({ kind: 'quote' });
+    }
+    expect(await topicNames()).toContain(topic);
+    expect((await kfeed(['delete-topic', topic, '--yes'])).code).toBe(0);
+  });
+
+  it('consume: fills a temporary topic, then reads exactly --count through the feed consumer', async () => {
+    const run = await kfeed(['bench', 'consume', '-n', '4000', '--partitions', '3', '--json']);
+    expect(run.code).toBe(0);
+    const result = JSON.parse(run.stdout) as ThroughputResult;
+    expect(result).toMatchObject({ mode: 'consume', temporaryTopic: true, partitions: 3 });
+    expectSaneThroughput(result, 4000, 200);
+    expect(result.firstRecordMs).toBeGreaterThanOrEqual(0);
+    expect(result.firstRecordMs! / 1000).toBeLessThanOrEqual(result.seconds);
+    expect(await topicNames()).not.toContain(result.topic);
+  });
+
+  it('consume --topic reads what an existing topic holds and counts its real bytes', async () => {
+    const topic = unique('bench-existing');
+    expect((await kfeed(['create-topic', topic])).code).toBe(0);
+    const lines = Array.from({ length: 50 }, (_, i) => `line ${i}`);
+    expect((await kfeed(['produce', '-t', topic], { stdin: lines.join('\n') + '\n' })).code).toBe(0);
+    const run = await kfeed(['bench', 'consume', '--topic', topic, '--json']);
+    expect(run.code).toBe(0);
+    const result = JSON.parse(run.stdout) as ThroughputResult;
+    expect(result).toMatchObject({ mode: 'consume', topic, temporaryTopic: false, messages: 50 });
+    expect(result.bytes).toBe(lines.reduce((n, l) => n + Buffer.byteLength(l), 0));
+    expect((await kfeed(['delete-topic', topic, '--yes'])).code).toBe(0);
+  });
+
+  it('e2e: paced sending, every message received, ordered percentiles', async () => {
+    const run = await kfeed(['bench', 'e2e', '--rate', '400', '--duration', '2', '--warmup', '1', '--linger-ms', '0', '--json']);
+    expect(run.code).toBe(0);
+    const result = JSON.parse(run.stdout) as LatencyResult;
+    expect(result).toMatchObject({ mode: 'e2e', targetRate: 400, errors: 0, temporaryTopic: true });
+    // 2 s measured after 1 s of warm-up, at most 400 a second: pacing never runs ahead.
+    expect(result.received).toBeGreaterThan(0);
+    expect(result.received).toBeLessThanOrEqual(3 * 400 + 1);
+    expect(result.sentPerSecond).toBeLessThanOrEqual(401);
+    expect(result.messages).toBe(result.received);
+    const l = result.latencyMs;
+    expect(l.samples + result.warmupMessages).toBe(result.received);
+    expect(l.samples).toBeGreaterThan(0);
+    expect(result.warmupMessages).toBeGreaterThan(0);
+    expect(l.min).toBeGreaterThanOrEqual(0);
+    expect(l.min).toBeLessThanOrEqual(l.p50);
+    expect(l.p50).toBeLessThanOrEqual(l.p95);
+    expect(l.p95).toBeLessThanOrEqual(l.p99);
+    expect(l.p99).toBeLessThanOrEqual(l.p999);
+    expect(l.p999).toBeLessThanOrEqual(l.max);
+    expect(l.mean).toBeGreaterThan(0);
+
+    const human = await kfeed(['bench', 'e2e', '--rate', '200', '--count', '300', '--warmup', '0']);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(/^e2e: 300 messages of 200 B/);
+    expect(human.stdout).toMatch(/latency ms\s+p50 [\d.]+\s+p95 [\d.]+\s+p99 [\d.]+\s+p99\.9 [\d.]+\s+max [\d.]+\s+\(300 samples\)/);
+  });
+
+  it('refuses bad input with one line and the documented exit code', async () => {
+    const cases: Array<[string[], number, RegExp]> = [
+      [['bench', 'produce', '-n', '10', '--duration', '1'], 2, /--count and --duration exclude each other/],
+      [['bench', 'produce', '--acks', '1'], 2, /--acks 1 needs --no-idempotent/],
+      [['bench', 'produce', '--size', '10'], 2, new RegExp(`too small.*--size ${MIN_PAYLOAD_SIZE}`)],
+      [['bench', 'produce', '--partitions', '0'], 2, /--partitions must be between 1/],
+      [['bench', 'produce', '--topic', unique('absent')], 7, /does not exist/],
+      [['bench', 'produce', '--topic', 'a', '--partitions', '3'], 2, /--partitions applies to the temporary topic/],
+      [['bench', 'e2e', '--rate', '0'], 2, /needs a rate above 0/],
+      [['bench', 'e2e', '--rate', 'fast'], 2, /--rate must be a number/],
+      [['bench', 'consume', '--duration', '5'], 2, /unknown option '--duration'/],
+      [['bench', 'produce', '--compression', 'zstd'], 2, /zstd.*invalid|invalid.*zstd/i],
+      [['bench', 'produce', '--brokers', 'localhost:1', '-n', '1'], 4, /cannot reach localhost:1/],
+      [['bench', 'fly'], 2, /unknown command 'fly'/],
+    ];
+    for (const [args, code, message] of cases) {
+      const result = await kfeed(args);
+      expect({ args, code: result.code }).toEqual({ args, code });
+      expect(result.stderr).toMatch(message);
+      expect(result.stderr.trim().split('\n').filter((l) => l.startsWith('kfeed:'))).toHaveLength(1);
+      expect(result.stderr).not.toMatch(/\bat .*\.(ts|js):\d+/);
+    }
+  });
+
+  it('the built binary runs a bench and lists it in --help', async () => {
+    const help = await kfeedBinary(['--help']);
+    expect(help.stdout).toMatch(/bench\s+measure msg\/s/);
+    const run = await kfeedBinary(['bench', 'produce', '-n', '500', '--json']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expectSaneThroughput(JSON.parse(run.stdout) as ThroughputResult, 500, 200);
+  });
+});
