@@ -34,6 +34,7 @@ export const COMMANDS: Entry[] = [
   { name: 'demo', summary: 'local broker, simulated market and a live ticker over mTLS, in one command', load: () => import('./demo.js') },
   { name: 'msk', summary: 'Amazon MSK: discover a cluster (state, brokers, bootstrap strings), save a profile', load: () => import('./msk/index.js') },
   { name: 'update-listeners', summary: 'add a per-broker listener for an NLB / PrivateLink (plan, --apply, --revert, --print-nlb, --msk)', load: () => import('./update-listeners.js') },
+  { name: 'bench', summary: 'measure msg/s, MB/s and end-to-end latency (produce, consume, e2e)', load: () => import('./bench/index.js') },
 ];
 
 export function findCommand(name: string | undefined): Entry | undefined {
