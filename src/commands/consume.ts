@@ -1,0 +1,215 @@
+import { Option, type Command } from 'commander';
+import type { ConnectionFlags } from '../config/connection.js';
+import type { Context } from '../context.js';
+import { usageError } from '../errors.js';
+import type { StartPosition } from '../feed/consumer.js';
+import type { OutputFormat } from '../feed/render/records.js';
+import { collect, connectionFlags, integer, withConnectionOptions } from './options.js';
+
+export const DEFAULT_GROUP = 'kfeed-consumer';
+
+export interface ConsumeOptions extends ConnectionFlags {
+  topic: string[];
+  group: string;
+  fromBeginning?: boolean;
+  offset?: string;
+  fromTime?: string;
+  partition?: number;
+  maxMessages?: number;
+  exitAtEnd?: boolean;
+  format: OutputFormat;
+  sink?: string;
+  batchSize: number;
+  batchSeconds: number;
+  createBucket?: boolean;
+  endpointUrl?: string;
+  region?: string;
+  fps: number;
+  snapshotSeconds: number;
+}
+
+export function register(program: Command, ctx: Context): void {
+  withConnectionOptions(
+    program
+      .command('consume')
+      .description('read records from Kafka: print them, show a live ticker, or write them to S3')
+      .argument('[topics...]', 'topics to read (or -t)')
+      .option('-t, --topic <name>', 'topic to read, repeatable', collect, [])
+      .option('-g, --group <id>', 'consumer group (offsets are committed there)', DEFAULT_GROUP)
+      .option('--from-beginning', 'start at the oldest record when the group has no committed offset')
+      .option('--offset <n>', 'start every partition (or --partition) at this offset', integer('--offset', 0))
+      .option('--from-time <iso>', 'start at the first record at or after this time (ISO 8601)')
+      .option('-p, --partition <n>', 'read only this partition', integer('--partition', 0))
+      .option('-n, --max-messages <n>', 'stop after this many records', integer('--max-messages', 1))
+      .option('-e, --exit-at-end', 'stop at the end of what the topics held when reading began')
+      .addOption(new Option('-f, --format <format>', 'line (topic:partition:offset: value=...), json, raw (values only) or ticker (a live table)').choices(['line', 'json', 'raw', 'ticker']).default('line'))
+      .option('--sink <url>', 'write JSON-lines objects to s3://bucket[/prefix] instead of printing')
+      .option('--batch-size <n>', 'sink: records per object at most', integer('--batch-size', 1, 1_000_000), 1000)
+      .option('--batch-seconds <n>', 'sink: write an object once its oldest record waited this long', integer('--batch-seconds', 1, 86_400), 60)
+      .option('--create-bucket', 'sink: create the bucket when it does not exist')
+      .option('--endpoint-url <url>', 'sink: S3-compatible endpoint (env AWS_ENDPOINT_URL)')
+      .option('--region <name>', 'sink: AWS region (default: the AWS chain, AWS_REGION)')
+      .option('--fps <n>', 'ticker: redraws per second at most', integer('--fps', 1, 60), 10)
+      .option('--snapshot-seconds <n>', 'ticker on a non-terminal: seconds between snapshots', integer('--snapshot-seconds', 1, 3600), 5),
+  ).action(async (topics: string[], options: ConsumeOptions) => {
+    await consumeRun(ctx, [...topics, ...options.topic.flatMap((t) => t.split(','))].filter(Boolean), options);
+  });
+}
+
+function startPosition(options: ConsumeOptions): StartPosition {
+  const given = [options.fromBeginning, options.offset !== undefined, options.fromTime !== undefined].filter(Boolean).length;
+  if (given > 1) throw usageError('--from-beginning, --offset and --from-time exclude each other');
+  if (options.offset !== undefined) return { from: 'offset', offset: String(options.offset) };
+  if (options.fromTime !== undefined) {
+    const timestamp = Date.parse(options.fromTime);
+    if (!/^\d{4}-\d{2}-\d{2}/.test(options.fromTime) || Number.isNaN(timestamp)) {
+      throw usageError(`"${options.fromTime}" is not an ISO 8601 time`, 'e.g. --from-time 2025-01-31T14:30:00Z');
+    }
+    return { from: 'time', timestamp };
+  }
+  return { from: 'committed', fallback: options.fromBeginning ? 'earliest' : 'latest' };
+}
+
+export interface ConsumeSummary {
+  records: number;
+  objects?: number;
+  recovered?: number;
+  sink?: string;
+}
+
+export async function consumeRun(ctx: Context, topics: string[], options: ConsumeOptions): Promise<ConsumeSummary> {
+  if (topics.length === 0) throw usageError('no topic given', 'name one or more topics: kfeed consume quote trade');
+  const start = startPosition(options);
+  const format: OutputFormat = ctx.json && options.format === 'line' ? 'json' : options.format;
+  if (options.sink && format === 'ticker') throw usageError('--sink and --format ticker exclude each other');
+  const settings = await ctx.connection(connectionFlags(options));
+
+  const { openFeedConsumer } = await import('../feed/consumer.js');
+  const consumer = await openFeedConsumer(settings, {
+    topics,
+    groupId: options.group,
+    start,
+    partition: options.partition,
+    exitAtEnd: options.exitAtEnd,
+  });
+  try {
+    if (options.sink) return await runSink(ctx, consumer, options);
+    if (format === 'ticker') return await runTicker(ctx, consumer, options);
+    return await runPrint(ctx, consumer, options, format);
+  } finally {
+    await consumer.close();
+  }
+}
+
+type Consumer = Awaited<ReturnType<typeof import('../feed/consumer.js').openFeedConsumer>>;
+
+/** Waits for stdout to take more when it is full (a slow pipe). */
+function write(ctx: Context, text: string): Promise<void> | undefined {
+  if (ctx.io.stdout.write(text)) return undefined;
+  return new Promise((resolve) => ctx.io.stdout.once('drain', resolve));
+}
+
+async function runPrint(ctx: Context, consumer: Consumer, options: ConsumeOptions, format: Exclude<OutputFormat, 'ticker'>): Promise<ConsumeSummary> {
+  const { formatRecord } = await import('../feed/render/records.js');
+  const limit = options.maxMessages ?? Infinity;
+  let count = 0;
+  await consumer.consume(async (batch, control) => {
+    const records = batch.records.slice(0, Math.max(0, limit - count));
+    if (!records.length) return control.stop();
+    const pending = write(ctx, records.map((r) => formatRecord(r, format)).join(''));
+    if (pending) await pending;
+    count += records.length;
+    // What was printed is consumed: the group continues after it next time.
+    await control.commit(batch.topic, batch.partition, (BigInt(records[records.length - 1].offset) + 1n).toString());
+    if (count >= limit) control.stop();
+  }, ctx.abort.signal);
+  ctx.info(`consumed ${count} message${count === 1 ? '' : 's'}`);
+  return { records: count };
+}
+
+async function runTicker(ctx: Context, consumer: Consumer, options: ConsumeOptions): Promise<ConsumeSummary> {
+  const { TickerBoard, TickerView } = await import('../feed/render/ticker.js');
+  const { parseMarketEvent } = await import('../feed/schema.js');
+  const board = new TickerBoard();
+  const began = Date.now();
+  const view = new TickerView(board, {
+    out: ctx.io.stdout,
+    fps: options.fps,
+    snapshotSeconds: options.snapshotSeconds,
+    footer: () => `${board.updates} updates (${Math.round(board.updates / Math.max(1, (Date.now() - began) / 1000))}/s)${board.ignored ? `, ${board.ignored} records not in the market schema` : ''}`,
+  });
+  const limit = options.maxMessages ?? Infinity;
+  let count = 0;
+  view.start();
+  try {
+    await consumer.consume(async (batch, control) => {
+      const records = batch.records.slice(0, Math.max(0, limit - count));
+      const now = Date.now();
+      for (const record of records) board.update(parseMarketEvent(record.value), now);
+      view.touch();
+      count += records.length;
+      if (records.length) await control.commit(batch.topic, batch.partition, (BigInt(records[records.length - 1].offset) + 1n).toString());
+      if (count >= limit) control.stop();
+    }, ctx.abort.signal);
+  } finally {
+    view.stop();
+  }
+  return { records: count };
+}
+
+async function runSink(ctx: Context, consumer: Consumer, options: ConsumeOptions): Promise<ConsumeSummary> {
+  const { parseS3Url, createS3Client, S3Sink } = await import('../feed/sinks/s3.js');
+  const location = parseS3Url(options.sink!);
+  const env = ctx.env;
+  const client = await createS3Client({
+    region: options.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION,
+    endpoint: options.endpointUrl ?? env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL,
+    credentials:
+      env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
+        ? { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, sessionToken: env.AWS_SESSION_TOKEN }
+        : undefined,
+  });
+  const sink = new S3Sink(client, {
+    location,
+    batchSize: options.batchSize,
+    batchSeconds: options.batchSeconds,
+    commit: (topic, partition, offset) => consumer.commit(topic, partition, offset),
+  });
+  await sink.ensureBucket(Boolean(options.createBucket));
+  ctx.info(`writing to ${options.sink} (objects of up to ${options.batchSize} records or ${options.batchSeconds} s)`);
+
+  const limit = options.maxMessages ?? Infinity;
+  let count = 0;
+  let timerFailure: unknown;
+  let stopConsumer: (() => void) | undefined;
+  const timer = setInterval(() => {
+    sink.flushDue().catch((error) => {
+      timerFailure ??= error;
+      stopConsumer?.();
+    });
+  }, 1000);
+  try {
+    await consumer.consume(async (batch, control) => {
+      stopConsumer = control.stop;
+      sink.keepOnly(consumer.assignment());
+      const records = batch.records.slice(0, Math.max(0, limit - count));
+      count += records.length;
+      if (records.length) await sink.add({ ...batch, records });
+      if (count >= limit) control.stop();
+    }, ctx.abort.signal, {
+      // A clean stop writes what is buffered (and commits it), so nothing waits for the next run.
+      beforeStop: async () => {
+        clearInterval(timer);
+        if (!timerFailure) await sink.flushAll();
+      },
+    });
+  } finally {
+    clearInterval(timer);
+  }
+  if (timerFailure) throw timerFailure;
+  const summary: ConsumeSummary = { records: sink.stats.records, objects: sink.stats.objects, recovered: sink.stats.recovered, sink: options.sink };
+  if (ctx.json) ctx.printJson({ ...summary, keys: sink.stats.keys });
+  else ctx.print(`wrote ${summary.objects} object${summary.objects === 1 ? '' : 's'} (${summary.records} records) to ${options.sink}${summary.recovered ? `; ${summary.recovered} records were already written by an earlier run` : ''}`);
+  return summary;
+}
+

@@ -1,0 +1,139 @@
+import type { Command } from 'commander';
+import type { Context } from '../context.js';
+import { integer } from './options.js';
+
+export interface DemoOptions {
+  name: string;
+  duration?: number;
+  rate: number;
+  symbols?: string;
+  seed: number;
+  keepCluster?: boolean;
+  profile: boolean;
+  snapshotSeconds: number;
+}
+
+export const DEMO_TOPICS = ['quote', 'trade', 'bar'];
+
+export function register(program: Command, ctx: Context): void {
+  program
+    .command('demo')
+    .description('start a local broker, stream a simulated market into it and show a live ticker, over mTLS, until Ctrl-C')
+    .option('--name <name>', 'local cluster to use (started if it is not running)', 'local')
+    .option('--duration <seconds>', 'stop after this many seconds (default: at Ctrl-C)', integer('--duration', 1))
+    .option('--rate <n>', 'simulated events per second', integer('--rate', 1, 100_000), 50)
+    .option('--symbols <list>', 'comma-separated symbols to simulate')
+    .option('--seed <n>', 'seed of the simulated market', integer('--seed', 0, 2 ** 32 - 1), 1)
+    .option('--keep-cluster', 'leave the cluster running at the end (it is stopped if the demo started it)')
+    .option('--no-profile', 'do not write or select a profile for the cluster')
+    .option('--snapshot-seconds <n>', 'on a non-terminal: seconds between ticker snapshots', integer('--snapshot-seconds', 1, 3600), 2)
+    .action(async (options: DemoOptions) => {
+      await demoRun(ctx, options);
+    });
+}
+
+export interface DemoSummary {
+  cluster: string;
+  produced: number;
+  tickerUpdates: number;
+  symbols: number;
+  clusterStopped: boolean;
+}
+
+export async function demoRun(ctx: Context, options: DemoOptions): Promise<DemoSummary> {
+  const { localUp, localDown } = await import('./local/index.js');
+  const { adminConnection, readClusterState, localClusterStatus } = await import('../local/cluster.js');
+  const before = readClusterState(ctx.paths.dataDir, options.name);
+  const wasRunning = Boolean(before) && localClusterStatus(before!).brokers.every((b) => b.running);
+  // 1. the broker (re-used when it runs already)
+  const state = await localUp(ctx, { name: options.name, mode: 'kraft', profile: options.profile, timeout: 180 });
+  const settings = adminConnection(state);
+
+  // 2. the topics
+  const { withAdmin } = await import('../kafka/client.js');
+  const { createTopic } = await import('../kafka/topics.js');
+  await withAdmin(settings, async (admin) => {
+    const existing = new Set(await admin.listTopics());
+    for (const topic of DEMO_TOPICS) {
+      if (!existing.has(topic)) await createTopic(admin, { name: topic, partitions: 3, configs: [] });
+    }
+  });
+  ctx.info(`topics ${DEMO_TOPICS.join(', ')} ready; streaming a simulated market${options.duration ? ` for ${options.duration} s` : ' until Ctrl-C'}`);
+
+  // 3. the ticker, reading the three topics
+  const { openFeedConsumer } = await import('../feed/consumer.js');
+  const { TickerBoard, TickerView } = await import('../feed/render/ticker.js');
+  const { parseMarketEvent } = await import('../feed/schema.js');
+  const { createFeedProducer } = await import('../feed/producer.js');
+  const { simSource, DEFAULT_SIM_SYMBOLS } = await import('../feed/sources/sim.js');
+
+  const stop = new AbortController();
+  const onAbort = () => stop.abort();
+  ctx.abort.signal.addEventListener('abort', onAbort, { once: true });
+  const timer = options.duration ? setTimeout(() => stop.abort(), options.duration * 1000) : undefined;
+
+  const consumer = await openFeedConsumer(settings, { topics: DEMO_TOPICS, groupId: 'kfeed-demo', start: { from: 'committed', fallback: 'earliest' } });
+  const producer = await createFeedProducer(settings);
+  const board = new TickerBoard();
+  const view = new TickerView(board, {
+    out: ctx.io.stdout,
+    snapshotSeconds: options.snapshotSeconds,
+    footer: () => `produced ${producer.stats().acknowledged}, ticker ${board.updates} updates — Ctrl-C stops`,
+  });
+  const symbols = options.symbols ? options.symbols.split(',').map((s) => s.trim()).filter(Boolean) : DEFAULT_SIM_SYMBOLS;
+  const source = simSource({ symbols, rate: options.rate, seed: options.seed, routing: {} });
+
+  let failure: unknown;
+  const fail = (error: unknown) => {
+    failure ??= error;
+    stop.abort();
+  };
+  if (!ctx.json) view.start();
+  const ticker = consumer
+    .consume(async (batch, control) => {
+      const now = Date.now();
+      for (const record of batch.records) board.update(parseMarketEvent(record.value), now);
+      view.touch();
+      await control.commit(batch.topic, batch.partition, (BigInt(batch.records[batch.records.length - 1].offset) + 1n).toString());
+    }, stop.signal)
+    .catch(fail);
+  const market = source.run((records) => producer.send(records), stop.signal).catch(fail);
+
+  // 4. until Ctrl-C or --duration, then a clean stop: source, producer, ticker, broker
+  await market;
+  await producer.close().catch(fail);
+  await ticker;
+  await consumer.close();
+  if (!ctx.json) view.stop();
+  if (timer) clearTimeout(timer);
+  ctx.abort.signal.removeEventListener('abort', onAbort);
+
+  let clusterStopped = false;
+  if (!wasRunning && !options.keepCluster) {
+    // localDown reports on stderr; the ticker's last frame stays on stdout.
+    const quiet = ctx.json;
+    ctx.json = true;
+    try {
+      await localDown(ctx, { name: options.name });
+    } finally {
+      ctx.json = quiet;
+    }
+    clusterStopped = true;
+  }
+  const summary: DemoSummary = {
+    cluster: options.name,
+    produced: producer.stats().acknowledged,
+    tickerUpdates: board.updates,
+    symbols: board.symbols,
+    clusterStopped,
+  };
+  if (ctx.json) ctx.printJson(summary);
+  else {
+    ctx.info(
+      `demo stopped: ${summary.produced} records produced, ${summary.tickerUpdates} shown by the ticker; ` +
+        (clusterStopped ? `cluster ${options.name} stopped` : `cluster ${options.name} still runs (kfeed local down --name ${options.name} stops it)`),
+    );
+  }
+  if (failure) throw failure;
+  return summary;
+}
