@@ -75,7 +75,7 @@ describe('msk discover and update-listeners --msk against the local MSK API serv
       [['--cluster-name', 'nosuch'], 7, /no MSK cluster named "nosuch"/],
       [['--cluster-name', 'fee'], 7, /no MSK cluster named "fee".*similar names: feed, feed-kraft/],
       [['--cluster-name', 'twice'], 8, /2 MSK clusters are named "twice" — pass --cluster-arn/],
-      [['--cluster-arn', creating.arn.replace('feed-new', 'gone')], 7, /not found/],
+      [['--cluster-arn', creating.arn.replace('feed-new', 'gone')], 7, /describing cluster .* failed: The specified cluster ARN .* doesn't exist/],
     ];
     for (const [args, code, message] of cases) {
       const result = await run(['msk', 'discover', ...args]);
@@ -173,8 +173,8 @@ describe('msk discover without AWS credentials', () => {
         env: { AWS_ENDPOINT_URL: msk.endpoint, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined, AWS_PROFILE: undefined },
         cwd: work,
       });
-      expect(result.code).toBe(10);
-      expect(result.stderr).toMatch(/no AWS credentials found — set AWS_PROFILE/);
+      expect(result.code).toBe(3);
+      expect(result.stderr).toMatch(/listing MSK clusters failed: no AWS credentials found — set AWS_PROFILE/);
       oneLine(result.stderr);
       expect(msk.calls).toEqual([]); // nothing unsigned went out
     } finally {

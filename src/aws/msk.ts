@@ -1,16 +1,14 @@
 import type { KafkaClient } from '@aws-sdk/client-kafka';
-import { KfeedError, messageOf } from '../errors.js';
+import { KfeedError } from '../errors.js';
+import type { AwsClientConfig } from './config.js';
+import { translateAwsError as translateCommonAwsError } from './errors.js';
 
 /**
  * Amazon MSK through @aws-sdk/client-kafka: finding a cluster, its brokers and bootstrap
  * strings, and applying a configuration revision. The SDK is imported on demand.
  */
 
-export interface MskClientConfig {
-  region?: string;
-  endpoint?: string;
-  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
-}
+export type MskClientConfig = AwsClientConfig;
 
 export type MetadataMode = 'zookeeper' | 'kraft' | 'unknown';
 
@@ -50,32 +48,21 @@ export async function createMskClient(config: MskClientConfig): Promise<KafkaCli
     ...(config.region ? { region: config.region } : {}),
     ...(config.endpoint ? { endpoint: config.endpoint } : {}),
     ...(config.credentials ? { credentials: config.credentials } : {}),
-    maxAttempts: 3,
+    maxAttempts: config.maxAttempts,
   });
 }
 
-/** Turns SDK failures into one line each: credentials, region, not found, denied, other. */
+/** MSK's own error names first; the rest (credentials, region, network...) as for every AWS call. */
 export function translateAwsError(error: unknown, what: string): KfeedError {
   if (error instanceof KfeedError) return error;
-  const e = error as { name?: string; message?: string; $metadata?: { httpStatusCode?: number }; code?: string };
-  const name = e?.name ?? '';
-  const message = messageOf(error);
-  if (name === 'CredentialsProviderError' || /Could not load credentials/i.test(message)) {
-    return new KfeedError('aws', 'no AWS credentials found', { hint: 'set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY', cause: error });
+  const name = (error as { name?: string })?.name ?? '';
+  const message = (error as Error)?.message ?? String(error);
+  if (name === 'ForbiddenException' || name === 'UnauthorizedException') {
+    return new KfeedError('denied', `${what} was denied by AWS: ${message}`, { hint: 'the AWS identity needs the kafka: permission for this call', cause: error });
   }
-  if (/Region is missing/i.test(message)) {
-    return new KfeedError('config', 'no AWS region given', { hint: 'pass --region or set AWS_REGION', cause: error });
-  }
-  if (name === 'NotFoundException') return new KfeedError('notFound', `${what}: not found (${message})`, { hint: 'check the cluster ARN and region', cause: error });
-  if (name === 'ForbiddenException' || name === 'UnauthorizedException' || name === 'AccessDeniedException') {
-    return new KfeedError('denied', `${what}: access denied (${message})`, { hint: 'the AWS identity needs the kafka:* permission for this call', cause: error });
-  }
-  if (name === 'BadRequestException') return new KfeedError('aws', `${what}: MSK refused the request: ${message}`, { cause: error });
-  if (name === 'ConflictException') return new KfeedError('conflict', `${what}: ${message}`, { hint: 'wait for the running operation to finish, then retry', cause: error });
-  if (['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT'].includes(e?.code ?? '') || /ECONNREFUSED|ENOTFOUND|getaddrinfo/.test(message)) {
-    return new KfeedError('connection', `${what}: cannot reach the MSK API (${message})`, { hint: 'check --endpoint-url / AWS_ENDPOINT_URL and the network', cause: error });
-  }
-  return new KfeedError('aws', `${what}: ${message}`, { cause: error });
+  if (name === 'ConflictException') return new KfeedError('conflict', `${what} failed: ${message}`, { hint: 'wait for the running operation to finish, then retry', cause: error });
+  if (name === 'BadRequestException') return new KfeedError('aws', `${what}: MSK refused the request: ${message}`, { hint: 'check the arguments', cause: error });
+  return translateCommonAwsError(error, what);
 }
 
 async function call<T>(what: string, work: () => Promise<T>): Promise<T> {

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { KafkaClient } from '@aws-sdk/client-kafka';
+import { awsClientConfig, AWS_OPTION_HELP } from '../../aws/config.js';
 import { findClusterArn, type MskClientConfig } from '../../aws/msk.js';
 import type { Context } from '../../context.js';
 import { KfeedError } from '../../errors.js';
@@ -12,29 +13,13 @@ export interface AwsFlags {
 /** --region and --endpoint-url, for commands that call the MSK API. */
 export function withAwsOptions(command: Command): Command {
   return command
-    .option('--region <region>', 'AWS region (default: AWS_REGION, AWS_DEFAULT_REGION or the AWS profile)')
-    .option('--endpoint-url <url>', 'MSK API endpoint (default: AWS_ENDPOINT_URL; for tests and private endpoints)');
+    .option('--region <region>', AWS_OPTION_HELP.region)
+    .option('--endpoint-url <url>', AWS_OPTION_HELP.endpointUrl);
 }
 
-/**
- * The MSK client settings from flags and kfeed's environment. Keys in the environment are
- * passed on as given; without them the SDK's own chain (AWS_PROFILE, SSO, instance roles) applies.
- */
+/** The MSK client settings from flags and kfeed's environment (AWS_ENDPOINT_URL_KAFKA counts too). */
 export function mskClientConfig(ctx: Context, flags: AwsFlags): MskClientConfig {
-  const env = ctx.env;
-  const config: MskClientConfig = {};
-  const region = flags.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
-  if (region) config.region = region;
-  const endpoint = flags.endpointUrl ?? env.AWS_ENDPOINT_URL_KAFKA ?? env.AWS_ENDPOINT_URL;
-  if (endpoint) config.endpoint = endpoint;
-  if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) {
-    config.credentials = {
-      accessKeyId: env.AWS_ACCESS_KEY_ID,
-      secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
-      ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}),
-    };
-  }
-  return config;
+  return awsClientConfig({ endpointUrl: flags.endpointUrl, region: flags.region, env: ctx.env, service: 'KAFKA' });
 }
 
 export interface ClusterFlags {
