@@ -159,7 +159,8 @@ export async function openFeedConsumer(settings: ConnectionSettings, options: Fe
   const consumer: Consumer = kafka.consumer({
     groupId: options.groupId,
     allowAutoTopicCreation: false,
-    sessionTimeout: 30_000,
+    // Short enough that a member killed with SIGKILL is replaced within seconds.
+    sessionTimeout: 10_000,
     heartbeatInterval: 3000,
     maxWaitTimeInMs: 250,
     retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 3000 },

@@ -1,0 +1,158 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { BIN, kfeed } from './helpers/run.js';
+import { testEnv } from './helpers/env.js';
+import { startMoto, type Moto } from './helpers/moto.js';
+
+const unique = (base: string) => `${base}-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e4)}`;
+
+let moto: Moto;
+let s3: S3Client;
+
+beforeAll(async () => {
+  // The kill -9 test runs the built binary.
+  const built = spawnSync('npx', ['tsc', '-p', '.'], { cwd: path.resolve(import.meta.dirname, '..'), encoding: 'utf8' });
+  if (built.error) throw new Error(`building kfeed failed: ${built.error?.message}`);
+  moto = await startMoto();
+  s3 = new S3Client({ region: 'us-east-1', endpoint: moto.endpoint, forcePathStyle: true, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+});
+
+afterAll(async () => {
+  await moto?.stop();
+});
+
+interface Stored {
+  key: string;
+  etag: string;
+  lines: Array<{ topic: string; partition: number; offset: number; value: unknown }>;
+}
+
+async function objects(bucket: string, prefix: string): Promise<Stored[]> {
+  const found: Stored[] = [];
+  let token: string | undefined;
+  do {
+    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+    for (const o of page.Contents ?? []) {
+      const body = await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: o.Key! }))).Body!.transformToString();
+      found.push({ key: o.Key!, etag: o.ETag!, lines: body.trim().split('\n').map((l) => JSON.parse(l)) });
+    }
+    token = page.NextContinuationToken;
+  } while (token);
+  return found;
+}
+
+/** Every offset of every partition, as "partition:offset", with how many objects hold it. */
+function coverage(stored: Stored[]): Map<string, number> {
+  const seen = new Map<string, number>();
+  for (const o of stored) for (const l of o.lines) seen.set(`${l.partition}:${l.offset}`, (seen.get(`${l.partition}:${l.offset}`) ?? 0) + 1);
+  return seen;
+}
+
+async function highWatermarks(topic: string): Promise<number[]> {
+  const described = await kfeed(['describe-topic', topic, '--json']);
+  return JSON.parse(described.stdout).partitions.map((p: { high: string }) => Number(p.high));
+}
+
+function expectEveryOffsetOnce(seen: Map<string, number>, highs: number[]) {
+  const expected = highs.flatMap((high, partition) => Array.from({ length: high }, (_, offset) => `${partition}:${offset}`));
+  expect([...seen.keys()].sort()).toEqual(expected.sort());
+  const twice = [...seen].filter(([, n]) => n !== 1);
+  expect(twice).toEqual([]);
+}
+
+function startSink(args: string[]): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, [BIN, ...args], { env: testEnv(moto.env), stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, output: () => output, exited };
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe('the S3 sink against moto', () => {
+  it('killed with SIGKILL mid-stream and restarted, it stores every offset in exactly one object', async () => {
+    const topic = unique('s3kill');
+    expect((await kfeed(['create-topic', topic, '--partitions', '2'])).code).toBe(0);
+    const bucket = unique('feed');
+    const group = unique('sink');
+    const sinkArgs = ['consume', topic, '--from-beginning', '-g', group, '--sink', `s3://${bucket}/raw`, '--create-bucket', '--batch-size', '150', '--batch-seconds', '1'];
+
+    // A market keeps streaming while the sink is killed and restarted.
+    const market = kfeed(['produce', '--source', 'sim', '--rate', '1500', '--count', '9000', '--topic', topic, '--json']);
+    const first = startSink(sinkArgs);
+    await waitFor('the first objects', async () => ((await objects(bucket, 'raw/').catch(() => [])).length >= 6 ? true : undefined));
+    first.child.kill('SIGKILL');
+    expect(await first.exited).toBe(null);
+
+    const second = startSink(sinkArgs);
+    const produced = await market;
+    expect(JSON.parse(produced.stdout)).toMatchObject({ acknowledged: 9000, errors: 0 });
+    const highs = await highWatermarks(topic);
+    expect(highs.reduce((a, b) => a + b, 0)).toBe(9000);
+    // Everything is stored once the object count stops growing and covers every offset.
+    await waitFor('every offset stored', async () => (coverage(await objects(bucket, 'raw/')).size === 9000 ? true : undefined));
+    second.child.kill('SIGINT');
+    expect(await second.exited).toBe(130);
+    expect(second.output()).toMatch(/wrote \d+ objects \(\d+ records\) to s3:\/\//);
+
+    const stored = await objects(bucket, 'raw/');
+    expectEveryOffsetOnce(coverage(stored), highs);
+    for (const o of stored) {
+      const { partition, offset: first } = o.lines[0];
+      const last = o.lines[o.lines.length - 1].offset;
+      expect(o.key).toMatch(new RegExp(`^raw/${topic}/partition=${partition}/date=\\d{4}-\\d\\d-\\d\\d/${String(first).padStart(20, '0')}-${String(last).padStart(20, '0')}\\.jsonl$`));
+      expect(o.lines.map((l) => l.offset)).toEqual(Array.from({ length: last - first + 1 }, (_, i) => first + i));
+    }
+  });
+
+  it('a batch written again lands on the same key with the same bytes; a run that finds its batch written skips it', async () => {
+    const topic = unique('s3again');
+    expect((await kfeed(['create-topic', topic, '--partitions', '2'])).code).toBe(0);
+    const lines = Array.from({ length: 1000 }, (_, i) => `{"n":${i}}`);
+    expect((await kfeed(['produce', '-t', topic], { stdin: lines.join('\n') })).code).toBe(0);
+    const bucket = unique('again');
+    const run = (group: string) => kfeed(['consume', topic, '--from-beginning', '--exit-at-end', '-g', group, '--sink', `s3://${bucket}`, '--create-bucket', '--batch-size', '100', '--json'], { env: moto.env });
+
+    const once = await run(unique('g'));
+    expect(once.stderr).toBe('');
+    expect(once.code).toBe(0);
+    const firstSummary = JSON.parse(once.stdout);
+    expect(firstSummary).toMatchObject({ records: 1000, recovered: 0 });
+    const before = await objects(bucket, '');
+    expect(before.map((o) => o.key).sort()).toEqual([...firstSummary.keys].sort());
+    expectEveryOffsetOnce(coverage(before), await highWatermarks(topic));
+    expect(before.flatMap((o) => o.lines.map((l) => (l.value as { n: number }).n)).sort((a, b) => a - b)).toEqual(lines.map((_, i) => i));
+
+    // A group with no commits (as after a crash between upload and commit) re-reads everything.
+    const again = await run(unique('g'));
+    expect(again.code).toBe(0);
+    const secondSummary = JSON.parse(again.stdout);
+    expect(secondSummary.recovered).toBeGreaterThan(0);
+    const after = await objects(bucket, '');
+    expect(after.map((o) => [o.key, o.etag]).sort()).toEqual(before.map((o) => [o.key, o.etag]).sort());
+    expectEveryOffsetOnce(coverage(after), await highWatermarks(topic));
+  });
+
+  it('a missing bucket without --create-bucket, and a bad location, are one line each', async () => {
+    const topic = unique('s3err');
+    expect((await kfeed(['create-topic', topic])).code).toBe(0);
+    const missing = await kfeed(['consume', topic, '--exit-at-end', '--sink', `s3://${unique('nobucket')}`], { env: moto.env });
+    expect(missing.code).toBe(7);
+    expect(missing.stderr).toMatch(/^kfeed: S3 bucket \S+ does not exist — create it, or pass --create-bucket\n$/);
+    const bad = await kfeed(['consume', topic, '--sink', 'http://x'], { env: moto.env });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/is not an S3 location/);
+  });
+});
