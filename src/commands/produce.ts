@@ -53,7 +53,7 @@ export function register(program: Command, ctx: Context): void {
       .option('-K, --key-separator <sep>', 'stdin: split each line into key and value at the first <sep>')
       .option('-H, --header <name=value>', 'stdin: header on every record, repeatable', collect, [])
       .option('--symbols <list>', 'comma-separated symbols (sim, alpaca stocks, twelvedata)')
-      .option('--crypto <list>', 'alpaca: comma-separated crypto pairs, e.g. BTC/USD,ETH/USD')
+      .option('--crypto <list>', 'alpaca, twelvedata: comma-separated crypto pairs, e.g. BTC/USD,ETH/USD (topics crypto_<kind>)')
       .option('--kinds <list>', 'alpaca: what to subscribe to: trades,quotes,bars', 'trades,quotes,bars')
       .option('--rate <n>', 'sim: events per second (0 = as fast as possible)', floatRate, 20)
       .option('--seed <n>', 'sim: seed of the simulated market (same seed, same market)', integer('--seed', 0, 2 ** 32 - 1), 1)
@@ -133,10 +133,12 @@ async function buildSource(ctx: Context, options: ProduceOptions, routing: Topic
       const apiKey = ctx.env.TWELVE_DATA_KEY;
       if (!apiKey) throw new KfeedError('config', 'the Twelve Data key is not set', { hint: 'set TWELVE_DATA_KEY' });
       const symbols = list(options.symbols);
-      if (!symbols.length) throw usageError('--source twelvedata needs --symbols', 'e.g. --symbols AAPL,EUR/USD');
+      const crypto = list(options.crypto);
+      if (!symbols.length && !crypto.length) throw usageError('--source twelvedata needs --symbols and/or --crypto', 'e.g. --symbols AAPL,EUR/USD --crypto BTC/USD');
       const source = twelveDataSource({
         apiKey,
         symbols,
+        crypto,
         intervalSeconds: options.interval,
         creditsPerMinute: options.creditsPerMinute,
         creditsPerDay: options.creditsPerDay,
@@ -144,7 +146,7 @@ async function buildSource(ctx: Context, options: ProduceOptions, routing: Topic
         routing,
         onStatus: (text) => ctx.info(text),
       });
-      const assets = [...new Set(symbols.map((s) => (s.includes('/') ? 'crypto' : 'stock') as AssetClass))];
+      const assets: AssetClass[] = [...(symbols.length ? ['stock' as const] : []), ...(crypto.length ? ['crypto' as const] : [])];
       return { source, topics: topicsFor(['trade'], assets, routing) };
     }
   }

@@ -6,7 +6,10 @@ export const TWELVE_DATA_URL = 'https://api.twelvedata.com';
 
 export interface TwelveDataOptions {
   apiKey: string;
+  /** Stocks, forex and the like (topics `trade`). */
   symbols: string[];
+  /** Crypto pairs (topics `crypto_trade`). */
+  crypto?: string[];
   /** Seconds between two polls of the same symbol. */
   intervalSeconds: number;
   /** The plan's API credits (one /price call costs one): free plan 8 a minute, 800 a day. */
@@ -85,9 +88,11 @@ export function twelveDataSource(options: TwelveDataOptions): FeedSource {
   const now = options.now ?? Date.now;
   const budget = new CreditBudget(options.creditsPerMinute, options.creditsPerDay, now);
   // Polling faster than the plan allows only produces refusals: stretch the interval.
-  const minimum = Math.ceil((60 * options.symbols.length) / options.creditsPerMinute);
+  const minimum = Math.ceil((60 * (options.symbols.length + (options.crypto?.length ?? 0))) / options.creditsPerMinute);
   const intervalSeconds = Math.max(options.intervalSeconds, minimum);
 
+  const cryptoPairs = new Set(options.crypto ?? []);
+  const all = [...options.symbols, ...cryptoPairs];
   const poll = async (symbol: string, signal: AbortSignal): Promise<TradeEvent | 'retry'> => {
     const url = `${base}/price?symbol=${encodeURIComponent(symbol)}&apikey=${encodeURIComponent(options.apiKey)}`;
     let body: unknown;
@@ -110,7 +115,9 @@ export function twelveDataSource(options: TwelveDataOptions): FeedSource {
       const code = Number(body.code ?? httpStatus);
       const message = String(body.message ?? 'error').replace(/\s+/g, ' ').trim();
       if (code === 429) {
-        if (/day|daily/i.test(message)) throw dailyLimit(options.creditsPerDay);
+        if (/day|daily/i.test(message)) {
+          throw new KfeedError('denied', `Twelve Data: ${message}`, { hint: 'run again after midnight UTC, or use a larger plan' });
+        }
         budget.exhaustMinute();
         options.onStatus?.(`twelvedata: minute credits used up; waiting for the next minute`);
         return 'retry';
@@ -126,19 +133,19 @@ export function twelveDataSource(options: TwelveDataOptions): FeedSource {
       return 'retry';
     }
     const time = new Date(now()).toISOString();
-    return { kind: 'trade', symbol, asset: symbol.includes('/') ? 'crypto' : 'stock', eventTime: time, receiveTime: time, price };
+    return { kind: 'trade', symbol, asset: cryptoPairs.has(symbol) ? 'crypto' : 'stock', eventTime: time, receiveTime: time, price };
   };
 
   return {
     name: 'twelvedata',
     async run(emit: Emit, signal: AbortSignal) {
       if (intervalSeconds > options.intervalSeconds) {
-        options.onStatus?.(`twelvedata: polling every ${intervalSeconds} s, as ${options.symbols.length} symbol(s) at ${options.creditsPerMinute} credits/minute allow`);
+        options.onStatus?.(`twelvedata: polling every ${intervalSeconds} s, as ${all.length} symbol(s) at ${options.creditsPerMinute} credits/minute allow`);
       }
       let failures = 0;
       while (!signal.aborted) {
         const roundStart = now();
-        for (const symbol of options.symbols) {
+        for (const symbol of all) {
           for (;;) {
             if (signal.aborted) return;
             const wait = budget.waitMs();
