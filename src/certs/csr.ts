@@ -1,15 +1,12 @@
 import crypto from 'node:crypto';
 import net from 'node:net';
 import { KfeedError } from '../errors.js';
+import { bitString, children, explicit, nullValue, octetString, oid, readElement, readOid, sequence, set, tlv, integer, TAG, type Element } from './der.js';
 import { describeKey, generateKey, privateKeyPem, type KeyType } from './keys.js';
-import { pemBlocks } from './pem.js';
-import { rfc2253, certificateNames, type NameAttribute } from './principal.js';
+import { pemBlocks, toPem } from './pem.js';
+import { parseName, rfc2253, type NameAttribute } from './principal.js';
 import { checkSubject, subjectDer } from './subject.js';
-import { x509 } from './x509.js';
 import type { SubjectFields } from './local-ca.js';
-
-type WebAlgorithm = { name: string; hash?: string; namedCurve?: string };
-type WebKeyPair = { privateKey: crypto.webcrypto.CryptoKey; publicKey: crypto.webcrypto.CryptoKey };
 
 export interface CsrRequest {
   subject: SubjectFields;
@@ -25,61 +22,85 @@ export interface CsrResult {
   csrPem: string;
   encrypted: boolean;
   keyLabel: string;
+  /** The subject in RFC 2253 form, as Kafka will name the certificate's holder. */
+  subject: string;
 }
 
-/** WebCrypto parameters for signing with a key: SHA-256, or SHA-384 for P-384. */
-function signingParams(key: crypto.KeyObject): { import: WebAlgorithm; sign: WebAlgorithm } {
-  const info = describeKey(key);
-  if (info.algorithm === 'RSA') return { import: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, sign: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' } };
-  if (info.curve === 'P-256' || info.curve === 'P-384') {
-    return { import: { name: 'ECDSA', namedCurve: info.curve }, sign: { name: 'ECDSA', hash: info.curve === 'P-384' ? 'SHA-384' : 'SHA-256' } };
-  }
-  throw new KfeedError('usage', `keys of type ${info.label} are not supported`, { hint: 'use RSA (2048, 3072, 4096) or EC P-256 / P-384' });
+export interface SubjectAltName {
+  type: 'dns' | 'ip';
+  value: string;
 }
 
-/** A Node private key as a WebCrypto key pair, for @peculiar/x509 to sign with. */
-export async function cryptoKeyPair(privateKey: crypto.KeyObject): Promise<{ keys: WebKeyPair; algorithm: WebAlgorithm }> {
-  const params = signingParams(privateKey);
-  const subtle = crypto.webcrypto.subtle;
-  const pkcs8 = privateKey.export({ type: 'pkcs8', format: 'der' });
-  const spki = crypto.createPublicKey(privateKey).export({ type: 'spki', format: 'der' });
-  const keys = {
-    privateKey: await subtle.importKey('pkcs8', pkcs8, params.import, false, ['sign']),
-    publicKey: await subtle.importKey('spki', spki, params.import, true, ['verify']),
-  };
-  return { keys, algorithm: params.sign };
-}
+const OIDS = {
+  extensionRequest: '1.2.840.113549.1.9.14',
+  subjectAltName: '2.5.29.17',
+  sha256WithRSA: '1.2.840.113549.1.1.11',
+  ecdsaWithSha256: '1.2.840.10045.4.3.2',
+  ecdsaWithSha384: '1.2.840.10045.4.3.3',
+};
+
+// What a CSR's signature algorithm means for Node's crypto.verify.
+const SIGNATURES: Record<string, string | null> = {
+  '1.2.840.113549.1.1.5': 'sha1',
+  '1.2.840.113549.1.1.11': 'sha256',
+  '1.2.840.113549.1.1.12': 'sha384',
+  '1.2.840.113549.1.1.13': 'sha512',
+  '1.2.840.10045.4.3.2': 'sha256',
+  '1.2.840.10045.4.3.3': 'sha384',
+  '1.2.840.10045.4.3.4': 'sha512',
+  '1.3.101.112': null, // Ed25519 signs the message itself
+};
 
 /** Splits `--san` values into DNS names and IP addresses, checking each. */
-export function parseSans(values: string[]): x509.JsonGeneralName[] {
+export function parseSans(values: string[]): SubjectAltName[] {
   return values.map((value) => {
-    if (net.isIP(value)) return { type: 'ip', value } as const;
+    if (net.isIP(value)) return { type: 'ip', value };
     if (/^(\*\.)?([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)*[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$/.test(value) && value.length <= 253) {
-      return { type: 'dns', value } as const;
+      return { type: 'dns', value };
     }
     throw new KfeedError('usage', `"${value}" is neither a DNS name nor an IP address`, { hint: 'pass --san host.example.com or --san 10.0.0.1' });
   });
 }
 
-/** A new key and a CSR for it, signed with SHA-256 (SHA-384 for P-384). */
+function ipBytes(ip: string): Buffer {
+  if (net.isIPv4(ip)) return Buffer.from(ip.split('.').map(Number));
+  const [head, tail] = ip.split('::');
+  const groups = (part: string | undefined) => (part ? part.split(':') : []);
+  const left = groups(head);
+  const right = tail === undefined ? [] : groups(tail);
+  const all = [...left, ...Array(8 - left.length - right.length).fill('0'), ...right];
+  return Buffer.concat(all.map((g) => Buffer.from([parseInt(g, 16) >> 8, parseInt(g, 16) & 0xff])));
+}
+
+function sanExtension(sans: SubjectAltName[]): Buffer {
+  // GeneralName: [2] dNSName (IA5String), [7] iPAddress (OCTET STRING), implicit tags.
+  const names = sans.map((san) => (san.type === 'dns' ? tlv(0x82, Buffer.from(san.value, 'ascii')) : tlv(0x87, ipBytes(san.value))));
+  return sequence(oid(OIDS.subjectAltName), octetString(sequence(...names)));
+}
+
+/**
+ * A new key and a PKCS#10 CSR for it, signed with SHA-256 (SHA-384 for P-384), built with
+ * Node's crypto alone (fast: no ASN.1 library to load).
+ */
 export async function createKeyAndCsr(request: CsrRequest): Promise<CsrResult> {
   const subject = checkSubject(request.subject);
   const sans = parseSans(request.sans ?? []);
   const pair = await generateKey(request.keyType);
-  const { keys, algorithm } = await cryptoKeyPair(pair.privateKey);
-  const der = subjectDer(subject);
-  const name = new x509.Name(der.buffer.slice(der.byteOffset, der.byteOffset + der.byteLength));
-  const csr = await x509.Pkcs10CertificateRequestGenerator.create({
-    name,
-    keys: keys as never,
-    signingAlgorithm: algorithm as never,
-    extensions: sans.length ? [new x509.SubjectAlternativeNameExtension(sans)] : [],
-  });
+  const rsa = pair.privateKey.asymmetricKeyType === 'rsa';
+  const hash = request.keyType === 'p384' ? 'sha384' : 'sha256';
+  const name = subjectDer(subject);
+  const attributes = sans.length ? explicit(0, sequence(oid(OIDS.extensionRequest), set(sequence(sanExtension(sans))))) : explicit(0);
+  const info = sequence(integer(0), name, pair.publicKey.export({ type: 'spki', format: 'der' }), attributes);
+  // ECDSA signatures come out DER-encoded, as X.509 wants them.
+  const signature = crypto.sign(hash, info, pair.privateKey);
+  const algorithm = rsa ? sequence(oid(OIDS.sha256WithRSA), nullValue()) : sequence(oid(hash === 'sha384' ? OIDS.ecdsaWithSha384 : OIDS.ecdsaWithSha256));
+  const csr = sequence(info, algorithm, bitString(signature));
   return {
     keyPem: privateKeyPem(pair.privateKey, request.password),
-    csrPem: csr.toString('pem') + '\n',
+    csrPem: toPem(csr, 'CERTIFICATE REQUEST'),
     encrypted: Boolean(request.password),
     keyLabel: describeKey(pair.privateKey).label,
+    subject: rfc2253(parseName(readElement(name))),
   };
 }
 
@@ -90,55 +111,66 @@ export interface ParsedCsr {
   subjectName: NameAttribute[][];
   publicKey: crypto.KeyObject;
   keyLabel: string;
-  sans: Array<{ type: string; value: string }>;
+  sans: SubjectAltName[];
+}
+
+function readSans(attributes: Element | undefined): SubjectAltName[] {
+  if (!attributes) return [];
+  for (const attribute of children(attributes)) {
+    const [type, values] = children(attribute);
+    if (readOid(type) !== OIDS.extensionRequest) continue;
+    for (const extension of children(children(values)[0])) {
+      const parts = children(extension);
+      if (readOid(parts[0]) !== OIDS.subjectAltName) continue;
+      const names = children(readElement(parts[parts.length - 1].content));
+      return names.flatMap((n): SubjectAltName[] => {
+        if (n.tag === 0x82) return [{ type: 'dns', value: n.content.toString('ascii') }];
+        if (n.tag === 0x87 && n.content.length === 4) return [{ type: 'ip', value: [...n.content].join('.') }];
+        if (n.tag === 0x87 && n.content.length === 16) return [{ type: 'ip', value: (n.content.toString('hex').match(/.{4}/g) ?? []).join(':') }];
+        return [];
+      });
+    }
+  }
+  return [];
 }
 
 /** Reads a CSR and checks that it is one and that its signature verifies. */
 export async function parseCsr(text: string, file: string): Promise<ParsedCsr> {
   const block = pemBlocks(text).find((b) => b.type === 'CERTIFICATE REQUEST' || b.type === 'NEW CERTIFICATE REQUEST');
   if (!block) throw new KfeedError('usage', `${file} is not a certificate signing request (no BEGIN CERTIFICATE REQUEST block)`, { hint: 'pass the client_cert.csr that `kfeed makecsr` wrote' });
-  let csr: x509.Pkcs10CertificateRequest;
+  let parsed;
   try {
-    csr = new x509.Pkcs10CertificateRequest(block.der);
+    const [info, algorithm, signature] = children(readElement(block.der));
+    const [, name, spki, attributes] = children(info);
+    if (info.tag !== TAG.sequence || signature.tag !== TAG.bitString) throw new Error('not a PKCS#10 structure');
+    parsed = {
+      info,
+      algorithm: readOid(children(algorithm)[0]),
+      signature: signature.content.subarray(1),
+      subjectName: parseName(name),
+      publicKey: crypto.createPublicKey({ key: spki.raw, format: 'der', type: 'spki' }),
+      sans: readSans(attributes),
+    };
   } catch (error) {
     throw new KfeedError('usage', `${file} is not a valid certificate signing request (${(error as Error).message})`, { hint: 'make a new one with `kfeed makecsr`' });
   }
+  if (!(parsed.algorithm in SIGNATURES)) {
+    throw new KfeedError('usage', `${file} is signed with an algorithm kfeed does not check (${parsed.algorithm})`, { hint: 'make a new CSR with `kfeed makecsr`' });
+  }
   let valid = false;
   try {
-    valid = await csr.verify();
+    valid = crypto.verify(SIGNATURES[parsed.algorithm], parsed.info.raw, parsed.publicKey, parsed.signature);
   } catch {
     valid = false;
   }
   if (!valid) throw new KfeedError('verification', `the signature of ${file} does not verify: the CSR was altered or damaged`, { hint: 'make a new one with `kfeed makecsr`' });
-  const publicKey = crypto.createPublicKey({ key: Buffer.from(csr.publicKey.rawData), format: 'der', type: 'spki' });
-  const sanRaw = csr.getExtension('2.5.29.17');
-  const sanExtension = sanRaw ? new x509.SubjectAlternativeNameExtension(sanRaw.rawData) : undefined;
-  const subjectName = certificateNames(wrapNameForParsing(Buffer.from(csr.subjectName.toArrayBuffer()))).subject;
   return {
     pem: block.text,
     der: block.der,
-    subject: rfc2253(subjectName),
-    subjectName,
-    publicKey,
-    keyLabel: describeKey(publicKey).label,
-    sans: sanExtension ? sanExtension.names.toJSON().map((n) => ({ type: n.type, value: n.value })) : [],
+    subject: rfc2253(parsed.subjectName),
+    subjectName: parsed.subjectName,
+    publicKey: parsed.publicKey,
+    keyLabel: describeKey(parsed.publicKey).label,
+    sans: parsed.sans,
   };
-}
-
-/**
- * principal.ts reads names out of a certificate; a CSR's subject is put in a minimal
- * TBSCertificate-shaped frame (v1: serial, signature, issuer, validity, subject) to reuse it.
- */
-function wrapNameForParsing(nameDer: Buffer): string {
-  const forgeNull = Buffer.from([0x30, 0x00]);
-  const fields = [Buffer.from([0x02, 0x01, 0x01]), forgeNull, forgeNull, forgeNull, nameDer];
-  const tbs = derSequence(Buffer.concat(fields));
-  return derSequence(tbs).toString('binary');
-}
-
-function derSequence(content: Buffer): Buffer {
-  const length = content.length;
-  const header =
-    length < 0x80 ? Buffer.from([0x30, length]) : length < 0x100 ? Buffer.from([0x30, 0x81, length]) : Buffer.from([0x30, 0x82, length >> 8, length & 0xff]);
-  return Buffer.concat([header, content]);
 }

@@ -69,3 +69,21 @@ export function spkiDer(key: crypto.KeyObject): Buffer {
   const publicKey = key.type === 'private' ? crypto.createPublicKey(key) : key;
   return publicKey.export({ type: 'spki', format: 'der' });
 }
+
+export type WebAlgorithm = { name: string; hash?: string; namedCurve?: string };
+export type WebKeyPair = { privateKey: crypto.webcrypto.CryptoKey; publicKey: crypto.webcrypto.CryptoKey };
+
+/** A Node private key as a WebCrypto key pair with its signing algorithm (SHA-384 for P-384). */
+export async function cryptoKeyPair(privateKey: crypto.KeyObject): Promise<{ keys: WebKeyPair; algorithm: WebAlgorithm }> {
+  const info = describeKey(privateKey);
+  let params: { import: WebAlgorithm; sign: WebAlgorithm };
+  if (info.algorithm === 'RSA') params = { import: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, sign: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' } };
+  else if (info.curve === 'P-256' || info.curve === 'P-384') params = { import: { name: 'ECDSA', namedCurve: info.curve }, sign: { name: 'ECDSA', hash: info.curve === 'P-384' ? 'SHA-384' : 'SHA-256' } };
+  else throw new KfeedError('usage', `keys of type ${info.label} are not supported`, { hint: 'use RSA (2048, 3072, 4096) or EC P-256 / P-384' });
+  const subtle = crypto.webcrypto.subtle;
+  const keys = {
+    privateKey: await subtle.importKey('pkcs8', privateKey.export({ type: 'pkcs8', format: 'der' }), params.import, false, ['sign']),
+    publicKey: await subtle.importKey('spki', crypto.createPublicKey(privateKey).export({ type: 'spki', format: 'der' }), params.import, true, ['verify']),
+  };
+  return { keys, algorithm: params.sign };
+}

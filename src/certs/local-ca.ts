@@ -153,7 +153,7 @@ export interface SignedCertificate {
  */
 export async function signCsrWithLocalCa(ca: LocalCa, csr: { der: Buffer }, options: { days: number }): Promise<SignedCertificate> {
   const { x509 } = await import('./x509.js');
-  const { cryptoKeyPair } = await import('./csr.js');
+  const { cryptoKeyPair } = await import('./keys.js');
   const request = new x509.Pkcs10CertificateRequest(csr.der);
   const caCert = new x509.X509Certificate(ca.certPem);
   const { keys, algorithm } = await cryptoKeyPair(crypto.createPrivateKey(ca.keyPem));

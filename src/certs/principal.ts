@@ -1,5 +1,6 @@
-import forge from 'node-forge';
 import { KfeedError } from '../errors.js';
+import { children, readElement, readOid, readString, TAG, type Element } from './der.js';
+import { pemBlocks } from './pem.js';
 
 /**
  * The Kafka principal of a certificate, exactly as Kafka's default SSL principal builder
@@ -20,9 +21,8 @@ const RFC2253_KEYWORDS: Record<string, string> = {
   '0.9.2342.19200300.100.1.1': 'UID',
 };
 
-const { Type } = forge.asn1;
 // The ASN.1 string types Java prints as text rather than as #hex.
-const TEXT_TYPES = new Set<number>([Type.PRINTABLESTRING, 20 /* T61String */, Type.IA5STRING, 27 /* GeneralString */, Type.BMPSTRING, Type.UTF8]);
+const TEXT_TYPES = new Set<number>([TAG.printableString, TAG.t61String, TAG.ia5String, 27 /* GeneralString */, TAG.bmpString, TAG.utf8String]);
 const ESCAPED = new Set([',', '=', '+', '<', '>', '#', ';', '"', '\\']);
 
 /** One attribute of a distinguished name, in certificate order. */
@@ -35,37 +35,30 @@ export interface NameAttribute {
   tag: number;
 }
 
-/** The subject (or issuer) of a DER certificate as RDNs, each a list of attributes. */
+/** The subject (or issuer) of a DER certificate (binary string) as RDNs, each a list of attributes. */
 export function certificateNames(der: string): { subject: NameAttribute[][]; issuer: NameAttribute[][] } {
-  let tbs: forge.asn1.Asn1;
   try {
-    const cert = forge.asn1.fromDer(der);
-    tbs = (cert.value as forge.asn1.Asn1[])[0];
+    const cert = readElement(Buffer.from(der, 'binary'));
+    const tbs = children(cert)[0];
+    const fields = children(tbs);
+    // An explicit [0] version comes first in v3 certificates.
+    const offset = fields[0].tag === 0xa0 ? 1 : 0;
+    return { issuer: parseName(fields[offset + 2]), subject: parseName(fields[offset + 4]) };
   } catch (error) {
     throw new KfeedError('usage', `not a certificate: ${(error as Error).message}`, { hint: 'pass a PEM certificate' });
   }
-  const fields = tbs.value as forge.asn1.Asn1[];
-  // An explicit [0] version comes first in v3 certificates.
-  const offset = fields[0].tagClass === forge.asn1.Class.CONTEXT_SPECIFIC ? 1 : 0;
-  return { issuer: parseName(fields[offset + 2]), subject: parseName(fields[offset + 4]) };
 }
 
-function parseName(name: forge.asn1.Asn1): NameAttribute[][] {
-  return (name.value as forge.asn1.Asn1[]).map((rdn) =>
-    (rdn.value as forge.asn1.Asn1[]).map((attribute) => {
-      const [type, value] = attribute.value as forge.asn1.Asn1[];
-      const oid = forge.asn1.derToOid(type.value as string);
-      const raw = value.value as string;
-      const text = value.type === Type.BMPSTRING ? decodeBmp(raw) : value.type === Type.UTF8 || TEXT_TYPES.has(value.type) ? forge.util.decodeUtf8(raw) : raw;
-      return { oid, keyword: RFC2253_KEYWORDS[oid], value: text, der: forge.asn1.toDer(value).getBytes(), tag: value.type };
+/** A DER Name (SEQUENCE OF RDN) as RDNs, each a list of attributes. */
+export function parseName(name: Element): NameAttribute[][] {
+  if (name.tag !== TAG.sequence) throw new Error('expected a Name');
+  return children(name).map((rdn) =>
+    children(rdn).map((attribute) => {
+      const [type, value] = children(attribute);
+      const oid = readOid(type);
+      return { oid, keyword: RFC2253_KEYWORDS[oid], value: readString(value), der: value.raw.toString('binary'), tag: value.tag };
     }),
   );
-}
-
-function decodeBmp(bytes: string): string {
-  let out = '';
-  for (let i = 0; i + 1 < bytes.length; i += 2) out += String.fromCharCode((bytes.charCodeAt(i) << 8) | bytes.charCodeAt(i + 1));
-  return out;
 }
 
 function escapeValue(value: string): string {
@@ -79,7 +72,7 @@ function escapeValue(value: string): string {
 
 function formatAttribute(attribute: NameAttribute): string {
   if (attribute.keyword && TEXT_TYPES.has(attribute.tag)) return `${attribute.keyword}=${escapeValue(attribute.value)}`;
-  return `${attribute.keyword ?? attribute.oid}=#${forge.util.bytesToHex(attribute.der)}`;
+  return `${attribute.keyword ?? attribute.oid}=#${Buffer.from(attribute.der, 'binary').toString('hex')}`;
 }
 
 /** A distinguished name in RFC 2253 form, as Java's X500Principal#getName() writes it. */
@@ -90,11 +83,11 @@ export function rfc2253(name: NameAttribute[][]): string {
     .join(',');
 }
 
-/** PEM (or DER) certificate text -> DER bytes of the first certificate. */
+/** PEM certificate text -> DER bytes (binary string) of the first certificate. */
 export function firstCertificateDer(pem: string): string {
-  const blocks = forge.pem.decode(pem).filter((block) => block.type === 'CERTIFICATE' || block.type === 'X509 CERTIFICATE');
+  const blocks = pemBlocks(pem).filter((block) => block.type === 'CERTIFICATE' || block.type === 'X509 CERTIFICATE');
   if (blocks.length === 0) throw new KfeedError('usage', 'no certificate found in the file', { hint: 'pass a PEM file with a BEGIN CERTIFICATE block' });
-  return blocks[0].body;
+  return blocks[0].der.toString('binary');
 }
 
 /** The `User:...` principal Kafka gives a client that presents this certificate. */

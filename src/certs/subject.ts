@@ -1,5 +1,5 @@
-import forge from 'node-forge';
 import { KfeedError } from '../errors.js';
+import { oid, printable, sequence, set, utf8 } from './der.js';
 import type { SubjectFields } from './local-ca.js';
 
 export type SubjectKey = keyof SubjectFields;
@@ -107,17 +107,8 @@ const OIDS: Record<SubjectKey, string> = {
  * value is ever read as syntax.
  */
 export function subjectDer(subject: SubjectFields): Buffer {
-  const { asn1 } = forge;
   const rdns = (['C', 'ST', 'L', 'O', 'OU', 'CN'] as SubjectKey[])
     .filter((key) => subject[key] !== undefined)
-    .map((key) =>
-      asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SET, true, [
-        asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [
-          asn1.create(asn1.Class.UNIVERSAL, asn1.Type.OID, false, asn1.oidToDer(OIDS[key]).getBytes()),
-          asn1.create(asn1.Class.UNIVERSAL, key === 'C' ? asn1.Type.PRINTABLESTRING : asn1.Type.UTF8, false, forge.util.encodeUtf8(subject[key]!)),
-        ]),
-      ]),
-    );
-  const name = asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, rdns);
-  return Buffer.from(asn1.toDer(name).getBytes(), 'binary');
+    .map((key) => set(sequence(oid(OIDS[key]), key === 'C' ? printable(subject[key]!) : utf8(subject[key]!))));
+  return sequence(...rdns);
 }
