@@ -1,0 +1,115 @@
+import { spawn, spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { PassThrough, Readable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../src/cli.js';
+import { Context } from '../src/context.js';
+import { readClusterState, startBroker, stopBroker, waitUntilServing } from '../src/local/cluster.js';
+import { BIN, kfeed } from './helpers/run.js';
+import { testEnv } from './helpers/env.js';
+import { kcat } from './helpers/kcat.js';
+
+const NAME = 'feed-restart';
+const unique = (base: string) => `${base}-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e4)}`;
+let connection: string[];
+let tls: { ca: string; cert: string; key: string };
+let brokers: string[];
+
+beforeAll(async () => {
+  const up = await kfeed(['local', 'up', '--name', NAME, '--no-profile', '--json']);
+  if (up.code !== 0) throw new Error(`local up failed: ${up.stderr}`);
+  const status = JSON.parse(up.stdout);
+  brokers = status.bootstrap.tls;
+  tls = { ca: status.files.ca, cert: status.files.clientCert, key: status.files.clientKey };
+  connection = ['--brokers', brokers.join(','), '--ca', tls.ca, '--cert', tls.cert, '--key', tls.key];
+  const built = spawnSync('npx', ['tsc', '-p', '.'], { cwd: path.resolve(import.meta.dirname, '..'), encoding: 'utf8' });
+  if (built.error) throw built.error;
+});
+
+afterAll(async () => {
+  await kfeed(['local', 'down', '--name', NAME]);
+});
+
+async function total(topic: string): Promise<number> {
+  const described = await kfeed(['describe-topic', topic, '--json', ...connection]);
+  return JSON.parse(described.stdout).partitions.reduce((sum: number, p: { high: string }) => sum + Number(p.high), 0);
+}
+
+describe('producing through failures', () => {
+  it('a broker restarted in the middle of a 100,000-message produce: none lost, none duplicated', async () => {
+    const topic = unique('restart');
+    expect((await kfeed(['create-topic', topic, '--partitions', '3', ...connection])).code).toBe(0);
+    // Lines arrive over ~8 s, so the restart happens while records are in flight.
+    const count = 100_000;
+    let next = 0;
+    const stdin = new Readable({ read() {} });
+    const feeder = setInterval(() => {
+      const chunk = [];
+      for (let i = 0; i < 1250 && next < count; i++) chunk.push(`line-${next++}`);
+      stdin.push(chunk.join('\n') + '\n');
+      if (next >= count) {
+        clearInterval(feeder);
+        stdin.push(null);
+      }
+    }, 100);
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    let out = '';
+    let err = '';
+    stdout.on('data', (d) => (out += d));
+    stderr.on('data', (d) => (err += d));
+    const ctx = new Context({ io: { stdin, stdout, stderr }, env: testEnv(), cwd: process.cwd() });
+    const produced = runCli(['produce', '-t', topic, '--json', ...connection], ctx);
+
+    await new Promise((r) => setTimeout(r, 1500));
+    const state = readClusterState(path.join(process.env.XDG_DATA_HOME!, 'kfeed'), NAME)!;
+    const sentBeforeStop = next;
+    await stopBroker(state, 1);
+    startBroker(state, 1, testEnv());
+    await waitUntilServing(state, 120_000);
+    expect(sentBeforeStop).toBeLessThan(count);
+
+    expect([await produced, err]).toEqual([0, '']);
+    expect(JSON.parse(out)).toMatchObject({ sent: count, acknowledged: count, errors: 0 });
+    const read = await kcat(brokers, tls, ['-C', '-t', topic, '-e', '-q', '-f', '%s\\n'], { timeoutMs: 120_000 });
+    const lines = read.stdout.trim().split('\n');
+    expect(lines.length).toBe(count);
+    expect(new Set(lines).size).toBe(count);
+    expect(lines.every((l) => /^line-\d+$/.test(l))).toBe(true);
+  }, 240_000);
+
+  it('SIGINT during produce: the count printed is the count in the topic', async () => {
+    const topic = unique('sigint');
+    expect((await kfeed(['create-topic', topic, '--partitions', '2', ...connection])).code).toBe(0);
+    const child = spawn(process.execPath, [BIN, 'produce', '--source', 'sim', '--rate', '3000', '--topic', topic, '--json', ...connection], { env: testEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    // Interrupt once records are flowing.
+    for (let i = 0; i < 100 && (await total(topic)) < 500; i++) await new Promise((r) => setTimeout(r, 200));
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(err).toBe('');
+    const summary = JSON.parse(out);
+    expect(summary.interrupted).toBe(true);
+    expect(summary.errors).toBe(0);
+    expect(summary.acknowledged).toBeGreaterThanOrEqual(500);
+    expect(await total(topic)).toBe(summary.acknowledged);
+  });
+
+  it('the demo: topics, a simulated market and a ticker over mTLS, then a clean stop', async () => {
+    const demo = await kfeed(['demo', '--name', NAME, '--no-profile', '--duration', '6', '--rate', '300', '--snapshot-seconds', '2']);
+    expect(demo.code).toBe(0);
+    expect(demo.stderr).toMatch(/topics quote, trade, bar ready; streaming a simulated market for 6 s/);
+    expect(demo.stderr).toMatch(/demo stopped: \d+ records produced, \d+ shown by the ticker; cluster feed-restart still runs/);
+    const snapshots = demo.stdout.split('--- ').slice(1);
+    expect(snapshots.length).toBeGreaterThanOrEqual(2);
+    const last = snapshots[snapshots.length - 1];
+    for (const symbol of ['AAPL', 'AMZN', 'GOOGL', 'MSFT', 'NVDA', 'TSLA']) expect(last).toMatch(new RegExp(`^${symbol}\\s+\\d`, 'm'));
+    const produced = Number(/demo stopped: (\d+) records produced/.exec(demo.stderr)![1]);
+    expect(produced).toBeGreaterThan(600);
+    expect(await total('quote') + (await total('trade')) + (await total('bar'))).toBe(produced);
+  });
+});
