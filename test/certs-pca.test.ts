@@ -257,4 +257,35 @@ sys.exit(child.exitstatus)
     const decrypted = spawnSync('openssl', ['pkey', '-in', path.join(dir, 'private_key.pem'), '-passin', 'pass:pty secret', '-noout'], { encoding: 'utf8' });
     expect(decrypted.status, decrypted.stderr).toBe(0);
   });
+
+  it('issuecert asks which CA when several are ACTIVE, and signs with the one chosen', async () => {
+    const dir = tempDir('kfeed-pty-ca-');
+    expect((await kfeed(['makecsr', '--yes', '--cn', 'chooser', '--out-dir', dir])).code).toBe(0);
+    const chosen = await createPrivateCa(moto.env, { commonName: 'chosen CA' });
+    const listed = await kfeed(['issuecert', path.join(dir, 'client_cert.csr'), '--yes'], { env: moto.env });
+    expect(listed.stderr).toContain(chosen.arn); // several ACTIVE CAs, this one among them
+    const script = `
+import os, sys, pexpect
+env = dict(os.environ)
+env.pop('CI', None)
+env.update({'TERM': 'xterm', 'AWS_ENDPOINT_URL': sys.argv[4], 'AWS_REGION': 'us-east-1', 'AWS_ACCESS_KEY_ID': 'testing', 'AWS_SECRET_ACCESS_KEY': 'testing'})
+child = pexpect.spawn(sys.argv[1], [sys.argv[2], 'issuecert', sys.argv[3]], env=env, encoding='utf-8', timeout=30, dimensions=(40, 250))
+child.expect('Which private CA should sign')
+for _ in range(10):
+    child.expect('❯ ([^\\r\\n]*)')
+    if 'chosen CA' in child.match.group(1):
+        break
+    child.send('\\x1b[B')  # arrow down, as a person would
+child.send('\\r')
+child.expect(pexpect.EOF)
+child.close()
+print(child.before)
+sys.exit(child.exitstatus)
+`;
+    const run = spawnSync('python3', ['-c', script, process.execPath, BIN, path.join(dir, 'client_cert.csr'), moto.endpoint], { encoding: 'utf8', timeout: 60_000 });
+    expect(run.status, run.stdout + run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/issuer\s+CN=chosen CA,O=kfeed tests,C=US/);
+    const inspected = JSON.parse((await kfeed(['cert', 'inspect', path.join(dir, 'client_cert.pem'), '--json'])).stdout);
+    expect(inspected.chain[0].subject).toBe('CN=chosen CA,O=kfeed tests,C=US');
+  });
 });
