@@ -173,8 +173,14 @@ export async function waitForConfigurationOperation(
 
 /** An MSK plan that `--msk --apply` saved. */
 export function readMskListenerPlan(file: string): MskListenerPlan {
-  const plan = JSON.parse(readUserFile(file, 'plan file')) as MskListenerPlan;
-  if (plan.kind !== MSK_LISTENER_PLAN_KIND || plan.version !== 1) throw new KfeedError('usage', `${file} is not a kfeed MSK listener plan`, { hint: 'pass the plan file that --msk --apply wrote' });
+  let plan: MskListenerPlan | null;
+  try {
+    plan = JSON.parse(readUserFile(file, 'plan file')) as MskListenerPlan | null;
+  } catch (error) {
+    if (error instanceof KfeedError) throw error;
+    throw new KfeedError('usage', `${file} is not JSON, so not a kfeed MSK listener plan`, { hint: 'pass the plan file that --msk --apply wrote' });
+  }
+  if (!plan || typeof plan !== 'object' || plan.kind !== MSK_LISTENER_PLAN_KIND || plan.version !== 1) throw new KfeedError('usage', `${file} is not a kfeed MSK listener plan`, { hint: 'pass the plan file that --msk --apply wrote' });
   return plan;
 }
 

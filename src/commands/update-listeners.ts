@@ -59,7 +59,7 @@ export async function updateListenersRun(ctx: Context, options: UpdateListenersO
   if (options.revert && (options.apply || options.printNlb)) {
     throw new KfeedError('usage', '--revert cannot be combined with --apply or --print-nlb', { hint: 'run them separately' });
   }
-  if (options.msk || (options.revert && planFileKind(options.revert) === MSK_LISTENER_PLAN_KIND)) {
+  if (options.msk || (options.revert && planFileKind(path.resolve(ctx.cwd, options.revert)) === MSK_LISTENER_PLAN_KIND)) {
     return mskListenersRun(ctx, options);
   }
   // Kafka loads only for this path, so --help stays light.
