@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
-# Installs the Python test servers the suite starts (moto, for the AWS APIs) when missing.
+# Installs the Python pieces the suite runs when they are missing: moto's server (the AWS
+# APIs) and pexpect (answers interactive prompts on a pty as a person would).
 set -euo pipefail
-if ! python3 -c 'import moto, flask_cors' 2>/dev/null || ! python3 - <<'PY'
+here="$(cd "$(dirname "$0")/.." && pwd)"
+if ! python3 - <<'PY' 2>/dev/null
 import sys
 from importlib.metadata import version
+import moto, flask_cors, pexpect  # noqa: F401  (moto[server] brings flask_cors)
 major, minor, patch = (int(x) for x in version("moto").split(".")[:3])
 sys.exit(0 if (major, minor, patch) >= (5, 1, 17) else 1)
 PY
 then
-  echo "installing moto[server] (AWS API test server) with pip"
-  python3 -m pip install --quiet "moto[server]>=5.1.17"
+  echo "installing the Python test servers (moto[server], pexpect) with pip"
+  python3 -m pip install --quiet -r "$here/requirements.txt"
 fi
