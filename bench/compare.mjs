@@ -25,6 +25,7 @@ const { values: args } = parseArgs({
     'e2e-rate': { type: 'string', default: '5000' },
     'e2e-seconds': { type: 'string', default: '10' },
     'cold-runs': { type: 'string', default: '20' },
+    'e2e-java-messages': { type: 'string', default: '3000' },
     only: { type: 'string' },
     out: { type: 'string', default: path.join(ROOT, 'bench', 'results') },
     'keep-cluster': { type: 'boolean', default: false },
@@ -39,6 +40,7 @@ if (args.help) {
   --size <bytes>       bytes per message (default 200)
   --e2e-rate <n>       end-to-end run: messages per second (default 5000)
   --e2e-seconds <n>    end-to-end run: measured seconds (default 10)
+  --e2e-java-messages <n>  reference run of Java's EndToEndLatency, one message at a time (default 3000)
   --cold-runs <n>      runs per cold-start command (default 20)
   --only <list>        some of: produce,consume,e2e,cold (default all)
   --out <dir>          where latest.json / latest.md go (default bench/results)
@@ -51,6 +53,7 @@ const SIZE = positive('size');
 const E2E_RATE = positive('e2e-rate');
 const E2E_SECONDS = positive('e2e-seconds');
 const COLD_RUNS = positive('cold-runs');
+const E2E_JAVA_MESSAGES = positive('e2e-java-messages');
 const ONLY = new Set((args.only ?? 'produce,consume,e2e,cold').split(',').map((s) => s.trim()));
 
 function positive(name) {
@@ -325,6 +328,28 @@ async function e2eComparison(cluster) {
       log(`  p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, max ${result.latencyMs.max} ms`);
     }
   }
+  // The machine's floor, for reference: Kafka's own tool sends one message, waits until its
+  // consumer has it, then sends the next (whole milliseconds; no p95 or max).
+  const reference = 'Java EndToEndLatency (one at a time)';
+  samples[reference] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const topic = await createTopic(cluster, 'e');
+    log(`e2e round ${round + 1}/${ROUNDS}: ${reference}`);
+    try {
+      const r = await run(cluster.java, [
+        '-cp', cluster.classpath, 'org.apache.kafka.tools.EndToEndLatency',
+        cluster.brokers, topic, String(E2E_JAVA_MESSAGES), 'all', String(SIZE), cluster.javaConfig,
+      ]);
+      const m = /Percentiles: 50th = (\d+), 99th = (\d+), 99\.9th = (\d+)/.exec(r.stdout);
+      if (!m) throw new Error(`no percentiles in its output: ${r.stdout.trim().split('\n').pop()}`);
+      samples[reference].push({ p50: Number(m[1]), p99: Number(m[2]), p999: Number(m[3]) });
+      log(`  p50 ${m[1]} ms, p99 ${m[2]} ms`);
+    } catch (error) {
+      log(`  failed: ${error.message}`);
+    } finally {
+      await deleteTopic(cluster, topic);
+    }
+  }
   const rows = {};
   for (const [variant, runs] of Object.entries(samples)) {
     rows[variant] = Object.fromEntries(['p50', 'p95', 'p99', 'p999', 'max', 'sentPerSecond'].map((k) => [k, median(runs.map((r) => r[k]))]));
@@ -354,7 +379,8 @@ async function coldStart() {
 
 function machine() {
   const cpu = os.cpus()[0]?.model ?? 'unknown';
-  const kcatVersion = capture(KCAT, ['-V'])?.split('\n').find((l) => /version/i.test(l))?.trim();
+  const kcatText = capture(KCAT, ['-V']) ?? '';
+  const kcatVersion = `kcat ${/Version ([\w.]+)/i.exec(kcatText)?.[1] ?? '?'} (librdkafka ${/librdkafka ([\w.]+)/.exec(kcatText)?.[1] ?? '?'})`;
   return {
     nproc: capture('nproc', []) ?? String(os.cpus().length),
     cpu,
@@ -395,7 +421,7 @@ function markdown(results) {
   throughputTable('Produce (acks=all, idempotent)', results.produce, "Each tool's defaults otherwise: kfeed linger 5 ms / 1000 records a batch; kcat (librdkafka) linger 5 ms; Java linger 0 ms / 16 KB batches. A fresh 1-partition topic per run.");
   throughputTable('Consume to /dev/null', results.consume, 'The same filled 1-partition topic, read from the start: kfeed and Java in a fresh consumer group (join included), kcat by partition assignment.');
   if (results.e2e) {
-    lines.push('', `## End to end at ${E2E_RATE} msg/s`, '', `\`kfeed bench e2e --rate ${E2E_RATE} --duration ${E2E_SECONDS}\` (1 s warm-up not measured): latency from handing a message to the producer until the consumer in the same process has it.`, '', '| run | p50 ms | p95 ms | p99 ms | p99.9 ms | max ms | sent msg/s |', '|---|---:|---:|---:|---:|---:|---:|');
+    lines.push('', `## End to end at ${E2E_RATE} msg/s`, '', `\`kfeed bench e2e --rate ${E2E_RATE} --duration ${E2E_SECONDS}\` (1 s warm-up not measured): latency from handing a message to the producer until the consumer in the same process has it. For reference, Kafka's own EndToEndLatency tool (${E2E_JAVA_MESSAGES} messages, one at a time, acks=all): the floor this machine and broker give.`, '', '| run | p50 ms | p95 ms | p99 ms | p99.9 ms | max ms | sent msg/s |', '|---|---:|---:|---:|---:|---:|---:|');
     for (const [variant, row] of Object.entries(results.e2e)) lines.push(`| ${variant} | ${fmt(row.p50, 2)} | ${fmt(row.p95, 2)} | ${fmt(row.p99, 2)} | ${fmt(row.p999, 2)} | ${fmt(row.max, 2)} | ${fmt(row.sentPerSecond)} |`);
   }
   if (results.coldStart) {
