@@ -67,6 +67,24 @@ describe('kfeed bench on the shared mTLS cluster', () => {
     expect((await kfeed(['delete-topic', topic, '--yes'])).code).toBe(0);
   });
 
+  it('produce --duration at --rate sends no faster than asked; Ctrl-C stops a run and still reports it', async () => {
+    const paced = await kfeed(['bench', 'produce', '--duration', '1', '--rate', '300', '--json']);
+    expect(paced.code).toBe(0);
+    const result = JSON.parse(paced.stdout) as ThroughputResult;
+    expect(result.settings.rate).toBe(300);
+    expect(result.messages).toBeGreaterThan(0);
+    expect(result.messages).toBeLessThanOrEqual(301);
+
+    const interrupted = await kfeed(['bench', 'produce', '--duration', '60', '--rate', '1000', '--json'], { abortAfterMs: 4000 });
+    expect(interrupted.code).toBe(130);
+    const partial = JSON.parse(interrupted.stdout) as ThroughputResult;
+    expect(partial.interrupted).toBe(true);
+    expect(partial.messages).toBeGreaterThan(0);
+    expect(partial.messages).toBeLessThan(60 * 1000);
+    expect(partial.errors).toBe(0);
+    expect(await topicNames()).not.toContain(partial.topic);
+  });
+
   it('consume: fills a temporary topic, then reads exactly --count through the feed consumer', async () => {
     const run = await kfeed(['bench', 'consume', '-n', '4000', '--partitions', '3', '--json']);
     expect(run.code).toBe(0);
