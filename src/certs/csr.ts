@@ -1,11 +1,10 @@
 import crypto from 'node:crypto';
 import net from 'node:net';
 import { KfeedError } from '../errors.js';
-import { bitString, children, explicit, nullValue, octetString, oid, readElement, readOid, sequence, set, tlv, integer, TAG, type Element } from './der.js';
 import { describeKey, generateKey, privateKeyPem, type KeyType } from './keys.js';
 import { pemBlocks, toPem } from './pem.js';
-import { parseName, rfc2253, type NameAttribute } from './principal.js';
-import { checkSubject, subjectDer } from './subject.js';
+import { asn1, derBytes, elementsOf, fromDer, isUniversal, oidElement, parseName, readOid, rfc2253, universal, type Asn1, type NameAttribute } from './principal.js';
+import { checkSubject, subjectName } from './subject.js';
 import type { SubjectFields } from './local-ca.js';
 
 export interface CsrRequest {
@@ -72,35 +71,47 @@ function ipBytes(ip: string): Buffer {
   return Buffer.concat(all.map((g) => Buffer.from([parseInt(g, 16) >> 8, parseInt(g, 16) & 0xff])));
 }
 
-function sanExtension(sans: SubjectAltName[]): Buffer {
+function sanExtension(sans: SubjectAltName[]): Asn1 {
+  const { create, Class, Type } = asn1();
   // GeneralName: [2] dNSName (IA5String), [7] iPAddress (OCTET STRING), implicit tags.
-  const names = sans.map((san) => (san.type === 'dns' ? tlv(0x82, Buffer.from(san.value, 'ascii')) : tlv(0x87, ipBytes(san.value))));
-  return sequence(oid(OIDS.subjectAltName), octetString(sequence(...names)));
+  const names = sans.map((san) =>
+    san.type === 'dns' ? create(Class.CONTEXT_SPECIFIC, 2, false, Buffer.from(san.value, 'ascii').toString('binary')) : create(Class.CONTEXT_SPECIFIC, 7, false, ipBytes(san.value).toString('binary')),
+  );
+  return universal(Type.SEQUENCE, [oidElement(OIDS.subjectAltName), universal(Type.OCTETSTRING, derBytes(universal(Type.SEQUENCE, names)).toString('binary'))]);
 }
 
 /**
- * A new key and a PKCS#10 CSR for it, signed with SHA-256 (SHA-384 for P-384), built with
- * Node's crypto alone (fast: no ASN.1 library to load).
+ * A new key and a PKCS#10 CSR for it, signed with SHA-256 (SHA-384 for P-384): Node's crypto
+ * makes the key and signs, node-forge's ASN.1 codec encodes.
  */
 export async function createKeyAndCsr(request: CsrRequest): Promise<CsrResult> {
   const subject = checkSubject(request.subject);
   const sans = parseSans(request.sans ?? []);
-  const pair = await generateKey(request.keyType);
+  // Node makes the key on its thread pool; meanwhile this thread loads the ASN.1 codec
+  // (on first use, in asn1()) and encodes everything that does not depend on the key.
+  const pendingPair = generateKey(request.keyType);
+  const { create, integerToDer, Class, Type } = asn1();
+  const name = subjectName(subject);
+  const extensionRequest = sans.length ? [universal(Type.SEQUENCE, [oidElement(OIDS.extensionRequest), universal(Type.SET, [universal(Type.SEQUENCE, [sanExtension(sans)])])])] : [];
+  const attributes = create(Class.CONTEXT_SPECIFIC, 0, true, extensionRequest);
+  const pair = await pendingPair;
   const rsa = pair.privateKey.asymmetricKeyType === 'rsa';
   const hash = request.keyType === 'p384' ? 'sha384' : 'sha256';
-  const name = subjectDer(subject);
-  const attributes = sans.length ? explicit(0, sequence(oid(OIDS.extensionRequest), set(sequence(sanExtension(sans))))) : explicit(0);
-  const info = sequence(integer(0), name, pair.publicKey.export({ type: 'spki', format: 'der' }), attributes);
+  const spki = fromDer(pair.publicKey.export({ type: 'spki', format: 'der' }));
+  const info = universal(Type.SEQUENCE, [universal(Type.INTEGER, integerToDer(0).getBytes()), name, spki, attributes]);
   // ECDSA signatures come out DER-encoded, as X.509 wants them.
-  const signature = crypto.sign(hash, info, pair.privateKey);
-  const algorithm = rsa ? sequence(oid(OIDS.sha256WithRSA), nullValue()) : sequence(oid(hash === 'sha384' ? OIDS.ecdsaWithSha384 : OIDS.ecdsaWithSha256));
-  const csr = sequence(info, algorithm, bitString(signature));
+  const signature = crypto.sign(hash, derBytes(info), pair.privateKey);
+  const algorithm = rsa
+    ? universal(Type.SEQUENCE, [oidElement(OIDS.sha256WithRSA), universal(Type.NULL, '')])
+    : universal(Type.SEQUENCE, [oidElement(hash === 'sha384' ? OIDS.ecdsaWithSha384 : OIDS.ecdsaWithSha256)]);
+  // A BIT STRING's first content byte counts the unused bits of its last byte: none here.
+  const csr = universal(Type.SEQUENCE, [info, algorithm, universal(Type.BITSTRING, '\x00' + signature.toString('binary'))]);
   return {
     keyPem: privateKeyPem(pair.privateKey, request.password),
-    csrPem: toPem(csr, 'CERTIFICATE REQUEST'),
+    csrPem: toPem(derBytes(csr), 'CERTIFICATE REQUEST'),
     encrypted: Boolean(request.password),
     keyLabel: describeKey(pair.privateKey).label,
-    subject: rfc2253(parseName(readElement(name))),
+    subject: rfc2253(parseName(name)),
   };
 }
 
@@ -114,19 +125,23 @@ export interface ParsedCsr {
   sans: SubjectAltName[];
 }
 
-function readSans(attributes: Element | undefined): SubjectAltName[] {
+function readSans(attributes: Asn1 | undefined): SubjectAltName[] {
   if (!attributes) return [];
-  for (const attribute of children(attributes)) {
-    const [type, values] = children(attribute);
+  const { Class } = asn1();
+  for (const attribute of elementsOf(attributes, 'the CSR attributes')) {
+    const [type, values] = elementsOf(attribute, 'a CSR attribute');
     if (readOid(type) !== OIDS.extensionRequest) continue;
-    for (const extension of children(children(values)[0])) {
-      const parts = children(extension);
+    for (const extension of elementsOf(elementsOf(values, 'the attribute values')[0], 'the requested extensions')) {
+      const parts = elementsOf(extension, 'an extension');
       if (readOid(parts[0]) !== OIDS.subjectAltName) continue;
-      const names = children(readElement(parts[parts.length - 1].content));
-      return names.flatMap((n): SubjectAltName[] => {
-        if (n.tag === 0x82) return [{ type: 'dns', value: n.content.toString('ascii') }];
-        if (n.tag === 0x87 && n.content.length === 4) return [{ type: 'ip', value: [...n.content].join('.') }];
-        if (n.tag === 0x87 && n.content.length === 16) return [{ type: 'ip', value: (n.content.toString('hex').match(/.{4}/g) ?? []).join(':') }];
+      const octets = parts[parts.length - 1].value;
+      if (typeof octets !== 'string') throw new Error('expected an OCTET STRING');
+      return elementsOf(fromDer(octets), 'the subjectAltName names').flatMap((n): SubjectAltName[] => {
+        if (n.tagClass !== Class.CONTEXT_SPECIFIC || n.constructed || typeof n.value !== 'string') return [];
+        const content = Buffer.from(n.value, 'binary');
+        if (n.type === 2) return [{ type: 'dns', value: content.toString('ascii') }];
+        if (n.type === 7 && content.length === 4) return [{ type: 'ip', value: [...content].join('.') }];
+        if (n.type === 7 && content.length === 16) return [{ type: 'ip', value: (content.toString('hex').match(/.{4}/g) ?? []).join(':') }];
         return [];
       });
     }
@@ -140,15 +155,17 @@ export async function parseCsr(text: string, file: string): Promise<ParsedCsr> {
   if (!block) throw new KfeedError('usage', `${file} is not a certificate signing request (no BEGIN CERTIFICATE REQUEST block)`, { hint: 'pass the client_cert.csr that `kfeed makecsr` wrote' });
   let parsed;
   try {
-    const [info, algorithm, signature] = children(readElement(block.der));
-    const [, name, spki, attributes] = children(info);
-    if (info.tag !== TAG.sequence || signature.tag !== TAG.bitString) throw new Error('not a PKCS#10 structure');
+    const { Type } = asn1();
+    const [info, algorithm, signature] = elementsOf(fromDer(block.der), 'a PKCS#10 structure');
+    const [, name, spki, attributes] = elementsOf(info, 'a CertificationRequestInfo');
+    if (!isUniversal(info, Type.SEQUENCE) || !isUniversal(signature, Type.BITSTRING) || typeof signature.value !== 'string') throw new Error('not a PKCS#10 structure');
     parsed = {
-      info,
-      algorithm: readOid(children(algorithm)[0]),
-      signature: signature.content.subarray(1),
+      // Signed bytes: DER is one encoding per value, so forge's re-encoding gives back what was signed.
+      info: derBytes(info),
+      algorithm: readOid(elementsOf(algorithm, 'an AlgorithmIdentifier')[0]),
+      signature: Buffer.from(signature.value, 'binary').subarray(1),
       subjectName: parseName(name),
-      publicKey: crypto.createPublicKey({ key: spki.raw, format: 'der', type: 'spki' }),
+      publicKey: crypto.createPublicKey({ key: derBytes(spki), format: 'der', type: 'spki' }),
       sans: readSans(attributes),
     };
   } catch (error) {
@@ -159,7 +176,7 @@ export async function parseCsr(text: string, file: string): Promise<ParsedCsr> {
   }
   let valid = false;
   try {
-    valid = crypto.verify(SIGNATURES[parsed.algorithm], parsed.info.raw, parsed.publicKey, parsed.signature);
+    valid = crypto.verify(SIGNATURES[parsed.algorithm], parsed.info, parsed.publicKey, parsed.signature);
   } catch {
     valid = false;
   }

@@ -1,6 +1,58 @@
+import { createRequire } from 'node:module';
+import type forge from 'node-forge';
 import { KfeedError } from '../errors.js';
-import { children, readElement, readOid, readString, TAG, type Element } from './der.js';
 import { pemBlocks } from './pem.js';
+
+export type Asn1 = forge.asn1.Asn1;
+type Asn1Codec = typeof forge.asn1;
+// fromDer's options; the typings know only its `strict` flag.
+type FromDer = (bytes: string, options: { parseAllBytes: boolean; decodeBitStrings: boolean }) => Asn1;
+
+let codec: Asn1Codec | undefined;
+
+/**
+ * node-forge's ASN.1 codec (also used by subject.ts and csr.ts). Only its asn1 module is
+ * required, and on first use: it loads in a few milliseconds where all of forge takes tens,
+ * which `kfeed makecsr` and every command that imports this file would feel.
+ */
+export function asn1(): Asn1Codec {
+  codec ??= createRequire(import.meta.url)('node-forge/lib/asn1.js') as Asn1Codec;
+  return codec;
+}
+
+/** Reads the first DER element of `der` (bytes after it are ignored); BIT STRINGs stay bytes. */
+export function fromDer(der: Buffer | string): Asn1 {
+  const bytes = typeof der === 'string' ? der : der.toString('binary');
+  return (asn1().fromDer as unknown as FromDer)(bytes, { parseAllBytes: false, decodeBitStrings: false });
+}
+
+export function derBytes(element: Asn1): Buffer {
+  return Buffer.from(asn1().toDer(element).getBytes(), 'binary');
+}
+
+/** A UNIVERSAL element: constructed when given elements, else primitive with these bytes (binary string). */
+export function universal(type: forge.asn1.Type, value: string | Asn1[]): Asn1 {
+  return asn1().create(asn1().Class.UNIVERSAL, type, Array.isArray(value), value);
+}
+
+export function oidElement(dotted: string): Asn1 {
+  return universal(asn1().Type.OID, asn1().oidToDer(dotted).getBytes());
+}
+
+/** The elements inside a constructed element (SEQUENCE, SET, [n]); throws for anything else. */
+export function elementsOf(element: Asn1 | undefined, what: string): Asn1[] {
+  if (!element || !Array.isArray(element.value)) throw new Error(`expected ${what}`);
+  return element.value;
+}
+
+export function isUniversal(element: Asn1 | undefined, type: forge.asn1.Type): element is Asn1 {
+  return element?.tagClass === asn1().Class.UNIVERSAL && element.type === type;
+}
+
+export function readOid(element: Asn1 | undefined): string {
+  if (!isUniversal(element, asn1().Type.OID) || typeof element.value !== 'string') throw new Error('expected an OBJECT IDENTIFIER');
+  return asn1().derToOid(element.value);
+}
 
 /**
  * The Kafka principal of a certificate, exactly as Kafka's default SSL principal builder
@@ -21,8 +73,10 @@ const RFC2253_KEYWORDS: Record<string, string> = {
   '0.9.2342.19200300.100.1.1': 'UID',
 };
 
-// The ASN.1 string types Java prints as text rather than as #hex.
-const TEXT_TYPES = new Set<number>([TAG.printableString, TAG.t61String, TAG.ia5String, 27 /* GeneralString */, TAG.bmpString, TAG.utf8String]);
+// X.680 universal tags that forge's asn1.Type does not name.
+const T61_STRING = 20;
+const GENERAL_STRING = 27;
+const UNIVERSAL_STRING = 28;
 const ESCAPED = new Set([',', '=', '+', '<', '>', '#', ';', '"', '\\']);
 
 /** One attribute of a distinguished name, in certificate order. */
@@ -30,19 +84,18 @@ export interface NameAttribute {
   oid: string;
   keyword?: string;
   value: string;
-  /** The attribute's DER (tag, length, value), for the #hex form. */
+  /** The attribute's DER (tag, length, value) as a binary string, for the #hex form. */
   der: string;
+  /** The value's identifier octet (class, constructed bit, tag number). */
   tag: number;
 }
 
 /** The subject (or issuer) of a DER certificate (binary string) as RDNs, each a list of attributes. */
 export function certificateNames(der: string): { subject: NameAttribute[][]; issuer: NameAttribute[][] } {
   try {
-    const cert = readElement(Buffer.from(der, 'binary'));
-    const tbs = children(cert)[0];
-    const fields = children(tbs);
+    const fields = elementsOf(elementsOf(fromDer(der), 'a certificate')[0], 'a TBSCertificate');
     // An explicit [0] version comes first in v3 certificates.
-    const offset = fields[0].tag === 0xa0 ? 1 : 0;
+    const offset = fields[0]?.tagClass === asn1().Class.CONTEXT_SPECIFIC && fields[0].type === 0 ? 1 : 0;
     return { issuer: parseName(fields[offset + 2]), subject: parseName(fields[offset + 4]) };
   } catch (error) {
     throw new KfeedError('usage', `not a certificate: ${(error as Error).message}`, { hint: 'pass a PEM certificate' });
@@ -50,15 +103,47 @@ export function certificateNames(der: string): { subject: NameAttribute[][]; iss
 }
 
 /** A DER Name (SEQUENCE OF RDN) as RDNs, each a list of attributes. */
-export function parseName(name: Element): NameAttribute[][] {
-  if (name.tag !== TAG.sequence) throw new Error('expected a Name');
-  return children(name).map((rdn) =>
-    children(rdn).map((attribute) => {
-      const [type, value] = children(attribute);
+export function parseName(name: Asn1 | undefined): NameAttribute[][] {
+  if (!isUniversal(name, asn1().Type.SEQUENCE)) throw new Error('expected a Name');
+  return elementsOf(name, 'a Name').map((rdn) =>
+    elementsOf(rdn, 'a relative distinguished name').map((attribute) => {
+      const [type, value] = elementsOf(attribute, 'an attribute');
+      if (!value) throw new Error('expected an attribute value');
       const oid = readOid(type);
-      return { oid, keyword: RFC2253_KEYWORDS[oid], value: readString(value), der: value.raw.toString('binary'), tag: value.tag };
+      const der = asn1().toDer(value).getBytes();
+      return { oid, keyword: RFC2253_KEYWORDS[oid], value: readString(value), der, tag: der.charCodeAt(0) };
     }),
   );
+}
+
+/** The text of an attribute value (the string types X.500 names use). */
+function readString(value: Asn1): string {
+  const { Class, Type } = asn1();
+  // A constructed value has no text of its own (Java prints it as #hex): its content as UTF-8.
+  if (typeof value.value !== 'string') return Buffer.concat(value.value.map(derBytes)).toString('utf8');
+  if (value.tagClass !== Class.UNIVERSAL) return Buffer.from(value.value, 'binary').toString('utf8');
+  switch (value.type as number) {
+    case Type.BMPSTRING: // forge decodes BMPString's UTF-16 itself
+      return value.value;
+    case UNIVERSAL_STRING: {
+      const bytes = Buffer.from(value.value, 'binary');
+      let out = '';
+      for (let i = 0; i + 3 < bytes.length; i += 4) out += String.fromCodePoint(bytes.readUInt32BE(i));
+      return out;
+    }
+    case Type.PRINTABLESTRING:
+    case Type.IA5STRING:
+    case T61_STRING: // Java reads T61String as ISO-8859-1 too
+      return Buffer.from(value.value, 'binary').toString('latin1');
+    default:
+      return Buffer.from(value.value, 'binary').toString('utf8');
+  }
+}
+
+// The ASN.1 string types Java prints as text rather than as #hex (UNIVERSAL, primitive).
+function isTextType(tag: number): boolean {
+  const { Type } = asn1();
+  return [Type.PRINTABLESTRING, T61_STRING, Type.IA5STRING, GENERAL_STRING, Type.BMPSTRING, Type.UTF8].includes(tag);
 }
 
 function escapeValue(value: string): string {
@@ -71,7 +156,7 @@ function escapeValue(value: string): string {
 }
 
 function formatAttribute(attribute: NameAttribute): string {
-  if (attribute.keyword && TEXT_TYPES.has(attribute.tag)) return `${attribute.keyword}=${escapeValue(attribute.value)}`;
+  if (attribute.keyword && isTextType(attribute.tag)) return `${attribute.keyword}=${escapeValue(attribute.value)}`;
   return `${attribute.keyword ?? attribute.oid}=#${Buffer.from(attribute.der, 'binary').toString('hex')}`;
 }
 

@@ -1,5 +1,5 @@
 import { KfeedError } from '../errors.js';
-import { oid, printable, sequence, set, utf8 } from './der.js';
+import { asn1, derBytes, oidElement, universal, type Asn1 } from './principal.js';
 import type { SubjectFields } from './local-ca.js';
 
 export type SubjectKey = keyof SubjectFields;
@@ -101,14 +101,25 @@ const OIDS: Record<SubjectKey, string> = {
 };
 
 /**
- * The DER of a Name with one attribute per RDN, most general first (C ... CN), so the
- * RFC 2253 form Kafka prints starts with CN. Values are UTF8String, except countryName,
- * which X.520 requires to be PrintableString. Built by hand so that no character of a
- * value is ever read as syntax.
+ * A Name with one attribute per RDN, most general first (C ... CN), so the RFC 2253 form
+ * Kafka prints starts with CN. Values are UTF8String, except countryName, which X.520
+ * requires to be PrintableString. Built element by element so that no character of a value
+ * is ever read as syntax.
  */
-export function subjectDer(subject: SubjectFields): Buffer {
+export function subjectName(subject: SubjectFields): Asn1 {
+  const { Type } = asn1();
   const rdns = (['C', 'ST', 'L', 'O', 'OU', 'CN'] as SubjectKey[])
     .filter((key) => subject[key] !== undefined)
-    .map((key) => set(sequence(oid(OIDS[key]), key === 'C' ? printable(subject[key]!) : utf8(subject[key]!))));
-  return sequence(...rdns);
+    .map((key) => {
+      // forge takes content as a binary string: one character per byte.
+      const text = subject[key]!;
+      const value = key === 'C' ? universal(Type.PRINTABLESTRING, Buffer.from(text, 'latin1').toString('binary')) : universal(Type.UTF8, Buffer.from(text, 'utf8').toString('binary'));
+      return universal(Type.SET, [universal(Type.SEQUENCE, [oidElement(OIDS[key]), value])]);
+    });
+  return universal(Type.SEQUENCE, rdns);
+}
+
+/** The DER of subjectName(subject). */
+export function subjectDer(subject: SubjectFields): Buffer {
+  return derBytes(subjectName(subject));
 }
