@@ -32,13 +32,19 @@ const rateNumber = (value: string): number => {
   return n;
 };
 
+function countDefault(mode: BenchMode): string {
+  if (mode === 'produce') return ` (default: ${DEFAULT_COUNT} unless --duration)`;
+  if (mode === 'consume') return ` (default: ${DEFAULT_COUNT}; with --topic, all it holds)`;
+  return '';
+}
+
 function workloadOptions(command: Command, mode: BenchMode): Command {
   command
     .option('-t, --topic <name>', 'an existing topic (default: a temporary topic, deleted afterwards)')
     .option('-p, --partitions <n>', 'partitions of the temporary topic', integer('--partitions', 1, 10_000), 1)
     .option('-s, --size <bytes>', 'bytes per message: quote-shaped JSON, padded to this size', integer('--size', 1, 10_000_000), 200)
-    .option('-n, --count <n>', `messages to ${mode === 'consume' ? 'read' : 'send'}${mode === 'e2e' ? '' : ` (default ${DEFAULT_COUNT})`}`, integer('--count', 1));
-  if (mode !== 'consume') command.option('-d, --duration <seconds>', `send for this long${mode === 'e2e' ? ` (default ${DEFAULT_E2E_SECONDS})` : ''}`, integer('--duration', 1, 86_400));
+    .option('-n, --count <n>', `messages to ${mode === 'consume' ? 'read' : 'send'}${countDefault(mode)}`, integer('--count', 1));
+  if (mode !== 'consume') command.option('-d, --duration <seconds>', `send for this long${mode === 'e2e' ? ` (default: ${DEFAULT_E2E_SECONDS} unless --count)` : ''}`, integer('--duration', 1, 86_400));
   if (mode === 'produce') command.option('--rate <n>', 'messages per second to send at (0 = as fast as possible)', rateNumber, 0);
   if (mode === 'e2e') {
     command
