@@ -43,7 +43,7 @@ if (args.help) {
   --e2e-java-messages <n>  reference run of Java's EndToEndLatency, one message at a time (default 3000)
   --cold-runs <n>      runs per cold-start command (default 20)
   --only <list>        some of: produce,consume,e2e,cold (default all)
-  --out <dir>          where latest.json / latest.md go (default bench/results)
+  --out <dir>          where compare.json / compare.md go (default bench/results)
   --keep-cluster       leave the cluster running afterwards`);
   process.exit(0);
 }
@@ -490,11 +490,11 @@ async function main() {
   results.loadAverageAtEnd = os.loadavg().map((n) => Math.round(n * 100) / 100);
   results.targets = targets(results);
   fs.mkdirSync(args.out, { recursive: true });
-  fs.writeFileSync(path.join(args.out, 'latest.json'), JSON.stringify(results, null, 2) + '\n');
+  fs.writeFileSync(path.join(args.out, 'compare.json'), JSON.stringify(results, null, 2) + '\n');
   const text = markdown(results);
-  fs.writeFileSync(path.join(args.out, 'latest.md'), text);
+  fs.writeFileSync(path.join(args.out, 'compare.md'), text);
   process.stdout.write(text);
-  log(`wrote ${path.join(args.out, 'latest.json')} and latest.md`);
+  log(`wrote ${path.join(args.out, 'compare.json')} and compare.md`);
 }
 
 try {
