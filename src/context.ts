@@ -78,7 +78,9 @@ export class Context {
   progress(text: string): Progress {
     const stream = this.io.stderr;
     if (this.json) return { update() {}, succeed() {}, fail() {} };
-    if (!stream.isTTY) {
+    // A terminal that reports no width (some pseudo-terminals) gets plain lines: a spinner
+    // there cannot tell how many lines to clear.
+    if (!stream.isTTY || !((stream as { columns?: number }).columns! > 0)) {
       stream.write(text + '\n');
       return {
         update: (t) => stream.write(t + '\n'),
@@ -86,20 +88,28 @@ export class Context {
         fail: (t) => stream.write(t + '\n'),
       };
     }
-    const frames = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+    // ora draws the spinner; it is loaded on first use so that `kfeed --help` stays light.
+    // Until it has loaded, updates are remembered and an early finish is written once it is.
+    let spinner: import('ora').Ora | undefined;
     let current = text;
-    let frame = 0;
-    const draw = () => stream.write(`\r\x1b[2K${frames[frame++ % frames.length]} ${current}`);
-    const timer = setInterval(draw, 80);
-    draw();
-    const stop = (mark: string, t: string) => {
-      clearInterval(timer);
-      stream.write(`\r\x1b[2K${mark} ${t}\n`);
+    let finished: { ok: boolean; text: string } | undefined;
+    void import('ora').then(({ default: ora }) => {
+      spinner = ora({ text: current, stream: stream as NodeJS.WritableStream, discardStdin: false });
+      if (finished) return finished.ok ? spinner.succeed(finished.text) : spinner.fail(finished.text);
+      spinner.start();
+    });
+    const finish = (ok: boolean, t: string) => {
+      if (!spinner) finished = { ok, text: t };
+      else if (ok) spinner.succeed(t);
+      else spinner.fail(t);
     };
     return {
-      update: (t) => (current = t),
-      succeed: (t) => stop('✔', t),
-      fail: (t) => stop('✖', t),
+      update: (t) => {
+        current = t;
+        if (spinner) spinner.text = t;
+      },
+      succeed: (t) => finish(true, t),
+      fail: (t) => finish(false, t),
     };
   }
 
