@@ -133,7 +133,7 @@ function readString(value: Asn1): string {
     }
     case Type.PRINTABLESTRING:
     case Type.IA5STRING:
-    case T61_STRING: // Java reads T61String as ISO-8859-1 too
+    case T61_STRING: // ISO-8859-1 by choice: Java 17's getName() decodes T61String (and BMPString) bytes as UTF-8
       return Buffer.from(value.value, 'binary').toString('latin1');
     default:
       return Buffer.from(value.value, 'binary').toString('utf8');
