@@ -53,7 +53,9 @@ describe('kfeed local', () => {
     const created = await kfeed(['create-topic', topic, '--partitions', '3', ...conn, '--json']);
     expect(created.code).toBe(0);
     expect(JSON.parse(created.stdout).replicationFactor).toBe(3);
-    const described = JSON.parse((await kfeed(['describe-topic', topic, ...conn, '--json'])).stdout);
+    const describe = await kfeed(['describe-topic', topic, ...conn, '--json']);
+    expect(describe.stderr).toBe('');
+    const described = JSON.parse(describe.stdout);
     expect(described.partitions.map((p: { isr: number[] }) => [...p.isr].sort())).toEqual([
       [1, 2, 3],
       [1, 2, 3],

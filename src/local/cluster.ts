@@ -476,23 +476,31 @@ export async function waitUntilServing(state: LocalClusterState, timeoutMs: numb
         hint: `see ${brokerLogFile(dead)} (kfeed local logs --broker ${dead.id})`,
       });
     }
-    const kafka = await createKafka(settings, { retries: 0, connectionTimeoutMs: 2000, requestTimeoutMs: 5000 });
-    const admin = kafka.admin();
-    try {
-      await admin.connect();
-      const cluster = await admin.describeCluster();
-      if (cluster.brokers.length === state.brokers.length && cluster.controller !== null && cluster.controller !== undefined && cluster.controller >= 0) return;
-      lastError = `${cluster.brokers.length} of ${state.brokers.length} brokers registered`;
-    } catch (error) {
-      lastError = (error as Error).message;
-    } finally {
-      await admin.disconnect().catch(() => undefined);
-    }
+    // Each broker is asked on its own: in ZooKeeper mode a broker's view of the cluster lags
+    // behind the controller's, and a client that meets a lagging broker sees fewer brokers.
+    const views = await Promise.all(settings.brokers.map((address) => brokerView({ ...settings, brokers: [address] })));
+    const lagging = views.find((v) => typeof v === 'string' || v.brokers !== state.brokers.length || v.controller < 0);
+    if (!lagging) return;
+    lastError = typeof lagging === 'string' ? lagging : `${lagging.brokers} of ${state.brokers.length} brokers registered`;
     await new Promise((r) => setTimeout(r, 500));
   }
   throw new KfeedError('connection', `cluster ${state.name} did not become ready in ${Math.round(timeoutMs / 1000)} s (${lastError})`, {
     hint: `see the logs: kfeed local logs --name ${state.name}`,
   });
+}
+
+/** What one broker reports about the cluster, or why it could not be asked. */
+async function brokerView(settings: ConnectionSettings): Promise<{ brokers: number; controller: number } | string> {
+  const admin = (await createKafka(settings, { retries: 0, connectionTimeoutMs: 2000, requestTimeoutMs: 5000 })).admin();
+  try {
+    await admin.connect();
+    const cluster = await admin.describeCluster();
+    return { brokers: cluster.brokers.length, controller: cluster.controller ?? -1 };
+  } catch (error) {
+    return (error as Error).message;
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
 }
 
 export interface ClusterStatus {
