@@ -31,7 +31,7 @@ function listing(dir: string): string[] {
 describe('makecsr', () => {
   it('writes a PKCS#8 key (0600), a SHA-256 CSR with the subject and SANs, and the public roots as truststore', async () => {
     const dir = tempDir();
-    const result = await kfeed(['makecsr', '--yes', '--subject', SUBJECT, '--san', 'feed.example.com', '--san', '10.1.2.3', '--json'], { cwd: dir });
+    const result = await kfeed(['makecsr', '--yes', '--subject', SUBJECT, '--san', 'feed.example.com', '--san', '10.1.2.3', '--san', '2001:db8::7', '--san', '::ffff:10.0.0.1', '--json'], { cwd: dir });
     expect(result.code).toBe(0);
     const out = JSON.parse(result.stdout);
     expect(out).toMatchObject({ subject: SUBJECT, principal: `User:${SUBJECT}`, key: 'RSA 2048', encrypted: false });
@@ -43,7 +43,7 @@ describe('makecsr', () => {
     expect(csr.stdout).toContain('Signature Algorithm: sha256WithRSAEncryption');
     expect(csr.stdout).toContain('Public-Key: (2048 bit)');
     expect(csr.stdout).toContain(`Subject: ${SUBJECT}`);
-    expect(csr.stdout).toMatch(/DNS:feed\.example\.com, IP Address:10\.1\.2\.3/);
+    expect(csr.stdout).toMatch(/DNS:feed\.example\.com, IP Address:10\.1\.2\.3, IP Address:2001:DB8:0:0:0:0:0:7, IP Address:0:0:0:0:0:FFFF:A00:1/);
     // The key and the CSR belong together.
     const keyPub = crypto.createPublicKey(fs.readFileSync(key, 'utf8')).export({ type: 'spki', format: 'der' });
     const csrPub = openssl(['req', '-in', path.join(dir, 'client_cert.csr'), '-noout', '-pubkey']).stdout;

@@ -3,7 +3,8 @@ import net from 'node:net';
 import { KfeedError } from '../errors.js';
 import { describeKey, generateKey, privateKeyPem, type KeyType } from './keys.js';
 import { pemBlocks, toPem } from './pem.js';
-import { asn1, derBytes, elementsOf, fromDer, isUniversal, oidElement, parseName, readOid, rfc2253, universal, type Asn1, type NameAttribute } from './principal.js';
+import { asn1, derBytes, elementsOf, fromDer, isUniversal, oidElement, readOid, universal, type Asn1 } from './asn1.js';
+import { parseName, rfc2253, type NameAttribute } from './principal.js';
 import { checkSubject, subjectName } from './subject.js';
 import type { SubjectFields } from './local-ca.js';
 
@@ -63,7 +64,9 @@ export function parseSans(values: string[]): SubjectAltName[] {
 
 function ipBytes(ip: string): Buffer {
   if (net.isIPv4(ip)) return Buffer.from(ip.split('.').map(Number));
-  const [head, tail] = ip.split('::');
+  // The URL parser writes IPv6 in canonical form, embedded IPv4 (::ffff:10.0.0.1) as hex groups.
+  const canonical = new URL(`http://[${ip}]/`).hostname.slice(1, -1);
+  const [head, tail] = canonical.split('::');
   const groups = (part: string | undefined) => (part ? part.split(':') : []);
   const left = groups(head);
   const right = tail === undefined ? [] : groups(tail);

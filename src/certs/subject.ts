@@ -1,5 +1,5 @@
 import { KfeedError } from '../errors.js';
-import { asn1, derBytes, oidElement, universal, type Asn1 } from './principal.js';
+import { asn1, derBytes, oidElement, universal, type Asn1 } from './asn1.js';
 import type { SubjectFields } from './local-ca.js';
 
 export type SubjectKey = keyof SubjectFields;
