@@ -1,7 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { GetBucketLocationCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { BIN, kfeed } from './helpers/run.js';
 import { testEnv } from './helpers/env.js';
 import { startMoto, type Moto } from './helpers/moto.js';
@@ -22,6 +23,15 @@ beforeAll(async () => {
 afterAll(async () => {
   await moto?.stop();
 });
+
+/** A loopback port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
 
 interface Stored {
   key: string;
@@ -154,5 +164,37 @@ describe('the S3 sink against moto', () => {
     const bad = await kfeed(['consume', topic, '--sink', 'http://x'], { env: moto.env });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/is not an S3 location/);
+  });
+
+  it('S3 is checked before Kafka is asked, and what AWS says is one line: unreachable, a bad region, denied', async () => {
+    const topic = unique('s3aws');
+    expect((await kfeed(['create-topic', topic])).code).toBe(0);
+    const expectOneLine = (result: { code: number; stderr: string }, code: number, message: RegExp) => {
+      expect({ code: result.code, stderr: result.stderr }).toMatchObject({ code, stderr: expect.stringMatching(message) });
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    };
+    // Brokers that are not there: the S3 errors come first, so they are what is reported.
+    const noKafka = ['--brokers', '127.0.0.1:1', '--plaintext'];
+    const badRegion = await kfeed(['consume', topic, '--sink', 's3://some-bucket', '--region', 'mars', ...noKafka], { env: moto.env });
+    expectOneLine(badRegion, 2, /^kfeed: "mars" is not an AWS region — use a region code such as us-east-1\n$/);
+    const closed = await closedPort();
+    const unreachable = await kfeed(['consume', topic, '--sink', 's3://some-bucket', '--endpoint-url', `http://127.0.0.1:${closed}`, ...noKafka], { env: moto.env });
+    expectOneLine(unreachable, 4, new RegExp(`^kfeed: checking S3 bucket some-bucket failed: cannot reach the AWS endpoint http://127.0.0.1:${closed} \\(ECONNREFUSED\\) — `));
+
+    // moto checking credentials (INITIAL_NO_AUTH_ACTION_COUNT=0): unknown keys are refused.
+    const guarded = await startMoto({ env: { INITIAL_NO_AUTH_ACTION_COUNT: '0' } });
+    try {
+      const denied = await kfeed(['consume', topic, '--exit-at-end', '--sink', `s3://${unique('guarded')}`, '--create-bucket'], { env: guarded.env });
+      // HeadBucket's 403 has no body: the status is what says so.
+      expectOneLine(denied, 6, /^kfeed: checking S3 bucket \S+ was denied by AWS: HTTP 403 — the AWS identity needs s3:ListBucket and s3:PutObject on the bucket\n$/);
+    } finally {
+      await guarded.stop();
+    }
+
+    // Outside us-east-1 the bucket is created in the region asked for.
+    const bucket = unique('eu');
+    const elsewhere = await kfeed(['consume', topic, '--exit-at-end', '--sink', `s3://${bucket}`, '--create-bucket', '--region', 'eu-west-1'], { env: moto.env });
+    expect([elsewhere.code, elsewhere.stderr]).toEqual([0, `writing to s3://${bucket} (objects of up to 1000 records or 60 s)\n`]);
+    expect((await s3.send(new GetBucketLocationCommand({ Bucket: bucket }))).LocationConstraint).toBe('eu-west-1');
   });
 });

@@ -20,16 +20,19 @@ export function translateAwsError(error: unknown, what: string, endpoint?: strin
   if (error instanceof KfeedError) return error;
   const e = (error ?? {}) as AwsErrorShape & { cause?: { code?: string } };
   const name = e.name ?? e.code ?? 'Error';
-  const message = (e.message ?? String(error)).replace(/\s+/g, ' ').trim();
+  const status = e.$metadata?.httpStatusCode;
+  // Answers without a body (HEAD requests such as S3's HeadBucket) carry only their status.
+  const bodyless = (name === 'Unknown' || name === 'NotFound' || name === 'Forbidden') && status !== undefined;
+  const message = bodyless ? `HTTP ${status}` : (e.message ?? String(error)).replace(/\s+/g, ' ').trim();
   const make = (kind: ExitCodeName, text: string, hint: string) => new KfeedError(kind, text, { hint, cause: error });
 
   if (name === 'CredentialsProviderError' || /Could not load credentials/i.test(message)) {
     return make('config', `${what} failed: no AWS credentials found`, 'set AWS_PROFILE (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), or run `aws sso login`');
   }
   if (/Region is missing/i.test(message)) return make('config', `${what} failed: no AWS region set`, 'pass --region or set AWS_REGION');
-  if (DENIED.has(name)) return make('denied', `${what} was denied by AWS: ${message}`, 'check the IAM permissions of your credentials');
+  if (DENIED.has(name) || (bodyless && status === 403)) return make('denied', `${what} was denied by AWS: ${message}`, 'check the IAM permissions of your credentials');
   if (THROTTLED.has(name)) return make('aws', `${what} was throttled by AWS (${name}), even after retries`, 'wait a little and run the command again');
-  if (NOT_FOUND.has(name)) return make('notFound', `${what} failed: ${message}`, 'check the ARN or name, and the region');
+  if (NOT_FOUND.has(name) || (bodyless && status === 404)) return make('notFound', `${what} failed: ${message}`, 'check the ARN or name, and the region');
   if (BAD_INPUT.has(name)) return make('usage', `${what} failed: ${message}`, 'check the arguments');
   const network = e.code ?? e.cause?.code;
   if (network && /^(ECONNREFUSED|ENOTFOUND|ECONNRESET|ETIMEDOUT|EAI_AGAIN|EHOSTUNREACH)$/.test(network)) {

@@ -1,4 +1,5 @@
 import { Option, type Command } from 'commander';
+import { AWS_OPTION_HELP } from '../aws/config.js';
 import type { ConnectionFlags } from '../config/connection.js';
 import type { Context } from '../context.js';
 import { usageError } from '../errors.js';
@@ -47,8 +48,8 @@ export function register(program: Command, ctx: Context): void {
       .option('--batch-size <n>', 'sink: records per object at most', integer('--batch-size', 1, 1_000_000), 1000)
       .option('--batch-seconds <n>', 'sink: write an object once its oldest record waited this long', integer('--batch-seconds', 1, 86_400), 60)
       .option('--create-bucket', 'sink: create the bucket when it does not exist')
-      .option('--endpoint-url <url>', 'sink: S3-compatible endpoint (env AWS_ENDPOINT_URL)')
-      .option('--region <name>', 'sink: AWS region (default: the AWS chain, AWS_REGION)')
+      .option('--endpoint-url <url>', `sink: ${AWS_OPTION_HELP.endpointUrl}`)
+      .option('--region <name>', `sink: ${AWS_OPTION_HELP.region}`)
       .option('--fps <n>', 'ticker: redraws per second at most', integer('--fps', 1, 60), 10)
       .option('--snapshot-seconds <n>', 'ticker on a non-terminal: seconds between snapshots', integer('--snapshot-seconds', 1, 3600), 5),
   ).action(async (topics: string[], options: ConsumeOptions) => {
@@ -62,7 +63,10 @@ function startPosition(options: ConsumeOptions): StartPosition {
   if (options.offset !== undefined) return { from: 'offset', offset: String(options.offset) };
   if (options.fromTime !== undefined) {
     const timestamp = Date.parse(options.fromTime);
-    if (!/^\d{4}-\d{2}-\d{2}/.test(options.fromTime) || Number.isNaN(timestamp)) {
+    const day = /^(\d{4})-(\d{2})-(\d{2})/.exec(options.fromTime);
+    // Date.parse rolls 2025-02-30 over to March 2nd; a day the month does not have is a typo.
+    const real = day && new Date(Date.UTC(Number(day[1]), Number(day[2]) - 1, Number(day[3]))).toISOString().startsWith(day[0]);
+    if (!real || Number.isNaN(timestamp)) {
       throw usageError(`"${options.fromTime}" is not an ISO 8601 time`, 'e.g. --from-time 2025-01-31T14:30:00Z');
     }
     return { from: 'time', timestamp };
@@ -82,22 +86,27 @@ export async function consumeRun(ctx: Context, topics: string[], options: Consum
   const start = startPosition(options);
   const format: OutputFormat = ctx.json && options.format === 'line' ? 'json' : options.format;
   if (options.sink && format === 'ticker') throw usageError('--sink and --format ticker exclude each other');
-  const settings = await ctx.connection(connectionFlags(options));
-
-  const { openFeedConsumer } = await import('../feed/consumer.js');
-  const consumer = await openFeedConsumer(settings, {
-    topics,
-    groupId: options.group,
-    start,
-    partition: options.partition,
-    exitAtEnd: options.exitAtEnd,
-  });
+  // The sink (its location, AWS settings, the bucket) is checked before Kafka is contacted.
+  const target = options.sink ? await openS3Target(ctx, options) : undefined;
   try {
-    if (options.sink) return await runSink(ctx, consumer, options);
-    if (format === 'ticker') return await runTicker(ctx, consumer, options);
-    return await runPrint(ctx, consumer, options, format);
+    const settings = await ctx.connection(connectionFlags(options));
+    const { openFeedConsumer } = await import('../feed/consumer.js');
+    const consumer = await openFeedConsumer(settings, {
+      topics,
+      groupId: options.group,
+      start,
+      partition: options.partition,
+      exitAtEnd: options.exitAtEnd,
+    });
+    try {
+      if (target) return await runSink(ctx, consumer, target, options);
+      if (format === 'ticker') return await runTicker(ctx, consumer, options);
+      return await runPrint(ctx, consumer, options, format);
+    } finally {
+      await consumer.close();
+    }
   } finally {
-    await consumer.close();
+    target?.s3.client.destroy();
   }
 }
 
@@ -157,25 +166,27 @@ async function runTicker(ctx: Context, consumer: Consumer, options: ConsumeOptio
   return { records: count };
 }
 
-async function runSink(ctx: Context, consumer: Consumer, options: ConsumeOptions): Promise<ConsumeSummary> {
-  const { parseS3Url, createS3Client, S3Sink } = await import('../feed/sinks/s3.js');
+async function openS3Target(ctx: Context, options: ConsumeOptions) {
+  const { parseS3Url, createS3Client, ensureBucket } = await import('../feed/sinks/s3.js');
   const location = parseS3Url(options.sink!);
-  const env = ctx.env;
-  const client = await createS3Client({
-    region: options.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION,
-    endpoint: options.endpointUrl ?? env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL,
-    credentials:
-      env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
-        ? { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, sessionToken: env.AWS_SESSION_TOKEN }
-        : undefined,
-  });
-  const sink = new S3Sink(client, {
+  const s3 = await createS3Client({ endpointUrl: options.endpointUrl, region: options.region, env: ctx.env });
+  try {
+    await ensureBucket(s3, location.bucket, Boolean(options.createBucket));
+  } catch (error) {
+    s3.client.destroy();
+    throw error;
+  }
+  return { location, s3 };
+}
+
+async function runSink(ctx: Context, consumer: Consumer, { location, s3 }: Awaited<ReturnType<typeof openS3Target>>, options: ConsumeOptions): Promise<ConsumeSummary> {
+  const { S3Sink } = await import('../feed/sinks/s3.js');
+  const sink = new S3Sink(s3, {
     location,
     batchSize: options.batchSize,
     batchSeconds: options.batchSeconds,
     commit: (topic, partition, offset) => consumer.commit(topic, partition, offset),
   });
-  await sink.ensureBucket(Boolean(options.createBucket));
   ctx.info(`writing to ${options.sink} (objects of up to ${options.batchSize} records or ${options.batchSeconds} s)`);
 
   const limit = options.maxMessages ?? Infinity;

@@ -1,5 +1,7 @@
-import type { S3Client } from '@aws-sdk/client-s3';
-import { KfeedError, messageOf } from '../../errors.js';
+import type { BucketLocationConstraint, S3Client } from '@aws-sdk/client-s3';
+import { awsClientConfig, type AwsInput } from '../../aws/config.js';
+import { translateAwsError } from '../../aws/errors.js';
+import { KfeedError } from '../../errors.js';
 import type { ConsumedRecord, FeedBatch } from '../consumer.js';
 import { recordJson } from '../render/records.js';
 
@@ -17,36 +19,72 @@ export function parseS3Url(url: string): S3Location {
   return { bucket: match[1], prefix: prefix ? `${prefix}/` : '' };
 }
 
-export interface S3ClientSettings {
-  region?: string;
-  /** S3-compatible stores and moto: path-style addressing at this URL. */
+/** An S3 client and what error messages and bucket creation need to know about it. */
+export interface S3Connection {
+  client: S3Client;
+  region: string;
   endpoint?: string;
-  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
 }
 
-export async function createS3Client(settings: S3ClientSettings): Promise<S3Client> {
+/**
+ * A client with the settings every kfeed AWS client gets (src/aws/config.ts), plus what S3
+ * needs: path-style addressing at a given endpoint (S3-compatible stores, moto), and a region
+ * even when none is configured (S3 signs every request with one; us-east-1 is S3's default,
+ * and a bucket elsewhere is reached through the region redirect S3 answers with).
+ */
+export async function createS3Client(input: AwsInput): Promise<S3Connection> {
+  const config = awsClientConfig({ ...input, service: 'S3' });
   const { S3Client: Client } = await import('@aws-sdk/client-s3');
-  return new Client({
-    region: settings.region ?? 'us-east-1',
-    ...(settings.endpoint ? { endpoint: settings.endpoint, forcePathStyle: true } : {}),
-    ...(settings.credentials ? { credentials: settings.credentials } : {}),
-    maxAttempts: 5,
-  });
+  const make = (region?: string) =>
+    new Client({
+      ...config,
+      ...(region ? { region } : {}),
+      ...(config.endpoint ? { forcePathStyle: true } : {}),
+      followRegionRedirects: true,
+    });
+  let client = make();
+  let region: string;
+  try {
+    // The flags and environment, else the SDK's chain (the profile in the AWS config file).
+    region = await client.config.region();
+  } catch {
+    client.destroy();
+    region = 'us-east-1';
+    client = make(region);
+  }
+  return { client, region, endpoint: config.endpoint };
 }
 
-function s3Error(error: unknown, what: string): KfeedError {
-  if (error instanceof KfeedError) return error;
-  const name = (error as { name?: string })?.name ?? '';
-  const message = messageOf(error);
-  if (name === 'NoSuchBucket') return new KfeedError('notFound', `${what}: the bucket does not exist`, { hint: 'create it, or pass --create-bucket', cause: error });
-  if (name === 'AccessDenied' || name === 'Forbidden') return new KfeedError('denied', `${what}: access denied`, { hint: 'the AWS identity needs s3:PutObject and s3:ListBucket on the bucket', cause: error });
-  if (name === 'CredentialsProviderError' || /Could not load credentials/i.test(message)) {
-    return new KfeedError('aws', 'no AWS credentials found', { hint: 'set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY', cause: error });
+/** AWS's error as one line, with the sink's own advice where it has better. */
+function s3Error(error: unknown, what: string, endpoint: string | undefined): KfeedError {
+  if ((error as { name?: string })?.name === 'NoSuchBucket') {
+    return new KfeedError('notFound', `${what} failed: the bucket does not exist`, { hint: 'create it, or pass --create-bucket', cause: error });
   }
-  if (/ECONNREFUSED|ENOTFOUND|getaddrinfo|EAI_AGAIN/.test(message) || ['ECONNREFUSED', 'ENOTFOUND'].includes((error as { code?: string })?.code ?? '')) {
-    return new KfeedError('connection', `${what}: cannot reach S3 (${message})`, { hint: 'check --endpoint-url / AWS_ENDPOINT_URL and the network', cause: error });
+  const translated = translateAwsError(error, what, endpoint);
+  if (translated.kind === 'denied') return new KfeedError('denied', translated.message, { hint: 'the AWS identity needs s3:ListBucket and s3:PutObject on the bucket', cause: error });
+  return translated;
+}
+
+/** Checks the bucket exists; creates it (in the client's region) when asked to. */
+export async function ensureBucket(s3: S3Connection, bucket: string, create: boolean): Promise<void> {
+  const { HeadBucketCommand, CreateBucketCommand } = await import('@aws-sdk/client-s3');
+  try {
+    await s3.client.send(new HeadBucketCommand({ Bucket: bucket }));
+    return;
+  } catch (error) {
+    // HeadBucket answers without a body: a missing bucket is only a 404.
+    const missing = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404 || (error as { name?: string }).name === 'NotFound';
+    if (!missing) throw s3Error(error, `checking S3 bucket ${bucket}`, s3.endpoint);
   }
-  return new KfeedError('aws', `${what}: ${message}`, { cause: error });
+  if (!create) throw new KfeedError('notFound', `S3 bucket ${bucket} does not exist`, { hint: 'create it, or pass --create-bucket' });
+  // Outside us-east-1, S3 refuses a bucket whose request does not name the region.
+  const where = s3.region === 'us-east-1' ? {} : { CreateBucketConfiguration: { LocationConstraint: s3.region as BucketLocationConstraint } };
+  try {
+    await s3.client.send(new CreateBucketCommand({ Bucket: bucket, ...where }));
+  } catch (error) {
+    // Another sink created it in the meantime.
+    if ((error as { name?: string }).name !== 'BucketAlreadyOwnedByYou') throw s3Error(error, `creating S3 bucket ${bucket}`, s3.endpoint);
+  }
 }
 
 const pad = (offset: string | bigint) => offset.toString().padStart(20, '0');
@@ -101,24 +139,13 @@ export class S3Sink {
   private chain: Promise<void> = Promise.resolve();
   readonly stats: S3SinkStats = { objects: 0, records: 0, recovered: 0, keys: [] };
 
-  constructor(private readonly client: S3Client, private readonly options: S3SinkOptions) {}
+  constructor(private readonly s3: S3Connection, private readonly options: S3SinkOptions) {}
 
-  async ensureBucket(create: boolean): Promise<void> {
-    const { HeadBucketCommand, CreateBucketCommand } = await import('@aws-sdk/client-s3');
-    const bucket = this.options.location.bucket;
+  private async call<T>(what: string, work: (client: S3Client) => Promise<T>): Promise<T> {
     try {
-      await this.client.send(new HeadBucketCommand({ Bucket: bucket }));
-      return;
+      return await work(this.s3.client);
     } catch (error) {
-      const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-      if (status === 403) throw new KfeedError('denied', `S3 bucket ${bucket}: access denied`, { hint: 'the AWS identity needs s3:ListBucket and s3:PutObject on it' });
-      if (status !== 404 && (error as { name?: string }).name !== 'NotFound') throw s3Error(error, `S3 bucket ${bucket}`);
-    }
-    if (!create) throw new KfeedError('notFound', `S3 bucket ${bucket} does not exist`, { hint: 'create it, or pass --create-bucket' });
-    try {
-      await this.client.send(new CreateBucketCommand({ Bucket: bucket }));
-    } catch (error) {
-      throw s3Error(error, `creating S3 bucket ${bucket}`);
+      throw s3Error(error, what, this.s3.endpoint);
     }
   }
 
@@ -163,12 +190,9 @@ export class S3Sink {
     const first = records[0];
     const id = `${topic}:${partition}`;
     const prefix = `${partitionPrefix(this.options.location, topic, partition)}date=${dateOf(first)}/${pad(first.offset)}-`;
-    let found;
-    try {
-      found = await this.client.send(new ListObjectsV2Command({ Bucket: this.options.location.bucket, Prefix: prefix, MaxKeys: 10 }));
-    } catch (error) {
-      throw s3Error(error, `listing s3://${this.options.location.bucket}/${prefix}`);
-    }
+    const found = await this.call(`listing s3://${this.options.location.bucket}/${prefix}`, (client) =>
+      client.send(new ListObjectsV2Command({ Bucket: this.options.location.bucket, Prefix: prefix, MaxKeys: 10 })),
+    );
     const lasts = (found.Contents ?? []).map((o) => /-(\d{20})\.jsonl$/.exec(o.Key ?? '')?.[1]).filter((x): x is string => Boolean(x)).map(BigInt);
     if (!lasts.length) {
       this.expected.set(id, BigInt(first.offset));
@@ -192,11 +216,9 @@ export class S3Sink {
     const last = records[records.length - 1];
     const key = objectKey(this.options.location, topic, partition, dateOf(first), first.offset, last.offset);
     const body = records.map((r) => JSON.stringify(recordJson(r))).join('\n') + '\n';
-    try {
-      await this.client.send(new PutObjectCommand({ Bucket: this.options.location.bucket, Key: key, Body: body, ContentType: 'application/x-ndjson' }));
-    } catch (error) {
-      throw s3Error(error, `writing s3://${this.options.location.bucket}/${key}`);
-    }
+    await this.call(`writing s3://${this.options.location.bucket}/${key}`, (client) =>
+      client.send(new PutObjectCommand({ Bucket: this.options.location.bucket, Key: key, Body: body, ContentType: 'application/x-ndjson' })),
+    );
     this.buffers.delete(id);
     this.stats.objects += 1;
     this.stats.records += records.length;
