@@ -107,9 +107,16 @@ describe('produce and consume over mTLS on the shared cluster', () => {
       [['consume'], 2, /no topic given/],
       [['produce', '--source', 'stdin'], 2, /--topic is required/],
       [['produce', '-t', unique('missing')], 7, /does not exist/],
+      [['consume', topic, '--from-time', '2025-02-30T00:00:00Z'], 2, /"2025-02-30T00:00:00Z" is not an ISO 8601 time/],
+      [['produce', '--source', 'sim', '--topic-prefix', `${unique('none')}.`], 7, /^kfeed: topics \S+quote, \S+trade, \S+bar do not exist \(or this client may not describe them\) — create them: kfeed create-topic \S+quote; /],
+      [['produce', '--source', 'sim', '--symbols', ' , '], 2, /--symbols names no symbol — give a comma-separated list, e\.g\. --symbols AAPL,MSFT/],
+      [['produce', '--source', 'alpaca', '--symbols', 'AAPL'], 3, /Alpaca keys are not set — set APCA_API_KEY_ID and APCA_API_SECRET_KEY/],
+      [['produce', '--source', 'alpaca', '--symbols', 'AAPL', '--stream-url', 'stream.example.com'], 2, /--stream-url must be a URL starting wss:\/\/ or ws:\/\/, such as wss:\/\//],
+      [['produce', '--source', 'twelvedata', '--symbols', 'AAPL', '--api-url', 'api.example.com'], 2, /--api-url must be a URL starting https:\/\/ or http:\/\/, such as https:\/\//],
     ];
     for (const [args, code, message] of errors) {
-      const result = await kfeed(args, { stdin: 'x\n' });
+      // Market keys, if the machine has any, must not change what these runs report.
+      const result = await kfeed(args, { stdin: 'x\n', env: { APCA_API_KEY_ID: undefined, APCA_API_SECRET_KEY: undefined, TWELVE_DATA_KEY: undefined } });
       expect({ args, code: result.code }).toEqual({ args, code });
       expect(result.stderr).toMatch(message);
       expect(result.stderr.trim().split('\n')).toHaveLength(1);

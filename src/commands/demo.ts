@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { Context } from '../context.js';
 import { integer } from './options.js';
+import { symbolList } from './produce.js';
 
 export interface DemoOptions {
   name: string;
@@ -41,10 +42,13 @@ export interface DemoSummary {
 }
 
 export async function demoRun(ctx: Context, options: DemoOptions): Promise<DemoSummary> {
+  const chosenSymbols = options.symbols === undefined ? undefined : symbolList('--symbols', options.symbols);
   const { localUp, localDown } = await import('./local/index.js');
   const { adminConnection, readClusterState, localClusterStatus } = await import('../local/cluster.js');
   const before = readClusterState(ctx.paths.dataDir, options.name);
   const wasRunning = Boolean(before) && localClusterStatus(before!).brokers.every((b) => b.running);
+  // The demo's profile is selected while it runs; a cluster the demo stops takes it along.
+  const previousDefault = ctx.profiles.read().defaultProfile;
   // 1. the broker (re-used when it runs already)
   const state = await localUp(ctx, { name: options.name, mode: 'kraft', profile: options.profile, timeout: 180 });
   const settings = adminConnection(state);
@@ -80,8 +84,7 @@ export async function demoRun(ctx: Context, options: DemoOptions): Promise<DemoS
     snapshotSeconds: options.snapshotSeconds,
     footer: () => `produced ${producer.stats().acknowledged}, ticker ${board.updates} updates — Ctrl-C stops`,
   });
-  const symbols = options.symbols ? options.symbols.split(',').map((s) => s.trim()).filter(Boolean) : DEFAULT_SIM_SYMBOLS;
-  const source = simSource({ symbols, rate: options.rate, seed: options.seed, routing: {} });
+  const source = simSource({ symbols: chosenSymbols ?? DEFAULT_SIM_SYMBOLS, rate: options.rate, seed: options.seed, routing: {} });
 
   let failure: unknown;
   const fail = (error: unknown) => {
@@ -109,6 +112,7 @@ export async function demoRun(ctx: Context, options: DemoOptions): Promise<DemoS
   ctx.abort.signal.removeEventListener('abort', onAbort);
 
   let clusterStopped = false;
+  let restoredDefault: string | undefined;
   if (!wasRunning && !options.keepCluster) {
     // localDown reports on stderr; the ticker's last frame stays on stdout.
     const quiet = ctx.json;
@@ -119,6 +123,10 @@ export async function demoRun(ctx: Context, options: DemoOptions): Promise<DemoS
       ctx.json = quiet;
     }
     clusterStopped = true;
+    if (previousDefault && previousDefault !== options.name && ctx.profiles.get(previousDefault)) {
+      ctx.profiles.use(previousDefault);
+      restoredDefault = previousDefault;
+    }
   }
   const summary: DemoSummary = {
     cluster: options.name,
@@ -131,7 +139,7 @@ export async function demoRun(ctx: Context, options: DemoOptions): Promise<DemoS
   else {
     ctx.info(
       `demo stopped: ${summary.produced} records produced, ${summary.tickerUpdates} shown by the ticker; ` +
-        (clusterStopped ? `cluster ${options.name} stopped` : `cluster ${options.name} still runs (kfeed local down --name ${options.name} stops it)`),
+        (clusterStopped ? `cluster ${options.name} stopped${restoredDefault ? `; profile ${restoredDefault} is the default again` : ''}` : `cluster ${options.name} still runs (kfeed local down --name ${options.name} stops it)`),
     );
   }
   if (failure) throw failure;

@@ -1,4 +1,4 @@
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { ConnectionFlags, ConnectionSettings } from '../config/connection.js';
 import type { Context } from '../context.js';
 import { KfeedError, usageError } from '../errors.js';
@@ -36,6 +36,18 @@ export interface ProduceOptions extends ConnectionFlags {
   batchSize: number;
 }
 
+/** Commander parser for a service's base URL, so a typo fails at once rather than on every retry. */
+const baseUrl = (flag: string, schemes: string[], example: string) => (value: string): string => {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || !schemes.includes(url.protocol)) throw new InvalidArgumentError(`${flag} must be a URL starting ${schemes.map((s) => `${s}//`).join(' or ')}, such as ${example}`);
+  return value;
+};
+
 const floatRate = (value: string): number => {
   const n = Number(value);
   if (!Number.isFinite(n) || n < 0 || n > 1_000_000) throw usageError('--rate must be a number from 0 (unthrottled) to 1000000');
@@ -60,8 +72,8 @@ export function register(program: Command, ctx: Context): void {
       .option('-n, --count <n>', 'stop after this many records', integer('--count', 1))
       .option('--duration <seconds>', 'stop after this many seconds', integer('--duration', 1))
       .addOption(new Option('--feed <name>', 'alpaca: stock feed').choices(['iex', 'sip', 'test']).default('iex'))
-      .option('--stream-url <url>', 'alpaca: market-data websocket base (default wss://stream.data.alpaca.markets)')
-      .option('--api-url <url>', 'twelvedata: REST base (default https://api.twelvedata.com)')
+      .option('--stream-url <url>', 'alpaca: market-data websocket base (default wss://stream.data.alpaca.markets)', baseUrl('--stream-url', ['wss:', 'ws:'], 'wss://stream.data.alpaca.markets'))
+      .option('--api-url <url>', 'twelvedata: REST base (default https://api.twelvedata.com)', baseUrl('--api-url', ['https:', 'http:'], 'https://api.twelvedata.com'))
       .option('--interval <seconds>', 'twelvedata: seconds between polls of each symbol', integer('--interval', 1, 86_400), 10)
       .option('--credits-per-minute <n>', "twelvedata: the plan's API credits per minute", integer('--credits-per-minute', 1), 8)
       .option('--credits-per-day <n>', "twelvedata: the plan's API credits per day", integer('--credits-per-day', 1), 800)
@@ -75,8 +87,13 @@ export function register(program: Command, ctx: Context): void {
   });
 }
 
-function list(value: string | undefined): string[] {
-  return (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+/** A comma-separated flag value; one given but naming nothing is a mistake, not "the default". */
+export function symbolList(flag: '--symbols' | '--crypto', value: string | undefined): string[] {
+  const items = (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  if (value !== undefined && items.length === 0) {
+    throw usageError(`${flag} names no symbol`, `give a comma-separated list, e.g. ${flag} ${flag === '--crypto' ? 'BTC/USD,ETH/USD' : 'AAPL,MSFT'}`);
+  }
+  return items;
 }
 
 /** Builds the source the options name; market sources read their keys from the environment. */
@@ -100,7 +117,7 @@ async function buildSource(ctx: Context, options: ProduceOptions, routing: Topic
     }
     case 'sim': {
       const { simSource, DEFAULT_SIM_SYMBOLS } = await import('../feed/sources/sim.js');
-      const symbols = options.symbols ? list(options.symbols) : DEFAULT_SIM_SYMBOLS;
+      const symbols = options.symbols === undefined ? DEFAULT_SIM_SYMBOLS : symbolList('--symbols', options.symbols);
       const assets = [...new Set(symbols.map((s) => (s.includes('/') ? 'crypto' : 'stock') as AssetClass))];
       const source = simSource({ symbols, rate: options.rate, seed: options.seed, count: options.count, routing });
       return { source, topics: topicsFor(['quote', 'trade', 'bar'], assets, routing) };
@@ -110,8 +127,8 @@ async function buildSource(ctx: Context, options: ProduceOptions, routing: Topic
       const key = ctx.env.APCA_API_KEY_ID;
       const secret = ctx.env.APCA_API_SECRET_KEY;
       if (!key || !secret) throw new KfeedError('config', 'Alpaca keys are not set', { hint: 'set APCA_API_KEY_ID and APCA_API_SECRET_KEY' });
-      const stocks = list(options.symbols);
-      const crypto = list(options.crypto);
+      const stocks = symbolList('--symbols', options.symbols);
+      const crypto = symbolList('--crypto', options.crypto);
       if (!stocks.length && !crypto.length) throw usageError('--source alpaca needs --symbols and/or --crypto', 'e.g. --symbols AAPL,MSFT --crypto BTC/USD');
       const kinds = parseAlpacaKinds(options.kinds);
       const assets: AssetClass[] = [...(stocks.length ? ['stock' as const] : []), ...(crypto.length ? ['crypto' as const] : [])];
@@ -132,8 +149,8 @@ async function buildSource(ctx: Context, options: ProduceOptions, routing: Topic
       const { twelveDataSource } = await import('../feed/sources/twelvedata.js');
       const apiKey = ctx.env.TWELVE_DATA_KEY;
       if (!apiKey) throw new KfeedError('config', 'the Twelve Data key is not set', { hint: 'set TWELVE_DATA_KEY' });
-      const symbols = list(options.symbols);
-      const crypto = list(options.crypto);
+      const symbols = symbolList('--symbols', options.symbols);
+      const crypto = symbolList('--crypto', options.crypto);
       if (!symbols.length && !crypto.length) throw usageError('--source twelvedata needs --symbols and/or --crypto', 'e.g. --symbols AAPL,EUR/USD --crypto BTC/USD');
       const source = twelveDataSource({
         apiKey,
@@ -157,8 +174,9 @@ async function checkTopicsExist(settings: ConnectionSettings, topics: string[]):
   const existing = new Set(await withAdmin(settings, (admin) => admin.listTopics()));
   const missing = topics.filter((t) => !existing.has(t));
   if (missing.length) {
-    throw new KfeedError('notFound', `topic ${missing.join(', ')} does not exist (or this client may not describe it)`, {
-      hint: `create it: ${missing.map((t) => `kfeed create-topic ${t}`).join('; ')}`,
+    const one = missing.length === 1;
+    throw new KfeedError('notFound', `${one ? `topic ${missing[0]} does not exist` : `topics ${missing.join(', ')} do not exist`} (or this client may not describe ${one ? 'it' : 'them'})`, {
+      hint: `create ${one ? 'it' : 'them'}: ${missing.map((t) => `kfeed create-topic ${t}`).join('; ')}`,
     });
   }
 }

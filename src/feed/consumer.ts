@@ -76,7 +76,7 @@ async function checkTopics(admin: Admin, topics: string[]): Promise<Map<string, 
   const existing = new Set(await admin.listTopics());
   const missing = topics.filter((t) => !existing.has(t));
   if (missing.length) {
-    throw new KfeedError('notFound', `topic ${missing.join(', ')} does not exist`, { hint: 'create it with `kfeed create-topic`, or list topics with `kfeed list-topics`' });
+    throw new KfeedError('notFound', missing.length === 1 ? `topic ${missing[0]} does not exist` : `topics ${missing.join(', ')} do not exist`, { hint: 'create it with `kfeed create-topic`, or list topics with `kfeed list-topics`' });
   }
   const metadata = await admin.fetchTopicMetadata({ topics });
   return new Map(metadata.topics.map((t) => [t.name, t.partitions.map((p) => p.partitionId).sort((a, b) => a - b)]));

@@ -108,7 +108,9 @@ export function twelveDataSource(options: TwelveDataOptions): FeedSource {
       }
     } catch (error) {
       if (signal.aborted) return 'retry';
-      options.onStatus?.(`twelvedata ${symbol}: ${(error as Error).message}; retrying`);
+      // fetch says only "fetch failed"; the reason (ECONNREFUSED, ENOTFOUND...) is its cause.
+      const cause = (error as { cause?: { code?: string } }).cause?.code;
+      options.onStatus?.(`twelvedata ${symbol}: ${cause ? `cannot reach ${base} (${cause})` : (error as Error).message}; retrying`);
       return 'retry';
     }
     if (isErrorBody(body)) {
