@@ -24,6 +24,7 @@ export default defineConfig({
       XDG_DATA_HOME: path.join(root, 'data'),
       XDG_CACHE_HOME: cache,
       NO_COLOR: '1',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     },
   },
 });

@@ -89,6 +89,9 @@ function reportError(error: unknown, ctx: Context, argv: string[]): number {
 
 /** The binary's entry: real streams and environment, signals wired to the context. */
 export async function main(argv: string[]): Promise<void> {
+  // The AWS SDK warns on every run that its releases after January 2027 will need Node 22;
+  // kfeed pins SDK versions that run on Node 20, so the warning would only break one-line output.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const io: IOStreams = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr };
   const ctx = new Context({ io, env: process.env, cwd: process.cwd() });
   let signals = 0;

@@ -80,6 +80,14 @@ export function translateKafkaError(error: unknown, settings?: Pick<ConnectionSe
     }
   }
 
+  const sasl = find((e) => e.name === 'KafkaJSSASLAuthenticationError');
+  if (sasl) {
+    return new KfeedError('denied', `SASL authentication failed for ${brokers}: ${messageOf(sasl).replace(/^SASL \S+ authentication failed: /, '')}`, {
+      hint: 'check the user, the password (KFEED_SASL_PASSWORD) and --sasl-mechanism',
+      cause: error,
+    });
+  }
+
   const tls = find((e) => typeof e.code === 'string' && (e.code in TLS_PEER_CODES || /SSL|TLS|CERT/.test(e.code)));
   if (tls) {
     const code: string = tls.code;

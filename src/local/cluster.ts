@@ -19,6 +19,7 @@ export type ClusterMode = 'kraft' | 'zookeeper';
 export const LISTENERS = {
   plaintext: 'CLIENT',
   tls: 'CLIENT_SECURE',
+  sasl: 'CLIENT_SASL_SCRAM',
   replication: 'REPLICATION_SECURE',
   controller: 'CONTROLLER',
 } as const;
@@ -27,7 +28,7 @@ export interface BrokerState {
   id: number;
   pid?: number;
   dir: string;
-  ports: { client: number; clientSecure: number; replication: number; controller?: number };
+  ports: { client: number; clientSecure: number; replication: number; controller?: number; sasl?: number };
 }
 
 export interface LocalClusterState {
@@ -38,6 +39,8 @@ export interface LocalClusterState {
   classpath: string;
   java: string;
   requireAcls: boolean;
+  /** The SCRAM user of the SASL_SSL listener, when there is one (its password is not kept). */
+  scramUser?: string;
   clusterId: string;
   brokers: BrokerState[];
   zookeeper?: { pid?: number; port: number; dir: string };
@@ -57,6 +60,8 @@ export interface StartOptions {
   env: NodeJS.ProcessEnv;
   /** PEM files of further CAs whose client certificates the brokers accept (e.g. an AWS Private CA). */
   trustCa?: string[];
+  /** A SCRAM-SHA-512 user for a SASL_SSL listener (KRaft only: credentials are set at format time). */
+  scram?: { user: string; password: string };
   /** How long to wait for the cluster to serve. */
   timeoutMs?: number;
   onProgress?: (text: string) => void;
@@ -127,6 +132,7 @@ export function clusterEndpoints(state: LocalClusterState) {
   return {
     tls: state.brokers.map((b) => `localhost:${b.ports.clientSecure}`),
     plaintext: state.brokers.map((b) => `127.0.0.1:${b.ports.client}`),
+    ...(state.scramUser ? { sasl: state.brokers.map((b) => `localhost:${b.ports.sasl}`) } : {}),
   };
 }
 
@@ -223,6 +229,11 @@ function brokerProperties(state: LocalClusterState, broker: BrokerState): string
   const advertised = [`${plaintext}://127.0.0.1:${p.client}`, `${tls}://localhost:${p.clientSecure}`, `${replication}://localhost:${p.replication}`];
   const protocols = [`${plaintext}:PLAINTEXT`, `${tls}:SSL`, `${replication}:SSL`];
   const lines: Record<string, string | number | boolean> = {};
+  if (p.sasl) {
+    listeners.push(`${LISTENERS.sasl}://127.0.0.1:${p.sasl}`);
+    advertised.push(`${LISTENERS.sasl}://localhost:${p.sasl}`);
+    protocols.push(`${LISTENERS.sasl}:SASL_SSL`);
+  }
   if (state.mode === 'kraft') {
     listeners.push(`${controller}://127.0.0.1:${p.controller}`);
     protocols.push(`${controller}:SSL`);
@@ -265,6 +276,14 @@ function brokerProperties(state: LocalClusterState, broker: BrokerState): string
     'ssl.truststore.type': 'PEM',
     'ssl.truststore.location': state.files.truststore ?? state.files.ca,
     'ssl.client.auth': 'required',
+    ...(p.sasl
+      ? {
+          // On the SCRAM listener the password authenticates the client; TLS only protects the line.
+          [`listener.name.${LISTENERS.sasl.toLowerCase()}.ssl.client.auth`]: 'none',
+          [`listener.name.${LISTENERS.sasl.toLowerCase()}.sasl.enabled.mechanisms`]: 'SCRAM-SHA-512',
+          [`listener.name.${LISTENERS.sasl.toLowerCase()}.scram-sha-512.sasl.jaas.config`]: 'org.apache.kafka.common.security.scram.ScramLoginModule required;',
+        }
+      : {}),
     'log.retention.hours': 24,
     'log.segment.bytes': 64 * 1024 * 1024,
   });
@@ -368,7 +387,7 @@ export async function startLocalCluster(options: StartOptions): Promise<{ state:
   if (existing) {
     const running = existing.brokers.filter(brokerAlive).length;
     if (running === existing.brokers.length) {
-      if (existing.mode !== options.mode || existing.brokers.length !== options.brokers || existing.requireAcls !== options.requireAcls) {
+      if (existing.mode !== options.mode || existing.brokers.length !== options.brokers || existing.requireAcls !== options.requireAcls || existing.scramUser !== options.scram?.user) {
         throw new KfeedError('conflict', `cluster ${options.name} is already running as ${describeShape(existing)}`, {
           hint: `stop it with \`kfeed local down --name ${options.name}\`, or pick another --name`,
         });
@@ -386,7 +405,13 @@ export async function startLocalCluster(options: StartOptions): Promise<{ state:
   options.onProgress?.('making a local CA and certificates');
   const certs = makeCertificates(dir, options.name);
   if (trustedCas.length) certs.files.truststore = writeTruststore(dir, certs.files.ca, trustedCas);
-  const perBroker = options.mode === 'kraft' ? 4 : 3;
+  if (options.scram && options.mode !== 'kraft') {
+    throw new KfeedError('usage', 'a SCRAM user needs a KRaft cluster (its credentials are written when the storage is formatted)', { hint: 'drop --mode zookeeper or --scram-user' });
+  }
+  if (options.scram && /["'\\\s]/.test(options.scram.user + options.scram.password)) {
+    throw new KfeedError('usage', 'the SCRAM user and password may not contain quotes, backslashes or spaces', { hint: 'choose others' });
+  }
+  const perBroker = (options.mode === 'kraft' ? 4 : 3) + (options.scram ? 1 : 0);
   const ports = await freePorts(options.brokers * perBroker + (options.mode === 'zookeeper' ? 1 : 0));
   const brokers: BrokerState[] = Array.from({ length: options.brokers }, (_, i) => {
     const at = i * perBroker;
@@ -398,6 +423,7 @@ export async function startLocalCluster(options: StartOptions): Promise<{ state:
         clientSecure: ports[at + 1],
         replication: ports[at + 2],
         ...(options.mode === 'kraft' ? { controller: ports[at + 3] } : {}),
+        ...(options.scram ? { sasl: ports[at + perBroker - 1] } : {}),
       },
     };
   });
@@ -409,6 +435,7 @@ export async function startLocalCluster(options: StartOptions): Promise<{ state:
     classpath: jars.classpath,
     java,
     requireAcls: options.requireAcls,
+    ...(options.scram ? { scramUser: options.scram.user } : {}),
     clusterId: crypto.randomBytes(16).toString('base64url').slice(0, 22),
     brokers,
     zookeeper: options.mode === 'zookeeper' ? { port: ports[ports.length - 1], dir: path.join(dir, 'zookeeper') } : undefined,
@@ -443,7 +470,14 @@ export async function startLocalCluster(options: StartOptions): Promise<{ state:
     } else {
       options.onProgress?.('formatting KRaft storage');
       for (const broker of brokers) {
-        const result = await runJava(state, jvm(state, 256, 'kafka.tools.StorageTool', ['format', '-t', state.clusterId, '-c', brokerConfigFile(broker), '--ignore-formatted'], broker.dir), options.env);
+        // StorageTool takes SCRAM credentials only as arguments. The java launcher reads the
+        // main class and its arguments from an @argfile (0600, removed after), so the password
+        // never shows in `ps`.
+        const args = ['format', '-t', state.clusterId, '-c', brokerConfigFile(broker), '--ignore-formatted'];
+        if (options.scram) args.push('--add-scram', `SCRAM-SHA-512=[name="${options.scram.user}",password="${options.scram.password}"]`);
+        const argfile = path.join(broker.dir, 'format.args');
+        writeFileAtomic(argfile, ['kafka.tools.StorageTool', ...args].map((a) => `'${a}'`).join(' ') + '\n', { mode: 0o600 });
+        const result = await runJava(state, jvm(state, 256, `@${argfile}`, [], broker.dir), options.env).finally(() => fs.rmSync(argfile, { force: true }));
         if (result.code !== 0) {
           throw new KfeedError('internal', `formatting KRaft storage failed: ${result.text.trim().split('\n').pop()}`, { hint: `see ${brokerConfigFile(broker)}` });
         }
@@ -461,7 +495,7 @@ export async function startLocalCluster(options: StartOptions): Promise<{ state:
 }
 
 function describeShape(state: LocalClusterState): string {
-  return `${state.mode}, ${state.brokers.length} broker${state.brokers.length > 1 ? 's' : ''}${state.requireAcls ? ', ACLs required' : ''}`;
+  return `${state.mode}, ${state.brokers.length} broker${state.brokers.length > 1 ? 's' : ''}${state.requireAcls ? ', ACLs required' : ''}${state.scramUser ? `, SCRAM user ${state.scramUser}` : ''}`;
 }
 
 /** Waits until every broker is registered and answers a metadata request over mTLS. */

@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import type { Context } from '../../context.js';
+import { KfeedError } from '../../errors.js';
 import { resourcePath } from '../../package-info.js';
 import { clusterProfile, startLocalCluster, type ClusterMode, type LocalClusterState } from '../../local/cluster.js';
 import { collect, integer } from '../options.js';
@@ -12,6 +13,7 @@ export interface UpOptions {
   requireAcls?: boolean;
   profile?: boolean;
   trustCa?: string[];
+  scramUser?: string;
   timeout: number;
 }
 
@@ -25,10 +27,19 @@ export function register(group: Command, ctx: Context): void {
     .option('--require-acls', 'deny clients that no ACL allows (allow.everyone.if.no.acl.found=false, as on MSK)')
     .option('--no-profile', 'do not write or select a profile for the cluster')
     .option('--trust-ca <file>', 'also accept client certificates from this CA (PEM; repeatable)', collect)
+    .option('--scram-user <name>', 'add a SASL_SSL listener with this SCRAM-SHA-512 user (KRaft; password from KFEED_SASL_PASSWORD or a prompt)')
     .option('--timeout <seconds>', 'how long to wait for the cluster to serve', integer('--timeout', 5, 3600), 180)
     .action(async (options: UpOptions) => {
       await localUp(ctx, options);
     });
+}
+
+async function scramPassword(ctx: Context, user: string): Promise<string> {
+  const password = ctx.env.KFEED_SASL_PASSWORD || (await ctx.promptPassword(`SCRAM password for ${user}`, { confirm: true }));
+  if (!password) {
+    throw new KfeedError('usage', `no password for SCRAM user ${user}`, { hint: 'set KFEED_SASL_PASSWORD or run in a terminal to be asked' });
+  }
+  return password;
 }
 
 export function brokerPom(): string {
@@ -37,6 +48,7 @@ export function brokerPom(): string {
 
 export async function localUp(ctx: Context, options: UpOptions): Promise<LocalClusterState> {
   const brokers = options.brokers ?? (options.mode === 'zookeeper' ? 3 : 1);
+  const scram = options.scramUser ? { user: options.scramUser, password: await scramPassword(ctx, options.scramUser) } : undefined;
   const progress = ctx.progress(`starting local cluster ${options.name}`);
   let result;
   try {
@@ -46,6 +58,7 @@ export async function localUp(ctx: Context, options: UpOptions): Promise<LocalCl
       brokers,
       requireAcls: Boolean(options.requireAcls),
       trustCa: options.trustCa,
+      scram,
       dataDir: ctx.paths.dataDir,
       cacheDir: ctx.paths.cacheDir,
       pom: brokerPom(),
