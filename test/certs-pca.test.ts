@@ -10,21 +10,10 @@ import { requireTool, tempDir } from './helpers/env.js';
 import { kcat } from './helpers/kcat.js';
 import { startMoto, type Moto } from './helpers/moto.js';
 import { createPrivateCa, type TestPrivateCa } from './helpers/private-ca.js';
-import { BIN, kfeed, kfeedBinary, type RunResult } from './helpers/run.js';
+import { expectFailure, listing } from './helpers/assert.js';
+import { BIN, kfeed, kfeedBinary } from './helpers/run.js';
 
 const CLUSTER = 'certs-pca';
-
-function expectFailure(result: RunResult, code: number, message: RegExp) {
-  expect({ code: result.code, stderr: result.stderr }).toMatchObject({ code });
-  const errors = result.stderr.split('\n').filter((line) => line.startsWith('kfeed:'));
-  expect(errors).toHaveLength(1);
-  expect(errors[0]).toMatch(message);
-  expect(result.stderr).not.toMatch(/\bat .*\.[jt]s:\d+/);
-}
-
-function listing(dir: string): string[] {
-  return fs.readdirSync(dir).sort();
-}
 
 let moto: Moto;
 let pca: TestPrivateCa;
@@ -266,6 +255,7 @@ sys.exit(child.exitstatus)
     expect(listed.stderr).toContain(chosen.arn); // several ACTIVE CAs, this one among them
     const script = `
 import os, sys, pexpect
+import { expectFailure, listing } from './helpers/assert.js';
 env = dict(os.environ)
 env.pop('CI', None)
 env.update({'TERM': 'xterm', 'AWS_ENDPOINT_URL': sys.argv[4], 'AWS_REGION': 'us-east-1', 'AWS_ACCESS_KEY_ID': 'testing', 'AWS_SECRET_ACCESS_KEY': 'testing'})

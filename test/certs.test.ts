@@ -6,26 +6,14 @@ import tls from 'node:tls';
 import forge from 'node-forge';
 import { describe, expect, it } from 'vitest';
 import { requireTool, tempDir } from './helpers/env.js';
-import { kfeed, type RunResult } from './helpers/run.js';
+import { kfeed } from './helpers/run.js';
+import { expectFailure, listing } from './helpers/assert.js';
 
 const SUBJECT = 'CN=feed client 1,OU=Market Data,O=Example Corp,L=Seattle,ST=WA,C=US';
 
 function openssl(args: string[], input?: string) {
   requireTool('openssl', 'apt-get install openssl');
   return spawnSync('openssl', args, { encoding: 'utf8', input });
-}
-
-/** A failed command: its exit code, one `kfeed:` line that matches, no stack trace. */
-function expectFailure(result: RunResult, code: number, message: RegExp) {
-  expect({ code: result.code, stderr: result.stderr }).toMatchObject({ code });
-  const errors = result.stderr.split('\n').filter((line) => line.startsWith('kfeed:'));
-  expect(errors).toHaveLength(1);
-  expect(errors[0]).toMatch(message);
-  expect(result.stderr).not.toMatch(/\bat .*\.[jt]s:\d+/);
-}
-
-function listing(dir: string): string[] {
-  return fs.existsSync(dir) ? fs.readdirSync(dir).sort() : [];
 }
 
 describe('makecsr', () => {

@@ -4,6 +4,7 @@ import { sharedCluster } from './helpers/env.js';
 import { kcat } from './helpers/kcat.js';
 import { MarketSimulator } from '../src/feed/sources/sim.js';
 import type { BarEvent, MarketEvent, QuoteEvent, TradeEvent } from '../src/feed/schema.js';
+import type { RecordJson } from '../src/feed/render/records.js';
 
 const unique = (base: string) => `${base}-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e4)}`;
 
@@ -18,15 +19,7 @@ async function createTopic(name: string, partitions = 1) {
   expect(created.code).toBe(0);
 }
 
-interface JsonRecord {
-  topic: string;
-  partition: number;
-  offset: number;
-  key: string | null;
-  headers: Record<string, string>;
-  timestamp: string;
-  value: unknown;
-}
+type JsonRecord = RecordJson;
 
 const jsonLines = (text: string) => text.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as JsonRecord);
 

@@ -1,10 +1,9 @@
 import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../src/cli.js';
-import { Context } from '../src/context.js';
 import { readClusterState, startBroker, stopBroker, waitUntilServing } from '../src/local/cluster.js';
+import { startInProcess } from './helpers/capture.js';
 import { BIN, kfeed } from './helpers/run.js';
 import { testEnv } from './helpers/env.js';
 import { kcat } from './helpers/kcat.js';
@@ -52,14 +51,7 @@ describe('producing through failures', () => {
         stdin.push(null);
       }
     }, 100);
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    let out = '';
-    let err = '';
-    stdout.on('data', (d) => (out += d));
-    stderr.on('data', (d) => (err += d));
-    const ctx = new Context({ io: { stdin, stdout, stderr }, env: testEnv(), cwd: process.cwd() });
-    const produced = runCli(['produce', '-t', topic, '--json', ...connection], ctx);
+    const produced = startInProcess(['produce', '-t', topic, '--json', ...connection], { env: testEnv(), cwd: process.cwd(), stdin }).done;
 
     await new Promise((r) => setTimeout(r, 1500));
     const state = readClusterState(path.join(process.env.XDG_DATA_HOME!, 'kfeed'), NAME)!;
@@ -69,8 +61,9 @@ describe('producing through failures', () => {
     await waitUntilServing(state, 120_000);
     expect(sentBeforeStop).toBeLessThan(count);
 
-    expect([await produced, err]).toEqual([0, '']);
-    expect(JSON.parse(out)).toMatchObject({ sent: count, acknowledged: count, errors: 0 });
+    const result = await produced;
+    expect([result.code, result.stderr]).toEqual([0, '']);
+    expect(JSON.parse(result.stdout)).toMatchObject({ sent: count, acknowledged: count, errors: 0 });
     const read = await kcat(brokers, tls, ['-C', '-t', topic, '-e', '-q', '-f', '%s\\n'], { timeoutMs: 120_000 });
     const lines = read.stdout.trim().split('\n');
     expect(lines.length).toBe(count);

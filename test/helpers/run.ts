@@ -1,15 +1,9 @@
-import { PassThrough, Readable } from 'node:stream';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { runCli } from '../../src/cli.js';
-import { Context } from '../../src/context.js';
+import { startInProcess, type RunResult } from './capture.js';
 import { testEnv } from './env.js';
 
-export interface RunResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+export type { RunResult } from './capture.js';
 
 export interface RunOptions {
   env?: Record<string, string | undefined>;
@@ -21,18 +15,11 @@ export interface RunOptions {
 
 /** Runs kfeed in-process, as the binary would, with captured streams. */
 export async function kfeed(args: string[], options: RunOptions = {}): Promise<RunResult> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => (out += d));
-  stderr.on('data', (d) => (err += d));
-  const stdin = Readable.from(options.stdin === undefined ? [] : [options.stdin]);
-  const ctx = new Context({ io: { stdin, stdout, stderr }, env: testEnv(options.env), cwd: options.cwd ?? process.cwd() });
-  const timer = options.abortAfterMs ? setTimeout(() => ctx.abort.abort('SIGINT'), options.abortAfterMs) : undefined;
-  const code = await runCli(args, ctx);
+  const run = startInProcess(args, { env: testEnv(options.env), cwd: options.cwd ?? process.cwd(), stdin: options.stdin });
+  const timer = options.abortAfterMs ? setTimeout(() => run.ctx.abort.abort('SIGINT'), options.abortAfterMs) : undefined;
+  const result = await run.done;
   if (timer) clearTimeout(timer);
-  return { code, stdout: out, stderr: err };
+  return result;
 }
 
 export const BIN = path.resolve(import.meta.dirname, '../../bin/kfeed.js');

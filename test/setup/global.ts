@@ -1,8 +1,6 @@
 import fs from 'node:fs';
-import { PassThrough, Readable } from 'node:stream';
 import type { TestProject } from 'vitest/node';
-import { runCli } from '../../src/cli.js';
-import { Context } from '../../src/context.js';
+import { startInProcess } from '../helpers/capture.js';
 import type { LocalClusterState } from '../../src/local/cluster.js';
 import type { SharedCluster } from '../helpers/env.js';
 
@@ -18,20 +16,10 @@ export default async function setup(project: TestProject) {
   delete env.KFEED_PROFILE;
   fs.rmSync(env.KFEED_TEST_ROOT!, { recursive: true, force: true });
   fs.mkdirSync(env.KFEED_TEST_ROOT!, { recursive: true });
-  const run = async (args: string[]) => {
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    let out = '';
-    let err = '';
-    stdout.on('data', (d) => (out += d));
-    stderr.on('data', (d) => (err += d));
-    const ctx = new Context({ io: { stdin: Readable.from([]), stdout, stderr }, env, cwd: env.KFEED_TEST_ROOT! });
-    const code = await runCli(args, ctx);
-    return { code, out, err };
-  };
+  const run = (args: string[]) => startInProcess(args, { env, cwd: env.KFEED_TEST_ROOT! }).done;
   const up = await run(['local', 'up', '--name', NAME, '--require-acls', '--json']);
-  if (up.code !== 0) throw new Error(`the suite's Kafka cluster did not start (exit ${up.code}): ${up.err}`);
-  const status = JSON.parse(up.out) as { bootstrap: { tls: string[]; plaintext: string[] }; files: LocalClusterState['files'] };
+  if (up.code !== 0) throw new Error(`the suite's Kafka cluster did not start (exit ${up.code}): ${up.stderr}`);
+  const status = JSON.parse(up.stdout) as { bootstrap: { tls: string[]; plaintext: string[] }; files: LocalClusterState['files'] };
   const shared: SharedCluster = {
     name: NAME,
     profile: NAME,
@@ -45,6 +33,6 @@ export default async function setup(project: TestProject) {
   project.provide('sharedCluster', shared);
   return async () => {
     const down = await run(['local', 'down', '--name', NAME]);
-    if (down.code !== 0) console.error(`stopping the suite's cluster failed: ${down.err}`);
+    if (down.code !== 0) console.error(`stopping the suite's cluster failed: ${down.stderr}`);
   };
 }
