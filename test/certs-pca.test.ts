@@ -255,7 +255,6 @@ sys.exit(child.exitstatus)
     expect(listed.stderr).toContain(chosen.arn); // several ACTIVE CAs, this one among them
     const script = `
 import os, sys, pexpect
-import { expectFailure, listing } from './helpers/assert.js';
 env = dict(os.environ)
 env.pop('CI', None)
 env.update({'TERM': 'xterm', 'AWS_ENDPOINT_URL': sys.argv[4], 'AWS_REGION': 'us-east-1', 'AWS_ACCESS_KEY_ID': 'testing', 'AWS_SECRET_ACCESS_KEY': 'testing'})
