@@ -3,7 +3,7 @@
 // local mTLS broker (`kfeed local up --name bench`), interleaved over several rounds, and
 // writes medians and kfeed/other ratios as JSON and markdown under bench/results/.
 //
-//   npx tsc -p . && node bench/compare.mjs [--rounds 3] [--count 1000000] [--size 200]
+//   npm run build && node bench/compare.mjs [--rounds 3] [--count 1000000] [--size 200]
 //
 // Run it on a quiet machine: every number is wall-clock time on shared cores.
 import { spawn, spawnSync } from 'node:child_process';
@@ -120,7 +120,7 @@ function which(command) {
 
 const TIME = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 const WORK = fs.mkdtempSync(path.join(os.tmpdir(), 'kfeed-compare-'));
-if (!fs.existsSync(path.join(ROOT, 'dist', 'src', 'cli.js'))) fail('build kfeed first: npx tsc -p .');
+if (!fs.existsSync(path.join(ROOT, 'dist', 'cli.js'))) fail('build kfeed first: npm run build');
 const KCAT = which('kcat') ?? fail('kcat is not installed (apt-get install kcat)');
 
 const kfeed = (argv, options) => run(NODE, [KFEED, ...argv], options);

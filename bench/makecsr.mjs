@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Benchmark (not a test): `kfeed makecsr` RSA-2048 against `openssl req -newkey rsa:2048 -nodes`
 // in the same run, and `kfeed issuecert` wall time against moto's AWS Private CA.
-// Build first (npx tsc -p .). Usage: node bench/makecsr.mjs [runs] [--save]
+// Build first (npm run build). Usage: node bench/makecsr.mjs [runs] [--save]
 // Writes only into a temporary folder, and into bench/results/ with --save.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -24,7 +24,7 @@ const bin = path.join(root, 'bin/kfeed.js');
 const runs = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 15);
 const save = process.argv.includes('--save');
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'kfeed-bench-'));
-if (!fs.existsSync(path.join(root, 'dist/src/cli.js'))) throw new Error('build first: npx tsc -p .');
+if (!fs.existsSync(path.join(root, 'dist/cli.js'))) throw new Error('build first: npm run build');
 
 function timed(command, args, env = process.env) {
   const start = process.hrtime.bigint();

@@ -1,8 +1,7 @@
 import type { Readable, Writable } from 'node:stream';
-import { Chalk, type ChalkInstance } from 'chalk';
 import { kfeedPaths, type KfeedPaths } from './config/paths.js';
 import { ProfileStore } from './config/profiles.js';
-import { resolveConnection, type ConnectionFlags, type ConnectionSettings } from './config/connection.js';
+import type { ConnectionFlags, ConnectionSettings } from './config/connection.js';
 import { KfeedError } from './errors.js';
 import { formatTable, type Column } from './render/table.js';
 
@@ -29,8 +28,8 @@ export class Context {
   readonly cwd: string;
   readonly paths: KfeedPaths;
   readonly profiles: ProfileStore;
-  /** Colours for stdout, off when it is not a terminal or NO_COLOR is set. */
-  readonly color: ChalkInstance;
+  /** Whether stdout takes colours: a terminal, no NO_COLOR, TERM not dumb (see render/color.ts). */
+  readonly colorful: boolean;
   json = false;
   debug = false;
   /** Aborted on SIGINT / SIGTERM; long-running commands stop cleanly when it fires. */
@@ -42,8 +41,7 @@ export class Context {
     this.cwd = options.cwd;
     this.paths = kfeedPaths(options.env);
     this.profiles = new ProfileStore(this.paths.configDir);
-    const colorful = Boolean(options.io.stdout.isTTY) && !options.env.NO_COLOR && options.env.TERM !== 'dumb';
-    this.color = new Chalk({ level: colorful ? 1 : 0 });
+    this.colorful = Boolean(options.io.stdout.isTTY) && !options.env.NO_COLOR && options.env.TERM !== 'dumb';
   }
 
   /** Whether a person can answer prompts: both ends are terminals and this is not CI. */
@@ -148,6 +146,8 @@ export class Context {
   // ---- connections
 
   async connection(flags: ConnectionFlags): Promise<ConnectionSettings> {
+    // Loaded here, not at start-up: it reads keys with node:crypto, which `--help` never needs.
+    const { resolveConnection } = await import('./config/connection.js');
     return resolveConnection({
       flags,
       env: this.env,

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The folder holding kfeed's package.json (works from src/ under tests and dist/src/ when built). */
+/** The folder holding kfeed's package.json (from src/ under tests and from the dist/ bundle). */
 export function packageRoot(): string {
   let dir = path.dirname(fileURLToPath(import.meta.url));
   while (!fs.existsSync(path.join(dir, 'package.json'))) {

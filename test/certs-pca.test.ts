@@ -180,7 +180,7 @@ describe('issuecert against AWS Private CA (moto)', () => {
   });
 
   it('the built binary: no AWS credentials is one line (exit 3), nothing written', async () => {
-    expect(fs.existsSync(path.join(path.dirname(BIN), '../dist/src/cli.js')), 'build first: npx tsc -p .').toBe(true);
+    expect(fs.existsSync(path.join(path.dirname(BIN), '../dist/cli.js')), 'build first: npm run build').toBe(true);
     const dir = path.join(work, 'nocreds');
     expect((await kfeed(['makecsr', '--yes', '--cn', 'nocreds', '--out-dir', dir])).code).toBe(0);
     const result = await kfeedBinary(['issuecert', path.join(dir, 'client_cert.csr'), '--ca-arn', pca.arn], {
@@ -206,7 +206,7 @@ describe('issuecert against AWS Private CA (moto)', () => {
 
 describe('interactive prompts, answered on a terminal', () => {
   it('makecsr asks for the subject (re-asking a bad country) and the key password twice', () => {
-    expect(fs.existsSync(path.join(path.dirname(BIN), '../dist/src/cli.js')), 'build first: npx tsc -p .').toBe(true);
+    expect(fs.existsSync(path.join(path.dirname(BIN), '../dist/cli.js')), 'build first: npm run build').toBe(true);
     requireTool('python3', 'apt-get install python3');
     const check = spawnSync('python3', ['-c', 'import pexpect'], { encoding: 'utf8' });
     if (check.status !== 0) throw new Error('python3 pexpect is required by this test: pip install pexpect');

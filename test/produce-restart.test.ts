@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,8 +21,6 @@ beforeAll(async () => {
   brokers = status.bootstrap.tls;
   tls = { ca: status.files.ca, cert: status.files.clientCert, key: status.files.clientKey };
   connection = ['--brokers', brokers.join(','), '--ca', tls.ca, '--cert', tls.cert, '--key', tls.key];
-  const built = spawnSync('npx', ['tsc', '-p', '.'], { cwd: path.resolve(import.meta.dirname, '..'), encoding: 'utf8' });
-  if (built.error) throw built.error;
 });
 
 afterAll(async () => {

@@ -1,6 +1,5 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GetBucketLocationCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { BIN, kfeed } from './helpers/run.js';
@@ -13,9 +12,6 @@ let moto: Moto;
 let s3: S3Client;
 
 beforeAll(async () => {
-  // The kill -9 test runs the built binary.
-  const built = spawnSync('npx', ['tsc', '-p', '.'], { cwd: path.resolve(import.meta.dirname, '..'), encoding: 'utf8' });
-  if (built.error) throw new Error(`building kfeed failed: ${built.error?.message}`);
   moto = await startMoto();
   s3 = new S3Client({ region: 'us-east-1', endpoint: moto.endpoint, forcePathStyle: true, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
 });

@@ -43,7 +43,7 @@ function frames(screen: string): Frame[] {
 
 describe('the ticker on a terminal', () => {
   it('redraws one row per symbol in place, and Ctrl-C leaves the last table and exits 130', async () => {
-    expect(fs.existsSync(path.join(path.dirname(BIN), '../dist/src/cli.js')), 'build first: npx tsc -p .').toBe(true);
+    expect(fs.existsSync(path.join(path.dirname(BIN), '../dist/cli.js')), 'build first: npm run build').toBe(true);
     requireTool('python3', 'apt-get install python3');
     const check = spawnSync('python3', ['-c', 'import pexpect'], { encoding: 'utf8' });
     if (check.status !== 0) throw new Error('python3 pexpect is required by this test: pip install -r test/requirements.txt');

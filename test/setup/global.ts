@@ -1,4 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startInProcess } from '../helpers/capture.js';
 import type { LocalClusterState } from '../../src/local/cluster.js';
@@ -14,6 +16,9 @@ export default async function setup(project: TestProject) {
   const env = { ...process.env, ...(project.config.env as Record<string, string>) };
   delete env.TLSBROKERS;
   delete env.KFEED_PROFILE;
+  // Tests also run the built binary: bundle the current sources first (esbuild, under a second).
+  const bundled = spawnSync('npm', ['run', '--silent', 'bundle'], { cwd: path.resolve(import.meta.dirname, '../..'), encoding: 'utf8' });
+  if (bundled.status !== 0) throw new Error(`bundling kfeed failed: ${bundled.error?.message ?? bundled.stderr}`);
   fs.rmSync(env.KFEED_TEST_ROOT!, { recursive: true, force: true });
   fs.mkdirSync(env.KFEED_TEST_ROOT!, { recursive: true });
   const run = (args: string[]) => startInProcess(args, { env, cwd: env.KFEED_TEST_ROOT! }).done;

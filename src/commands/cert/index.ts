@@ -5,6 +5,7 @@ import { LEGACY_FILES } from '../../config/connection.js';
 import { readUserFile } from '../../config/files.js';
 import type { Context } from '../../context.js';
 import { KfeedError } from '../../errors.js';
+import { colorsFor } from '../../render/color.js';
 
 export function register(program: Command, ctx: Context): void {
   const cert = program.command('cert').description('inspect and verify certificates');
@@ -27,7 +28,8 @@ export async function certInspectRun(ctx: Context, file: string): Promise<void> 
   const certs = inspectCertificateFile(readUserFile(path.resolve(ctx.cwd, file), 'certificate'), file);
   if (ctx.json) return ctx.printJson(certs.length === 1 ? certs[0] : { certificate: certs[0], chain: certs.slice(1) });
   const [leaf, ...chain] = certs;
-  const validity = leaf.expired ? ctx.color.red(`EXPIRED ${-leaf.daysLeft} days ago`) : leaf.notYetValid ? ctx.color.yellow('not yet valid') : `${leaf.daysLeft} days left`;
+  const color = colorsFor(ctx);
+  const validity = leaf.expired ? color.red(`EXPIRED ${-leaf.daysLeft} days ago`) : leaf.notYetValid ? color.yellow('not yet valid') : `${leaf.daysLeft} days left`;
   ctx.print(
     [
       `subject       ${leaf.subject}`,
@@ -65,7 +67,8 @@ export async function certVerifyRun(ctx: Context, options: CertVerifyOptions): P
   const result = verifyCertificate({ certText, certFile: options.cert, key, keyFile: options.key, caText, caFile: caPath ? options.ca ?? LEGACY_FILES.ca : undefined });
   if (ctx.json) ctx.printJson(result);
   else {
-    for (const check of result.checks) ctx.print(`${check.ok ? ctx.color.green('ok  ') : ctx.color.red('FAIL')}  ${check.name.padEnd(9)} ${check.detail}`);
+    const color = colorsFor(ctx);
+    for (const check of result.checks) ctx.print(`${check.ok ? color.green('ok  ') : color.red('FAIL')}  ${check.name.padEnd(9)} ${check.detail}`);
     ctx.print(result.ok ? `verdict: ${options.cert} is good for mTLS as ${result.principal}` : `verdict: ${options.cert} will not work for mTLS`);
   }
   if (!result.ok) {

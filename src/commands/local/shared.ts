@@ -2,6 +2,7 @@ import { Option } from 'commander';
 import type { Context } from '../../context.js';
 import { KfeedError } from '../../errors.js';
 import { clusterEndpoints, listClusterNames, localClusterStatus, readClusterState, type LocalClusterState } from '../../local/cluster.js';
+import { colorsFor } from '../../render/color.js';
 
 export const clusterNameOption = () => new Option('--name <name>', 'cluster name (several can run at once)').default('local');
 
@@ -35,6 +36,7 @@ export function renderStatus(ctx: Context, state: LocalClusterState): void {
     return;
   }
   const endpoints = clusterEndpoints(state);
+  const color = colorsFor(ctx);
   ctx.print(
     [
       `cluster       ${state.name} (${state.mode}, Kafka ${state.kafkaVersion}${state.requireAcls ? ', ACLs required' : ''})`,
@@ -44,8 +46,8 @@ export function renderStatus(ctx: Context, state: LocalClusterState): void {
       `CA            ${state.files.ca}`,
       `client cert   ${state.files.clientCert}  (${state.principals.admin}, super user)`,
       `client key    ${state.files.clientKey}`,
-      ...status.brokers.map((b) => `broker ${b.id}      ${b.running ? ctx.color.green('running') : ctx.color.red('stopped')}${b.pid ? ` (pid ${b.pid})` : ''}`),
-      ...(status.zookeeper ? [`zookeeper     ${status.zookeeper.running ? ctx.color.green('running') : ctx.color.red('stopped')} 127.0.0.1:${status.zookeeper.port}`] : []),
+      ...status.brokers.map((b) => `broker ${b.id}      ${b.running ? color.green('running') : color.red('stopped')}${b.pid ? ` (pid ${b.pid})` : ''}`),
+      ...(status.zookeeper ? [`zookeeper     ${status.zookeeper.running ? color.green('running') : color.red('stopped')} 127.0.0.1:${status.zookeeper.port}`] : []),
     ].join('\n'),
   );
 }
