@@ -19,9 +19,11 @@ describe('kfeed local', () => {
     const view = JSON.parse(status.stdout);
     expect(view).toMatchObject({ name: cluster.name, mode: 'kraft', running: true, requireAcls: true });
     expect(view.brokers).toHaveLength(1);
-    const logs = await kfeed(['local', 'logs', '--name', cluster.name, '--lines', '400']);
+    const logs = await kfeed(['local', 'logs', '--name', cluster.name, '--lines', '1000000']);
     expect(logs.code).toBe(0);
-    expect(logs.stdout).toMatch(/Kafka Server started|KafkaRaftServer/);
+    expect(logs.stdout).toMatch(/\[KafkaRaftServer nodeId=1\] Kafka Server started/);
+    const tail = await kfeed(['local', 'logs', '--name', cluster.name, '-n', '5']);
+    expect(tail.stdout.trimEnd().split('\n')).toHaveLength(5);
     const human = await kfeed(['local', 'status', '--name', cluster.name]);
     expect(human.stdout).toMatch(/broker 1\s+running/);
   });

@@ -4,6 +4,8 @@ import type { Context } from '../../context.js';
 import { KfeedError } from '../../errors.js';
 import { grantRole } from '../../kafka/acls.js';
 import { withAdmin } from '../../kafka/client.js';
+import { translateKafkaError } from '../../kafka/errors.js';
+import { waitUntilEveryBrokerKnows } from '../../kafka/propagation.js';
 import { createTopic, parseConfigs } from '../../kafka/topics.js';
 import { collect, connectionFlags, integer, withConnectionOptions } from '../options.js';
 
@@ -50,6 +52,9 @@ export async function createTopicRun(ctx: Context, name: string, options: Create
       ? await grantRole(admin, { principal: brokerPrincipal(ctx, settings.brokers, options.grantBrokers, settings.profileName), role: 'read', topic: name })
       : [];
     return { ...topic, grants };
+  });
+  await waitUntilEveryBrokerKnows(settings, name).catch((error) => {
+    throw translateKafkaError(error, settings);
   });
   if (ctx.json) return ctx.printJson(result);
   ctx.print(`created topic ${result.name} (${result.partitions} partition${result.partitions > 1 ? 's' : ''}, replication factor ${result.replicationFactor})`);

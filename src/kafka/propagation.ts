@@ -1,0 +1,47 @@
+import type { ConnectionSettings } from '../config/connection.js';
+import { KfeedError } from '../errors.js';
+import { createKafka } from './client.js';
+
+/**
+ * Waits until every broker's metadata lists the topic with a leader for each partition.
+ * A broker learns of a new topic a little after the controller: without this wait, a
+ * client that asks another broker right after `create-topic` is told the topic does not exist.
+ */
+export async function waitUntilEveryBrokerKnows(settings: ConnectionSettings, topic: string, timeoutMs = 15_000): Promise<void> {
+  const discovery = (await createKafka(settings)).admin();
+  let addresses: string[];
+  try {
+    await discovery.connect();
+    addresses = (await discovery.describeCluster()).brokers.map((b) => `${b.host}:${b.port}`);
+  } finally {
+    await discovery.disconnect().catch(() => undefined);
+  }
+  if (addresses.length < 2) return;
+  const deadline = Date.now() + timeoutMs;
+  const pending = new Set(addresses);
+  while (pending.size) {
+    for (const address of [...pending]) {
+      if (await brokerKnows({ ...settings, brokers: [address] }, topic)) pending.delete(address);
+    }
+    if (!pending.size) return;
+    if (Date.now() > deadline) {
+      throw new KfeedError('connection', `topic ${topic} was created, but broker(s) ${[...pending].join(', ')} did not list it within ${timeoutMs / 1000} s`, {
+        hint: 'check the brokers with `kfeed describe-topic`',
+      });
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function brokerKnows(settings: ConnectionSettings, topic: string): Promise<boolean> {
+  const admin = (await createKafka(settings, { retries: 0 })).admin();
+  try {
+    await admin.connect();
+    const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
+    return metadata.topics[0]?.partitions.every((p) => p.leader >= 0) ?? false;
+  } catch {
+    return false;
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
