@@ -94,7 +94,12 @@ export async function profileShow(ctx: Context, name: string | undefined, option
   }
   const data = ctx.profiles.read();
   const chosen = name ?? ctx.profiles.defaultName();
-  if (!chosen) throw new KfeedError('config', 'there is no default profile', { hint: 'name one: `kfeed profile show NAME`' });
+  if (!chosen) {
+    const none = Object.keys(data.profiles).length === 0;
+    throw new KfeedError('config', none ? 'there are no profiles' : 'there is no default profile', {
+      hint: none ? 'create one with `kfeed local up` or `kfeed profile add`' : 'name one: `kfeed profile show NAME`, or pick a default with `kfeed profile use NAME`',
+    });
+  }
   const profile = data.profiles[chosen];
   if (!profile) throw unknownProfile(chosen, data);
   if (ctx.json) return ctx.printJson({ name: chosen, default: chosen === data.defaultProfile, ...profile });
