@@ -3,7 +3,7 @@ import { AWS_OPTION_HELP } from '../aws/config.js';
 import type { ConnectionFlags } from '../config/connection.js';
 import type { Context } from '../context.js';
 import { usageError } from '../errors.js';
-import type { StartPosition } from '../feed/consumer.js';
+import type { FeedConsumer, StartPosition } from '../feed/consumer.js';
 import type { OutputFormat } from '../feed/render/records.js';
 import { collect, connectionFlags, integer, withConnectionOptions } from './options.js';
 
@@ -110,35 +110,23 @@ export async function consumeRun(ctx: Context, topics: string[], options: Consum
   }
 }
 
-type Consumer = Awaited<ReturnType<typeof import('../feed/consumer.js').openFeedConsumer>>;
-
 /** Waits for stdout to take more when it is full (a slow pipe). */
 function write(ctx: Context, text: string): Promise<void> | undefined {
   if (ctx.io.stdout.write(text)) return undefined;
   return new Promise((resolve) => ctx.io.stdout.once('drain', resolve));
 }
 
-async function runPrint(ctx: Context, consumer: Consumer, options: ConsumeOptions, format: Exclude<OutputFormat, 'ticker'>): Promise<ConsumeSummary> {
+async function runPrint(ctx: Context, consumer: FeedConsumer, options: ConsumeOptions, format: Exclude<OutputFormat, 'ticker'>): Promise<ConsumeSummary> {
   const { formatRecord } = await import('../feed/render/records.js');
-  const limit = options.maxMessages ?? Infinity;
-  let count = 0;
-  await consumer.consume(async (batch, control) => {
-    const records = batch.records.slice(0, Math.max(0, limit - count));
-    if (!records.length) return control.stop();
-    const pending = write(ctx, records.map((r) => formatRecord(r, format)).join(''));
-    if (pending) await pending;
-    count += records.length;
-    // What was printed is consumed: the group continues after it next time.
-    await control.commit(batch.topic, batch.partition, (BigInt(records[records.length - 1].offset) + 1n).toString());
-    if (count >= limit) control.stop();
-  }, ctx.abort.signal);
+  const { consumeCommitted } = await import('../feed/pipeline.js');
+  const count = await consumeCommitted(consumer, { signal: ctx.abort.signal, limit: options.maxMessages }, (batch) => write(ctx, batch.records.map((r) => formatRecord(r, format)).join('')));
   ctx.info(`consumed ${count} message${count === 1 ? '' : 's'}`);
   return { records: count };
 }
 
-async function runTicker(ctx: Context, consumer: Consumer, options: ConsumeOptions): Promise<ConsumeSummary> {
+async function runTicker(ctx: Context, consumer: FeedConsumer, options: ConsumeOptions): Promise<ConsumeSummary> {
   const { TickerBoard, TickerView } = await import('../feed/render/ticker.js');
-  const { parseMarketEvent } = await import('../feed/schema.js');
+  const { consumeIntoBoard } = await import('../feed/pipeline.js');
   const board = new TickerBoard();
   const began = Date.now();
   const view = new TickerView(board, {
@@ -147,23 +135,12 @@ async function runTicker(ctx: Context, consumer: Consumer, options: ConsumeOptio
     snapshotSeconds: options.snapshotSeconds,
     footer: () => `${board.updates} updates (${Math.round(board.updates / Math.max(1, (Date.now() - began) / 1000))}/s)${board.ignored ? `, ${board.ignored} records not in the market schema` : ''}`,
   });
-  const limit = options.maxMessages ?? Infinity;
-  let count = 0;
   view.start();
   try {
-    await consumer.consume(async (batch, control) => {
-      const records = batch.records.slice(0, Math.max(0, limit - count));
-      const now = Date.now();
-      for (const record of records) board.update(parseMarketEvent(record.value), now);
-      view.touch();
-      count += records.length;
-      if (records.length) await control.commit(batch.topic, batch.partition, (BigInt(records[records.length - 1].offset) + 1n).toString());
-      if (count >= limit) control.stop();
-    }, ctx.abort.signal);
+    return { records: await consumeIntoBoard(consumer, board, { signal: ctx.abort.signal, limit: options.maxMessages, onUpdate: () => view.touch() }) };
   } finally {
     view.stop();
   }
-  return { records: count };
 }
 
 async function openS3Target(ctx: Context, options: ConsumeOptions) {
@@ -179,48 +156,12 @@ async function openS3Target(ctx: Context, options: ConsumeOptions) {
   return { location, s3 };
 }
 
-async function runSink(ctx: Context, consumer: Consumer, { location, s3 }: Awaited<ReturnType<typeof openS3Target>>, options: ConsumeOptions): Promise<ConsumeSummary> {
-  const { S3Sink } = await import('../feed/sinks/s3.js');
-  const sink = new S3Sink(s3, {
-    location,
-    batchSize: options.batchSize,
-    batchSeconds: options.batchSeconds,
-    commit: (topic, partition, offset) => consumer.commit(topic, partition, offset),
-  });
+async function runSink(ctx: Context, consumer: FeedConsumer, { location, s3 }: Awaited<ReturnType<typeof openS3Target>>, options: ConsumeOptions): Promise<ConsumeSummary> {
+  const { consumeToS3 } = await import('../feed/pipeline.js');
   ctx.info(`writing to ${options.sink} (objects of up to ${options.batchSize} records or ${options.batchSeconds} s)`);
-
-  const limit = options.maxMessages ?? Infinity;
-  let count = 0;
-  let timerFailure: unknown;
-  let stopConsumer: (() => void) | undefined;
-  const timer = setInterval(() => {
-    sink.flushDue().catch((error) => {
-      timerFailure ??= error;
-      stopConsumer?.();
-    });
-  }, 1000);
-  try {
-    await consumer.consume(async (batch, control) => {
-      stopConsumer = control.stop;
-      sink.keepOnly(consumer.assignment());
-      const records = batch.records.slice(0, Math.max(0, limit - count));
-      count += records.length;
-      if (records.length) await sink.add({ ...batch, records });
-      if (count >= limit) control.stop();
-    }, ctx.abort.signal, {
-      // A clean stop writes what is buffered (and commits it), so nothing waits for the next run.
-      beforeStop: async () => {
-        clearInterval(timer);
-        if (!timerFailure) await sink.flushAll();
-      },
-    });
-  } finally {
-    clearInterval(timer);
-  }
-  if (timerFailure) throw timerFailure;
-  const summary: ConsumeSummary = { records: sink.stats.records, objects: sink.stats.objects, recovered: sink.stats.recovered, sink: options.sink };
-  if (ctx.json) ctx.printJson({ ...summary, keys: sink.stats.keys });
+  const stats = await consumeToS3(consumer, s3, { location, batchSize: options.batchSize, batchSeconds: options.batchSeconds, signal: ctx.abort.signal, limit: options.maxMessages });
+  const summary: ConsumeSummary = { records: stats.records, objects: stats.objects, recovered: stats.recovered, sink: options.sink };
+  if (ctx.json) ctx.printJson({ ...summary, keys: stats.keys });
   else ctx.print(`wrote ${summary.objects} object${summary.objects === 1 ? '' : 's'} (${summary.records} records) to ${options.sink}${summary.recovered ? `; ${summary.recovered} records were already written by an earlier run` : ''}`);
   return summary;
 }
-

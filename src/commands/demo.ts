@@ -55,27 +55,19 @@ export async function demoRun(ctx: Context, options: DemoOptions): Promise<DemoS
 
   // 2. the topics
   const { withAdmin } = await import('../kafka/client.js');
-  const { createTopic } = await import('../kafka/topics.js');
-  await withAdmin(settings, async (admin) => {
-    const existing = new Set(await admin.listTopics());
-    for (const topic of DEMO_TOPICS) {
-      if (!existing.has(topic)) await createTopic(admin, { name: topic, partitions: 3, configs: [] });
-    }
-  });
+  const { ensureTopics } = await import('../kafka/topics.js');
+  await withAdmin(settings, (admin) => ensureTopics(admin, DEMO_TOPICS, 3));
   ctx.info(`topics ${DEMO_TOPICS.join(', ')} ready; streaming a simulated market${options.duration ? ` for ${options.duration} s` : ' until Ctrl-C'}`);
 
   // 3. the ticker, reading the three topics
   const { openFeedConsumer } = await import('../feed/consumer.js');
   const { TickerBoard, TickerView } = await import('../feed/render/ticker.js');
-  const { parseMarketEvent } = await import('../feed/schema.js');
   const { createFeedProducer } = await import('../feed/producer.js');
   const { simSource, DEFAULT_SIM_SYMBOLS } = await import('../feed/sources/sim.js');
+  const { runStop, pumpFeed, consumeIntoBoard } = await import('../feed/pipeline.js');
 
-  const stop = new AbortController();
-  const onAbort = () => stop.abort();
-  ctx.abort.signal.addEventListener('abort', onAbort, { once: true });
-  const timer = options.duration ? setTimeout(() => stop.abort(), options.duration * 1000) : undefined;
-
+  // Market and ticker stop together: at Ctrl-C, at --duration, or when either fails.
+  const stop = runStop(ctx.abort.signal, options.duration);
   const consumer = await openFeedConsumer(settings, { topics: DEMO_TOPICS, groupId: 'kfeed-demo', start: { from: 'committed', fallback: 'earliest' } });
   const producer = await createFeedProducer(settings);
   const board = new TickerBoard();
@@ -89,27 +81,18 @@ export async function demoRun(ctx: Context, options: DemoOptions): Promise<DemoS
   let failure: unknown;
   const fail = (error: unknown) => {
     failure ??= error;
-    stop.abort();
+    stop.stop();
   };
   if (!ctx.json) view.start();
-  const ticker = consumer
-    .consume(async (batch, control) => {
-      const now = Date.now();
-      for (const record of batch.records) board.update(parseMarketEvent(record.value), now);
-      view.touch();
-      await control.commit(batch.topic, batch.partition, (BigInt(batch.records[batch.records.length - 1].offset) + 1n).toString());
-    }, stop.signal)
-    .catch(fail);
-  const market = source.run((records) => producer.send(records), stop.signal).catch(fail);
+  const ticker = consumeIntoBoard(consumer, board, { signal: stop.signal, onUpdate: () => view.touch() }).catch(fail);
 
   // 4. until Ctrl-C or --duration, then a clean stop: source, producer, ticker, broker
-  await market;
-  await producer.close().catch(fail);
+  const market = await pumpFeed(source, producer, { signal: stop.signal });
+  if (market.failure) fail(market.failure);
   await ticker;
   await consumer.close();
   if (!ctx.json) view.stop();
-  if (timer) clearTimeout(timer);
-  ctx.abort.signal.removeEventListener('abort', onAbort);
+  stop.dispose();
 
   let clusterStopped = false;
   let restoredDefault: string | undefined;
@@ -130,7 +113,7 @@ export async function demoRun(ctx: Context, options: DemoOptions): Promise<DemoS
   }
   const summary: DemoSummary = {
     cluster: options.name,
-    produced: producer.stats().acknowledged,
+    produced: market.stats.acknowledged,
     tickerUpdates: board.updates,
     symbols: board.symbols,
     clusterStopped,

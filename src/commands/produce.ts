@@ -1,9 +1,9 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import type { ConnectionFlags, ConnectionSettings } from '../config/connection.js';
+import type { ConnectionFlags } from '../config/connection.js';
 import type { Context } from '../context.js';
 import { KfeedError, usageError } from '../errors.js';
 import type { FeedProducerOptions, ProducerStats } from '../feed/producer.js';
-import type { AssetClass, FeedRecord, MarketKind, TopicRouting } from '../feed/schema.js';
+import type { AssetClass, MarketKind, TopicRouting } from '../feed/schema.js';
 import type { FeedSource } from '../feed/sources/source.js';
 import { collect, connectionFlags, integer, withConnectionOptions } from './options.js';
 
@@ -169,18 +169,6 @@ async function buildSource(ctx: Context, options: ProduceOptions, routing: Topic
   }
 }
 
-async function checkTopicsExist(settings: ConnectionSettings, topics: string[]): Promise<void> {
-  const { withAdmin } = await import('../kafka/client.js');
-  const existing = new Set(await withAdmin(settings, (admin) => admin.listTopics()));
-  const missing = topics.filter((t) => !existing.has(t));
-  if (missing.length) {
-    const one = missing.length === 1;
-    throw new KfeedError('notFound', `${one ? `topic ${missing[0]} does not exist` : `topics ${missing.join(', ')} do not exist`} (or this client may not describe ${one ? 'it' : 'them'})`, {
-      hint: `create ${one ? 'it' : 'them'}: ${missing.map((t) => `kfeed create-topic ${t}`).join('; ')}`,
-    });
-  }
-}
-
 export interface ProduceSummary {
   source: string;
   topics: string[];
@@ -197,9 +185,12 @@ export async function produceRun(ctx: Context, options: ProduceOptions): Promise
   const routing: TopicRouting = { topic: options.source === 'stdin' ? undefined : options.topic, prefix: options.topicPrefix };
   const { source, topics } = await buildSource(ctx, options, routing);
   const settings = await ctx.connection(connectionFlags(options));
-  await checkTopicsExist(settings, topics);
+  const { withAdmin } = await import('../kafka/client.js');
+  const { requireTopics } = await import('../kafka/topics.js');
+  await withAdmin(settings, (admin) => requireTopics(admin, topics));
 
   const { createFeedProducer } = await import('../feed/producer.js');
+  const { pumpFeed } = await import('../feed/pipeline.js');
   const producerOptions: FeedProducerOptions = {
     idempotent: options.idempotent,
     acks: options.acks === 'all' ? -1 : (Number(options.acks) as 0 | 1),
@@ -210,46 +201,16 @@ export async function produceRun(ctx: Context, options: ProduceOptions): Promise
   const producer = await createFeedProducer(settings, producerOptions);
 
   // The source stops on Ctrl-C, at --duration or at --count; the producer then flushes.
-  const stopSource = new AbortController();
-  const onAbort = () => stopSource.abort();
-  ctx.abort.signal.addEventListener('abort', onAbort, { once: true });
-  const durationTimer = options.duration ? setTimeout(() => stopSource.abort(), options.duration * 1000) : undefined;
-  const began = Date.now();
-  const status = liveStatus(ctx, () => producer.stats(), began);
-  let emitted = 0;
-  const limit = options.count ?? Infinity;
-  const emit = async (records: FeedRecord[]) => {
-    if (stopSource.signal.aborted) return;
-    const room = limit - emitted;
-    const taken = records.length > room ? records.slice(0, room) : records;
-    emitted += taken.length;
-    await producer.send(taken);
-    if (emitted >= limit) stopSource.abort();
-  };
-
-  let failure: unknown;
-  try {
-    await source.run(emit, stopSource.signal);
-  } catch (error) {
-    failure = error;
-  } finally {
-    if (durationTimer) clearTimeout(durationTimer);
-    ctx.abort.signal.removeEventListener('abort', onAbort);
-  }
-  try {
-    await producer.close();
-  } catch (error) {
-    failure ??= error;
-  }
+  const status = liveStatus(ctx, () => producer.stats());
+  const { stats, elapsedMs, failure } = await pumpFeed(source, producer, { signal: ctx.abort.signal, count: options.count, durationSeconds: options.duration });
   status.stop();
-  const stats: ProducerStats = producer.stats();
   const summary: ProduceSummary = {
     source: source.name,
     topics,
     sent: stats.sent,
     acknowledged: stats.acknowledged,
     errors: stats.errors,
-    seconds: Math.round((Date.now() - began) / 100) / 10,
+    seconds: Math.round(elapsedMs / 100) / 10,
     interrupted: ctx.abort.signal.aborted,
   };
   if (ctx.json) ctx.printJson(summary);
@@ -266,10 +227,10 @@ export async function produceRun(ctx: Context, options: ProduceOptions): Promise
 }
 
 /** A status line on a terminal (messages, rate, errors), redrawn twice a second. */
-function liveStatus(ctx: Context, stats: () => ProducerStats, began: number): { stop(): void } {
+function liveStatus(ctx: Context, stats: () => ProducerStats): { stop(): void } {
   const stream = ctx.io.stderr;
   if (!stream.isTTY || ctx.json) return { stop() {} };
-  let last = { at: began, acknowledged: 0 };
+  let last = { at: Date.now(), acknowledged: 0 };
   let rate = 0;
   const draw = () => {
     const s = stats();

@@ -57,6 +57,33 @@ export async function createTopic(admin: Admin, input: CreateTopicInput): Promis
   return { name: input.name, partitions: input.partitions, replicationFactor, configs: Object.fromEntries(input.configs.map((c) => [c.name, c.value])) };
 }
 
+/**
+ * Fails with one line naming every topic of `topics` that the cluster does not list (a topic
+ * this client may not describe is left out of the list, so it looks missing too).
+ */
+export async function requireTopics(admin: Admin, topics: string[]): Promise<void> {
+  const existing = new Set(await admin.listTopics());
+  const missing = topics.filter((t) => !existing.has(t));
+  if (missing.length) {
+    const one = missing.length === 1;
+    throw new KfeedError('notFound', `${one ? `topic ${missing[0]} does not exist` : `topics ${missing.join(', ')} do not exist`} (or this client may not describe ${one ? 'it' : 'them'})`, {
+      hint: `create ${one ? 'it' : 'them'}: ${missing.map((t) => `kfeed create-topic ${t}`).join('; ')}`,
+    });
+  }
+}
+
+/** Creates those of `names` that do not exist yet, with `partitions` each; returns the names it created. */
+export async function ensureTopics(admin: Admin, names: string[], partitions: number): Promise<string[]> {
+  const existing = new Set(await admin.listTopics());
+  const created: string[] = [];
+  for (const name of names) {
+    if (existing.has(name)) continue;
+    await createTopic(admin, { name, partitions, configs: [] });
+    created.push(name);
+  }
+  return created;
+}
+
 export interface TopicSummary {
   name: string;
   partitions: number;
