@@ -182,7 +182,7 @@ async function deleteTopic(cluster, name) {
 
 /** The same quote-shaped JSON messages kfeed bench sends, one a line, unkeyed. */
 async function writePayloads() {
-  const { quoteMessages } = await import(path.join(ROOT, 'dist', 'src', 'bench', 'payload.js'));
+  const { quoteMessages } = await import(path.join(ROOT, 'dist', 'bench', 'payload.js'));
   const messages = quoteMessages(SIZE, 1024).map((m) => m.value.toString());
   const pool = path.join(WORK, 'payloads.txt');
   fs.writeFileSync(pool, messages.join('\n') + '\n');
