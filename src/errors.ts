@@ -45,10 +45,6 @@ export function usageError(message: string, hint?: string): KfeedError {
   return new KfeedError('usage', message, { hint });
 }
 
-export function isKfeedError(error: unknown): error is KfeedError {
-  return error instanceof KfeedError;
-}
-
 /** The message of anything thrown, for wrapping into a KfeedError. */
 export function messageOf(error: unknown): string {
   if (error instanceof Error) return error.message;

@@ -1,5 +1,5 @@
 import { KfeedError } from '../errors.js';
-import { asn1, derBytes, oidElement, universal, type Asn1 } from './asn1.js';
+import { asn1, oidElement, universal, type Asn1 } from './asn1.js';
 import type { SubjectFields } from './local-ca.js';
 
 export type SubjectKey = keyof SubjectFields;
@@ -117,9 +117,4 @@ export function subjectName(subject: SubjectFields): Asn1 {
       return universal(Type.SET, [universal(Type.SEQUENCE, [oidElement(OIDS[key]), value])]);
     });
   return universal(Type.SEQUENCE, rdns);
-}
-
-/** The DER of subjectName(subject). */
-export function subjectDer(subject: SubjectFields): Buffer {
-  return derBytes(subjectName(subject));
 }

@@ -7,7 +7,7 @@ import { readUserFile, writeFileAtomic } from '../config/files.js';
 import type { Context } from '../context.js';
 import { KfeedError } from '../errors.js';
 import type { SubjectFields } from '../certs/local-ca.js';
-import type { KeyType } from '../certs/keys.js';
+import { KEY_TYPES, type KeyType } from '../certs/keys.js';
 import { collect } from './options.js';
 
 export const CSR_FILE = 'client_cert.csr';
@@ -40,7 +40,7 @@ export function register(program: Command, _ctx: Context): void {
     .option('--st <state>', 'state or province (ST)')
     .option('--c <country>', 'two-letter country code (C)')
     .option('--san <name>', 'DNS name or IP address for subjectAltName (repeatable)', collect)
-    .addOption(new Option('--key-type <type>', 'key algorithm and size').choices(['rsa2048', 'rsa3072', 'rsa4096', 'p256', 'p384']).default('rsa2048'))
+    .addOption(new Option('--key-type <type>', 'key algorithm and size').choices(KEY_TYPES).default('rsa2048'))
     .option('--ca <file>', 'write this CA (PEM) to truststore.pem instead of the public root CAs MSK brokers chain to')
     .option('--out-dir <dir>', 'folder for private_key.pem, client_cert.csr and truststore.pem (default: the current folder)')
     .option('--force', 'replace existing files (including the private key)')
