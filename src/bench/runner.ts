@@ -273,6 +273,9 @@ function throughput(
 ): ThroughputResult {
   const secs = Math.max(run.elapsedMs, 0.001) / 1000;
   const bytes = run.messages * input.size;
+  // Rates come from the seconds as reported, so the printed figures agree with each other
+  // even for runs of a few milliseconds.
+  const shownSeconds = Math.max(round(secs, 4), 0.0001);
   return {
     mode,
     topic: run.topic,
@@ -281,9 +284,9 @@ function throughput(
     messageBytes: input.size,
     messages: run.messages,
     bytes,
-    seconds: round(secs),
-    messagesPerSecond: Math.round(run.messages / secs),
-    megabytesPerSecond: round(bytes / 1_000_000 / secs, 2),
+    seconds: shownSeconds,
+    messagesPerSecond: Math.round(run.messages / shownSeconds),
+    megabytesPerSecond: round(bytes / 1_000_000 / shownSeconds, 2),
     errors: run.errors,
     ...(run.firstRecordMs !== undefined ? { firstRecordMs: Math.round(run.firstRecordMs) } : {}),
     peakRssMb: peakRssMb(),
