@@ -43,14 +43,14 @@ export interface DemoSummary {
 
 export async function demoRun(ctx: Context, options: DemoOptions): Promise<DemoSummary> {
   const chosenSymbols = options.symbols === undefined ? undefined : symbolList('--symbols', options.symbols);
-  const { localUp, localDown } = await import('./local/index.js');
+  const { startCluster, removeCluster } = await import('./local/index.js');
   const { adminConnection, readClusterState, localClusterStatus } = await import('../local/cluster.js');
   const before = readClusterState(ctx.paths.dataDir, options.name);
   const wasRunning = Boolean(before) && localClusterStatus(before!).brokers.every((b) => b.running);
   // The demo's profile is selected while it runs; a cluster the demo stops takes it along.
   const previousDefault = ctx.profiles.read().defaultProfile;
   // 1. the broker (re-used when it runs already)
-  const state = await localUp(ctx, { name: options.name, mode: 'kraft', profile: options.profile, timeout: 180 });
+  const state = await startCluster(ctx, { name: options.name, mode: 'kraft', profile: options.profile, timeout: 180 });
   const settings = adminConnection(state);
 
   // 2. the topics
@@ -97,14 +97,8 @@ export async function demoRun(ctx: Context, options: DemoOptions): Promise<DemoS
   let clusterStopped = false;
   let restoredDefault: string | undefined;
   if (!wasRunning && !options.keepCluster) {
-    // localDown reports on stderr; the ticker's last frame stays on stdout.
-    const quiet = ctx.json;
-    ctx.json = true;
-    try {
-      await localDown(ctx, { name: options.name });
-    } finally {
-      ctx.json = quiet;
-    }
+    // Reported on stderr: the ticker's last frame stays the last thing on stdout.
+    await removeCluster(ctx, options.name);
     clusterStopped = true;
     if (previousDefault && previousDefault !== options.name && ctx.profiles.get(previousDefault)) {
       ctx.profiles.use(previousDefault);

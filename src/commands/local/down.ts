@@ -12,11 +12,16 @@ export function register(group: Command, ctx: Context): void {
 }
 
 export async function localDown(ctx: Context, options: { name: string }): Promise<void> {
-  requireState(ctx, options.name);
-  const progress = ctx.progress(`stopping local cluster ${options.name}`);
-  await stopLocalCluster(ctx.paths.dataDir, options.name);
-  const profile = ctx.profiles.get(options.name);
-  if (profile?.meta?.localCluster === options.name) ctx.profiles.remove(options.name);
-  progress.succeed(`local cluster ${options.name} stopped and removed`);
+  await removeCluster(ctx, options.name);
   if (ctx.json) ctx.printJson({ name: options.name, stopped: true });
+}
+
+/** Stops the cluster, deletes its folder and the profile `local up` wrote for it (status on stderr). */
+export async function removeCluster(ctx: Context, name: string): Promise<void> {
+  requireState(ctx, name);
+  const progress = ctx.progress(`stopping local cluster ${name}`);
+  await stopLocalCluster(ctx.paths.dataDir, name);
+  const profile = ctx.profiles.get(name);
+  if (profile?.meta?.localCluster === name) ctx.profiles.remove(name);
+  progress.succeed(`local cluster ${name} stopped and removed`);
 }

@@ -10,5 +10,5 @@ export function register(program: Command, ctx: Context): void {
   for (const verb of [up, status, logs, down]) verb.register(group, ctx);
 }
 
-export { localUp } from './up.js';
-export { localDown } from './down.js';
+export { localUp, startCluster } from './up.js';
+export { localDown, removeCluster } from './down.js';

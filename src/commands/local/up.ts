@@ -47,6 +47,13 @@ export function brokerPom(): string {
 }
 
 export async function localUp(ctx: Context, options: UpOptions): Promise<LocalClusterState> {
+  const state = await startCluster(ctx, options);
+  renderStatus(ctx, state);
+  return state;
+}
+
+/** Starts (or re-uses) the cluster and writes its profile; status on stderr, nothing on stdout. */
+export async function startCluster(ctx: Context, options: UpOptions): Promise<LocalClusterState> {
   const brokers = options.brokers ?? (options.mode === 'zookeeper' ? 3 : 1);
   const scram = options.scramUser ? { user: options.scramUser, password: await scramPassword(ctx, options.scramUser) } : undefined;
   const progress = ctx.progress(`starting local cluster ${options.name}`);
@@ -76,7 +83,6 @@ export async function localUp(ctx: Context, options: UpOptions): Promise<LocalCl
     ctx.profiles.put(state.name, clusterProfile(state), { makeDefault: true });
     ctx.info(`profile "${state.name}" written and selected: kfeed commands now reach this cluster over mTLS`);
   }
-  renderStatus(ctx, state);
   return state;
 }
 
