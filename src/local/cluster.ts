@@ -11,6 +11,7 @@ import { KfeedError } from '../errors.js';
 import { createKafka } from '../kafka/client.js';
 import { ensureKafkaJars } from './jars.js';
 import { freePorts, waitForPort } from './ports.js';
+import { runCaptured } from './run.js';
 import { checkJava } from './prerequisites.js';
 
 export type ClusterMode = 'kraft' | 'zookeeper';
@@ -326,17 +327,6 @@ function spawnJava(state: LocalClusterState, args: string[], logFile: string, en
   return child.pid;
 }
 
-function runJava(state: LocalClusterState, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; text: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(state.java, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let text = '';
-    child.stdout.on('data', (d) => (text += d));
-    child.stderr.on('data', (d) => (text += d));
-    child.on('error', (e) => resolve({ code: 127, text: String(e) }));
-    child.on('close', (code) => resolve({ code: code ?? 1, text }));
-  });
-}
-
 function lastLines(file: string, count: number): string {
   try {
     return fs.readFileSync(file, 'utf8').trim().split('\n').slice(-count).join('\n');
@@ -477,7 +467,7 @@ export async function startLocalCluster(options: StartOptions): Promise<{ state:
         if (options.scram) args.push('--add-scram', `SCRAM-SHA-512=[name="${options.scram.user}",password="${options.scram.password}"]`);
         const argfile = path.join(broker.dir, 'format.args');
         writeFileAtomic(argfile, ['kafka.tools.StorageTool', ...args].map((a) => `'${a}'`).join(' ') + '\n', { mode: 0o600 });
-        const result = await runJava(state, jvm(state, 256, `@${argfile}`, [], broker.dir), options.env).finally(() => fs.rmSync(argfile, { force: true }));
+        const result = await runCaptured(state.java, jvm(state, 256, `@${argfile}`, [], broker.dir), options.env).finally(() => fs.rmSync(argfile, { force: true }));
         if (result.code !== 0) {
           throw new KfeedError('internal', `formatting KRaft storage failed: ${result.text.trim().split('\n').pop()}`, { hint: `see ${brokerConfigFile(broker)}` });
         }

@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { KfeedError } from '../errors.js';
 import { checkMaven } from './prerequisites.js';
+import { runCaptured } from './run.js';
 
 export interface KafkaDistribution {
   /** Java classpath for the broker and tools. */
@@ -49,7 +49,7 @@ export async function ensureKafkaJars(options: {
     const staging = `${libs}.partial-${process.pid}`;
     fs.rmSync(staging, { recursive: true, force: true });
     fs.mkdirSync(staging, { recursive: true });
-    const output = await runQuietly(mvn, ['-B', '-q', '-f', options.pom, 'dependency:copy-dependencies', `-DoutputDirectory=${staging}`, '-DincludeScope=runtime'], env);
+    const output = await runCaptured(mvn, ['-B', '-q', '-f', options.pom, 'dependency:copy-dependencies', `-DoutputDirectory=${staging}`, '-DincludeScope=runtime'], env);
     if (output.code !== 0) {
       fs.rmSync(staging, { recursive: true, force: true });
       const last = output.text.trim().split('\n').filter((l) => /ERROR/.test(l)).slice(0, 1)[0] ?? output.text.trim().split('\n').pop();
@@ -63,15 +63,4 @@ export async function ensureKafkaJars(options: {
     fs.renameSync(staging, libs);
   }
   return { classpath: path.join(libs, '*'), version, source: 'maven' };
-}
-
-function runQuietly(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; text: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let text = '';
-    child.stdout.on('data', (d) => (text += d));
-    child.stderr.on('data', (d) => (text += d));
-    child.on('error', (error) => resolve({ code: 127, text: String(error) }));
-    child.on('close', (code) => resolve({ code: code ?? 1, text }));
-  });
 }
