@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from './helpers/env.js';
 import { kfeed } from './helpers/run.js';
@@ -59,5 +61,6 @@ describe('SASL/SCRAM over TLS', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/SCRAM user needs a KRaft cluster/);
     expect((await kfeed(['local', 'status', '--name', 'scram-zk'])).code).toBe(7);
+    expect(fs.existsSync(path.join(process.env.XDG_DATA_HOME!, 'kfeed', 'clusters', 'scram-zk'))).toBe(false);
   });
 });

@@ -368,11 +368,26 @@ async function stopProcess(pid: number | undefined, marker: string, options: { k
 }
 
 /**
+ * Refuses a SCRAM user the cluster cannot have: one needs KRaft (credentials are written when
+ * the storage is formatted), and the storage tool's argument syntax takes no quotes, backslashes
+ * or spaces. Callers check before asking for the password, and before anything is written.
+ */
+export function checkScramUser(mode: ClusterMode, user: string, password = ''): void {
+  if (mode !== 'kraft') {
+    throw new KfeedError('usage', 'a SCRAM user needs a KRaft cluster (its credentials are written when the storage is formatted)', { hint: 'drop --mode zookeeper or --scram-user' });
+  }
+  if (/["'\\\s]/.test(user + password)) {
+    throw new KfeedError('usage', 'the SCRAM user and password may not contain quotes, backslashes or spaces', { hint: 'choose others' });
+  }
+}
+
+/**
  * Makes (or re-uses) the cluster called `name`: jars, certificates, configs, processes;
  * returns once every broker answers over mTLS.
  */
 export async function startLocalCluster(options: StartOptions): Promise<{ state: LocalClusterState; reused: boolean }> {
   const dir = clusterDir(options.dataDir, options.name);
+  if (options.scram) checkScramUser(options.mode, options.scram.user, options.scram.password);
   const existing = readClusterState(options.dataDir, options.name);
   if (existing) {
     const running = existing.brokers.filter(brokerAlive).length;
@@ -395,12 +410,6 @@ export async function startLocalCluster(options: StartOptions): Promise<{ state:
   options.onProgress?.('making a local CA and certificates');
   const certs = makeCertificates(dir, options.name);
   if (trustedCas.length) certs.files.truststore = writeTruststore(dir, certs.files.ca, trustedCas);
-  if (options.scram && options.mode !== 'kraft') {
-    throw new KfeedError('usage', 'a SCRAM user needs a KRaft cluster (its credentials are written when the storage is formatted)', { hint: 'drop --mode zookeeper or --scram-user' });
-  }
-  if (options.scram && /["'\\\s]/.test(options.scram.user + options.scram.password)) {
-    throw new KfeedError('usage', 'the SCRAM user and password may not contain quotes, backslashes or spaces', { hint: 'choose others' });
-  }
   const perBroker = (options.mode === 'kraft' ? 4 : 3) + (options.scram ? 1 : 0);
   const ports = await freePorts(options.brokers * perBroker + (options.mode === 'zookeeper' ? 1 : 0));
   const brokers: BrokerState[] = Array.from({ length: options.brokers }, (_, i) => {

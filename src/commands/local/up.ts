@@ -2,7 +2,7 @@ import { Option, type Command } from 'commander';
 import type { Context } from '../../context.js';
 import { KfeedError } from '../../errors.js';
 import { resourcePath } from '../../package-info.js';
-import { clusterProfile, startLocalCluster, type ClusterMode, type LocalClusterState } from '../../local/cluster.js';
+import { checkScramUser, clusterProfile, startLocalCluster, type ClusterMode, type LocalClusterState } from '../../local/cluster.js';
 import { collect, integer } from '../options.js';
 import { clusterNameOption, renderStatus } from './shared.js';
 
@@ -55,6 +55,7 @@ export async function localUp(ctx: Context, options: UpOptions): Promise<LocalCl
 /** Starts (or re-uses) the cluster and writes its profile; status on stderr, nothing on stdout. */
 export async function startCluster(ctx: Context, options: UpOptions): Promise<LocalClusterState> {
   const brokers = options.brokers ?? (options.mode === 'zookeeper' ? 3 : 1);
+  if (options.scramUser) checkScramUser(options.mode, options.scramUser);
   const scram = options.scramUser ? { user: options.scramUser, password: await scramPassword(ctx, options.scramUser) } : undefined;
   const progress = ctx.progress(`starting local cluster ${options.name}`);
   let result;
