@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { readUserFile } from '../../config/files.js';
 import type { ConnectionFlags } from '../../config/connection.js';
@@ -44,16 +45,20 @@ export function register(program: Command, ctx: Context): void {
   ).action((options: ConnectionFlags & { topic?: string }) => aclListRun(ctx, options));
 }
 
-export function principalFrom(options: { principal?: string; cert?: string }): string {
+export function principalFrom(options: { principal?: string; cert?: string }, cwd: string): string {
   if (Boolean(options.principal) === Boolean(options.cert)) {
     throw usageError('name the client once: --cert FILE or --principal User:...', 'see `kfeed acl grant --help`');
   }
   if (options.principal) return options.principal;
-  return kafkaPrincipalOfCertificate(readUserFile(options.cert!, 'certificate'));
+  const text = readUserFile(path.resolve(cwd, options.cert!), 'certificate');
+  if (!/-----BEGIN (X509 )?CERTIFICATE-----/.test(text)) {
+    throw usageError(`no certificate found in ${options.cert}`, 'pass the client\'s PEM certificate (BEGIN CERTIFICATE), e.g. client_cert.pem');
+  }
+  return kafkaPrincipalOfCertificate(text);
 }
 
 export async function aclChangeRun(ctx: Context, verb: 'grant' | 'revoke', options: AclChangeOptions): Promise<void> {
-  const principal = principalFrom(options);
+  const principal = principalFrom(options, ctx.cwd);
   if (options.topic !== '*') checkTopicName(options.topic);
   const settings = await ctx.connection(connectionFlags(options, 'admin'));
   const input = { principal, role: options.role, topic: options.topic, group: options.group, prefixed: options.prefixed };
