@@ -62,6 +62,9 @@ describe('resolver: flags > environment > profile', () => {
     });
     const flags = await kfeed(['profile', 'show', '--resolved', '--json', '--brokers', 'flag.example.com:9094', '--ca', cluster.ca], { cwd, env: { TLSBROKERS: 'b-1.example.com:9094' } });
     expect(JSON.parse(flags.stdout)).toMatchObject({ brokers: ['flag.example.com:9094'], files: { ca: cluster.ca }, origin: { brokers: '--brokers', ca: '--ca', cert: 'client_cert.pem' } });
+    // A relative file named by a flag is read from the command's folder.
+    const relative = await kfeed(['profile', 'show', '--resolved', '--json', '--ca', 'truststore.pem', '--cert', 'client_cert.pem', '--key', 'private_key.pem'], { cwd, env: { TLSBROKERS: 'b-1.example.com:9094' } });
+    expect(JSON.parse(relative.stdout)).toMatchObject({ files: { ca: path.join(cwd, 'truststore.pem'), cert: path.join(cwd, 'client_cert.pem') }, origin: { ca: '--ca', cert: '--cert', key: '--key' } });
     // With nothing in the folder and no environment, the default profile decides.
     const profileOnly = await kfeed(['profile', 'show', '--resolved', '--json'], { cwd: tempDir() });
     expect(JSON.parse(profileOnly.stdout)).toMatchObject({ brokers: cluster.tlsBrokers, origin: { brokers: `profile ${cluster.profile}`, cert: `profile ${cluster.profile}` } });

@@ -116,15 +116,17 @@ export async function resolveConnection(input: ResolveInput): Promise<Connection
   const settings: ConnectionSettings = { brokers, security, origin, files: {}, profileName: profile ? profileName : undefined };
 
   if (security === 'ssl' || security === 'sasl_ssl') {
-    const caFile = pick('ca', [['--ca', flags.ca], [LEGACY_FILES.ca, legacy(LEGACY_FILES.ca)], [fromProfile, profile?.ca]]);
+    // Files named by flags are relative to the command's folder.
+    const fromFlag = (file: string | undefined) => (file ? path.resolve(cwd, file) : undefined);
+    const caFile = pick('ca', [['--ca', fromFlag(flags.ca)], [LEGACY_FILES.ca, legacy(LEGACY_FILES.ca)], [fromProfile, profile?.ca]]);
     // A client certificate only makes sense for mTLS; SASL over TLS authenticates by password.
     const wantsClientCert = security === 'ssl';
     const certFile = wantsClientCert
-      ? pick('cert', [['--cert', flags.cert], [LEGACY_FILES.cert, legacy(LEGACY_FILES.cert)], [fromProfile, profile?.cert]])
-      : flags.cert;
+      ? pick('cert', [['--cert', fromFlag(flags.cert)], [LEGACY_FILES.cert, legacy(LEGACY_FILES.cert)], [fromProfile, profile?.cert]])
+      : fromFlag(flags.cert);
     const keyFile = wantsClientCert
-      ? pick('key', [['--key', flags.key], [LEGACY_FILES.key, legacy(LEGACY_FILES.key)], [fromProfile, profile?.key]])
-      : flags.key;
+      ? pick('key', [['--key', fromFlag(flags.key)], [LEGACY_FILES.key, legacy(LEGACY_FILES.key)], [fromProfile, profile?.key]])
+      : fromFlag(flags.key);
     if (Boolean(certFile) !== Boolean(keyFile)) {
       throw new KfeedError('config', certFile ? `certificate ${certFile} given without its key` : `key ${keyFile} given without its certificate`, {
         hint: 'pass both --cert and --key (or neither)',
