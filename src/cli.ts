@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { Context, type IOStreams } from './context.js';
-import { COMMANDS, findCommand } from './commands/registry.js';
+import { attachCommand } from './commands/command.js';
+import { COMMANDS, findCommand, type Entry } from './commands/registry.js';
 import { ExitCode, KfeedError } from './errors.js';
 import { packageVersion } from './package-info.js';
 
@@ -25,12 +26,23 @@ async function buildProgram(argv: string[], ctx: Context): Promise<Command> {
   });
   const wanted = findCommand(commandWord(argv));
   for (const entry of COMMANDS) {
-    if (entry === wanted) (await entry.load()).register(program, ctx);
-    else program.command(entry.name).description(entry.summary);
+    if (entry === wanted) await addEntry(program, ctx, entry);
+    else program.command(entry.name, { hidden: entry.hidden }).description(entry.summary);
   }
   // Subcommands inherit the output settings and exit behaviour.
   for (const command of program.commands) applyToTree(command, ctx);
   return program;
+}
+
+/** Loads and wires one registry entry: a single command, a noun and its verbs, or an old module. */
+export async function addEntry(program: Command, ctx: Context, entry: Entry): Promise<void> {
+  if (entry.legacy) return (await entry.legacy()).register(program, ctx);
+  if (entry.load) {
+    attachCommand(program, ctx, (await entry.load()).default, { name: entry.name, hidden: entry.hidden });
+    return;
+  }
+  const noun = program.command(entry.name, { hidden: entry.hidden }).description(entry.summary);
+  for (const verb of entry.verbs ?? []) attachCommand(noun, ctx, (await verb.load()).default, { name: verb.name, hidden: verb.hidden });
 }
 
 function applyToTree(command: Command, ctx: Context, parents = 'kfeed'): void {
@@ -60,7 +72,8 @@ export async function runCli(argv: string[], ctx: Context): Promise<number> {
       return ExitCode.usage;
     }
     await program.parseAsync(argv, { from: 'user' });
-    return ctx.abort.signal.aborted ? abortCode(ctx) : ExitCode.ok;
+    if (ctx.abort.signal.aborted) return abortCode(ctx);
+    return ctx.exitCode ?? ExitCode.ok;
   } catch (error) {
     return reportError(error, ctx, argv);
   }
@@ -77,6 +90,13 @@ function reportError(error: unknown, ctx: Context, argv: string[]): number {
     return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
   }
   const debug = ctx.debug || argv.includes('--debug');
+  // A wait cut short by Ctrl-C / SIGTERM: the stop is the outcome, not an error to report.
+  // A wait that has something to say about the stop ("it keeps running") says it.
+  if (ctx.abort.signal.aborted && (!(error instanceof KfeedError) || error.kind === 'interrupted' || error.kind === 'terminated')) {
+    if (error instanceof KfeedError && error.message !== 'stopped') ctx.io.stderr.write(`kfeed: ${error.line}\n`);
+    if (debug) ctx.io.stderr.write(`${(error as Error)?.stack ?? error}\n`);
+    return abortCode(ctx);
+  }
   if (error instanceof KfeedError) {
     ctx.io.stderr.write(`kfeed: ${error.line}\n`);
     if (debug) ctx.io.stderr.write(`${error.stack}\n${error.cause ? 'caused by: ' + ((error.cause as Error).stack ?? error.cause) + '\n' : ''}`);

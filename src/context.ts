@@ -32,6 +32,8 @@ export class Context {
   readonly colorful: boolean;
   json = false;
   debug = false;
+  /** Set by a command whose result is a failure it has already reported (e.g. `cert verify`). */
+  exitCode?: number;
   /** Aborted on SIGINT / SIGTERM; long-running commands stop cleanly when it fires. */
   readonly abort = new AbortController();
 

@@ -1,40 +1,74 @@
 import type { Command } from 'commander';
 import type { Context } from '../context.js';
+import type { CommandSpec } from './command.js';
 
-/** A command module wires its flags onto `parent` and calls its run function. */
+/** A command module in the old shape: it wires its own flags (being moved to CommandSpec). */
 export interface CommandModule {
   register(parent: Command, ctx: Context): void;
 }
 
-interface Entry {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type SpecLoader = () => Promise<{ default: CommandSpec<any, any> }>;
+
+export interface VerbEntry {
+  name: string;
+  load: SpecLoader;
+  /** Old spellings that keep working for scripts, not shown in help. */
+  hidden?: boolean;
+}
+
+export interface Entry {
   name: string;
   summary: string;
-  load: () => Promise<CommandModule>;
+  /** A single-word command (or a card name such as `create-topic`) in the command shape. */
+  load?: SpecLoader;
+  /** A noun whose verbs are loaded when the noun is named. */
+  verbs?: VerbEntry[];
+  /** A command not yet moved to the command shape. */
+  legacy?: () => Promise<CommandModule>;
+  hidden?: boolean;
 }
+
+const topicCreate: SpecLoader = () => import('./topic/create.js');
+const topicList: SpecLoader = () => import('./topic/list.js');
+const topicDescribe: SpecLoader = () => import('./topic/describe.js');
+const topicDelete: SpecLoader = () => import('./topic/delete.js');
 
 /**
  * Every top-level command, loaded only when named on the command line, so that
  * `kfeed --help` reads this list and nothing else (no Kafka, AWS or crypto libraries).
+ * Commands are `noun verb`; the names on the user's card (create-topic, update-listeners,
+ * makecsr, issuecert, produce, consume) are kept as top-level commands.
  */
 export const COMMANDS: Entry[] = [
-  { name: 'local', summary: 'run a real Apache Kafka with mTLS on this machine (up, status, logs, down)', load: () => import('./local/index.js') },
-  { name: 'profile', summary: 'manage connection profiles (list, show, use, add, remove)', load: () => import('./profile/index.js') },
-  { name: 'create-topic', summary: 'create a topic', load: () => import('./topic/create.js') },
-  { name: 'list-topics', summary: 'list topics and ACLs', load: () => import('./topic/list.js') },
-  { name: 'describe-topic', summary: 'show partitions, leaders, replicas, ISR and configs of a topic', load: () => import('./topic/describe.js') },
-  { name: 'delete-topic', summary: 'delete a topic and its ACLs', load: () => import('./topic/delete.js') },
-  { name: 'acl', summary: 'grant, revoke and list ACLs by certificate or principal', load: () => import('./acl/index.js') },
-  { name: 'produce', summary: 'send records from stdin, a simulated market, Alpaca or Twelve Data', load: () => import('./produce.js') },
-  { name: 'consume', summary: 'read records: print them, show a live ticker, or write them to S3', load: () => import('./consume.js') },
-  { name: 'demo', summary: 'local broker, simulated market and a live ticker over mTLS, in one command', load: () => import('./demo.js') },
-  { name: 'makecsr', summary: 'make a private key, a CSR and a truststore for an mTLS client', load: () => import('./makecsr.js') },
-  { name: 'issuecert', summary: 'have a CSR signed by AWS Private CA (or a local CA)', load: () => import('./issuecert.js') },
-  { name: 'importcert', summary: 'PKCS#12 keystore, truststore and client.properties for Java Kafka clients', load: () => import('./importcert.js') },
-  { name: 'cert', summary: 'inspect a certificate (principal for ACLs) or verify certificate, key and chain', load: () => import('./cert/index.js') },
-  { name: 'ca', summary: 'make a local CA for development (ca init)', load: () => import('./ca/index.js') },
-  { name: 'msk', summary: 'Amazon MSK: discover a cluster (state, brokers, bootstrap strings), save a profile', load: () => import('./msk/index.js') },
-  { name: 'update-listeners', summary: 'add a per-broker listener for an NLB / PrivateLink (plan, --apply, --revert, --print-nlb, --msk)', load: () => import('./update-listeners.js') },
-  { name: 'bench', summary: 'measure msg/s, MB/s and end-to-end latency (produce, consume, e2e)', load: () => import('./bench/index.js') },
+  { name: 'local', summary: 'run a real Apache Kafka with mTLS on this machine (up, status, logs, down)', legacy: () => import('./local/index.js') },
+  { name: 'profile', summary: 'manage connection profiles (list, show, use, add, remove)', legacy: () => import('./profile/index.js') },
+  {
+    name: 'topic',
+    summary: 'create, list, describe and delete topics',
+    verbs: [
+      { name: 'create', load: topicCreate },
+      { name: 'list', load: topicList },
+      { name: 'describe', load: topicDescribe },
+      { name: 'delete', load: topicDelete },
+    ],
+  },
+  { name: 'create-topic', summary: 'create a topic (same as `topic create`)', load: topicCreate },
+  { name: 'list-topics', summary: 'list topics and ACLs (same as `topic list`)', load: topicList, hidden: true },
+  { name: 'describe-topic', summary: 'describe a topic (same as `topic describe`)', load: topicDescribe, hidden: true },
+  { name: 'delete-topic', summary: 'delete a topic and its ACLs (same as `topic delete`)', load: topicDelete, hidden: true },
+  { name: 'acl', summary: 'grant, revoke and list ACLs by certificate or principal', legacy: () => import('./acl/index.js') },
+  { name: 'produce', summary: 'send records from stdin, a simulated market, Alpaca or Twelve Data', legacy: () => import('./produce.js') },
+  { name: 'consume', summary: 'read records: print them, show a live ticker, or write them to S3', legacy: () => import('./consume.js') },
+  { name: 'demo', summary: 'local broker, simulated market and a live ticker over mTLS, in one command', legacy: () => import('./demo.js') },
+  { name: 'makecsr', summary: 'make a private key, a CSR and a truststore for an mTLS client', legacy: () => import('./makecsr.js') },
+  { name: 'issuecert', summary: 'have a CSR signed by AWS Private CA (or a local CA)', legacy: () => import('./issuecert.js') },
+  { name: 'importcert', summary: 'PKCS#12 keystore, truststore and client.properties for Java Kafka clients', legacy: () => import('./importcert.js') },
+  { name: 'cert', summary: 'inspect a certificate (principal for ACLs) or verify certificate, key and chain', legacy: () => import('./cert/index.js') },
+  { name: 'ca', summary: 'make a local CA for development (ca init)', legacy: () => import('./ca/index.js') },
+  { name: 'msk', summary: 'Amazon MSK: discover a cluster (state, brokers, bootstrap strings), save a profile', legacy: () => import('./msk/index.js') },
+  { name: 'update-listeners', summary: 'add a per-broker listener for an NLB / PrivateLink (plan, --apply, --revert, --print-nlb, --msk)', legacy: () => import('./update-listeners.js') },
+  { name: 'bench', summary: 'measure msg/s, MB/s and end-to-end latency (produce, consume, e2e)', legacy: () => import('./bench/index.js') },
 ];
 
 export function findCommand(name: string | undefined): Entry | undefined {

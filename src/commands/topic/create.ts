@@ -1,33 +1,50 @@
-import type { Command } from 'commander';
 import type { ConnectionFlags } from '../../config/connection.js';
 import type { Context } from '../../context.js';
 import { KfeedError } from '../../errors.js';
-import { grantRole } from '../../kafka/acls.js';
+import { grantRole, type AclBinding } from '../../kafka/acls.js';
 import { withAdmin } from '../../kafka/client.js';
 import { translateKafkaError } from '../../kafka/errors.js';
 import { waitUntilEveryBrokerKnows } from '../../kafka/propagation.js';
 import { createTopic, parseConfigs } from '../../kafka/topics.js';
+import { defineCommand } from '../command.js';
 import { collect, connectionFlags, integer, withConnectionOptions } from '../options.js';
 
 export interface CreateTopicOptions extends ConnectionFlags {
+  name: string;
   partitions: number;
   replicationFactor?: number;
   config: string[];
   grantBrokers?: boolean | string;
 }
 
-export function register(program: Command, ctx: Context): void {
-  withConnectionOptions(
-    program
-      .command('create-topic')
-      .description('create a topic')
-      .argument('<name>', 'topic name')
-      .option('-p, --partitions <n>', 'partitions', integer('--partitions', 1, 100_000), 1)
-      .option('-r, --replication-factor <n>', 'replicas per partition (default: brokers, at most 3)', integer('--replication-factor', 1, 32))
-      .option('--config <key=value>', 'topic config, repeatable (e.g. retention.ms=86400000)', collect, [])
-      .option('--grant-brokers [principal]', "grant the brokers' own certificate principal Read on the topic (MSK: User:CN=*.<cluster domain>)"),
-  ).action((name: string, options: CreateTopicOptions) => createTopicRun(ctx, name, options));
+export interface CreateTopicResult {
+  name: string;
+  partitions: number;
+  replicationFactor: number;
+  configs: Record<string, string>;
+  grants: AclBinding[];
 }
+
+export default defineCommand<CreateTopicOptions, CreateTopicResult>({
+  name: 'create',
+  summary: 'create a topic',
+  args: [{ key: 'name', syntax: '<name>', description: 'topic name' }],
+  flags: (command) =>
+    withConnectionOptions(
+      command
+        .option('-p, --partitions <n>', 'partitions', integer('--partitions', 1, 100_000), 1)
+        .option('-r, --replication-factor <n>', 'replicas per partition (default: brokers, at most 3)', integer('--replication-factor', 1, 32))
+        .option('--config <key=value>', 'topic config, repeatable (e.g. retention.ms=86400000)', collect, [])
+        .option('--grant-brokers [principal]', "grant the brokers' own certificate principal Read on the topic (MSK: User:CN=*.<cluster domain>)"),
+    ),
+  validate: (options) => void parseConfigs(options.config),
+  run: createTopicRun,
+  render: (result) =>
+    [
+      `created topic ${result.name} (${result.partitions} partition${result.partitions > 1 ? 's' : ''}, replication factor ${result.replicationFactor})`,
+      ...result.grants.map((g) => `granted ${g.principal} ${g.operation} on ${g.resourceType.toLowerCase()} ${g.resourceName}`),
+    ].join('\n'),
+});
 
 /** The brokers' certificate principal: given, known from a local profile, or MSK's wildcard name. */
 export function brokerPrincipal(ctx: Context, brokers: string[], given: string | true, profileName?: string): string {
@@ -43,20 +60,18 @@ export function brokerPrincipal(ctx: Context, brokers: string[], given: string |
   return `User:CN=*.${labels.slice(1).join('.')}`;
 }
 
-export async function createTopicRun(ctx: Context, name: string, options: CreateTopicOptions): Promise<void> {
+async function createTopicRun(ctx: Context, options: CreateTopicOptions): Promise<CreateTopicResult> {
   const configs = parseConfigs(options.config);
   const settings = await ctx.connection(connectionFlags(options));
   const result = await withAdmin(settings, async (admin) => {
-    const topic = await createTopic(admin, { name, partitions: options.partitions, replicationFactor: options.replicationFactor, configs });
+    const topic = await createTopic(admin, { name: options.name, partitions: options.partitions, replicationFactor: options.replicationFactor, configs });
     const grants = options.grantBrokers
-      ? await grantRole(admin, { principal: brokerPrincipal(ctx, settings.brokers, options.grantBrokers, settings.profileName), role: 'read', topic: name })
+      ? await grantRole(admin, { principal: brokerPrincipal(ctx, settings.brokers, options.grantBrokers, settings.profileName), role: 'read', topic: options.name })
       : [];
     return { ...topic, grants };
   });
-  await waitUntilEveryBrokerKnows(settings, name).catch((error) => {
+  await waitUntilEveryBrokerKnows(settings, options.name).catch((error) => {
     throw translateKafkaError(error, settings);
   });
-  if (ctx.json) return ctx.printJson(result);
-  ctx.print(`created topic ${result.name} (${result.partitions} partition${result.partitions > 1 ? 's' : ''}, replication factor ${result.replicationFactor})`);
-  for (const grant of result.grants) ctx.print(`granted ${grant.principal} ${grant.operation} on ${grant.resourceType.toLowerCase()} ${grant.resourceName}`);
+  return result;
 }

@@ -1,31 +1,40 @@
-import type { Command } from 'commander';
 import type { ConnectionFlags } from '../../config/connection.js';
 import type { Context } from '../../context.js';
 import { KfeedError } from '../../errors.js';
-import { deleteTopicAcls } from '../../kafka/acls.js';
+import { deleteTopicAcls, type AclBinding } from '../../kafka/acls.js';
 import { withAdmin } from '../../kafka/client.js';
 import { translateKafkaError } from '../../kafka/errors.js';
 import { checkTopicName, deleteTopic } from '../../kafka/topics.js';
+import { defineCommand } from '../command.js';
 import { connectionFlags, withConnectionOptions } from '../options.js';
 
 export interface DeleteTopicOptions extends ConnectionFlags {
+  name: string;
   yes?: boolean;
   keepAcls?: boolean;
 }
 
-export function register(program: Command, ctx: Context): void {
-  withConnectionOptions(
-    program
-      .command('delete-topic')
-      .description('delete a topic and the ACLs on it (asks first)')
-      .argument('<name>', 'topic name')
-      .option('-y, --yes', 'do not ask for confirmation')
-      .option('--keep-acls', "leave the topic's ACLs in place"),
-  ).action((name: string, options: DeleteTopicOptions) => deleteTopicRun(ctx, name, options));
+export interface DeleteTopicResult {
+  deleted: string;
+  aclsRemoved: AclBinding[];
+  /** false with --keep-acls, or when the cluster has no authorizer */
+  aclsChecked: boolean;
 }
 
-export async function deleteTopicRun(ctx: Context, name: string, options: DeleteTopicOptions): Promise<void> {
-  checkTopicName(name);
+export default defineCommand<DeleteTopicOptions, DeleteTopicResult>({
+  name: 'delete',
+  summary: 'delete a topic and the ACLs on it (asks first)',
+  args: [{ key: 'name', syntax: '<name>', description: 'topic name' }],
+  flags: (command) =>
+    withConnectionOptions(command.option('-y, --yes', 'do not ask for confirmation').option('--keep-acls', "leave the topic's ACLs in place")),
+  validate: (options) => checkTopicName(options.name),
+  run: deleteTopicRun,
+  render: (result) =>
+    `deleted topic ${result.deleted}${result.aclsChecked ? `, removed ${result.aclsRemoved.length} ACL${result.aclsRemoved.length === 1 ? '' : 's'}` : ''}`,
+});
+
+async function deleteTopicRun(ctx: Context, options: DeleteTopicOptions): Promise<DeleteTopicResult> {
+  const { name } = options;
   if (!options.yes) {
     if (!ctx.canPrompt()) {
       throw new KfeedError('usage', `refusing to delete topic ${name} without confirmation`, { hint: 'pass --yes' });
@@ -35,17 +44,15 @@ export async function deleteTopicRun(ctx: Context, name: string, options: Delete
     }
   }
   const settings = await ctx.connection(connectionFlags(options));
-  const result = await withAdmin(settings, async (admin) => {
+  return withAdmin(settings, async (admin) => {
     await deleteTopic(admin, name);
-    if (options.keepAcls) return { acls: [], aclNote: undefined };
+    if (options.keepAcls) return { deleted: name, aclsRemoved: [], aclsChecked: false };
     try {
-      return { acls: await deleteTopicAcls(admin, name), aclNote: undefined };
+      return { deleted: name, aclsRemoved: await deleteTopicAcls(admin, name), aclsChecked: true };
     } catch (error) {
       const translated = translateKafkaError(error, settings);
       if (translated.kind !== 'config') throw translated;
-      return { acls: [], aclNote: translated.message }; // no authorizer: nothing to remove
+      return { deleted: name, aclsRemoved: [], aclsChecked: true }; // no authorizer: nothing to remove
     }
   });
-  if (ctx.json) return ctx.printJson({ deleted: name, aclsRemoved: result.acls });
-  ctx.print(`deleted topic ${name}${options.keepAcls ? '' : `, removed ${result.acls.length} ACL${result.acls.length === 1 ? '' : 's'}`}`);
 }

@@ -1,0 +1,93 @@
+import type { Command } from 'commander';
+import type { Context } from '../context.js';
+import { formatTable, type Column } from '../render/table.js';
+
+/**
+ * The one shape of a kfeed command (one file per verb, `src/commands/<noun>/<verb>.ts`):
+ * flags, a pure `validate`, `run` that returns a typed result and never prints it, and
+ * `render` that turns the result into text for people. `--json` prints the result itself,
+ * so people and scripts see the same facts by construction.
+ *
+ * Long-running commands (produce, consume, demo) stream their records to stdout while they
+ * run: the records are the data. Their result is the summary at the end.
+ */
+export interface CommandSpec<Options extends object, Result> {
+  /** The verb under its noun (`grant` in `kfeed acl grant`), or a single-word command. */
+  name: string;
+  /** One line for `--help` listings. */
+  summary: string;
+  /** Positional arguments in order; each value lands in the options under `key`. */
+  args?: ArgumentSpec[];
+  /** Adds the command's flags. */
+  flags?(command: Command): Command;
+  /** Checks of the parsed options alone (no I/O); throws usage errors. */
+  validate?(options: Options): void;
+  run(ctx: Context, options: Options): Promise<Result>;
+  /** Text for people on stdout (undefined: nothing). */
+  render?(result: Result, view: RenderView): string | undefined;
+  /** What `--json` prints (default: the result; undefined: nothing, for streams already printed). */
+  json?(result: Result): unknown;
+  /** The exit code a result stands for (default 0), for checks that report and then fail. */
+  exitCode?(result: Result): number;
+}
+
+export interface ArgumentSpec {
+  key: string;
+  /** Commander syntax: `<name>`, `[name]`, `<topics...>`. */
+  syntax: string;
+  description: string;
+}
+
+/** What rendering may know of the terminal: colour is decided once, by the context. */
+export interface RenderView {
+  colorful: boolean;
+  /** A table as kfeed prints them: aligned columns, or `empty` when there are no rows. */
+  table<T>(rows: T[], columns: Column<T>[], empty?: string): string;
+}
+
+/** Identity helper that lets TypeScript infer the option and result types of a spec. */
+export function defineCommand<Options extends object, Result>(spec: CommandSpec<Options, Result>): CommandSpec<Options, Result> {
+  return spec;
+}
+
+export function renderView(ctx: Context): RenderView {
+  return {
+    colorful: ctx.colorful,
+    table: (rows, columns, empty = '(none)') => (rows.length ? formatTable(rows, columns) : empty),
+  };
+}
+
+/**
+ * Adds `spec` under `parent` as `name` (default: the spec's own name), wired to the context:
+ * parse -> validate -> run -> print (JSON or rendered) -> exit code.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function attachCommand(parent: Command, ctx: Context, spec: CommandSpec<any, any>, options: { name?: string; hidden?: boolean } = {}): Command {
+  const command = new (parent.constructor as typeof Command)(options.name ?? spec.name).description(spec.summary);
+  for (const arg of spec.args ?? []) command.argument(arg.syntax, arg.description);
+  spec.flags?.(command);
+  command.action(async (...values: unknown[]) => {
+    // commander passes the positional values, then the options object, then the command.
+    const parsed = values[values.length - 2] as Record<string, unknown>;
+    const opts: Record<string, unknown> = { ...parsed };
+    (spec.args ?? []).forEach((arg, i) => (opts[arg.key] = values[i]));
+    spec.validate?.(opts);
+    const result = await spec.run(ctx, opts);
+    printResult(ctx, spec, result);
+    const code = spec.exitCode?.(result) ?? 0;
+    if (code !== 0) ctx.exitCode = code;
+  });
+  parent.addCommand(command, { hidden: options.hidden });
+  return command;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function printResult(ctx: Context, spec: CommandSpec<any, any>, result: unknown): void {
+  if (ctx.json) {
+    const value = spec.json ? spec.json(result) : result;
+    if (value !== undefined) ctx.printJson(value);
+    return;
+  }
+  const text = spec.render?.(result, renderView(ctx));
+  if (text !== undefined && text !== '') ctx.print(text);
+}
