@@ -6,6 +6,7 @@ import { kafkaPrincipalOfCertificate } from '../src/certs/principal.js';
 import { sharedCluster, tempDir } from './helpers/env.js';
 import { kcat } from './helpers/kcat.js';
 import { kfeed } from './helpers/run.js';
+import { expectFailure } from './helpers/assert.js';
 
 /**
  * On a cluster with allow.everyone.if.no.acl.found=false, ACLs decide. A client whose subject
@@ -21,7 +22,7 @@ describe('ACLs decide on a --require-acls cluster', () => {
   beforeAll(async () => {
     const ca = loadLocalCa(path.dirname(cluster.ca));
     const key = generateRsaKeyPem(2048);
-    const cert = issueWithLocalCa(ca, {
+    const { certificatePem: cert } = await issueWithLocalCa(ca, {
       publicKeyPem: publicKeyOf(key),
       subject: { CN: 'feed client 1', OU: 'Market Data', O: 'Example Corp, Inc.', L: 'New York', C: 'US' },
       days: 1,
@@ -97,8 +98,23 @@ describe('ACLs decide on a --require-acls cluster', () => {
     const bad = await kfeed(['acl', 'grant', '--principal', 'CN=x', '--role', 'producer', '--topic', topic]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/not a Kafka principal/);
+    const both = await kfeed(['acl', 'grant', '--cert', client.cert, '--principal', principal, '--role', 'producer', '--topic', topic]);
+    expectFailure(both, 2, /name the client once: --cert FILE or --principal User:/);
+    expect((await kfeed(['acl', 'list', '--topic', topic, '--json'])).stdout).not.toContain('"WRITE"');
     const notCert = await kfeed(['acl', 'grant', '--cert', client.key, '--role', 'producer', '--topic', topic]);
     expect(notCert.code).toBe(2);
     expect(notCert.stderr).toMatch(/no certificate found/);
+  });
+
+  it('says when the identity is the certificate found in the working folder', async () => {
+    // The old tools' convention: client_cert.pem / private_key.pem in the folder are the connection's own.
+    const cwd = tempDir('kfeed-acl-cwd-');
+    fs.copyFileSync(client.cert, path.join(cwd, 'client_cert.pem'));
+    fs.copyFileSync(client.key, path.join(cwd, 'private_key.pem'));
+    const denied = await kfeed(['describe-topic', topic], { cwd });
+    expectFailure(denied, 6, /not authorized to describe topic .*\(connected as .*client_cert\.pem, found in the working folder\) — pass --cert and --key/);
+    // Named by a flag, the same certificate is not "from the working folder".
+    const flagged = await kfeed(['describe-topic', topic, '--cert', client.cert, '--key', client.key]);
+    expectFailure(flagged, 6, /not authorized to describe topic [^(]*— grant this client's principal/);
   });
 });

@@ -1,7 +1,8 @@
 import type { KafkaClient } from '@aws-sdk/client-kafka';
 import { KfeedError } from '../errors.js';
 import type { AwsClientConfig } from './config.js';
-import { translateAwsError as translateCommonAwsError } from './errors.js';
+import { translateAwsError } from './errors.js';
+import type { MetadataMode } from '../kafka/broker-configs.js';
 
 /**
  * Amazon MSK through @aws-sdk/client-kafka: finding a cluster, its brokers and bootstrap
@@ -10,7 +11,7 @@ import { translateAwsError as translateCommonAwsError } from './errors.js';
 
 export type MskClientConfig = AwsClientConfig;
 
-export type MetadataMode = 'zookeeper' | 'kraft' | 'unknown';
+export type { MetadataMode };
 
 export interface MskCluster {
   arn: string;
@@ -50,19 +51,6 @@ export async function createMskClient(config: MskClientConfig): Promise<KafkaCli
     ...(config.credentials ? { credentials: config.credentials } : {}),
     maxAttempts: config.maxAttempts,
   });
-}
-
-/** MSK's own error names first; the rest (credentials, region, network...) as for every AWS call. */
-export function translateAwsError(error: unknown, what: string): KfeedError {
-  if (error instanceof KfeedError) return error;
-  const name = (error as { name?: string })?.name ?? '';
-  const message = (error as Error)?.message ?? String(error);
-  if (name === 'ForbiddenException' || name === 'UnauthorizedException') {
-    return new KfeedError('denied', `${what} was denied by AWS: ${message}`, { hint: 'the AWS identity needs the kafka: permission for this call', cause: error });
-  }
-  if (name === 'ConflictException') return new KfeedError('conflict', `${what} failed: ${message}`, { hint: 'wait for the running operation to finish, then retry', cause: error });
-  if (name === 'BadRequestException') return new KfeedError('aws', `${what}: MSK refused the request: ${message}`, { hint: 'check the arguments', cause: error });
-  return translateCommonAwsError(error, what);
 }
 
 async function call<T>(what: string, work: () => Promise<T>): Promise<T> {

@@ -33,6 +33,7 @@ const topicCreate: SpecLoader = () => import('./topic/create.js');
 const topicList: SpecLoader = () => import('./topic/list.js');
 const topicDescribe: SpecLoader = () => import('./topic/describe.js');
 const topicDelete: SpecLoader = () => import('./topic/delete.js');
+const certImport: SpecLoader = () => import('./cert/import.js');
 
 /**
  * Every top-level command, loaded only when named on the command line, so that
@@ -42,7 +43,17 @@ const topicDelete: SpecLoader = () => import('./topic/delete.js');
  */
 export const COMMANDS: Entry[] = [
   { name: 'local', summary: 'run a real Apache Kafka with mTLS on this machine (up, status, logs, down)', legacy: () => import('./local/index.js') },
-  { name: 'profile', summary: 'manage connection profiles (list, show, use, add, remove)', legacy: () => import('./profile/index.js') },
+  {
+    name: 'profile',
+    summary: 'manage connection profiles (list, show, use, add, remove)',
+    verbs: [
+      { name: 'list', load: () => import('./profile/list.js') },
+      { name: 'show', load: () => import('./profile/show.js') },
+      { name: 'use', load: () => import('./profile/use.js') },
+      { name: 'add', load: () => import('./profile/add.js') },
+      { name: 'remove', load: () => import('./profile/remove.js') },
+    ],
+  },
   {
     name: 'topic',
     summary: 'create, list, describe and delete topics',
@@ -57,16 +68,36 @@ export const COMMANDS: Entry[] = [
   { name: 'list-topics', summary: 'list topics and ACLs (same as `topic list`)', load: topicList, hidden: true },
   { name: 'describe-topic', summary: 'describe a topic (same as `topic describe`)', load: topicDescribe, hidden: true },
   { name: 'delete-topic', summary: 'delete a topic and its ACLs (same as `topic delete`)', load: topicDelete, hidden: true },
-  { name: 'acl', summary: 'grant, revoke and list ACLs by certificate or principal', legacy: () => import('./acl/index.js') },
+  {
+    name: 'acl',
+    summary: 'grant, revoke and list ACLs by certificate or principal',
+    verbs: [
+      { name: 'grant', load: () => import('./acl/grant.js') },
+      { name: 'revoke', load: () => import('./acl/revoke.js') },
+      { name: 'list', load: () => import('./acl/list.js') },
+    ],
+  },
   { name: 'produce', summary: 'send records from stdin, a simulated market, Alpaca or Twelve Data', legacy: () => import('./produce.js') },
   { name: 'consume', summary: 'read records: print them, show a live ticker, or write them to S3', legacy: () => import('./consume.js') },
   { name: 'demo', summary: 'local broker, simulated market and a live ticker over mTLS, in one command', legacy: () => import('./demo.js') },
   { name: 'makecsr', summary: 'make a private key, a CSR and a truststore for an mTLS client', legacy: () => import('./makecsr.js') },
   { name: 'issuecert', summary: 'have a CSR signed by AWS Private CA (or a local CA)', legacy: () => import('./issuecert.js') },
-  { name: 'importcert', summary: 'PKCS#12 keystore, truststore and client.properties for Java Kafka clients', legacy: () => import('./importcert.js') },
-  { name: 'cert', summary: 'inspect a certificate (principal for ACLs) or verify certificate, key and chain', legacy: () => import('./cert/index.js') },
-  { name: 'ca', summary: 'make a local CA for development (ca init)', legacy: () => import('./ca/index.js') },
-  { name: 'msk', summary: 'Amazon MSK: discover a cluster (state, brokers, bootstrap strings), save a profile', legacy: () => import('./msk/index.js') },
+  {
+    name: 'cert',
+    summary: 'inspect a certificate (principal for ACLs), verify certificate, key and chain, import it for Java clients',
+    verbs: [
+      { name: 'inspect', load: () => import('./cert/inspect.js') },
+      { name: 'verify', load: () => import('./cert/verify.js') },
+      { name: 'import', load: certImport },
+    ],
+  },
+  { name: 'importcert', summary: 'PKCS#12 keystore, truststore and client.properties (same as `cert import`)', load: certImport, hidden: true },
+  { name: 'ca', summary: 'make a local CA for development (ca init)', verbs: [{ name: 'init', load: () => import('./ca/init.js') }] },
+  {
+    name: 'msk',
+    summary: 'Amazon MSK: discover a cluster (state, brokers, bootstrap strings), save a profile',
+    verbs: [{ name: 'discover', load: () => import('./msk/discover.js') }],
+  },
   { name: 'update-listeners', summary: 'add a per-broker listener for an NLB / PrivateLink (plan, --apply, --revert, --print-nlb, --msk)', legacy: () => import('./update-listeners.js') },
   { name: 'bench', summary: 'measure msg/s, MB/s and end-to-end latency (produce, consume, e2e)', legacy: () => import('./bench/index.js') },
 ];

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { isEncryptedPem } from '../certs/keys.js';
 import { KfeedError } from '../errors.js';
 import { readUserFile } from './files.js';
 import { ProfileStore, unknownProfile, type Profile, type SaslMechanism, type SecurityProtocol } from './profiles.js';
@@ -138,7 +139,7 @@ export async function resolveConnection(input: ResolveInput): Promise<Connection
     if (certFile && keyFile) {
       tls.cert = readUserFile(certFile, 'certificate');
       tls.key = readUserFile(keyFile, 'key');
-      if (isEncryptedKey(tls.key)) {
+      if (isEncryptedPem(tls.key)) {
         tls.passphrase = env.PK_PASSWORD || (await input.secrets.password(`Password for ${keyFile}`));
         if (!tls.passphrase) {
           throw new KfeedError('config', `key ${keyFile} is encrypted and no password was given`, {
@@ -192,8 +193,14 @@ export function checkKeyPair(certPem: string, keyPem: string, passphrase: string
   }
 }
 
-export function isEncryptedKey(pem: string): boolean {
-  return pem.includes('ENCRYPTED PRIVATE KEY') || /Proc-Type:\s*4,ENCRYPTED/.test(pem);
+/**
+ * Where the client's identity came from, when it is the old tools' convention: client_cert.pem
+ * and private_key.pem picked up from the working folder. Errors about that identity say so, since
+ * a folder holding someone else's files (a subscriber's) silently changes who kfeed connects as.
+ */
+export function identityFromWorkingFolder(settings: Partial<Pick<ConnectionSettings, 'origin' | 'files'>>): string | undefined {
+  if (settings.origin?.cert !== LEGACY_FILES.cert) return undefined;
+  return `connected as ${settings.files?.cert ?? LEGACY_FILES.cert}, found in the working folder`;
 }
 
 /** Accepts "h1:p1,h2:p2" (the MSK bootstrap string form) or a list; checks each entry. */

@@ -167,12 +167,12 @@ export function adminConnection(state: LocalClusterState): ConnectionSettings {
   };
 }
 
-function makeCertificates(dir: string, name: string) {
+async function makeCertificates(dir: string, name: string) {
   const tlsDir = path.join(dir, 'tls');
   const caDir = path.join(tlsDir, 'ca');
-  const ca = createLocalCa(caDir, { commonName: `kfeed local CA (${name})`, organization: 'kfeed' });
+  const ca = await createLocalCa(caDir, { commonName: `kfeed local CA (${name})`, organization: 'kfeed' });
   const brokerKey = generateRsaKeyPem(2048);
-  const brokerCert = issueWithLocalCa(ca, {
+  const { certificatePem: brokerCert } = await issueWithLocalCa(ca, {
     publicKeyPem: publicKeyOf(brokerKey),
     subject: { CN: 'localhost', O: 'kfeed local broker' },
     dnsNames: ['localhost'],
@@ -181,7 +181,7 @@ function makeCertificates(dir: string, name: string) {
     usage: 'both', // brokers are clients of each other on the replication listener
   });
   const adminKey = generateRsaKeyPem(2048);
-  const adminCert = issueWithLocalCa(ca, {
+  const { certificatePem: adminCert } = await issueWithLocalCa(ca, {
     publicKeyPem: publicKeyOf(adminKey),
     subject: { CN: 'kfeed-admin', O: 'kfeed local' },
     days: 825,
@@ -408,7 +408,7 @@ export async function startLocalCluster(options: StartOptions): Promise<{ state:
   const jars = await ensureKafkaJars({ env: options.env, cacheDir: options.cacheDir, pom: options.pom, onProgress: options.onProgress });
   fs.mkdirSync(dir, { recursive: true });
   options.onProgress?.('making a local CA and certificates');
-  const certs = makeCertificates(dir, options.name);
+  const certs = await makeCertificates(dir, options.name);
   if (trustedCas.length) certs.files.truststore = writeTruststore(dir, certs.files.ca, trustedCas);
   const perBroker = (options.mode === 'kraft' ? 4 : 3) + (options.scram ? 1 : 0);
   const ports = await freePorts(options.brokers * perBroker + (options.mode === 'zookeeper' ? 1 : 0));

@@ -8,3 +8,8 @@ import type { Context } from '../context.js';
 export function colorsFor(ctx: Context): ChalkInstance {
   return new Chalk({ level: ctx.colorful ? 1 : 0 });
 }
+
+/** The same colours for a renderer, which knows only whether the terminal takes them. */
+export function colors(colorful: boolean): ChalkInstance {
+  return new Chalk({ level: colorful ? 1 : 0 });
+}

@@ -1,4 +1,4 @@
-import { Option, type Command } from 'commander';
+import { Option } from 'commander';
 import {
   createMskClient,
   describeMskCluster,
@@ -13,6 +13,7 @@ import { parseBrokerList } from '../../config/connection.js';
 import { checkProfileName, type Profile } from '../../config/profiles.js';
 import type { Context } from '../../context.js';
 import { KfeedError } from '../../errors.js';
+import { defineCommand, type RenderView } from '../command.js';
 import { clusterArnFor, mskClientConfig, withAwsOptions, withClusterOptions, type AwsFlags, type ClusterFlags } from './aws.js';
 
 type Auth = 'tls' | 'sasl-scram' | 'plaintext';
@@ -27,26 +28,50 @@ export interface DiscoverOptions extends AwsFlags, ClusterFlags {
   saslUser?: string;
 }
 
-export function registerDiscover(msk: Command, ctx: Context): void {
-  withAwsOptions(withClusterOptions(msk.command('discover')))
-    .description('describe an MSK cluster: state, version, metadata mode, auth, brokers and bootstrap strings')
-    .option('--save-profile <name>', 'write a kfeed profile that reaches the cluster')
-    .addOption(new Option('--auth <kind>', 'which bootstrap string the profile and --export use (default: tls, else sasl-scram, else plaintext)').choices(['tls', 'sasl-scram', 'plaintext']))
-    .option('--export', 'print shell lines (export TLSBROKERS=...) instead of the summary')
-    .option('--ca <file>', 'with --save-profile: CA file for the profile (default: system roots, which MSK broker certificates chain to)')
-    .option('--cert <file>', 'with --save-profile: client certificate for the profile')
-    .option('--key <file>', 'with --save-profile: client key for the profile')
-    .option('--sasl-user <name>', 'with --save-profile and sasl-scram: the SCRAM user')
-    .action(async (options: DiscoverOptions) => {
-      await discoverRun(ctx, options);
-    });
-}
-
 export interface Discovery {
   cluster: MskCluster;
   bootstrap: MskBootstrap;
   brokers: MskBroker[];
   region?: string;
+  /** The profile written (--save-profile). */
+  savedProfile?: string;
+  /** With --export: the shell variables, instead of the summary. */
+  exports?: { TLSBROKERS: string; KFEED_MSK_CLUSTER_ARN: string };
+}
+
+export default defineCommand<DiscoverOptions, Discovery>({
+  name: 'discover',
+  summary: 'describe an MSK cluster: state, version, metadata mode, auth, brokers and bootstrap strings',
+  flags: (command) =>
+    withAwsOptions(withClusterOptions(command))
+      .option('--save-profile <name>', 'write a kfeed profile that reaches the cluster')
+      .addOption(
+        new Option('--auth <kind>', 'which bootstrap string the profile and --export use (default: tls, else sasl-scram, else plaintext)').choices([
+          'tls',
+          'sasl-scram',
+          'plaintext',
+        ]),
+      )
+      .option('--export', 'print shell lines (export TLSBROKERS=...) instead of the summary')
+      .option('--ca <file>', 'with --save-profile: CA file for the profile (default: system roots, which MSK broker certificates chain to)')
+      .option('--cert <file>', 'with --save-profile: client certificate for the profile')
+      .option('--key <file>', 'with --save-profile: client key for the profile')
+      .option('--sasl-user <name>', 'with --save-profile and sasl-scram: the SCRAM user'),
+  validate: (options) => {
+    if (options.saveProfile) checkProfileName(options.saveProfile);
+  },
+  run: discoverRun,
+  // --export prints the variables alone, as JSON too; otherwise the whole discovery.
+  json: (found) => found.exports ?? withoutExports(found),
+  render: (found, view) =>
+    found.exports
+      ? [`export TLSBROKERS='${found.exports.TLSBROKERS}'`, `export KFEED_MSK_CLUSTER_ARN='${found.exports.KFEED_MSK_CLUSTER_ARN}'`].join('\n')
+      : renderDiscovery(found, view),
+});
+
+function withoutExports(found: Discovery): Omit<Discovery, 'exports'> {
+  const { exports: _exports, ...rest } = found;
+  return rest;
 }
 
 function chooseAuth(bootstrap: MskBootstrap, wanted?: Auth): { auth: Auth; brokers: string } {
@@ -65,8 +90,7 @@ function chooseAuth(bootstrap: MskBootstrap, wanted?: Auth): { auth: Auth; broke
   return { auth: pick[0], brokers: pick[1] };
 }
 
-export async function discoverRun(ctx: Context, options: DiscoverOptions): Promise<Discovery> {
-  if (options.saveProfile) checkProfileName(options.saveProfile);
+async function discoverRun(ctx: Context, options: DiscoverOptions): Promise<Discovery> {
   const config = mskClientConfig(ctx, options);
   const client = await createMskClient(config);
   try {
@@ -95,26 +119,19 @@ export async function discoverRun(ctx: Context, options: DiscoverOptions): Promi
       };
       ctx.profiles.put(options.saveProfile, profile);
       ctx.info(`profile "${options.saveProfile}" written (${auth}, ${profile.brokers.length} brokers)`);
+      found.savedProfile = options.saveProfile;
     }
-
     if (options.export) {
       const { brokers: list } = chooseAuth(bootstrap, options.auth);
-      if (ctx.json) ctx.printJson({ TLSBROKERS: list, KFEED_MSK_CLUSTER_ARN: cluster.arn });
-      else ctx.print([`export TLSBROKERS='${list}'`, `export KFEED_MSK_CLUSTER_ARN='${cluster.arn}'`].join('\n'));
-      return found;
+      found.exports = { TLSBROKERS: list, KFEED_MSK_CLUSTER_ARN: cluster.arn };
     }
-    if (ctx.json) {
-      ctx.printJson(found);
-      return found;
-    }
-    render(ctx, found);
     return found;
   } finally {
     client.destroy();
   }
 }
 
-function render(ctx: Context, found: Discovery): void {
+function renderDiscovery(found: Discovery, view: RenderView): string {
   const { cluster, bootstrap, brokers } = found;
   const auth = Object.entries(cluster.auth).filter(([, on]) => on).map(([name]) => name);
   const lines = [
@@ -136,12 +153,11 @@ function render(ctx: Context, found: Discovery): void {
     publicSaslIam: 'public iam',
   };
   for (const [key, value] of Object.entries(bootstrap) as Array<[keyof MskBootstrap, string]>) lines.push(`bootstrap ${names[key].padEnd(13)}${value}`);
-  ctx.print(lines.join('\n'));
-  ctx.print('');
-  ctx.printTable(brokers, [
+  const table = view.table(brokers, [
     { header: 'BROKER', value: (b) => b.brokerId, align: 'right' },
     { header: 'ENDPOINTS', value: (b) => b.endpoints.join(',') },
     { header: 'VPC IP', value: (b) => b.clientVpcIp ?? '' },
     { header: 'SUBNET', value: (b) => b.subnet ?? '' },
   ]);
+  return `${lines.join('\n')}\n\n${table}`;
 }

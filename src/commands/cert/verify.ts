@@ -1,0 +1,47 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { VerifyResult } from '../../certs/inspect.js';
+import { LEGACY_FILES } from '../../config/connection.js';
+import { readUserFile } from '../../config/files.js';
+import { ExitCode } from '../../errors.js';
+import { colors } from '../../render/color.js';
+import { defineCommand } from '../command.js';
+
+export interface CertVerifyOptions {
+  cert: string;
+  key: string;
+  ca?: string;
+}
+
+export type CertVerifyResult = VerifyResult & { certFile: string };
+
+export default defineCommand<CertVerifyOptions, CertVerifyResult>({
+  name: 'verify',
+  summary: 'check that a key matches its certificate, the chain is valid and nothing has expired',
+  flags: (command) =>
+    command
+      .option('--cert <file>', 'the certificate with its chain (PEM)', LEGACY_FILES.cert)
+      .option('--key <file>', 'its private key (PEM; password from PK_PASSWORD or a prompt)', LEGACY_FILES.key)
+      .option('--ca <file>', 'trusted CA certificates (default: truststore.pem when present, else the public root CAs)'),
+  run: async (ctx, options) => {
+    const { verifyCertificate } = await import('../../certs/inspect.js');
+    const { isEncryptedPem, loadPrivateKey } = await import('../../certs/keys.js');
+    const certText = readUserFile(path.resolve(ctx.cwd, options.cert), 'certificate');
+    const keyText = readUserFile(path.resolve(ctx.cwd, options.key), 'key');
+    const legacyTrust = path.resolve(ctx.cwd, LEGACY_FILES.ca);
+    const caPath = options.ca ? path.resolve(ctx.cwd, options.ca) : fs.existsSync(legacyTrust) ? legacyTrust : undefined;
+    const caText = caPath ? readUserFile(caPath, 'CA file') : undefined;
+    const password = isEncryptedPem(keyText) ? ctx.env.PK_PASSWORD || (await ctx.promptPassword(`Password of ${options.key}`)) : undefined;
+    const key = loadPrivateKey(keyText, options.key, password);
+    const caFile = caPath ? (options.ca ?? LEGACY_FILES.ca) : undefined;
+    return { certFile: options.cert, ...verifyCertificate({ certText, certFile: options.cert, key, keyFile: options.key, caText, caFile }) };
+  },
+  render: (result, view) => {
+    const color = colors(view.colorful);
+    return [
+      ...result.checks.map((check) => `${check.ok ? color.green('ok  ') : color.red('FAIL')}  ${check.name.padEnd(9)} ${check.detail}`),
+      result.ok ? `verdict: ${result.certFile} is good for mTLS as ${result.principal}` : `verdict: ${result.certFile} will not work for mTLS`,
+    ].join('\n');
+  },
+  exitCode: (result) => (result.ok ? ExitCode.ok : ExitCode.verification),
+});
