@@ -16,6 +16,8 @@ export const ExitCode = {
   prerequisite: 9,
   aws: 10,
   verification: 11,
+  /** The user answered No at a confirmation prompt: nothing was done. */
+  cancelled: 12,
   interrupted: 130,
   terminated: 143,
 } as const;
@@ -39,6 +41,11 @@ export class KfeedError extends Error {
   get line(): string {
     return this.hint ? `${this.message} — ${this.hint}` : this.message;
   }
+}
+
+/** A "No" at a confirmation prompt: its own outcome, not a usage error. */
+export function cancelledError(what: string): KfeedError {
+  return new KfeedError('cancelled', `cancelled: ${what}`);
 }
 
 export function usageError(message: string, hint?: string): KfeedError {

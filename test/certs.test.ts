@@ -139,11 +139,18 @@ describe('issuecert --local-ca, cert inspect and cert verify', () => {
     await kfeed(['makecsr', '--yes', '--cn', 'b', '--out-dir', 'b'], { cwd: dir });
     expect((await kfeed(['issuecert', 'a/client_cert.csr', '--local-ca', 'ca'], { cwd: dir })).code).toBe(0);
 
+    // verify reports every check, then exits 11: the report is the output, not an error line.
     const wrongKey = await kfeed(['cert', 'verify', '--cert', 'a/client_cert.pem', '--key', 'b/private_key.pem', '--ca', 'ca/ca.pem', '--json'], { cwd: dir });
-    expectFailure(wrongKey, 11, /verification failed: b\/private_key\.pem does not belong to this certificate/);
-    expect(JSON.parse(wrongKey.stdout).checks.map((c: { ok: boolean }) => c.ok)).toEqual([false, true, true, true]);
+    expect(wrongKey.code).toBe(11);
+    const report = JSON.parse(wrongKey.stdout);
+    expect(report.ok).toBe(false);
+    expect(report.checks.map((c: { ok: boolean }) => c.ok)).toEqual([false, true, true, true]);
+    expect(report.checks[0].detail).toBe('b/private_key.pem does not belong to this certificate');
 
-    expectFailure(await kfeed(['cert', 'verify', '--cert', 'a/client_cert.pem', '--key', 'a/private_key.pem', '--ca', 'other/ca.pem'], { cwd: dir }), 11, /"CN=kfeed development CA" is a root CA that other\/ca\.pem does not hold/);
+    const untrusted = await kfeed(['cert', 'verify', '--cert', 'a/client_cert.pem', '--key', 'a/private_key.pem', '--ca', 'other/ca.pem'], { cwd: dir });
+    expect(untrusted.code).toBe(11);
+    expect(untrusted.stdout).toMatch(/^FAIL\s+chain\s+"CN=kfeed development CA" is a root CA that other\/ca\.pem does not hold$/m);
+    expect(untrusted.stdout).toMatch(/^verdict: a\/client_cert\.pem will not work for mTLS$/m);
 
     // An expired certificate, signed by the same CA with node-forge.
     const caCert = forge.pki.certificateFromPem(fs.readFileSync(path.join(dir, 'ca/ca.pem'), 'utf8'));
@@ -157,9 +164,44 @@ describe('issuecert --local-ca, cert inspect and cert verify', () => {
     old.setIssuer(caCert.subject.attributes);
     old.sign(caKey as forge.pki.rsa.PrivateKey, forge.md.sha256.create());
     fs.writeFileSync(path.join(dir, 'a/expired.pem'), forge.pki.certificateToPem(old));
-    expectFailure(await kfeed(['cert', 'verify', '--cert', 'a/expired.pem', '--key', 'a/private_key.pem', '--ca', 'ca/ca.pem'], { cwd: dir }), 11, /"CN=a" expired on/);
+    const expired = await kfeed(['cert', 'verify', '--cert', 'a/expired.pem', '--key', 'a/private_key.pem', '--ca', 'ca/ca.pem'], { cwd: dir });
+    expect(expired.code).toBe(11);
+    expect(expired.stdout).toMatch(/^FAIL\s+validity\s+"CN=a" expired on /m);
     const inspected = JSON.parse((await kfeed(['cert', 'inspect', 'a/expired.pem', '--json'], { cwd: dir })).stdout);
     expect(inspected).toMatchObject({ expired: true, daysLeft: -2 });
+  });
+
+  it('a CA never signs past its own end: issuecert cuts the validity and says so, verify counts the chain', async () => {
+    const dir = tempDir();
+    expect((await kfeed(['ca', 'init', 'ca', '--days', '30'], { cwd: dir })).code).toBe(0);
+    expect((await kfeed(['makecsr', '--yes', '--cn', 'short', '--out-dir', 'a'], { cwd: dir })).code).toBe(0);
+    const issued = await kfeed(['issuecert', 'a/client_cert.csr', '--local-ca', 'ca', '--validity-days', '300'], { cwd: dir });
+    expect(issued.code).toBe(0);
+    const caEnd = new crypto.X509Certificate(fs.readFileSync(path.join(dir, 'ca/ca.pem'))).validTo;
+    expect(issued.stderr).toMatch(/warning: the CA in .* ends on .*: the certificate ends then too/);
+    const leaf = new crypto.X509Certificate(fs.readFileSync(path.join(dir, 'a/client_cert.pem')));
+    expect(new Date(leaf.validTo).getTime()).toBe(new Date(caEnd).getTime());
+    // openssl agrees the chain is good (the end is the CA's, not later).
+    const checked = openssl(['verify', '-CAfile', path.join(dir, 'ca/ca.pem'), '-purpose', 'sslclient', path.join(dir, 'a/client_cert.pem')]);
+    expect(checked.stdout).toMatch(/: OK/);
+
+    // A leaf that outlives its CA (made by hand, as another tool might): verify counts the CA's end.
+    const caCert = forge.pki.certificateFromPem(fs.readFileSync(path.join(dir, 'ca/ca.pem'), 'utf8'));
+    const caKey = forge.pki.privateKeyFromPem(fs.readFileSync(path.join(dir, 'ca/ca-key.pem'), 'utf8'));
+    const long = forge.pki.createCertificate();
+    long.publicKey = forge.pki.publicKeyFromPem(crypto.createPublicKey(fs.readFileSync(path.join(dir, 'a/private_key.pem'))).export({ type: 'spki', format: 'pem' }) as string);
+    long.serialNumber = '02';
+    long.validity.notBefore = new Date(Date.now() - 60_000);
+    long.validity.notAfter = new Date(Date.now() + 300 * 86_400_000);
+    long.setSubject([{ shortName: 'CN', value: 'short' }]);
+    long.setIssuer(caCert.subject.attributes);
+    long.sign(caKey as forge.pki.rsa.PrivateKey, forge.md.sha256.create());
+    fs.writeFileSync(path.join(dir, 'a/long.pem'), forge.pki.certificateToPem(long));
+    const verified = await kfeed(['cert', 'verify', '--cert', 'a/long.pem', '--key', 'a/private_key.pem', '--ca', 'ca/ca.pem', '--json'], { cwd: dir });
+    expect(verified.code).toBe(0);
+    const report = JSON.parse(verified.stdout);
+    expect(report).toMatchObject({ ok: true, validUntil: new Date(caEnd).toISOString(), daysLeft: 29 });
+    expect(report.checks.find((c: { name: string }) => c.name === 'validity').detail).toMatch(/29 days left; "CN=kfeed development CA" ends first/);
   });
 
   it('issuecert refuses what is not a good CSR, and writes nothing', async () => {

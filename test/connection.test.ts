@@ -5,6 +5,7 @@ import crypto from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sharedCluster, tempDir } from './helpers/env.js';
 import { kfeed, kfeedBinary } from './helpers/run.js';
+import { expectFailure } from './helpers/assert.js';
 
 /** Profiles, the flags > environment > profile resolver, and connection errors. */
 describe('profiles', () => {
@@ -13,8 +14,14 @@ describe('profiles', () => {
 
   it('adds, lists, shows, selects and removes profiles', async () => {
     const cluster = sharedCluster();
-    const add = await kfeed(['profile', 'add', 'prod', '--brokers', 'b-1.example.com:9094,b-2.example.com:9094', '--ca', 'ca.pem', '--cert', 'c.pem', '--key', 'k.pem'], { env, cwd: '/srv' });
+    // Relative files are kept as absolute paths; they must exist and be what they claim.
+    const srv = tempDir('kfeed-srv-');
+    fs.copyFileSync(cluster.ca, path.join(srv, 'ca.pem'));
+    fs.copyFileSync(cluster.adminCert, path.join(srv, 'c.pem'));
+    fs.copyFileSync(cluster.adminKey, path.join(srv, 'k.pem'));
+    const add = await kfeed(['profile', 'add', 'prod', '--brokers', 'b-1.example.com:9094,b-2.example.com:9094', '--ca', 'ca.pem', '--cert', 'c.pem', '--key', 'k.pem', '--json'], { env, cwd: srv });
     expect(add.code).toBe(0);
+    expect(JSON.parse(add.stdout)).toMatchObject({ name: 'prod', isDefault: true });
     const add2 = await kfeed(['profile', 'add', 'dev', '--brokers', cluster.tlsBrokers.join(','), '--ca', cluster.ca, '--cert', cluster.adminCert, '--key', cluster.adminKey, '--default'], { env });
     expect(add2.code).toBe(0);
     const list = await kfeed(['profile', 'list', '--json'], { env });
@@ -23,7 +30,16 @@ describe('profiles', () => {
       ['dev', true],
     ]);
     const show = await kfeed(['profile', 'show', 'prod', '--json'], { env });
-    expect(JSON.parse(show.stdout)).toMatchObject({ name: 'prod', brokers: ['b-1.example.com:9094', 'b-2.example.com:9094'], ca: '/srv/ca.pem', cert: '/srv/c.pem' });
+    // One name per fact: `isDefault`, in list, show and add alike.
+    expect(JSON.parse(show.stdout)).toEqual({
+      name: 'prod',
+      isDefault: false,
+      brokers: ['b-1.example.com:9094', 'b-2.example.com:9094'],
+      security: 'ssl',
+      ca: path.join(srv, 'ca.pem'),
+      cert: path.join(srv, 'c.pem'),
+      key: path.join(srv, 'k.pem'),
+    });
     // The default profile reaches the cluster with no flags at all.
     expect((await kfeed(['list-topics', '--no-acls'], { env })).code).toBe(0);
     expect((await kfeed(['profile', 'use', 'prod'], { env })).code).toBe(0);
@@ -42,6 +58,20 @@ describe('profiles', () => {
     expect(noKey.stderr).toMatch(/needs its key/);
     const badBroker = await kfeed(['profile', 'add', 'x', '--brokers', 'a:99999'], { env });
     expect(badBroker.code).toBe(2);
+    const cluster = sharedCluster();
+    const cwd = tempDir();
+    fs.writeFileSync(path.join(cwd, 'not-a-cert.pem'), 'hello\n');
+    const cases: Array<[string[], number, RegExp]> = [
+      [['--ca', 'missing.pem'], 3, /CA file .*missing\.pem does not exist/],
+      [['--ca', 'not-a-cert.pem'], 2, /CA file .*not-a-cert\.pem holds no certificate/],
+      [['--cert', 'missing.pem', '--key', cluster.adminKey], 3, /certificate .*missing\.pem does not exist/],
+      [['--cert', cluster.adminCert, '--key', 'not-a-cert.pem'], 2, /key .*not-a-cert\.pem is not a PEM private key/],
+      [['--cert', cluster.ca, '--key', cluster.adminKey], 3, /certificate .* does not belong to key/],
+    ];
+    for (const [args, code, message] of cases) {
+      expectFailure(await kfeed(['profile', 'add', 'x', '--brokers', 'a:1', ...args], { env, cwd }), code, message);
+    }
+    expect(JSON.parse((await kfeed(['profile', 'list', '--json'], { env })).stdout).map((p: { name: string }) => p.name)).not.toContain('x');
   });
 });
 
@@ -169,6 +199,8 @@ describe('connection errors are one line with the right exit code', () => {
     const result = await kfeed(['list-topics', '--brokers', cluster.tlsBrokers[0], '--plaintext'], { env: noProfile, cwd: tempDir() });
     expect(result.code).toBe(4);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    // The hint people act on: the listener speaks TLS, so drop --plaintext.
+    expect(result.stderr).toMatch(/TLS listener/);
   });
 
   it('--debug adds the stack trace', async () => {
@@ -186,7 +218,9 @@ describe('the built binary', () => {
     expect(version.stdout.trim()).toBe(JSON.parse(fs.readFileSync(path.resolve(import.meta.dirname, '../package.json'), 'utf8')).version);
     const help = await kfeedBinary(['--help']);
     expect(help.code).toBe(0);
-    for (const command of ['local', 'profile', 'create-topic', 'list-topics', 'describe-topic', 'delete-topic', 'acl']) expect(help.stdout).toContain(command);
+    for (const command of ['local', 'profile', 'topic', 'create-topic', 'acl', 'cert', 'ca', 'msk']) expect(help.stdout).toContain(command);
+    // Old names stay working but hidden (the registry test runs each of them).
+    for (const hidden of ['list-topics', 'describe-topic', 'delete-topic', 'importcert']) expect(help.stdout).not.toMatch(new RegExp(`^\\s+${hidden}\\b`, 'm'));
     const sub = await kfeedBinary(['acl', 'grant', '--help']);
     expect(sub.stdout).toMatch(/--role <role>/);
   });

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { kfeed } from './helpers/run.js';
+import { spawnSync } from 'node:child_process';
+import { BIN, kfeed } from './helpers/run.js';
+import { expectFailure } from './helpers/assert.js';
+import { requireTool, testEnv } from './helpers/env.js';
 import { sharedCluster } from './helpers/env.js';
 
 const unique = (base: string) => `${base}-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e4)}`;
@@ -64,5 +67,56 @@ describe('topics on the shared mTLS cluster', () => {
 
   it('the shared cluster is the one the suite started', () => {
     expect(sharedCluster().tlsBrokers[0]).toMatch(/^localhost:\d+$/);
+  });
+
+  it('--grant-brokers grants Read on the topic and nothing else, and delete-topic removes it', async () => {
+    const topic = unique('granted');
+    const broker = 'User:CN=*.feed.example.com';
+    const created = await kfeed(['create-topic', topic, '--grant-brokers', broker, '--json']);
+    expect(created.code).toBe(0);
+    const aclsOf = async () =>
+      (JSON.parse((await kfeed(['acl', 'list', '--json'])).stdout) as Array<{ principal: string; operation: string; resourceType: string; resourceName: string }>)
+        .filter((a) => a.principal === broker && (a.resourceName === topic || a.resourceType === 'GROUP'))
+        .map((a) => `${a.resourceType} ${a.resourceName} ${a.operation}`);
+    expect(JSON.parse(created.stdout).grants.map((g: { resourceType: string; operation: string }) => `${g.resourceType} ${g.operation}`)).toEqual(['TOPIC READ']);
+    expect(await aclsOf()).toEqual([`TOPIC ${topic} READ`]);
+    const deleted = await kfeed(['delete-topic', topic, '--yes', '--json']);
+    expect(JSON.parse(deleted.stdout).aclsRemoved).toHaveLength(1);
+    expect(await aclsOf()).toEqual([]);
+  });
+
+  it("--grant-brokers checks the principal before creating, and never takes it from another cluster's profile", async () => {
+    // Brokers named by a flag: the default profile's broker principal belongs to its own cluster.
+    const topic = unique('nogrant');
+    const cluster = sharedCluster();
+    const failed = await kfeed(['create-topic', topic, '--grant-brokers', '--brokers', cluster.tlsBrokers[0]]);
+    expectFailure(failed, 2, /cannot derive the brokers' principal from localhost — nothing was created; pass it/);
+    const listed = JSON.parse((await kfeed(['list-topics', '--json', '--no-acls'])).stdout).topics.map((t: { name: string }) => t.name);
+    expect(listed).not.toContain(topic);
+  });
+
+  it('a No at the confirmation prompt is "cancelled" (exit 12) and deletes nothing', async () => {
+    requireTool('python3', 'apt-get install python3-pexpect');
+    const topic = unique('kept');
+    expect((await kfeed(['create-topic', topic])).code).toBe(0);
+    const script = [
+      'import json, os, sys, pexpect',
+      'env = dict(os.environ); env.pop("CI", None)',
+      'child = pexpect.spawn(sys.argv[1], sys.argv[2:], env=env, encoding="utf-8", timeout=60)',
+      'child.expect("Delete topic")',
+      'child.send("n\\r")',
+      'child.expect(pexpect.EOF)',
+      'out = child.before',
+      'child.close()',
+      'print(json.dumps({"status": child.exitstatus, "output": out}))',
+    ].join('\n');
+    const run = spawnSync('python3', ['-c', script, process.execPath, BIN, 'delete-topic', topic], { env: testEnv(), encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    const result = JSON.parse(run.stdout) as { status: number; output: string };
+    expect(result.status).toBe(12);
+    expect(result.output).toMatch(/kfeed: cancelled: topic .* was not deleted/);
+    const listed = JSON.parse((await kfeed(['list-topics', '--json', '--no-acls'])).stdout).topics.map((t: { name: string }) => t.name);
+    expect(listed).toContain(topic);
+    expect((await kfeed(['delete-topic', topic, '--yes'])).code).toBe(0);
   });
 });

@@ -96,6 +96,9 @@ export interface VerifyResult {
   checks: Check[];
   /** The chain that was built, leaf first, as subjects. */
   chain: string[];
+  /** The first end of validity along the chain: after it the certificate no longer works. */
+  validUntil: string;
+  daysLeft: number;
 }
 
 function subjectOf(cert: crypto.X509Certificate): string {
@@ -150,6 +153,11 @@ export function verifyCertificate(input: VerifyInput): VerifyResult {
   });
 
   const outOfDate = chain.find((c) => new Date(c.validTo) < now || new Date(c.validFrom) > now);
+  // A certificate is usable only while every certificate above it is: the chain ends with its first expiry.
+  const firstToExpire = chain.reduce((a, b) => (new Date(b.validTo) < new Date(a.validTo) ? b : a));
+  const validUntil = new Date(firstToExpire.validTo);
+  const daysLeft = Math.floor((validUntil.getTime() - now.getTime()) / 86_400_000);
+  const limitedBy = firstToExpire === leaf || firstToExpire.validTo === leaf.validTo ? '' : `; "${subjectOf(firstToExpire)}" ends first (the certificate itself says ${new Date(leaf.validTo).toISOString()})`;
   checks.push({
     name: 'validity',
     ok: !outOfDate,
@@ -157,7 +165,7 @@ export function verifyCertificate(input: VerifyInput): VerifyResult {
       ? new Date(outOfDate.validTo) < now
         ? `"${subjectOf(outOfDate)}" expired on ${new Date(outOfDate.validTo).toISOString()}`
         : `"${subjectOf(outOfDate)}" is not valid before ${new Date(outOfDate.validFrom).toISOString()}`
-      : `valid until ${new Date(leaf.validTo).toISOString()} (${Math.floor((new Date(leaf.validTo).getTime() - now.getTime()) / 86_400_000)} days left)`,
+      : `valid until ${validUntil.toISOString()} (${daysLeft} days left${limitedBy})`,
   });
 
   const usages = leaf.keyUsage;
@@ -170,5 +178,7 @@ export function verifyCertificate(input: VerifyInput): VerifyResult {
     principal: kafkaPrincipalOfCertificate(pems[0]),
     checks,
     chain: chain.map(subjectOf),
+    validUntil: validUntil.toISOString(),
+    daysLeft,
   };
 }

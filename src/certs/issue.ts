@@ -9,6 +9,7 @@ export interface IssuedCertificate {
   /** Certificate followed by its chain, as one PEM (what Kafka clients load). */
   pem: string;
   info: CertificateInfo;
+  /** CA certificates after the leaf (see leafAndChain in pem.ts). */
   chainLength: number;
 }
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { writeFileAtomic } from '../config/files.js';
 import { KfeedError } from '../errors.js';
 import { spkiDer } from './keys.js';
-import { certificatePems, pemBlocks } from './pem.js';
+import { certificatePems, leafAndChain, pemBlocks } from './pem.js';
 import { pkcs12Keystore, pkcs12Truststore } from './pkcs12.js';
 import { certificateInfo } from './inspect.js';
 
@@ -36,6 +36,7 @@ export interface JavaClientFiles {
   truststore: string;
   properties: string;
   principal: string;
+  /** CA certificates stored after the client certificate (the leaf is not counted, as in issuecert). */
   chainLength: number;
   trustedCount: number;
 }
@@ -68,8 +69,8 @@ function utf16Escapes(c: string): string {
  * before the first file is written.
  */
 export function writeJavaClientFiles(input: JavaClientInput): JavaClientFiles {
-  const certPems = certificatePems(input.certText, input.certFile);
-  const chainDer = certPems.map((pem) => pemBlocks(pem)[0].der);
+  const { leaf: leafPem, chain: chainPems } = leafAndChain(input.certText, input.certFile);
+  const chainDer = [leafPem, ...chainPems].map((pem) => pemBlocks(pem)[0].der);
   const leaf = new crypto.X509Certificate(chainDer[0]);
   if (!spkiDer(input.key).equals(spkiDer(leaf.publicKey))) {
     throw new KfeedError('verification', `${input.keyFile} is not the key of ${input.certFile}`, { hint: 'pass the private key the CSR was made with (--key)' });
@@ -90,7 +91,7 @@ export function writeJavaClientFiles(input: JavaClientInput): JavaClientFiles {
   const keystore = pkcs12Keystore({ key: input.key, chainDer, password: input.password, alias: input.alias });
   const truststore = pkcs12Truststore({ certs: trusted, password: input.password });
   const properties = [
-    '# Apache Kafka Java client settings for mutual TLS, written by kfeed importcert.',
+    '# Apache Kafka Java client settings for mutual TLS, written by kfeed cert import.',
     '# This file holds passwords: keep it private (mode 0600).',
     ...(input.bootstrapServers ? [`bootstrap.servers=${propertyValue(input.bootstrapServers)}`] : []),
     'security.protocol=SSL',
@@ -107,5 +108,5 @@ export function writeJavaClientFiles(input: JavaClientInput): JavaClientFiles {
   writeFileAtomic(files.keystore, keystore, mode);
   writeFileAtomic(files.truststore, truststore, mode);
   writeFileAtomic(files.properties, properties, mode);
-  return { ...files, principal: certificateInfo(certPems[0], input.certFile).principal, chainLength: chainDer.length, trustedCount: trusted.length };
+  return { ...files, principal: certificateInfo(leafPem, input.certFile).principal, chainLength: chainPems.length, trustedCount: trusted.length };
 }

@@ -27,6 +27,16 @@ export function certificatePems(text: string, file: string): string[] {
   return certs;
 }
 
+/**
+ * A certificate file split into the end-entity certificate and the CA certificates that follow
+ * it. `chainLength` in kfeed's JSON (issuecert, cert import) is always `chain.length`: the CA
+ * certificates, the leaf not counted.
+ */
+export function leafAndChain(text: string, file: string): { leaf: string; chain: string[] } {
+  const [leaf, ...chain] = certificatePems(text, file);
+  return { leaf, chain };
+}
+
 export function toPem(der: Uint8Array, type: string): string {
   const lines = Buffer.from(der).toString('base64').match(/.{1,64}/g) ?? [];
   return `-----BEGIN ${type}-----\n${lines.join('\n')}\n-----END ${type}-----\n`;

@@ -101,6 +101,13 @@ export async function grantRole(admin: Admin, input: GrantInput): Promise<AclBin
   return entries.map(describeBinding);
 }
 
+/** Allows `principal` to read `topic` and nothing else (what `create-topic --grant-brokers` promises). */
+export async function grantTopicRead(admin: Admin, principal: string, topic: string): Promise<AclBinding[]> {
+  const entries = bindingsFor({ principal, role: 'read', topic }).filter((e) => e.resourceType === AclResourceTypes.TOPIC);
+  await admin.createAcls({ acl: entries });
+  return entries.map(describeBinding);
+}
+
 /** Removes exactly the bindings the role would grant; returns those that existed. */
 export async function revokeRole(admin: Admin, input: GrantInput): Promise<AclBinding[]> {
   const entries = bindingsFor(input);

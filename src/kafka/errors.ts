@@ -1,4 +1,4 @@
-import type { ConnectionSettings } from '../config/connection.js';
+import { identityFromWorkingFolder, type ConnectionSettings } from '../config/connection.js';
 import { KfeedError, messageOf } from '../errors.js';
 
 /** kafkajs nests the real cause in `cause`, `originalError` or `retriableError`; walk them all. */
@@ -29,7 +29,22 @@ const TLS_PEER_CODES: Record<string, string> = {
  * Maps what kafkajs throws to a KfeedError with a message a person can act on. Unknown
  * errors keep their message and exit 1, so nothing is hidden.
  */
-export function translateKafkaError(error: unknown, settings?: Pick<ConnectionSettings, 'brokers' | 'security'>): KfeedError {
+export function translateKafkaError(
+  error: unknown,
+  settings?: Pick<ConnectionSettings, 'brokers' | 'security'> & Partial<Pick<ConnectionSettings, 'origin' | 'files'>>,
+): KfeedError {
+  const translated = translate(error, settings);
+  // Errors about who the client is say so when its certificate came from the working folder.
+  const identity = settings ? identityFromWorkingFolder(settings) : undefined;
+  const aboutTheClient = translated.kind === 'denied' || (translated.kind === 'tls' && translated.message.includes("client's certificate"));
+  if (!identity || !aboutTheClient || translated.message.includes(identity)) return translated;
+  return new KfeedError(translated.kind, `${translated.message} (${identity})`, {
+    hint: 'pass --cert and --key (--admin-cert and --admin-key for `acl`) to connect as another client',
+    cause: translated.cause ?? error,
+  });
+}
+
+function translate(error: unknown, settings?: Pick<ConnectionSettings, 'brokers' | 'security'>): KfeedError {
   if (error instanceof KfeedError) return error;
   const chain = causes(error);
   const brokers = settings?.brokers.join(',') ?? 'the brokers';

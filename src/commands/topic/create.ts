@@ -1,7 +1,7 @@
-import type { ConnectionFlags } from '../../config/connection.js';
+import type { ConnectionFlags, ConnectionSettings } from '../../config/connection.js';
 import type { Context } from '../../context.js';
 import { KfeedError } from '../../errors.js';
-import { grantRole, type AclBinding } from '../../kafka/acls.js';
+import { grantTopicRead, type AclBinding } from '../../kafka/acls.js';
 import { withAdmin } from '../../kafka/client.js';
 import { translateKafkaError } from '../../kafka/errors.js';
 import { waitUntilEveryBrokerKnows } from '../../kafka/propagation.js';
@@ -46,15 +46,22 @@ export default defineCommand<CreateTopicOptions, CreateTopicResult>({
     ].join('\n'),
 });
 
-/** The brokers' certificate principal: given, known from a local profile, or MSK's wildcard name. */
-export function brokerPrincipal(ctx: Context, brokers: string[], given: string | true, profileName?: string): string {
+/**
+ * The brokers' certificate principal: given, known from the profile the brokers came from, or
+ * MSK's wildcard name. A profile's principal is used only when that profile also named the
+ * brokers: brokers from flags or the environment may be another cluster.
+ */
+export function brokerPrincipal(ctx: Context, settings: Pick<ConnectionSettings, 'brokers' | 'origin' | 'profileName'>, given: string | true): string {
   if (typeof given === 'string') return given.startsWith('User:') ? given : `User:${given}`;
-  const known = profileName ? ctx.profiles.get(profileName)?.meta?.brokerPrincipal : undefined;
+  const brokersFromProfile = settings.profileName !== undefined && settings.origin.brokers === `profile ${settings.profileName}`;
+  const known = brokersFromProfile ? ctx.profiles.get(settings.profileName!)?.meta?.brokerPrincipal : undefined;
   if (known) return known;
-  const host = brokers[0].replace(/:\d+$/, '');
+  const host = settings.brokers[0].replace(/:\d+$/, '');
   const labels = host.split('.');
   if (labels.length < 3 || /^\d+$/.test(labels[labels.length - 1])) {
-    throw new KfeedError('usage', `cannot derive the brokers' principal from ${host}`, { hint: 'pass it: --grant-brokers "User:CN=..."' });
+    throw new KfeedError('usage', `cannot derive the brokers' principal from ${host}`, {
+      hint: 'nothing was created; pass it: --grant-brokers "User:CN=..."',
+    });
   }
   // MSK broker certificates are issued to the wildcard of the cluster's domain.
   return `User:CN=*.${labels.slice(1).join('.')}`;
@@ -63,11 +70,11 @@ export function brokerPrincipal(ctx: Context, brokers: string[], given: string |
 async function createTopicRun(ctx: Context, options: CreateTopicOptions): Promise<CreateTopicResult> {
   const configs = parseConfigs(options.config);
   const settings = await ctx.connection(connectionFlags(options));
+  // Known before anything is created, so a principal that cannot be derived changes nothing.
+  const principal = options.grantBrokers ? brokerPrincipal(ctx, settings, options.grantBrokers) : undefined;
   const result = await withAdmin(settings, async (admin) => {
     const topic = await createTopic(admin, { name: options.name, partitions: options.partitions, replicationFactor: options.replicationFactor, configs });
-    const grants = options.grantBrokers
-      ? await grantRole(admin, { principal: brokerPrincipal(ctx, settings.brokers, options.grantBrokers, settings.profileName), role: 'read', topic: options.name })
-      : [];
+    const grants = principal ? await grantTopicRead(admin, principal, options.name) : [];
     return { ...topic, grants };
   });
   await waitUntilEveryBrokerKnows(settings, options.name).catch((error) => {

@@ -1,6 +1,6 @@
 import type { ConnectionFlags } from '../../config/connection.js';
 import type { Context } from '../../context.js';
-import { KfeedError } from '../../errors.js';
+import { cancelledError, KfeedError } from '../../errors.js';
 import { deleteTopicAcls, type AclBinding } from '../../kafka/acls.js';
 import { withAdmin } from '../../kafka/client.js';
 import { translateKafkaError } from '../../kafka/errors.js';
@@ -40,7 +40,7 @@ async function deleteTopicRun(ctx: Context, options: DeleteTopicOptions): Promis
       throw new KfeedError('usage', `refusing to delete topic ${name} without confirmation`, { hint: 'pass --yes' });
     }
     if (!(await ctx.promptConfirm(`Delete topic ${name} and all its messages${options.keepAcls ? '' : ' and ACLs'}?`))) {
-      throw new KfeedError('usage', 'nothing deleted', { hint: 'answer yes, or pass --yes' });
+      throw cancelledError(`topic ${name} was not deleted`);
     }
   }
   const settings = await ctx.connection(connectionFlags(options));
