@@ -7,10 +7,31 @@ interface AwsErrorShape {
   $metadata?: { httpStatusCode?: number };
 }
 
-const DENIED = new Set(['AccessDeniedException', 'ForbiddenException', 'UnauthorizedException', 'AccessDenied', 'UnauthorizedOperation', 'UnrecognizedClientException', 'InvalidClientTokenId', 'InvalidSignatureException', 'SignatureDoesNotMatch', 'ExpiredTokenException', 'ExpiredToken', 'InvalidAccessKeyId']);
+const DENIED = new Set([
+  'AccessDeniedException',
+  'ForbiddenException',
+  'UnauthorizedException',
+  'AccessDenied',
+  'UnauthorizedOperation',
+  'UnrecognizedClientException',
+  'InvalidClientTokenId',
+  'InvalidSignatureException',
+  'SignatureDoesNotMatch',
+  'ExpiredTokenException',
+  'ExpiredToken',
+  'InvalidAccessKeyId',
+]);
 const THROTTLED = new Set(['ThrottlingException', 'Throttling', 'TooManyRequestsException', 'RequestLimitExceeded', 'SlowDown', 'RateExceeded']);
 const NOT_FOUND = new Set(['ResourceNotFoundException', 'NotFoundException', 'NoSuchBucket', 'NoSuchKey', 'RequestFailedException']);
-const BAD_INPUT = new Set(['InvalidArnException', 'ValidationException', 'InvalidRequestException', 'InvalidArgsException', 'InvalidParameterException', 'MalformedCSRException', 'InvalidParameterValueException']);
+const BAD_INPUT = new Set([
+  'InvalidArnException',
+  'ValidationException',
+  'InvalidRequestException',
+  'InvalidArgsException',
+  'InvalidParameterException',
+  'MalformedCSRException',
+  'InvalidParameterValueException',
+]);
 
 /**
  * Turns what an AWS SDK v3 call threw into one KfeedError line: `what` says what kfeed was
@@ -36,8 +57,12 @@ export function translateAwsError(error: unknown, what: string, endpoint?: strin
   if (NOT_FOUND.has(name) || (bodyless && status === 404)) return make('notFound', `${what} failed: ${message}`, 'check the ARN or name, and the region');
   if (BAD_INPUT.has(name)) return make('usage', `${what} failed: ${message}`, 'check the arguments');
   // MSK answers BadRequest for requests that are well formed but refused in the cluster's state.
-  if (name === 'BadRequestException') return make('aws', `${what}: AWS refused the request: ${message}`, 'check the arguments');
-  if (name === 'ConflictException') return make('conflict', `${what} failed: ${message}`, 'wait for the running operation to finish, then retry');
+  if (name === 'BadRequestException') {
+    return make('aws', `${what}: AWS refused the request: ${message}`, 'check the arguments');
+  }
+  if (name === 'ConflictException') {
+    return make('conflict', `${what} failed: ${message}`, 'wait for the running operation to finish, then retry');
+  }
   const network = e.code ?? e.cause?.code;
   if (network && /^(ECONNREFUSED|ENOTFOUND|ECONNRESET|ETIMEDOUT|EAI_AGAIN|EHOSTUNREACH)$/.test(network)) {
     return make('connection', `${what} failed: cannot reach the AWS endpoint${endpoint ? ` ${endpoint}` : ''} (${network})`, 'check the network, --endpoint-url and --region');

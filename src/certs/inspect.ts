@@ -157,7 +157,11 @@ export function verifyCertificate(input: VerifyInput): VerifyResult {
   const firstToExpire = chain.reduce((a, b) => (new Date(b.validTo) < new Date(a.validTo) ? b : a));
   const validUntil = new Date(firstToExpire.validTo);
   const daysLeft = Math.floor((validUntil.getTime() - now.getTime()) / 86_400_000);
-  const limitedBy = firstToExpire === leaf || firstToExpire.validTo === leaf.validTo ? '' : `; "${subjectOf(firstToExpire)}" ends first (the certificate itself says ${new Date(leaf.validTo).toISOString()})`;
+  const limitedBy =
+    firstToExpire === leaf || firstToExpire.validTo === leaf.validTo
+      ? ''
+      : `; "${subjectOf(firstToExpire)}" ends first ` +
+        `(the certificate itself says ${new Date(leaf.validTo).toISOString()})`;
   checks.push({
     name: 'validity',
     ok: !outOfDate,

@@ -108,5 +108,6 @@ export function writeJavaClientFiles(input: JavaClientInput): JavaClientFiles {
   writeFileAtomic(files.keystore, keystore, mode);
   writeFileAtomic(files.truststore, truststore, mode);
   writeFileAtomic(files.properties, properties, mode);
-  return { ...files, principal: certificateInfo(leafPem, input.certFile).principal, chainLength: chainPems.length, trustedCount: trusted.length };
+  const principal = certificateInfo(leafPem, input.certFile).principal;
+  return { ...files, principal, chainLength: chainPems.length, trustedCount: trusted.length };
 }

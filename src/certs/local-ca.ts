@@ -49,7 +49,10 @@ async function x509Name(subject: SubjectFields) {
 }
 
 /** Makes a new self-signed CA (RSA 2048, SHA-256) and writes it to `dir`. */
-export async function createLocalCa(dir: string, options: { commonName: string; organization?: string; days?: number }): Promise<LocalCa> {
+export async function createLocalCa(
+  dir: string,
+  options: { commonName: string; organization?: string; days?: number },
+): Promise<LocalCa> {
   if (fs.existsSync(path.join(dir, CA_KEY_FILE))) {
     throw new KfeedError('conflict', `a CA already exists in ${dir}`, { hint: 'use it, or choose another folder' });
   }
@@ -127,7 +130,9 @@ async function signWithLocalCa(ca: LocalCa, input: SignInput, now = Date.now()):
   const { cryptoKeyPair } = await import('./keys.js');
   const caCert = new x509.X509Certificate(ca.certPem);
   if (caCert.notAfter.getTime() <= now) {
-    throw new KfeedError('config', `the CA in ${ca.dir} expired on ${caCert.notAfter.toISOString()}`, { hint: 'make a new one with `kfeed ca init DIR`' });
+    throw new KfeedError('config', `the CA in ${ca.dir} expired on ${caCert.notAfter.toISOString()}`, {
+      hint: 'make a new one with `kfeed ca init DIR`',
+    });
   }
   const { keys, algorithm } = await cryptoKeyPair(crypto.createPrivateKey(ca.keyPem));
   const publicKey = new x509.PublicKey(input.publicKey);
@@ -149,7 +154,10 @@ async function signWithLocalCa(ca: LocalCa, input: SignInput, now = Date.now()):
     signingAlgorithm: algorithm as never,
     extensions: [
       new x509.BasicConstraintsExtension(false, undefined, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | (rsaSubject ? x509.KeyUsageFlags.keyEncipherment : 0), true),
+      new x509.KeyUsagesExtension(
+        x509.KeyUsageFlags.digitalSignature | (rsaSubject ? x509.KeyUsageFlags.keyEncipherment : 0),
+        true,
+      ),
       new x509.ExtendedKeyUsageExtension(usages),
       ...(input.subjectAltName ? [input.subjectAltName] : []),
       await x509.SubjectKeyIdentifierExtension.create(publicKey),
@@ -188,7 +196,11 @@ export function publicKeyOf(privateKeyPem: string): string {
  * Signs a CSR (RSA or EC public key) with the local CA, the way an AWS Private CA end-entity
  * template does: serverAuth + clientAuth, the CSR's subject and subjectAltName.
  */
-export async function signCsrWithLocalCa(ca: LocalCa, csr: { der: Buffer }, options: { days: number; now?: number }): Promise<SignedCertificate> {
+export async function signCsrWithLocalCa(
+  ca: LocalCa,
+  csr: { der: Buffer },
+  options: { days: number; now?: number },
+): Promise<SignedCertificate> {
   const { x509 } = await import('./x509.js');
   const request = new x509.Pkcs10CertificateRequest(csr.der);
   return signWithLocalCa(

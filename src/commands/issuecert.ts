@@ -83,7 +83,8 @@ async function issueWithLocal(ctx: Context, csr: ParsedCsr, options: IssueCertOp
   const ca = loadLocalCa(dir);
   const signed = await signCsrWithLocalCa(ca, csr, { days: options.validityDays });
   if (signed.clampedToCa) {
-    ctx.warn(`the CA in ${dir} ends on ${signed.notAfter}: the certificate ends then too, not on ${signed.clampedToCa.requestedNotAfter}`);
+    const asked = signed.clampedToCa.requestedNotAfter;
+    ctx.warn(`the CA in ${dir} ends on ${signed.notAfter}: the certificate ends then too, not on ${asked}`);
   }
   return { result: checkIssuedCertificate(csr, signed.certificatePem, signed.chainPem, `the local CA in ${dir}`), ca: dir };
 }

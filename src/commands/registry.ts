@@ -84,15 +84,24 @@ export const COMMANDS: Entry[] = [
   { name: 'issuecert', summary: 'have a CSR signed by AWS Private CA (or a local CA)', legacy: () => import('./issuecert.js') },
   {
     name: 'cert',
-    summary: 'inspect a certificate (principal for ACLs), verify certificate, key and chain, import it for Java clients',
+    summary: 'inspect a certificate (principal for ACLs), verify certificate, key and chain, import it for Java',
     verbs: [
       { name: 'inspect', load: () => import('./cert/inspect.js') },
       { name: 'verify', load: () => import('./cert/verify.js') },
       { name: 'import', load: certImport },
     ],
   },
-  { name: 'importcert', summary: 'PKCS#12 keystore, truststore and client.properties (same as `cert import`)', load: certImport, hidden: true },
-  { name: 'ca', summary: 'make a local CA for development (ca init)', verbs: [{ name: 'init', load: () => import('./ca/init.js') }] },
+  {
+    name: 'importcert',
+    summary: 'PKCS#12 keystore, truststore and client.properties (same as `cert import`)',
+    load: certImport,
+    hidden: true,
+  },
+  {
+    name: 'ca',
+    summary: 'make a local CA for development (ca init)',
+    verbs: [{ name: 'init', load: () => import('./ca/init.js') }],
+  },
   {
     name: 'msk',
     summary: 'Amazon MSK: discover a cluster (state, brokers, bootstrap strings), save a profile',

@@ -198,7 +198,9 @@ export function checkKeyPair(certPem: string, keyPem: string, passphrase: string
  * and private_key.pem picked up from the working folder. Errors about that identity say so, since
  * a folder holding someone else's files (a subscriber's) silently changes who kfeed connects as.
  */
-export function identityFromWorkingFolder(settings: Partial<Pick<ConnectionSettings, 'origin' | 'files'>>): string | undefined {
+export function identityFromWorkingFolder(
+  settings: Partial<Pick<ConnectionSettings, 'origin' | 'files'>>,
+): string | undefined {
   if (settings.origin?.cert !== LEGACY_FILES.cert) return undefined;
   return `connected as ${settings.files?.cert ?? LEGACY_FILES.cert}, found in the working folder`;
 }

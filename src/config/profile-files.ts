@@ -17,7 +17,9 @@ export function checkProfileFiles(files: { ca?: string; cert?: string; key?: str
     const certText = readCertificates(files.cert, 'certificate');
     const keyText = readUserFile(files.key, 'key');
     if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(keyText)) {
-      throw new KfeedError('usage', `key ${files.key} is not a PEM private key`, { hint: 'pass the private_key.pem that makecsr wrote' });
+      throw new KfeedError('usage', `key ${files.key} is not a PEM private key`, {
+        hint: 'pass the private_key.pem that makecsr wrote',
+      });
     }
     if (!isEncryptedPem(keyText)) checkKeyPair(certText, keyText, undefined, { cert: files.cert, key: files.key });
   }
@@ -29,7 +31,9 @@ function readCertificates(file: string, what: string): string {
     try {
       new crypto.X509Certificate(pem);
     } catch (error) {
-      throw new KfeedError('usage', `${what} ${file} holds a damaged certificate (${(error as Error).message})`, { hint: 'pass a valid PEM certificate' });
+      throw new KfeedError('usage', `${what} ${file} holds a damaged certificate (${(error as Error).message})`, {
+        hint: 'pass a valid PEM certificate',
+      });
     }
   }
   return text;

@@ -103,7 +103,9 @@ export async function grantRole(admin: Admin, input: GrantInput): Promise<AclBin
 
 /** Allows `principal` to read `topic` and nothing else (what `create-topic --grant-brokers` promises). */
 export async function grantTopicRead(admin: Admin, principal: string, topic: string): Promise<AclBinding[]> {
-  const entries = bindingsFor({ principal, role: 'read', topic }).filter((e) => e.resourceType === AclResourceTypes.TOPIC);
+  const entries = bindingsFor({ principal, role: 'read', topic }).filter(
+    (e) => e.resourceType === AclResourceTypes.TOPIC,
+  );
   await admin.createAcls({ acl: entries });
   return entries.map(describeBinding);
 }

@@ -36,7 +36,8 @@ export function translateKafkaError(
   const translated = translate(error, settings);
   // Errors about who the client is say so when its certificate came from the working folder.
   const identity = settings ? identityFromWorkingFolder(settings) : undefined;
-  const aboutTheClient = translated.kind === 'denied' || (translated.kind === 'tls' && translated.message.includes("client's certificate"));
+  const aboutTheClient =
+    translated.kind === 'denied' || (translated.kind === 'tls' && translated.message.includes("client's certificate"));
   if (!identity || !aboutTheClient || translated.message.includes(identity)) return translated;
   return new KfeedError(translated.kind, `${translated.message} (${identity})`, {
     hint: 'pass --cert and --key (--admin-cert and --admin-key for `acl`) to connect as another client',

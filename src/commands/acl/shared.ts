@@ -37,7 +37,11 @@ export function aclChangeFlags(command: Command, verb: 'grant' | 'revoke'): Comm
     command
       .option('--cert <file>', 'PEM certificate of the client: its subject becomes the principal')
       .option('--principal <principal>', 'principal, e.g. User:CN=client,O=Example Corp')
-      .addOption(new Option('--role <role>', verb === 'grant' ? 'what the client may do' : 'the role to take back').choices([...ROLES]).makeOptionMandatory())
+      .addOption(
+        new Option('--role <role>', verb === 'grant' ? 'what the client may do' : 'the role to take back')
+          .choices([...ROLES])
+          .makeOptionMandatory(),
+      )
       .requiredOption('--topic <topic>', 'topic name (or prefix with --prefixed; "*" for all topics)')
       .option('--group <group>', 'consumer group for consumer/read roles', '*')
       .option('--prefixed', 'treat --topic and --group as name prefixes'),
@@ -57,15 +61,24 @@ export function principalFrom(options: { principal?: string; cert?: string }, cw
   if (options.principal) return options.principal;
   const text = readUserFile(path.resolve(cwd, options.cert!), 'certificate');
   if (!/-----BEGIN (X509 )?CERTIFICATE-----/.test(text)) {
-    throw usageError(`no certificate found in ${options.cert}`, "pass the client's PEM certificate (BEGIN CERTIFICATE), e.g. client_cert.pem");
+    throw usageError(
+      `no certificate found in ${options.cert}`,
+      "pass the client's PEM certificate (BEGIN CERTIFICATE), e.g. client_cert.pem",
+    );
   }
   return kafkaPrincipalOfCertificate(text);
 }
 
-export async function changeAcls(ctx: Context, verb: 'grant' | 'revoke', options: AclChangeOptions): Promise<AclChangeResult> {
+export async function changeAcls(
+  ctx: Context,
+  verb: 'grant' | 'revoke',
+  options: AclChangeOptions,
+): Promise<AclChangeResult> {
   const principal = principalFrom(options, ctx.cwd);
   const settings = await ctx.connection(connectionFlags(options, 'admin'));
-  const input = { principal, role: options.role, topic: options.topic, group: options.group, prefixed: options.prefixed };
-  const bindings = await withAdmin(settings, (admin) => (verb === 'grant' ? grantRole(admin, input) : revokeRole(admin, input)));
+  const { role, topic, group, prefixed } = options;
+  const input = { principal, role, topic, group, prefixed };
+  const change = verb === 'grant' ? grantRole : revokeRole;
+  const bindings = await withAdmin(settings, (admin) => change(admin, input));
   return { principal, role: options.role, topic: options.topic, bindings };
 }

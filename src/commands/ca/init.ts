@@ -25,7 +25,12 @@ export default defineCommand<CaInitOptions, CaInitResult>({
     command
       .option('--cn <name>', 'common name of the CA', 'kfeed development CA')
       .option('--o <org>', 'organization of the CA')
-      .option('--days <days>', 'validity of the CA certificate (it signs nothing that outlives it)', integer('--days', 1, 36500), 3650),
+      .option(
+        '--days <days>',
+        'validity of the CA certificate (it signs nothing that outlives it)',
+        integer('--days', 1, 36500),
+        3650,
+      ),
   run: async (ctx, options) => {
     const { createLocalCa, CA_CERT_FILE, CA_KEY_FILE } = await import('../../certs/local-ca.js');
     const { checkSubject } = await import('../../certs/subject.js');

@@ -16,7 +16,8 @@ export default defineCommand<{ file: string }, CertInspectResult>({
   args: [{ key: 'file', syntax: '<file>', description: 'PEM certificate (a chain file shows every certificate)' }],
   run: async (ctx, { file }) => {
     const { inspectCertificateFile } = await import('../../certs/inspect.js');
-    const [certificate, ...chain] = inspectCertificateFile(readUserFile(path.resolve(ctx.cwd, file), 'certificate'), file);
+    const text = readUserFile(path.resolve(ctx.cwd, file), 'certificate');
+    const [certificate, ...chain] = inspectCertificateFile(text, file);
     return { certificate, chain };
   },
   // A single certificate prints as itself, as it always has; a chain file as both parts.
@@ -36,7 +37,7 @@ export default defineCommand<{ file: string }, CertInspectResult>({
       `key           ${leaf.key.label}`,
       `serial        ${leaf.serialNumber}`,
       `SHA-256       ${leaf.fingerprintSha256}`,
-      `usage         ${leaf.isCa ? 'CA' : 'end entity'}${leaf.extendedKeyUsage.length ? `, ${leaf.extendedKeyUsage.join(', ')}` : ''}`,
+      `usage         ${[leaf.isCa ? 'CA' : 'end entity', ...leaf.extendedKeyUsage].join(', ')}`,
       `principal     ${leaf.principal}`,
       ...chain.map((c, i) => `chain ${i + 1}       ${c.subject} (until ${c.notAfter.slice(0, 10)})`),
     ].join('\n');

@@ -22,25 +22,34 @@ export default defineCommand<CertVerifyOptions, CertVerifyResult>({
     command
       .option('--cert <file>', 'the certificate with its chain (PEM)', LEGACY_FILES.cert)
       .option('--key <file>', 'its private key (PEM; password from PK_PASSWORD or a prompt)', LEGACY_FILES.key)
-      .option('--ca <file>', 'trusted CA certificates (default: truststore.pem when present, else the public root CAs)'),
+      .option(
+        '--ca <file>',
+        'trusted CA certificates (default: truststore.pem when present, else the public root CAs)',
+      ),
   run: async (ctx, options) => {
     const { verifyCertificate } = await import('../../certs/inspect.js');
     const { isEncryptedPem, loadPrivateKey } = await import('../../certs/keys.js');
     const certText = readUserFile(path.resolve(ctx.cwd, options.cert), 'certificate');
     const keyText = readUserFile(path.resolve(ctx.cwd, options.key), 'key');
     const legacyTrust = path.resolve(ctx.cwd, LEGACY_FILES.ca);
-    const caPath = options.ca ? path.resolve(ctx.cwd, options.ca) : fs.existsSync(legacyTrust) ? legacyTrust : undefined;
+    const besideTrust = fs.existsSync(legacyTrust) ? legacyTrust : undefined;
+    const caPath = options.ca ? path.resolve(ctx.cwd, options.ca) : besideTrust;
     const caText = caPath ? readUserFile(caPath, 'CA file') : undefined;
-    const password = isEncryptedPem(keyText) ? ctx.env.PK_PASSWORD || (await ctx.promptPassword(`Password of ${options.key}`)) : undefined;
+    const password = isEncryptedPem(keyText)
+      ? ctx.env.PK_PASSWORD || (await ctx.promptPassword(`Password of ${options.key}`))
+      : undefined;
     const key = loadPrivateKey(keyText, options.key, password);
     const caFile = caPath ? (options.ca ?? LEGACY_FILES.ca) : undefined;
-    return { certFile: options.cert, ...verifyCertificate({ certText, certFile: options.cert, key, keyFile: options.key, caText, caFile }) };
+    const result = verifyCertificate({ certText, certFile: options.cert, key, keyFile: options.key, caText, caFile });
+    return { certFile: options.cert, ...result };
   },
   render: (result, view) => {
     const color = colors(view.colorful);
     return [
-      ...result.checks.map((check) => `${check.ok ? color.green('ok  ') : color.red('FAIL')}  ${check.name.padEnd(9)} ${check.detail}`),
-      result.ok ? `verdict: ${result.certFile} is good for mTLS as ${result.principal}` : `verdict: ${result.certFile} will not work for mTLS`,
+      ...result.checks.map((c) => `${c.ok ? color.green('ok  ') : color.red('FAIL')}  ${c.name.padEnd(9)} ${c.detail}`),
+      result.ok
+        ? `verdict: ${result.certFile} is good for mTLS as ${result.principal}`
+        : `verdict: ${result.certFile} will not work for mTLS`,
     ].join('\n');
   },
   exitCode: (result) => (result.ok ? ExitCode.ok : ExitCode.verification),

@@ -46,14 +46,16 @@ export default defineCommand<DiscoverOptions, Discovery>({
     withAwsOptions(withClusterOptions(command))
       .option('--save-profile <name>', 'write a kfeed profile that reaches the cluster')
       .addOption(
-        new Option('--auth <kind>', 'which bootstrap string the profile and --export use (default: tls, else sasl-scram, else plaintext)').choices([
-          'tls',
-          'sasl-scram',
-          'plaintext',
-        ]),
+        new Option(
+          '--auth <kind>',
+          'which bootstrap string the profile and --export use (default: tls, else sasl-scram, else plaintext)',
+        ).choices(['tls', 'sasl-scram', 'plaintext']),
       )
       .option('--export', 'print shell lines (export TLSBROKERS=...) instead of the summary')
-      .option('--ca <file>', 'with --save-profile: CA file for the profile (default: system roots, which MSK broker certificates chain to)')
+      .option(
+        '--ca <file>',
+        'with --save-profile: CA file for the profile (default: system roots, which MSK broker certificates chain to)',
+      )
       .option('--cert <file>', 'with --save-profile: client certificate for the profile')
       .option('--key <file>', 'with --save-profile: client key for the profile')
       .option('--sasl-user <name>', 'with --save-profile and sasl-scram: the SCRAM user'),
@@ -65,7 +67,9 @@ export default defineCommand<DiscoverOptions, Discovery>({
   json: (found) => found.exports ?? withoutExports(found),
   render: (found, view) =>
     found.exports
-      ? [`export TLSBROKERS='${found.exports.TLSBROKERS}'`, `export KFEED_MSK_CLUSTER_ARN='${found.exports.KFEED_MSK_CLUSTER_ARN}'`].join('\n')
+      ? Object.entries(found.exports)
+          .map(([name, value]) => `export ${name}='${value}'`)
+          .join('\n')
       : renderDiscovery(found, view),
 });
 

@@ -27,7 +27,11 @@ export default defineCommand<ProfileAddOptions, ProfileAddResult>({
   flags: (command) =>
     command
       .requiredOption('--brokers <list>', 'bootstrap brokers host:port,...')
-      .addOption(new Option('--security <protocol>', 'security protocol').choices(['ssl', 'plaintext', 'sasl_ssl', 'sasl_plaintext']).default('ssl'))
+      .addOption(
+        new Option('--security <protocol>', 'security protocol')
+          .choices(['ssl', 'plaintext', 'sasl_ssl', 'sasl_plaintext'])
+          .default('ssl'),
+      )
       .option('--ca <file>', 'CA certificates that signed the brokers (PEM)')
       .option('--cert <file>', 'client certificate (PEM)')
       .option('--key <file>', 'client private key (PEM)')
@@ -37,7 +41,9 @@ export default defineCommand<ProfileAddOptions, ProfileAddResult>({
   validate: (options) => {
     checkProfileName(options.name);
     if (Boolean(options.cert) !== Boolean(options.key)) {
-      throw new KfeedError('usage', 'a client certificate needs its key (and the reverse)', { hint: 'pass both --cert and --key' });
+      throw new KfeedError('usage', 'a client certificate needs its key (and the reverse)', {
+        hint: 'pass both --cert and --key',
+      });
     }
     parseBrokerList(options.brokers);
   },
@@ -51,7 +57,9 @@ export default defineCommand<ProfileAddOptions, ProfileAddResult>({
       security: options.security,
       ...(files.ca ? { ca: files.ca } : {}),
       ...(files.cert ? { cert: files.cert, key: files.key } : {}),
-      ...(options.saslUser ? { saslUser: options.saslUser, saslMechanism: options.saslMechanism ?? 'scram-sha-512' } : {}),
+      ...(options.saslUser
+        ? { saslUser: options.saslUser, saslMechanism: options.saslMechanism ?? ('scram-sha-512' as const) }
+        : {}),
     };
     ctx.profiles.put(options.name, profile, { makeDefault: options.default });
     return { name: options.name, isDefault: ctx.profiles.read().defaultProfile === options.name, ...profile };

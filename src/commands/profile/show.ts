@@ -33,9 +33,12 @@ export default defineCommand<ProfileShowOptions, ProfileShowResult>({
   args: [{ key: 'name', syntax: '[name]', description: 'profile name' }],
   flags: (command) =>
     withConnectionOptions(
-      command.option('--resolved', 'show the connection kfeed would use now, after flags and environment, and where each setting came from'),
+      command.option(
+        '--resolved',
+        'show the connection kfeed would use now, after flags and environment, and where each setting came from',
+      ),
     ),
-  run: (ctx, options) => (options.resolved ? resolvedView(ctx, options) : Promise.resolve(storedView(ctx, options.name))),
+  run: async (ctx, options) => (options.resolved ? resolvedView(ctx, options) : storedView(ctx, options.name)),
   render: (view) => (view.resolved ? renderResolved(view) : renderStored(view)),
   // The `resolved` tag is how the two shapes are told apart here; scripts know which they asked for.
   json: ({ resolved: _tag, ...fields }) => fields,

@@ -51,10 +51,15 @@ export default defineCommand<CreateTopicOptions, CreateTopicResult>({
  * MSK's wildcard name. A profile's principal is used only when that profile also named the
  * brokers: brokers from flags or the environment may be another cluster.
  */
-export function brokerPrincipal(ctx: Context, settings: Pick<ConnectionSettings, 'brokers' | 'origin' | 'profileName'>, given: string | true): string {
+export function brokerPrincipal(
+  ctx: Context,
+  settings: Pick<ConnectionSettings, 'brokers' | 'origin' | 'profileName'>,
+  given: string | true,
+): string {
   if (typeof given === 'string') return given.startsWith('User:') ? given : `User:${given}`;
-  const brokersFromProfile = settings.profileName !== undefined && settings.origin.brokers === `profile ${settings.profileName}`;
-  const known = brokersFromProfile ? ctx.profiles.get(settings.profileName!)?.meta?.brokerPrincipal : undefined;
+  const { profileName } = settings;
+  const brokersFromProfile = profileName !== undefined && settings.origin.brokers === `profile ${profileName}`;
+  const known = brokersFromProfile ? ctx.profiles.get(profileName)?.meta?.brokerPrincipal : undefined;
   if (known) return known;
   const host = settings.brokers[0].replace(/:\d+$/, '');
   const labels = host.split('.');
