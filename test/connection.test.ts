@@ -98,6 +98,20 @@ describe('resolver: flags > environment > profile', () => {
     // With nothing in the folder and no environment, the default profile decides.
     const profileOnly = await kfeed(['profile', 'show', '--resolved', '--json'], { cwd: tempDir() });
     expect(JSON.parse(profileOnly.stdout)).toMatchObject({ brokers: cluster.tlsBrokers, origin: { brokers: `profile ${cluster.profile}`, cert: `profile ${cluster.profile}` } });
+    // Brokers of another cluster (flag or TLSBROKERS) never take the default profile's CA, certificate or user...
+    const elsewhere = await kfeed(['profile', 'show', '--resolved', '--json', '--brokers', 'b-1.example.com:9094'], { cwd: tempDir() });
+    expect(JSON.parse(elsewhere.stdout)).toEqual({
+      profile: null,
+      brokers: ['b-1.example.com:9094'],
+      security: 'ssl',
+      files: {},
+      saslUser: null,
+      keyEncrypted: false,
+      origin: { brokers: '--brokers' },
+    });
+    // ...unless the profile is named: then its settings are wanted with these brokers.
+    const named = await kfeed(['profile', 'show', '--resolved', '--json', '--profile', cluster.profile, '--brokers', 'b-1.example.com:9094'], { cwd: tempDir() });
+    expect(JSON.parse(named.stdout)).toMatchObject({ profile: cluster.profile, files: { ca: cluster.ca }, origin: { brokers: '--brokers', ca: `profile ${cluster.profile}` } });
     // The old tools' setup works as it was: env + files in the folder, no profile, no flags.
     const legacy = await kfeed(['list-topics', '--no-acls'], { cwd, env: { TLSBROKERS: cluster.tlsBrokers.join(','), XDG_CONFIG_HOME: tempDir() } });
     expect(legacy.stderr).toBe('');
@@ -200,7 +214,7 @@ describe('connection errors are one line with the right exit code', () => {
     expect(result.code).toBe(4);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     // The hint people act on: the listener speaks TLS, so drop --plaintext.
-    expect(result.stderr).toMatch(/TLS listener/);
+    expect(result.stderr).toMatch(/^kfeed: the broker localhost:\d+ closed the connection — is this a TLS listener\? drop --plaintext\n$/);
   });
 
   it('--debug adds the stack trace', async () => {

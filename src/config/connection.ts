@@ -93,6 +93,11 @@ export async function resolveConnection(input: ResolveInput): Promise<Connection
     });
   }
   const brokers = parseBrokerList(brokerList);
+  // Settings of two clusters are never mixed: a default profile (not named by --profile or
+  // KFEED_PROFILE) counts only when it also gave the brokers; brokers from --brokers or
+  // TLSBROKERS may be another cluster, whose CA, certificate and user the profile does not know.
+  const namedProfile = Boolean(flags.profile || env.KFEED_PROFILE);
+  if (profile && !namedProfile && origin.brokers !== fromProfile) profile = undefined;
 
   const explicitSecurity = flags.plaintext
     ? ((origin.security = '--plaintext'), flags.saslUser ? 'sasl_plaintext' : 'plaintext')
