@@ -10,6 +10,9 @@ import type { GroupDescription, GroupSummary } from '../src/kafka/groups.js';
 import { readClusterState } from '../src/local/cluster.js';
 import { poll } from '../src/wait.js';
 import { expectFailure } from './helpers/assert.js';
+import { PassThrough, Readable } from 'node:stream';
+import { runCli } from '../src/cli.js';
+import { Context } from '../src/context.js';
 import { startInProcess } from './helpers/capture.js';
 import { requireTool, sharedCluster, tempDir, testEnv } from './helpers/env.js';
 import { kfeed } from './helpers/run.js';
@@ -337,5 +340,33 @@ describe('who sees which groups (--require-acls)', () => {
     expect((await kfeed(['group', 'describe', mine, '--json', '--brokers', t.brokers.join(','), '--ca', t.ca, ...client.flags])).code).toBe(0);
     const denied = await kfeed(['group', 'describe', theirs, '--brokers', t.brokers.join(','), '--ca', t.ca, ...client.flags]);
     expectFailure(denied, 6, new RegExp(`not authorized for group ${theirs}: it needs the ACL DESCRIBE on group ${theirs}`));
+  });
+});
+
+describe('group describe --watch', () => {
+  it('prints a snapshot per interval when piped, and Ctrl-C ends it with exit 130', async () => {
+    const t = suiteTarget();
+    const topic = unique('watch');
+    const group = unique('watch-group');
+    expect((await kfeed(['topic', 'create', topic, ...t.flags])).code).toBe(0);
+    await produceAt(t, topic, [{ partition: 0, value: 'x', timestamp: Date.now() - 5000 }]);
+    await resetTo(t, group, topic, ['--to-earliest']);
+
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    let out = '';
+    let err = '';
+    stdout.on('data', (d) => (out += d));
+    stderr.on('data', (d) => (err += d));
+    const ctx = new Context({ io: { stdin: Readable.from([]), stdout, stderr }, env: testEnv(), cwd: process.cwd() });
+    const done = runCli(['group', 'describe', group, '--watch', '--interval', '1', ...t.flags], ctx);
+    await poll(() => ((out.match(/^--- /gm) ?? []).length >= 2 ? true : undefined), { what: 'two snapshots', timeoutMs: 30_000, intervalMs: 100 });
+    ctx.abort.abort('SIGINT');
+    expect(await done).toBe(130);
+    const snapshots = out.split(/^--- .*$/m).filter((s) => s.trim());
+    expect(snapshots.length).toBeGreaterThanOrEqual(2);
+    for (const snapshot of snapshots) expect(snapshot).toMatch(new RegExp(`group ${group}: Empty, 0 member\\(s\\), lag 1 message\\(s\\)`));
+    expect(out).not.toContain('\x1b[');
+    expect(err).not.toMatch(/\bat .*\.[jt]s:\d+/);
   });
 });

@@ -1,5 +1,6 @@
 import type { ConnectionSettings } from '../config/connection.js';
 import { KfeedError } from '../errors.js';
+import { poll } from '../wait.js';
 import { createKafka } from './client.js';
 import { groupDeniedError, isCoordinatorNotFound, isGroupDenied, translateKafkaError } from './errors.js';
 import {
@@ -85,6 +86,13 @@ export interface GroupSummary {
   lagSeconds: number | null;
 }
 
+/** Errors that mean "ask again shortly": no coordinator yet, or it is still loading the group. */
+function coordinatorMoving(error: unknown): boolean {
+  if (isCoordinatorNotFound(error)) return true;
+  const type = (error as { type?: string })?.type ?? '';
+  return /COORDINATOR|LOAD_IN_PROGRESS/.test(type);
+}
+
 const tpKey = (topic: string, partition: number) => `${topic}\u0000${partition}`;
 
 /** A connection to the cluster for group questions; always `close()` it. */
@@ -92,9 +100,11 @@ export class GroupClient {
   private constructor(
     readonly settings: ConnectionSettings,
     private readonly cluster: KafkajsCluster,
+    private readonly signal?: AbortSignal,
   ) {}
 
-  static async open(settings: ConnectionSettings): Promise<GroupClient> {
+  /** `signal` (the command's abort signal) ends the waits for a coordinator. */
+  static async open(settings: ConnectionSettings, signal?: AbortSignal): Promise<GroupClient> {
     const kafka = await createKafka(settings, { clientId: 'kfeed-groups' });
     const cluster = clusterOf(kafka);
     try {
@@ -104,22 +114,39 @@ export class GroupClient {
       await cluster.disconnect().catch(() => undefined);
       throw translateKafkaError(error, settings);
     }
-    return new GroupClient(settings, cluster);
+    return new GroupClient(settings, cluster, signal);
   }
 
   async close(): Promise<void> {
     await this.cluster.disconnect().catch(() => undefined);
   }
 
-  /** Runs `work`, turning what kafkajs throws into one KfeedError naming the group when it is about one. */
+  /**
+   * Runs `work`, turning what kafkajs throws into one KfeedError naming the group when it is
+   * about one. While the group's coordinator is being elected or is loading (a new cluster's
+   * first group, a moved partition of __consumer_offsets), it tries again for up to 30 s.
+   */
   private async guarded<T>(work: () => Promise<T>, group?: string, operation?: 'READ' | 'DESCRIBE' | 'DELETE'): Promise<T> {
-    try {
-      return await work();
-    } catch (error) {
-      if (error instanceof KfeedError) throw error;
-      if (group && isGroupDenied(error)) throw groupDeniedError(group, this.settings, { operation, cause: error });
-      throw translateKafkaError(error, this.settings);
-    }
+    const answer = await poll(
+      async () => {
+        try {
+          return { value: await work() };
+        } catch (error) {
+          if (error instanceof KfeedError) throw error;
+          if (group && isGroupDenied(error)) throw groupDeniedError(group, this.settings, { operation, cause: error });
+          if (coordinatorMoving(error)) return undefined;
+          throw translateKafkaError(error, this.settings);
+        }
+      },
+      {
+        what: group ? `the coordinator of group ${group}` : 'the group coordinators',
+        timeoutMs: 30_000,
+        intervalMs: 300,
+        signal: this.signal,
+        onTimeout: (last) => translateKafkaError(last, this.settings),
+      },
+    );
+    return answer.value;
   }
 
   private async brokers(): Promise<KafkajsBroker[]> {
@@ -501,8 +528,8 @@ export function activeGroupError(group: string, what: string, members?: number):
 }
 
 /** Runs `work` with a group client, always closing it. */
-export async function withGroups<T>(settings: ConnectionSettings, work: (client: GroupClient) => Promise<T>): Promise<T> {
-  const client = await GroupClient.open(settings);
+export async function withGroups<T>(settings: ConnectionSettings, work: (client: GroupClient) => Promise<T>, signal?: AbortSignal): Promise<T> {
+  const client = await GroupClient.open(settings, signal);
   try {
     return await work(client);
   } finally {

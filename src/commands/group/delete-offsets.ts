@@ -30,7 +30,7 @@ export default defineCommand<DeleteOffsetsOptions, DeleteOffsetsResult>({
       const chosen = partitions ?? all;
       await client.deleteOffsets(options.group, topic, chosen);
       return { group: options.group, topic, partitions: chosen };
-    });
+    }, ctx.abort.signal);
   },
   render: (r) => `deleted the offsets of group ${r.group} on ${r.topic} (partitions ${r.partitions.join(', ')})`,
 });

@@ -27,7 +27,7 @@ export default defineCommand<DeleteGroupOptions, DeleteGroupResult>({
       }
     }
     const settings = await ctx.connection(connectionFlags(options));
-    await withGroups(settings, (client) => client.deleteGroup(options.group));
+    await withGroups(settings, (client) => client.deleteGroup(options.group), ctx.abort.signal);
     return { deleted: options.group };
   },
   render: (result) => `deleted group ${result.deleted}`,

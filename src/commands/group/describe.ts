@@ -53,7 +53,7 @@ export default defineCommand<DescribeGroupOptions, DescribeGroupResult>({
         }
         await sleep(options.interval * 1000, ctx.abort.signal);
       }
-    });
+    }, ctx.abort.signal);
   },
   json: (result) => (result.watched ? undefined : result.description),
   render: (result, view) => (result.watched ? undefined : renderGroup(result.description, view)),

@@ -15,7 +15,7 @@ export default defineCommand<ConnectionFlags, ListGroupsResult>({
   flags: (command) => withConnectionOptions(command),
   run: async (ctx: Context, options) => {
     const settings = await ctx.connection(connectionFlags(options));
-    return { groups: await withGroups(settings, (client) => client.list()) };
+    return { groups: await withGroups(settings, (client) => client.list(), ctx.abort.signal) };
   },
   json: (result) => result.groups,
   render: (result, view) =>

@@ -72,6 +72,7 @@ export default defineCommand<ResetOffsetsOptions, ResetResult>({
     const settings = await ctx.connection(connectionFlags(options));
     return withGroups(settings, (client) =>
       resetOffsets(client, { group: options.group, topic, partitions, mode: resetMode(options), execute: Boolean(options.execute) }),
+      ctx.abort.signal,
     );
   },
   render: (result, view) => {
