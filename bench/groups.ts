@@ -50,6 +50,7 @@ function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: st
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main() {
+  const uptimeAtStart = spawnSync('uptime', { encoding: 'utf8' }).stdout.trim();
   const up = await run(['local', 'up', '--name', args.name!, '--no-profile', '--json']);
   if (up.code !== 0) throw new Error(`local up failed: ${up.stderr}`);
   const status = JSON.parse(up.stdout) as { bootstrap: { tls: string[] }; files: { ca: string; clientCert: string; clientKey: string } };
@@ -114,6 +115,17 @@ async function main() {
       withTime = parts.filter((p) => p.lagSeconds !== null && p.lagSeconds > 0).length;
       describeMs.push(describe.ms);
     }
+    // The same questions in this process (connection, requests and answer; no process start).
+    const listInProcess: number[] = [];
+    const describeInProcess: number[] = [];
+    for (let r = 0; r < RUNS; r++) {
+      let started = performance.now();
+      await withGroups(settings, (client) => client.list());
+      listInProcess.push(performance.now() - started);
+      started = performance.now();
+      await withGroups(settings, (client) => client.describe(`${topic}-wide`));
+      describeInProcess.push(performance.now() - started);
+    }
     // A process that does nothing but start and print its help: the floor of every figure above.
     const floor: number[] = [];
     for (let r = 0; r < RUNS; r++) floor.push((await run(['group', '--help'])).ms);
@@ -124,7 +136,7 @@ async function main() {
     const report = [
       `# kfeed group commands at scale (${new Date().toISOString()})`,
       '',
-      `Machine: ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB; load when done: \`${uptime}\``,
+      `Machine: ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB; load at start: \`${uptimeAtStart}\`; when done: \`${uptime}\``,
       `Cluster: \`kfeed local up\` (KRaft, 1 broker, mTLS). Each figure is a fresh \`node bin/kfeed.js\` process, wall clock.`,
       '',
       `| what | result | time |`,
@@ -132,6 +144,8 @@ async function main() {
       `| \`group list --json\` | ${listed} groups (goal: ${GROUPS}, under 2 s) | ${fmt(listMs)} |`,
       `| \`group describe --json\` | ${described} partitions, ${withTime} with a time lag > 0 (goal: ${PARTITIONS}, under 2 s) | ${fmt(describeMs)} |`,
       `| \`group --help\` (process start, the floor) | - | ${fmt(floor)} |`,
+      `| list, in-process (connect + requests) | ${GROUPS} groups | ${fmt(listInProcess)} |`,
+      `| describe, in-process (connect + requests) | ${PARTITIONS} partitions | ${fmt(describeInProcess)} |`,
       '',
       `Seeding ${GROUPS} groups took ${Math.round(seedMs)} ms.`,
       '',
