@@ -16,8 +16,8 @@ import {
 /**
  * Consumer groups: list, describe with lag in messages and in seconds, reset, delete.
  * Every question is asked in batches: one ListGroups / DescribeGroups per broker, one
- * ListOffsets and one Fetch per partition leader for all partitions at once, one OffsetFetch
- * per group (kafkajs speaks OffsetFetch up to v4, which names one group).
+ * ListOffsets and one Fetch per partition leader for all partitions at once, OffsetFetch v8 for
+ * up to 500 groups per request (kafkajs speaks OffsetFetch up to v4, one group per request).
  */
 
 const READ_UNCOMMITTED = 0;
@@ -27,8 +27,16 @@ const EARLIEST = -2;
 const FIRST_RECORD_BYTES = 64 * 1024;
 /** The second try for partitions whose first batch was larger than that. */
 const LARGE_RECORD_BYTES = 8 * 1024 * 1024;
-/** OffsetFetch requests in flight at once (one per group). */
+/** OffsetFetch requests in flight at once, where the broker takes one group per request. */
 const OFFSET_FETCH_CONCURRENCY = 64;
+/** Groups per OffsetFetch v8 request. */
+const OFFSET_FETCH_GROUPS = 500;
+const OFFSET_FETCH = 9;
+
+/** kafkajs's name of a Kafka error code (COORDINATOR_LOAD_IN_PROGRESS, ...), for the retry decision. */
+function kafkaErrorType(code: number): string {
+  return ({ 14: 'COORDINATOR_LOAD_IN_PROGRESS', 15: 'COORDINATOR_NOT_AVAILABLE', 16: 'NOT_COORDINATOR' } as Record<number, string>)[code] ?? `ERROR_${code}`;
+}
 
 const ERROR = {
   GROUP_AUTHORIZATION_FAILED: 30,
@@ -188,7 +196,13 @@ export class GroupClient {
         }),
       );
       const all = perBroker.flat().filter(({ raw }) => raw.errorCode === 0);
-      const committed = await mapLimit(all, OFFSET_FETCH_CONCURRENCY, ({ raw, coordinator }) => this.committedOffsets(raw.groupId, coordinator));
+      const byCoordinator = new Map<KafkajsBroker, string[]>();
+      for (const { raw, coordinator } of all) byCoordinator.set(coordinator, [...(byCoordinator.get(coordinator) ?? []), raw.groupId]);
+      const offsets = new Map<string, Map<string, number>>();
+      for (const [coordinator, ids] of byCoordinator) {
+        for (const [id, committed] of await this.committedOffsetsOfMany(ids, coordinator)) offsets.set(id, committed);
+      }
+      const committed = all.map(({ raw }) => offsets.get(raw.groupId) ?? new Map<string, number>());
       const descriptions = await this.withLag(all.map(({ raw }, i) => ({ raw, committed: committed[i] })));
       return descriptions
         .map((d) => ({
@@ -239,6 +253,77 @@ export class GroupClient {
       for (const p of partitions) if (p.errorCode === 0 && Number(p.offset) >= 0) committed.set(tpKey(topic, p.partition), Number(p.offset));
     }
     return committed;
+  }
+
+  /**
+   * Committed offsets of many groups coordinated by one broker: OffsetFetch v8 (Kafka 3.0+)
+   * names up to OFFSET_FETCH_GROUPS groups per request; older brokers get one request per group.
+   */
+  private async committedOffsetsOfMany(groups: string[], coordinator: KafkajsBroker): Promise<Map<string, Map<string, number>>> {
+    const result = new Map<string, Map<string, number>>();
+    if ((coordinator.versions?.[OFFSET_FETCH]?.maxVersion ?? 0) < 8) {
+      const each = await mapLimit(groups, OFFSET_FETCH_CONCURRENCY, (group) => this.committedOffsets(group, coordinator));
+      groups.forEach((group, i) => result.set(group, each[i]));
+      return result;
+    }
+    const { Encoder, Decoder } = kafkajsCodec();
+    for (let at = 0; at < groups.length; at += OFFSET_FETCH_GROUPS) {
+      const chunk = groups.slice(at, at + OFFSET_FETCH_GROUPS);
+      const request = {
+        apiKey: OFFSET_FETCH,
+        apiVersion: 8,
+        apiName: 'OffsetFetch',
+        // The leading empty tag buffer belongs to the flexible request header (kafkajs's own trick).
+        encode: async () =>
+          new Encoder()
+            .writeUVarIntBytes()
+            .writeUVarIntArray(chunk.map((g) => new Encoder().writeUVarIntString(g).writeUVarIntArray(null).writeUVarIntBytes()))
+            .writeBoolean(false)
+            .writeUVarIntBytes(),
+      };
+      const response = {
+        decode: async (raw: Buffer) => {
+          const d = new Decoder(raw);
+          d.readTaggedFields(); // flexible response header
+          d.readInt32(); // throttle time
+          const answered = d.readUVarIntArray((g) => {
+            const group = g.readUVarIntString() ?? '';
+            const topics = g.readUVarIntArray((t) => {
+              const topic = t.readUVarIntString() ?? '';
+              const partitions = t.readUVarIntArray((p) => {
+                const partition = p.readInt32();
+                const offset = Number(p.readInt64());
+                p.readInt32(); // leader epoch
+                p.readUVarIntString(); // metadata
+                const errorCode = p.readInt16();
+                p.readTaggedFields();
+                return { partition, offset, errorCode };
+              });
+              t.readTaggedFields();
+              return { topic, partitions: partitions ?? [] };
+            });
+            const errorCode = g.readInt16();
+            g.readTaggedFields();
+            return { group, topics: topics ?? [], errorCode };
+          });
+          return { groups: answered ?? [] };
+        },
+        parse: async (data: unknown) => data,
+      };
+      const { groups: answered } = (await coordinator.connectionPool.send({ request, response })) as {
+        groups: Array<{ group: string; errorCode: number; topics: Array<{ topic: string; partitions: Array<{ partition: number; offset: number; errorCode: number }> }> }>;
+      };
+      for (const g of answered) {
+        if (g.errorCode === ERROR.GROUP_AUTHORIZATION_FAILED) throw groupDeniedError(g.group, this.settings, { operation: 'DESCRIBE' });
+        if (g.errorCode !== 0) throw Object.assign(new Error(`OffsetFetch of group ${g.group} failed with error code ${g.errorCode}`), { type: kafkaErrorType(g.errorCode) });
+        const committed = new Map<string, number>();
+        for (const { topic, partitions } of g.topics) {
+          for (const p of partitions) if (p.errorCode === 0 && p.offset >= 0) committed.set(tpKey(topic, p.partition), p.offset);
+        }
+        result.set(g.group, committed);
+      }
+    }
+    return result;
   }
 
   /** Leaders of every partition of `topics` (unknown topics left out). */

@@ -13,6 +13,10 @@ const requireCjs = createRequire(import.meta.url);
 const SUPPORTED = /^2\.2\./;
 
 export interface KafkajsEncoder {
+  writeBoolean(v: boolean): KafkajsEncoder;
+  writeUVarIntBytes(v?: null): KafkajsEncoder;
+  writeUVarIntString(v: string | null): KafkajsEncoder;
+  writeUVarIntArray(items: KafkajsEncoder[] | null): KafkajsEncoder;
   writeInt8(v: number): KafkajsEncoder;
   writeInt16(v: number): KafkajsEncoder;
   writeInt32(v: number): KafkajsEncoder;
@@ -20,6 +24,10 @@ export interface KafkajsEncoder {
   writeArray(items: KafkajsEncoder[]): KafkajsEncoder;
 }
 export interface KafkajsDecoder {
+  readInt64(): bigint;
+  readTaggedFields(): void;
+  readUVarIntString(): string | null;
+  readUVarIntArray<T>(reader: (d: KafkajsDecoder) => T): T[] | null;
   readInt16(): number;
   readInt32(): number;
   readString(): string | null;
