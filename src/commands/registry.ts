@@ -69,6 +69,17 @@ export const COMMANDS: Entry[] = [
   { name: 'describe-topic', summary: 'describe a topic (same as `topic describe`)', load: topicDescribe, hidden: true },
   { name: 'delete-topic', summary: 'delete a topic and its ACLs (same as `topic delete`)', load: topicDelete, hidden: true },
   {
+    name: 'group',
+    summary: 'consumer groups: list and describe with lag in messages and seconds, reset offsets, delete',
+    verbs: [
+      { name: 'list', load: () => import('./group/list.js') },
+      { name: 'describe', load: () => import('./group/describe.js') },
+      { name: 'reset-offsets', load: () => import('./group/reset-offsets.js') },
+      { name: 'delete', load: () => import('./group/delete.js') },
+      { name: 'delete-offsets', load: () => import('./group/delete-offsets.js') },
+    ],
+  },
+  {
     name: 'acl',
     summary: 'grant, revoke and list ACLs by certificate or principal',
     verbs: [
