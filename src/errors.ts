@@ -16,6 +16,7 @@ export const ExitCode = {
   prerequisite: 9,
   aws: 10,
   verification: 11,
+  cancelled: 12,
   interrupted: 130,
   terminated: 143,
 } as const;

@@ -57,6 +57,17 @@ export const COMMANDS: Entry[] = [
   { name: 'list-topics', summary: 'list topics and ACLs (same as `topic list`)', load: topicList, hidden: true },
   { name: 'describe-topic', summary: 'describe a topic (same as `topic describe`)', load: topicDescribe, hidden: true },
   { name: 'delete-topic', summary: 'delete a topic and its ACLs (same as `topic delete`)', load: topicDelete, hidden: true },
+  {
+    name: 'subscriber',
+    summary: "onboard, list, renew and cut off the feed's clients (certificate, ACLs, bundle, registry)",
+    verbs: [
+      { name: 'add', load: () => import('./subscriber/add.js') },
+      { name: 'list', load: () => import('./subscriber/list.js') },
+      { name: 'show', load: () => import('./subscriber/show.js') },
+      { name: 'renew', load: () => import('./subscriber/renew.js') },
+      { name: 'remove', load: () => import('./subscriber/remove.js') },
+    ],
+  },
   { name: 'acl', summary: 'grant, revoke and list ACLs by certificate or principal', legacy: () => import('./acl/index.js') },
   { name: 'produce', summary: 'send records from stdin, a simulated market, Alpaca or Twelve Data', legacy: () => import('./produce.js') },
   { name: 'consume', summary: 'read records: print them, show a live ticker, or write them to S3', legacy: () => import('./consume.js') },
