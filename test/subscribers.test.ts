@@ -31,6 +31,8 @@ const run = (args: string[], env: Record<string, string> = {}) => {
 };
 const suffix = Date.now().toString(36);
 const quote = `quote-${suffix}`;
+/** When the records of `quote` were produced (ms before and after kcat ran): the time lag's oracle. */
+const producedBetween = [0, 0];
 const trade = `trade-${suffix}`;
 
 beforeAll(async () => {
@@ -55,7 +57,9 @@ beforeAll(async () => {
   for (const topic of [quote, trade]) expect((await run(['create-topic', topic, '--partitions', '2'])).code).toBe(0);
   // One key: all ten records in one partition, so "read 4" leaves a lag of exactly 6.
   const lines = Array.from({ length: 10 }, (_, i) => `AAPL:tick ${i}`).join('\n') + '\n';
+  producedBetween[0] = Date.now();
   const produced = await kcat(cluster.tls, { ca: cluster.ca, cert: cluster.adminCert, key: cluster.adminKey }, ['-P', '-t', quote, '-K', ':'], { stdin: lines });
+  producedBetween[1] = Date.now();
   expect(produced.code, produced.stderr).toBe(0);
 });
 
@@ -169,7 +173,13 @@ describe('subscriber lifecycle (local CA)', () => {
     expect(one).toMatchObject({ principal, role: 'consumer', state: 'active' });
     expect(one.groups.map((g: { group: string }) => g.group)).toEqual(expect.arrayContaining(['one-kcat', 'one-kfeed']));
     // 10 records in quote, 4 read and committed by the group.
-    expect(one.groups.find((g: { group: string }) => g.group === 'one-kfeed').lag).toBe(6);
+    const measured = Date.now();
+    const kfeedGroup = one.groups.find((g: { group: string }) => g.group === 'one-kfeed');
+    expect(kfeedGroup.lag).toBe(6);
+    // The first unread record was written between producedBetween[0] and [1].
+    expect(kfeedGroup.lagSeconds).toBeGreaterThanOrEqual(Math.floor((measured - producedBetween[1]) / 1000) - 1);
+    expect(kfeedGroup.lagSeconds).toBeLessThanOrEqual(Math.ceil((measured - producedBetween[0]) / 1000) + 1);
+    expect(one.lagSeconds).toBeGreaterThanOrEqual(kfeedGroup.lagSeconds);
     expect(one.certificate.serialNumber).toMatch(/^[0-9a-f]+$/);
     const shown = await run(['subscriber', 'show', 'one', '--json']);
     expect(shown.code).toBe(0);

@@ -187,7 +187,7 @@ export async function produceRun(ctx: Context, options: ProduceOptions): Promise
   const settings = await ctx.connection(connectionFlags(options));
   const { withAdmin } = await import('../kafka/client.js');
   const { requireTopics } = await import('../kafka/topics.js');
-  await withAdmin(settings, (admin) => requireTopics(admin, topics));
+  await withAdmin(settings, (admin) => requireTopics(admin, topics, settings));
 
   const { createFeedProducer } = await import('../feed/producer.js');
   const { pumpFeed } = await import('../feed/pipeline.js');

@@ -33,6 +33,13 @@ const topicCreate: SpecLoader = () => import('./topic/create.js');
 const topicList: SpecLoader = () => import('./topic/list.js');
 const topicDescribe: SpecLoader = () => import('./topic/describe.js');
 const topicDelete: SpecLoader = () => import('./topic/delete.js');
+const groupVerbs = (): VerbEntry[] => [
+  { name: 'list', load: () => import('./group/list.js') },
+  { name: 'describe', load: () => import('./group/describe.js') },
+  { name: 'reset-offsets', load: () => import('./group/reset-offsets.js') },
+  { name: 'delete', load: () => import('./group/delete.js') },
+  { name: 'delete-offsets', load: () => import('./group/delete-offsets.js') },
+];
 
 /**
  * Every top-level command, loaded only when named on the command line, so that
@@ -68,6 +75,7 @@ export const COMMANDS: Entry[] = [
       { name: 'remove', load: () => import('./subscriber/remove.js') },
     ],
   },
+  { name: 'group', summary: 'consumer groups: list and describe with lag in messages and seconds, reset offsets, delete', verbs: groupVerbs() },
   { name: 'acl', summary: 'grant, revoke and list ACLs by certificate or principal', legacy: () => import('./acl/index.js') },
   { name: 'produce', summary: 'send records from stdin, a simulated market, Alpaca or Twelve Data', legacy: () => import('./produce.js') },
   { name: 'consume', summary: 'read records: print them, show a live ticker, or write them to S3', legacy: () => import('./consume.js') },

@@ -3,6 +3,7 @@ import type { ConnectionSettings } from '../config/connection.js';
 import { KfeedError } from '../errors.js';
 import { createKafka } from '../kafka/client.js';
 import { translateKafkaError } from '../kafka/errors.js';
+import { explainGroupFailure } from '../kafka/groups.js';
 
 /** Where to start reading when the group has no committed offset (or when told to ignore it). */
 export type StartPosition =
@@ -150,7 +151,7 @@ export async function openFeedConsumer(settings: ConnectionSettings, options: Fe
     }
     starts = await startOffsets(admin, options, partitions);
   } catch (error) {
-    throw translateKafkaError(error, settings);
+    throw await explainGroupFailure(error, settings, options.groupId, options.topics[0]);
   } finally {
     await admin.disconnect().catch(() => undefined);
   }
@@ -181,7 +182,7 @@ export async function openFeedConsumer(settings: ConnectionSettings, options: Fe
     try {
       await whileCoordinatorMoves(() => consumer.commitOffsets([{ topic, partition, offset }]));
     } catch (error) {
-      throw translateKafkaError(error, settings);
+      throw await explainGroupFailure(error, settings, options.groupId, topic);
     }
   };
 
@@ -213,7 +214,7 @@ export async function openFeedConsumer(settings: ConnectionSettings, options: Fe
         stop,
       };
       consumer.on(consumer.events.CRASH, (event) => {
-        if (!event.payload.restart) fail(translateKafkaError(event.payload.error, settings));
+        if (!event.payload.restart) void explainGroupFailure(event.payload.error, settings, options.groupId, options.topics[0]).then(fail);
       });
       try {
         await consumer.run({
@@ -256,7 +257,7 @@ export async function openFeedConsumer(settings: ConnectionSettings, options: Fe
         await done;
         await hooks?.beforeStop?.();
       } catch (error) {
-        throw translateKafkaError(error, settings);
+        throw await explainGroupFailure(error, settings, options.groupId, options.topics[0]);
       } finally {
         signal?.removeEventListener('abort', onAbort);
         await consumer.stop().catch(() => undefined);

@@ -1,5 +1,6 @@
 import type { ConnectionSettings } from '../config/connection.js';
 import { KfeedError, messageOf } from '../errors.js';
+import { kafkaPrincipalOfCertificate } from '../certs/principal.js';
 
 /** kafkajs nests the real cause in `cause`, `originalError` or `retriableError`; walk them all. */
 function causes(error: unknown): any[] {
@@ -145,4 +146,54 @@ export function translateKafkaError(error: unknown, settings?: Pick<ConnectionSe
   }
   const wrapped = new KfeedError('internal', messageOf(error), { cause: error });
   return wrapped;
+}
+
+/** How `kfeed acl grant` names this connection's client: its certificate file, else its principal. */
+function grantee(settings?: Pick<ConnectionSettings, 'files' | 'tls' | 'sasl'>): string {
+  if (settings?.files?.cert) return `--cert ${settings.files.cert}`;
+  if (settings?.sasl) return `--principal 'User:${settings.sasl.username}'`;
+  if (settings?.tls?.cert) {
+    try {
+      return `--principal '${kafkaPrincipalOfCertificate(settings.tls.cert)}'`;
+    } catch {
+      // fall through to the placeholder
+    }
+  }
+  return '--cert CLIENT.pem';
+}
+
+/**
+ * A client refused a consumer group: which ACL it lacks and the grant that gives it. Kafka
+ * checks READ on the group for FindCoordinator, joining and committing; DESCRIBE for describing.
+ */
+export function groupDeniedError(
+  group: string,
+  settings?: Pick<ConnectionSettings, 'files' | 'tls' | 'sasl'>,
+  options: { topic?: string; operation?: 'READ' | 'DESCRIBE' | 'DELETE'; cause?: unknown } = {},
+): KfeedError {
+  const operation = options.operation ?? 'READ';
+  const topic = options.topic ?? 'TOPIC';
+  const role = operation === 'DELETE' ? 'all' : 'consumer';
+  return new KfeedError('denied', `this client is not authorized for group ${group}: it needs the ACL ${operation} on group ${group}`, {
+    hint: `an admin grants it with \`kfeed acl grant ${grantee(settings)} --role ${role} --topic ${topic} --group ${group}\``,
+    cause: options.cause,
+  });
+}
+
+/** A client refused a topic it named (Kafka answers so whether or not the topic exists). */
+export function topicDeniedError(topic: string, settings?: Pick<ConnectionSettings, 'files' | 'tls' | 'sasl'>, cause?: unknown): KfeedError {
+  return new KfeedError('denied', `this client is not authorized for topic ${topic}: Kafka refused it DESCRIBE (an authorization problem)`, {
+    hint: `an admin grants a role with \`kfeed acl grant ${grantee(settings)} --role producer --topic ${topic}\` (or --role consumer)`,
+    cause,
+  });
+}
+
+/** Whether kafkajs gave up finding a group coordinator (it drops the broker's reason). */
+export function isCoordinatorNotFound(error: unknown): boolean {
+  return causes(error).some((e) => e.name === 'KafkaJSGroupCoordinatorNotFound');
+}
+
+/** Whether the broker answered GROUP_AUTHORIZATION_FAILED anywhere in the error chain. */
+export function isGroupDenied(error: unknown): boolean {
+  return causes(error).some((e) => e.type === 'GROUP_AUTHORIZATION_FAILED');
 }

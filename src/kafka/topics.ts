@@ -1,5 +1,7 @@
 import type { Admin, ITopicConfig } from 'kafkajs';
+import type { ConnectionSettings } from '../config/connection.js';
 import { KfeedError } from '../errors.js';
+import { topicDeniedError } from './errors.js';
 
 const TOPIC_NAME = /^[A-Za-z0-9._-]{1,249}$/;
 
@@ -61,9 +63,17 @@ export async function createTopic(admin: Admin, input: CreateTopicInput): Promis
  * Fails with one line naming every topic of `topics` that the cluster does not list (a topic
  * this client may not describe is left out of the list, so it looks missing too).
  */
-export async function requireTopics(admin: Admin, topics: string[]): Promise<void> {
+export async function requireTopics(admin: Admin, topics: string[], access?: Pick<ConnectionSettings, 'files' | 'tls' | 'sasl'>): Promise<void> {
   const existing = new Set(await admin.listTopics());
   const missing = topics.filter((t) => !existing.has(t));
+  // The list leaves out topics this client may not describe; asked by name, Kafka says so.
+  for (const topic of missing) {
+    const refused = await admin.fetchTopicMetadata({ topics: [topic] }).then(
+      () => false,
+      (error) => (error as { type?: string }).type === 'TOPIC_AUTHORIZATION_FAILED',
+    );
+    if (refused) throw topicDeniedError(topic, access);
+  }
   if (missing.length) {
     const one = missing.length === 1;
     throw new KfeedError('notFound', `${one ? `topic ${missing[0]} does not exist` : `topics ${missing.join(', ')} do not exist`} (or this client may not describe ${one ? 'it' : 'them'})`, {

@@ -332,9 +332,8 @@ export type SubscriberState = 'active' | 'expiring' | 'expired' | 'removed';
 export interface GroupLag {
   group: string;
   lag: number;
-  lagSeconds: number;
-  /** When the group last committed (ISO), if known. */
-  lastCommit?: string;
+  /** Null when the time of the first unread record could not be read. */
+  lagSeconds: number | null;
 }
 
 export interface SubscriberView {
@@ -396,7 +395,7 @@ export async function subscriberOverview(
       groupPrefix: record.groupPrefix,
       groups,
       lag: groups.length ? groups.reduce((sum, g) => sum + g.lag, 0) : null,
-      lagSeconds: groups.length ? Math.max(...groups.map((g) => g.lagSeconds)) : null,
+      lagSeconds: maxOf(groups.map((g) => g.lagSeconds)),
       certificate,
       daysLeft,
       state: stateOf(record, certificate, now, options.expiringDays),
@@ -418,6 +417,11 @@ export async function subscriberOverview(
       missingAcls: subscribers.filter((s) => s.missingAcls.length).map((s) => ({ name: s.name, acls: s.missingAcls })),
     },
   };
+}
+
+function maxOf(values: Array<number | null>): number | null {
+  const known = values.filter((v): v is number => v !== null);
+  return known.length ? Math.max(...known) : null;
 }
 
 /** The certificate that is valid longest: what the client most likely uses now. */

@@ -42,7 +42,7 @@ export async function listSubscribers(ctx: Context, options: ListSubscribersOpti
   const overview = await withRegistry(access, () =>
     subscriberOverview(access, {
       expiringDays: options.expiringDays,
-      groupLag: (prefixes) => groupLagByPrefix(access.kafka, prefixes),
+      groupLag: (prefixes) => groupLagByPrefix(settings, prefixes),
       // The connection's own principal manages the cluster: its ACLs are not drift.
       ignorePrincipals: settings.tls?.cert ? [kafkaPrincipalOfCertificate(settings.tls.cert)] : [],
     }),

@@ -2,6 +2,7 @@ import type { Context } from '../../context.js';
 import { KfeedError } from '../../errors.js';
 import type { AclBinding } from '../../kafka/acls.js';
 import type { SubscriberView } from '../../subscribers/lifecycle.js';
+import type { PartitionLag } from '../../subscribers/lag.js';
 import { defineCommand } from '../command.js';
 import { registryAccess, withRegistry, withRegistryOptions, type RegistryFlags } from './shared.js';
 
@@ -13,7 +14,7 @@ export interface ShowSubscriberResult {
   subscriber: SubscriberView;
   /** Every ACL its principal holds (those kfeed granted and any others). */
   acls: AclBinding[];
-  partitions: Array<{ group: string; topic: string; partition: number; committedOffset: string | null; logEndOffset: string; lag: number; lagSeconds: number }>;
+  partitions: PartitionLag[];
 }
 
 export default defineCommand<ShowSubscriberOptions, ShowSubscriberResult>({
@@ -22,14 +23,14 @@ export default defineCommand<ShowSubscriberOptions, ShowSubscriberResult>({
   args: [{ key: 'name', syntax: '<name>', description: 'subscriber name' }],
   flags: (command) => withRegistryOptions(command),
   run: async (ctx: Context, options) => {
-    const { access } = await registryAccess(ctx, options);
+    const { access, settings } = await registryAccess(ctx, options);
     const [{ subscriberOverview }, { groupLagByPrefix, partitionLag }, { listAcls }] = await Promise.all([
       import('../../subscribers/lifecycle.js'),
       import('../../subscribers/lag.js'),
       import('../../kafka/acls.js'),
     ]);
     return withRegistry(access, async () => {
-      const overview = await subscriberOverview(access, { expiringDays: 30, groupLag: (prefixes) => groupLagByPrefix(access.kafka, prefixes) });
+      const overview = await subscriberOverview(access, { expiringDays: 30, groupLag: (prefixes) => groupLagByPrefix(settings, prefixes) });
       const subscriber = overview.subscribers.find((s) => s.name === options.name);
       if (!subscriber) {
         throw new KfeedError('notFound', `no subscriber named ${options.name}`, { hint: 'list them with `kfeed subscriber list --removed`' });
@@ -38,7 +39,7 @@ export default defineCommand<ShowSubscriberOptions, ShowSubscriberResult>({
       await admin.connect();
       try {
         const acls = (await listAcls(admin)).filter((a) => a.principal === subscriber.principal);
-        const partitions = await partitionLag(access.kafka, subscriber.groups.map((g) => g.group));
+        const partitions = await partitionLag(settings, subscriber.groups.map((g) => g.group));
         return { subscriber, acls, partitions };
       } finally {
         await admin.disconnect().catch(() => undefined);
@@ -73,8 +74,8 @@ export default defineCommand<ShowSubscriberOptions, ShowSubscriberResult>({
         { header: 'PARTITION', value: (p) => p.partition, align: 'right' },
         { header: 'COMMITTED', value: (p) => p.committedOffset ?? '-', align: 'right' },
         { header: 'END', value: (p) => p.logEndOffset, align: 'right' },
-        { header: 'LAG', value: (p) => p.lag, align: 'right' },
-        { header: 'LAG S', value: (p) => p.lagSeconds, align: 'right' },
+        { header: 'LAG', value: (p) => p.lag ?? '-', align: 'right' },
+        { header: 'LAG S', value: (p) => p.lagSeconds ?? '-', align: 'right' },
       ], 'no consumer groups yet').trimEnd(),
     ].join('\n'),
 });
