@@ -151,6 +151,15 @@ export class PrivateCaService {
     return join.join('');
   }
 
+  /** Revokes an issued certificate; the CA's CRL / OCSP then lists it. */
+  async revoke(caArn: string, certificateSerial: string, reason: string): Promise<void> {
+    await this.call(`revoking certificate ${certificateSerial}`, () =>
+      this.client.send(
+        new this.sdk.RevokeCertificateCommand({ CertificateAuthorityArn: caArn, CertificateSerial: certificateSerial, RevocationReason: reason as never }),
+      ),
+    );
+  }
+
   destroy(): void {
     this.client.destroy();
   }

@@ -69,6 +69,17 @@ export const COMMANDS: Entry[] = [
   { name: 'describe-topic', summary: 'describe a topic (same as `topic describe`)', load: topicDescribe, hidden: true },
   { name: 'delete-topic', summary: 'delete a topic and its ACLs (same as `topic delete`)', load: topicDelete, hidden: true },
   {
+    name: 'subscriber',
+    summary: "onboard, list, renew and cut off the feed's clients (certificate, ACLs, bundle, registry)",
+    verbs: [
+      { name: 'add', load: () => import('./subscriber/add.js') },
+      { name: 'list', load: () => import('./subscriber/list.js') },
+      { name: 'show', load: () => import('./subscriber/show.js') },
+      { name: 'renew', load: () => import('./subscriber/renew.js') },
+      { name: 'remove', load: () => import('./subscriber/remove.js') },
+    ],
+  },
+  {
     name: 'group',
     summary: 'consumer groups: list and describe with lag in messages and seconds, reset offsets, delete',
     verbs: [

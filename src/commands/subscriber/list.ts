@@ -1,0 +1,96 @@
+import type { Context } from '../../context.js';
+import type { SubscriberOverview, SubscriberView } from '../../subscribers/lifecycle.js';
+import { defineCommand, type RenderView } from '../command.js';
+import { integer } from '../options.js';
+import { registryAccess, withRegistry, withRegistryOptions, type RegistryFlags } from './shared.js';
+
+export interface ListSubscribersOptions extends RegistryFlags {
+  check?: boolean;
+  expiringDays: number;
+  maxLagSeconds?: number;
+  removed?: boolean;
+}
+
+export interface ListSubscribersResult extends SubscriberOverview {
+  /** What `--check` fails on; empty when all is well. */
+  problems: string[];
+}
+
+export default defineCommand<ListSubscribersOptions, ListSubscribersResult>({
+  name: 'list',
+  summary: 'every subscriber: role, topics, lag, certificate expiry, state, and ACL drift',
+  flags: (command) =>
+    withRegistryOptions(
+      command
+        .option('--check', 'exit 11 when a certificate expires soon, a subscriber lags too much, or ACLs drifted (for cron / CI)')
+        .option('--expiring-days <days>', 'a certificate expiring within this many days is "expiring"', integer('--expiring-days', 0, 3650), 30)
+        .option('--max-lag-seconds <s>', 'with --check: a subscriber further behind than this fails the check', integer('--max-lag-seconds', 0))
+        .option('--removed', 'also list removed subscribers'),
+    ),
+  run: (ctx, options) => listSubscribers(ctx, options),
+  render: (result, view) => renderOverview(result, view),
+  exitCode: (result) => (result.problems.length ? 11 : 0),
+});
+
+export async function listSubscribers(ctx: Context, options: ListSubscribersOptions): Promise<ListSubscribersResult> {
+  const { access, settings } = await registryAccess(ctx, options);
+  const [{ subscriberOverview }, { groupLagByPrefix }, { kafkaPrincipalOfCertificate }] = await Promise.all([
+    import('../../subscribers/lifecycle.js'),
+    import('../../subscribers/lag.js'),
+    import('../../certs/principal.js'),
+  ]);
+  const overview = await withRegistry(access, () =>
+    subscriberOverview(access, {
+      expiringDays: options.expiringDays,
+      groupLag: (prefixes) => groupLagByPrefix(settings, prefixes),
+      // The connection's own principal manages the cluster: its ACLs are not drift.
+      ignorePrincipals: settings.tls?.cert ? [kafkaPrincipalOfCertificate(settings.tls.cert)] : [],
+    }),
+  );
+  const subscribers = options.removed ? overview.subscribers : overview.subscribers.filter((s) => s.state !== 'removed');
+  return { ...overview, subscribers, problems: options.check ? problemsOf(overview, options) : [] };
+}
+
+function problemsOf(overview: SubscriberOverview, options: ListSubscribersOptions): string[] {
+  const problems: string[] = [];
+  for (const s of overview.subscribers) {
+    if (s.state === 'expired') problems.push(`${s.name}: certificate expired (${s.certificate?.notAfter ?? 'none'})`);
+    if (s.state === 'expiring') problems.push(`${s.name}: certificate expires in ${s.daysLeft} day(s) (${s.certificate?.notAfter})`);
+    if (options.maxLagSeconds !== undefined && (s.lagSeconds ?? 0) > options.maxLagSeconds) problems.push(`${s.name}: ${s.lagSeconds} s behind (limit ${options.maxLagSeconds} s)`);
+  }
+  for (const d of overview.drift.missingAcls) problems.push(`${d.name}: ${d.acls.length} ACL(s) missing`);
+  for (const d of overview.drift.unknownPrincipals) problems.push(`${d.principal}: holds ${d.acls.length} ACL(s) but is no subscriber`);
+  return problems;
+}
+
+const dash = (v: number | string | null | undefined) => (v === null || v === undefined ? '-' : String(v));
+
+export function subscriberColumns(view: RenderView, rows: SubscriberView[]): string {
+  return view.table(
+    rows,
+    [
+      { header: 'NAME', value: (s) => s.name },
+      { header: 'ROLE', value: (s) => s.role },
+      { header: 'TOPICS', value: (s) => s.topics.join(',') },
+      { header: 'GROUPS', value: (s) => (s.role === 'consumer' ? `${s.groupPrefix}* (${s.groups.length})` : '-') },
+      { header: 'LAG', value: (s) => dash(s.lag), align: 'right' },
+      { header: 'LAG S', value: (s) => dash(s.lagSeconds), align: 'right' },
+      { header: 'SERIAL', value: (s) => dash(s.certificate?.serialNumber.slice(0, 16)) },
+      { header: 'EXPIRES', value: (s) => dash(s.certificate?.notAfter.slice(0, 10)) },
+      { header: 'STATE', value: (s) => s.state },
+    ],
+    'no subscribers',
+  );
+}
+
+function renderOverview(result: ListSubscribersResult, view: RenderView): string {
+  const lines = [subscriberColumns(view, result.subscribers).trimEnd()];
+  const { unknownPrincipals, missingAcls } = result.drift;
+  if (unknownPrincipals.length || missingAcls.length) {
+    lines.push('', 'drift:');
+    for (const d of missingAcls) lines.push(`  ${d.name}: missing ${d.acls.map((a) => `${a.operation} ${a.resourceType.toLowerCase()} ${a.resourceName}`).join(', ')}`);
+    for (const d of unknownPrincipals) lines.push(`  ${d.principal}: ${d.acls.length} ACL(s), not a subscriber`);
+  }
+  if (result.problems.length) lines.push('', `check failed (${result.problems.length}):`, ...result.problems.map((p) => `  ${p}`));
+  return lines.join('\n');
+}

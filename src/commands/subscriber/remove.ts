@@ -1,0 +1,57 @@
+import { Option } from 'commander';
+import type { Context } from '../../context.js';
+import { KfeedError } from '../../errors.js';
+import { REVOCATION_REASONS, type RevocationReason } from '../../certs/issuing.js';
+import { AWS_OPTION_HELP } from '../../aws/config.js';
+import type { RemoveSubscriberResult } from '../../subscribers/lifecycle.js';
+import { checkSubscriberName } from '../../subscribers/registry.js';
+import { defineCommand } from '../command.js';
+import { registryAccess, withRegistry, withRegistryOptions, type RegistryFlags } from './shared.js';
+
+export interface RemoveSubscriberOptions extends RegistryFlags {
+  name: string;
+  revokeCertificate?: boolean;
+  reason: RevocationReason;
+  yes?: boolean;
+  endpointUrl?: string;
+  region?: string;
+}
+
+export default defineCommand<RemoveSubscriberOptions, RemoveSubscriberResult>({
+  name: 'remove',
+  summary: "cut a subscriber off: delete exactly its ACLs, optionally revoke its certificates; the record stays for audit",
+  args: [{ key: 'name', syntax: '<name>', description: 'subscriber name' }],
+  flags: (command) =>
+    withRegistryOptions(
+      command
+        .option('--revoke-certificate', 'also revoke its certificates in AWS Private CA')
+        .addOption(new Option('--reason <reason>', 'revocation reason').choices([...REVOCATION_REASONS]).default('CESSATION_OF_OPERATION'))
+        .option('-y, --yes', 'do not ask for confirmation')
+        .option('--endpoint-url <url>', AWS_OPTION_HELP.endpointUrl)
+        .option('--region <region>', AWS_OPTION_HELP.region),
+    ),
+  validate: (options) => void checkSubscriberName(options.name),
+  run: async (ctx: Context, options) => {
+    if (!options.yes) {
+      if (!ctx.canPrompt()) throw new KfeedError('usage', `refusing to remove subscriber ${options.name} without confirmation`, { hint: 'pass --yes' });
+      const what = `Remove subscriber ${options.name}${options.revokeCertificate ? ' and revoke its certificates' : ''}? Its clients lose access at once.`;
+      if (!(await ctx.promptConfirm(what))) throw new KfeedError('cancelled', 'cancelled: nothing was removed');
+    }
+    const { access } = await registryAccess(ctx, options);
+    const { removeSubscriber } = await import('../../subscribers/lifecycle.js');
+    return withRegistry(access, () =>
+      removeSubscriber(access, {
+        name: options.name,
+        revoke: options.revokeCertificate ? { reason: options.reason, endpointUrl: options.endpointUrl, region: options.region, env: ctx.env } : undefined,
+      }),
+    );
+  },
+  render: (r) =>
+    [
+      `removed       ${r.subscriber.name} (${r.subscriber.principal}): ${r.aclsRemoved.length} ACL(s) deleted`,
+      ...(r.revoked.length ? [`revoked       ${r.revoked.join(', ')}`] : []),
+      ...r.notRevoked.map((n) => `not revoked   ${n.serialNumber}: ${n.why}`),
+    ].join('\n'),
+  // A revocation that was asked for and failed is a failure the operator must see in $?.
+  exitCode: (r) => (r.notRevoked.some((n) => !n.why.includes('revocation list')) ? 10 : 0),
+});

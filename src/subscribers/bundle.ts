@@ -1,0 +1,158 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { KfeedError } from '../errors.js';
+import type { SubscriberRecord } from './registry.js';
+
+/**
+ * The bundle a provider sends a new subscriber: what the client needs besides the private key
+ * it made itself (which never leaves the client). Every file is rendered here, in memory, by
+ * pure functions; `writeBundle` writes them all or none.
+ */
+export const BUNDLE_FILES = {
+  certificate: 'client_cert.pem',
+  truststore: 'truststore.pem',
+  javaProperties: 'client.properties',
+  kcat: 'kcat.conf',
+  profile: 'kfeed-profile.json',
+  readme: 'README.md',
+  record: 'subscriber.json',
+} as const;
+
+export interface BundleInput {
+  record: SubscriberRecord;
+  /** Certificate followed by its chain. */
+  certificatePem: string;
+  /** The CAs that verify the brokers; undefined when they chain to public roots (MSK). */
+  brokerCaPem?: string;
+  bootstrap: string[];
+}
+
+export function renderBundle(input: BundleInput): Record<string, string> {
+  const { record } = input;
+  const bootstrap = input.bootstrap.join(',');
+  const trust = input.brokerCaPem !== undefined;
+  const files: Record<string, string> = {
+    [BUNDLE_FILES.certificate]: input.certificatePem,
+    [BUNDLE_FILES.javaProperties]: renderJavaProperties(bootstrap, trust),
+    [BUNDLE_FILES.kcat]: renderKcatConfig(bootstrap, trust),
+    [BUNDLE_FILES.profile]: JSON.stringify(renderProfile(input.bootstrap, trust), null, 2) + '\n',
+    [BUNDLE_FILES.readme]: renderReadme(record, bootstrap, trust),
+    [BUNDLE_FILES.record]: JSON.stringify(record, null, 2) + '\n',
+  };
+  if (trust) files[BUNDLE_FILES.truststore] = input.brokerCaPem!;
+  return files;
+}
+
+function renderJavaProperties(bootstrap: string, trust: boolean): string {
+  return [
+    '# Apache Kafka Java client settings (mutual TLS), written by kfeed subscriber add.',
+    '# Paths are relative to the folder you run the client from: run it from this folder.',
+    '# keystore.pem is your private key followed by client_cert.pem (see README.md).',
+    `bootstrap.servers=${bootstrap}`,
+    'security.protocol=SSL',
+    'ssl.keystore.type=PEM',
+    'ssl.keystore.location=keystore.pem',
+    '# If your private key is encrypted, add: ssl.key.password=...',
+    ...(trust ? ['ssl.truststore.type=PEM', `ssl.truststore.location=${BUNDLE_FILES.truststore}`] : ['# The brokers chain to public root CAs: the JVM default truststore verifies them.']),
+    '',
+  ].join('\n');
+}
+
+function renderKcatConfig(bootstrap: string, trust: boolean): string {
+  return [
+    '# kcat -F kcat.conf ... (librdkafka settings), written by kfeed subscriber add.',
+    `bootstrap.servers=${bootstrap}`,
+    'security.protocol=ssl',
+    `ssl.certificate.location=${BUNDLE_FILES.certificate}`,
+    'ssl.key.location=private_key.pem',
+    '# If your private key is encrypted, add: ssl.key.password=...',
+    ...(trust ? [`ssl.ca.location=${BUNDLE_FILES.truststore}`] : []),
+    '',
+  ].join('\n');
+}
+
+function renderProfile(bootstrap: string[], trust: boolean) {
+  return {
+    brokers: bootstrap,
+    security: 'ssl',
+    cert: BUNDLE_FILES.certificate,
+    key: 'private_key.pem',
+    ...(trust ? { ca: BUNDLE_FILES.truststore } : {}),
+  };
+}
+
+function renderReadme(record: SubscriberRecord, bootstrap: string, trust: boolean): string {
+  const topics = record.topics.join(' ');
+  const group = `${record.groupPrefix}1`;
+  const reading = record.role === 'consumer';
+  const ca = trust ? ` --ca ${BUNDLE_FILES.truststore}` : '';
+  return [
+    `# Feed access for ${record.name}`,
+    '',
+    `Principal: \`${record.principal}\``,
+    `Role: ${record.role} on ${record.topics.map((t) => `\`${t}\``).join(', ')}${reading ? `; consumer groups must start with \`${record.groupPrefix}\`` : ''}.`,
+    `Brokers: \`${bootstrap}\``,
+    `Certificate valid until ${record.certificates[record.certificates.length - 1]?.notAfter ?? '?'}.`,
+    '',
+    'Put `private_key.pem` (the key you made the CSR with) into this folder, then run from here:',
+    '',
+    '## kfeed',
+    '```sh',
+    `kfeed profile add feed --brokers ${bootstrap}${ca} --cert ${BUNDLE_FILES.certificate} --key private_key.pem --default`,
+    reading ? `kfeed consume ${topics} -g ${group}` : `kfeed produce -t ${record.topics[0]}`,
+    '```',
+    '',
+    '## kcat',
+    '```sh',
+    reading ? `kcat -F ${BUNDLE_FILES.kcat} -C -G ${group} ${topics}` : `kcat -F ${BUNDLE_FILES.kcat} -P -t ${record.topics[0]}`,
+    '```',
+    '',
+    '## Java clients and Kafka tools',
+    '```sh',
+    `cat private_key.pem ${BUNDLE_FILES.certificate} > keystore.pem && chmod 600 keystore.pem`,
+    reading
+      ? `kafka-console-consumer.sh --bootstrap-server ${bootstrap} --topic ${record.topics[0]} --group ${group} --consumer.config ${BUNDLE_FILES.javaProperties}`
+      : `kafka-console-producer.sh --bootstrap-server ${bootstrap} --topic ${record.topics[0]} --producer.config ${BUNDLE_FILES.javaProperties}`,
+    '```',
+    '',
+  ].join('\n');
+}
+
+/** Writes the bundle into `dir`, which must not exist or be empty; on any failure nothing stays. */
+export function writeBundle(dir: string, files: Record<string, string>): string[] {
+  if (fs.existsSync(dir) && fs.readdirSync(dir).length > 0) {
+    throw new KfeedError('conflict', `${dir} is not empty`, { hint: 'name a new folder with --out-dir' });
+  }
+  const parent = path.dirname(path.resolve(dir));
+  fs.mkdirSync(parent, { recursive: true });
+  const temp = fs.mkdtempSync(path.join(parent, `.${path.basename(dir)}.`));
+  try {
+    for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(temp, name), text, { mode: 0o644, flag: 'wx' });
+    if (fs.existsSync(dir)) fs.rmdirSync(dir);
+    fs.renameSync(temp, dir);
+  } catch (error) {
+    fs.rmSync(temp, { recursive: true, force: true });
+    throw error;
+  }
+  return Object.keys(files).map((name) => path.join(dir, name));
+}
+
+/** Checks before any work that the bundle can be written: the folder is new or empty and its parent exists or can be made. */
+export function checkBundleDir(dir: string): void {
+  if (fs.existsSync(dir)) {
+    if (!fs.statSync(dir).isDirectory()) throw new KfeedError('conflict', `${dir} is a file`, { hint: 'name a new folder with --out-dir' });
+    if (fs.readdirSync(dir).length > 0) throw new KfeedError('conflict', `${dir} is not empty`, { hint: 'name a new folder with --out-dir' });
+    return;
+  }
+  // The nearest folder that exists must be one this process can write: nothing is made yet.
+  let existing = path.dirname(path.resolve(dir));
+  while (!fs.existsSync(existing)) existing = path.dirname(existing);
+  try {
+    if (!fs.statSync(existing).isDirectory()) throw Object.assign(new Error('not a folder'), { code: `${existing} is a file` });
+    fs.accessSync(existing, fs.constants.W_OK);
+  } catch (error) {
+    throw new KfeedError('config', `cannot write the bundle into ${dir}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {
+      hint: 'name a folder you can write with --out-dir',
+    });
+  }
+}
