@@ -16,7 +16,7 @@ import { kfeedPaths } from '../src/config/paths.js';
 import { ProfileStore } from '../src/config/profiles.js';
 import { createKafka } from '../src/kafka/client.js';
 import { withGroups } from '../src/kafka/groups.js';
-import { poll, sleep } from '../src/wait.js';
+import { poll } from '../src/wait.js';
 import { subscriberBindings } from '../src/subscribers/acls.js';
 import { DEFAULT_REGISTRY_TOPIC, ensureRegistryTopic, RECORD_FORMAT, type SubscriberRecord } from '../src/subscribers/registry.js';
 
@@ -50,18 +50,6 @@ function kfeed(argv: string[]): Promise<{ code: number; stdout: string; stderr: 
     child.on('error', reject);
     child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr, ms: performance.now() - started }));
   });
-}
-
-/** A fresh cluster's group coordinator may still be loading: try a commit again a few times. */
-async function committed(commit: () => Promise<void>): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await commit();
-    } catch (error) {
-      if (attempt >= 20) throw error;
-      await sleep(500);
-    }
-  }
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -139,7 +127,7 @@ async function main(): Promise<void> {
       for (let i = 0; i < records.length; i += 50) {
         await Promise.all(
           records.slice(i, i + 50).map((r) =>
-            committed(() => client.commit(`${r.groupPrefix}main`, r.topics.flatMap((topic) => Array.from({ length: PARTITIONS }, (_, partition) => ({ topic, partition, offset: 7 }))))),
+            client.commit(`${r.groupPrefix}main`, r.topics.flatMap((topic) => Array.from({ length: PARTITIONS }, (_, partition) => ({ topic, partition, offset: 7 })))),
           ),
         );
       }

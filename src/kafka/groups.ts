@@ -101,6 +101,9 @@ function coordinatorMoving(error: unknown): boolean {
   return /COORDINATOR|LOAD_IN_PROGRESS/.test(type);
 }
 
+/** Answers that mean "ask the coordinator again" (it moved, or is loading its groups). */
+const RETRIABLE_COORDINATOR_ERRORS = new Set(['NOT_COORDINATOR_FOR_GROUP', 'COORDINATOR_LOAD_IN_PROGRESS', 'GROUP_LOAD_IN_PROGRESS', 'COORDINATOR_NOT_AVAILABLE', 'GROUP_COORDINATOR_NOT_AVAILABLE']);
+
 const tpKey = (topic: string, partition: number) => `${topic}\u0000${partition}`;
 
 /** A connection to the cluster for group questions; always `close()` it. */
@@ -529,21 +532,34 @@ export class GroupClient {
 
   /** Commits offsets for a group without members (generation -1, no member id). */
   async commit(group: string, offsets: Array<{ topic: string; partition: number; offset: number }>): Promise<void> {
-    const coordinator = await this.coordinator(group, 'READ');
-    await this.guarded(
+    const topics = new Map<string, Array<{ partition: number; offset: string }>>();
+    for (const o of offsets) topics.set(o.topic, [...(topics.get(o.topic) ?? []), { partition: o.partition, offset: String(o.offset) }]);
+    const request = {
+      groupId: group,
+      groupGenerationId: -1,
+      memberId: '',
+      retentionTime: -1,
+      topics: [...topics].map(([topic, partitions]) => ({ topic, partitions })),
+    };
+    // A coordinator that has just moved, or is still loading its groups (a fresh cluster),
+    // answers with a retriable error: find it again and repeat, for a bounded time.
+    await poll(
       async () => {
-        const topics = new Map<string, Array<{ partition: number; offset: string }>>();
-        for (const o of offsets) topics.set(o.topic, [...(topics.get(o.topic) ?? []), { partition: o.partition, offset: String(o.offset) }]);
-        await (coordinator as unknown as { offsetCommit(q: unknown): Promise<unknown> }).offsetCommit({
-          groupId: group,
-          groupGenerationId: -1,
-          memberId: '',
-          retentionTime: -1,
-          topics: [...topics].map(([topic, partitions]) => ({ topic, partitions })),
-        });
+        const coordinator = await this.coordinator(group, 'READ');
+        try {
+          await (coordinator as unknown as { offsetCommit(q: unknown): Promise<unknown> }).offsetCommit(request);
+          return true;
+        } catch (error) {
+          if (RETRIABLE_COORDINATOR_ERRORS.has((error as { type?: string }).type ?? '')) return undefined;
+          return this.guarded(() => Promise.reject(error), group, 'READ');
+        }
       },
-      group,
-      'READ',
+      {
+        what: `the coordinator of group ${group}`,
+        timeoutMs: 15_000,
+        intervalMs: 300,
+        onTimeout: () => new KfeedError('connection', `the coordinator of group ${group} did not take the offsets within 15 s`, { hint: 'try again; `kfeed group describe` shows the group' }),
+      },
     );
   }
 
