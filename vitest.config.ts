@@ -8,10 +8,11 @@ import { defineConfig } from 'vitest/config';
 const root = process.env.KFEED_TEST_ROOT ?? path.resolve(import.meta.dirname, '.kfeed-test');
 const cache = process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache');
 
+/** Pure tests: they start no broker, moto or Java, so their project has no global setup. */
+export const UNIT_TESTS = 'test/unit/**/*.test.ts';
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    globalSetup: ['test/setup/global.ts'],
     // Brokers are JVMs on a 2-core machine: one test file at a time.
     fileParallelism: false,
     testTimeout: 120_000,
@@ -26,5 +27,21 @@ export default defineConfig({
       NO_COLOR: '1',
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     },
+    // `vitest run` runs both; `vitest run --project unit` (npm run test:unit) starts nothing.
+    projects: [
+      {
+        extends: true,
+        test: { name: 'unit', include: [UNIT_TESTS], testTimeout: 20_000 },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['test/**/*.test.ts'],
+          exclude: [UNIT_TESTS],
+          globalSetup: ['test/setup/global.ts'],
+        },
+      },
+    ],
   },
 });
