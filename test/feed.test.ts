@@ -5,7 +5,8 @@ import { kcat } from './helpers/kcat.js';
 import type { BarEvent, MarketEvent, QuoteEvent, TradeEvent } from '../src/feed/schema.js';
 import type { RecordJson } from '../src/feed/render/records.js';
 
-const unique = (base: string) => `${base}-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e4)}`;
+import { unique } from './helpers/unique.js';
+import { expectFailure } from './helpers/assert.js';
 
 function tls() {
   const c = sharedCluster();
@@ -109,8 +110,7 @@ describe('produce and consume over mTLS on the shared cluster', () => {
     for (const [args, code, message] of errors) {
       // Market keys, if the machine has any, must not change what these runs report.
       const result = await kfeed(args, { stdin: 'x\n', env: { APCA_API_KEY_ID: undefined, APCA_API_SECRET_KEY: undefined, TWELVE_DATA_KEY: undefined } });
-      expect({ args, code: result.code }).toEqual({ args, code });
-      expect(result.stderr).toMatch(message);
+      expectFailure(result, code, message, args);
       expect(result.stderr.trim().split('\n')).toHaveLength(1);
     }
   });

@@ -9,7 +9,7 @@ import { testEnv } from './helpers/env.js';
 import { kcat } from './helpers/kcat.js';
 
 const NAME = 'feed-restart';
-const unique = (base: string) => `${base}-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e4)}`;
+import { unique } from './helpers/unique.js';
 let connection: string[];
 let tls: { ca: string; cert: string; key: string };
 let brokers: string[];

@@ -6,7 +6,8 @@ import { BIN, kfeed } from './helpers/run.js';
 import { testEnv } from './helpers/env.js';
 import { startMoto, type Moto } from './helpers/moto.js';
 
-const unique = (base: string) => `${base}-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e4)}`;
+import { unique } from './helpers/unique.js';
+import { expectFailure } from './helpers/assert.js';
 
 let moto: Moto;
 let s3: S3Client;
@@ -158,8 +159,7 @@ describe('the S3 sink against moto', () => {
     expect(missing.code).toBe(7);
     expect(missing.stderr).toMatch(/^kfeed: S3 bucket \S+ does not exist — create it, or pass --create-bucket\n$/);
     const bad = await kfeed(['consume', topic, '--sink', 'http://x'], { env: moto.env });
-    expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/is not an S3 location/);
+    expectFailure(bad, 2, /is not an S3 location/);
   });
 
   it('S3 is checked before Kafka is asked, and what AWS says is one line: unreachable, a bad region, denied', async () => {

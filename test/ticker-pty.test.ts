@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { BIN, kfeed } from './helpers/run.js';
 import { requireTool, testEnv } from './helpers/env.js';
 
-const unique = (base: string) => `${base}-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e4)}`;
+import { unique } from './helpers/unique.js';
 
 // Runs the command on a terminal of 40x120, waits until every symbol is on screen and a few
 // more frames were drawn, then presses Ctrl-C; prints what the terminal received as JSON.

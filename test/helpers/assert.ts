@@ -2,12 +2,17 @@ import fs from 'node:fs';
 import { expect } from 'vitest';
 import type { RunResult } from './capture.js';
 
-/** A failed command: its exit code, one `kfeed:` line that matches, no stack trace. */
-export function expectFailure(result: RunResult, code: number, message: RegExp): void {
-  expect({ code: result.code, stderr: result.stderr }).toMatchObject({ code });
+/**
+ * A failed command: its exit code, one `kfeed:` line that matches, no stack trace.
+ * `label` (for example the arguments of a table-driven case) names the case when it fails.
+ */
+export function expectFailure(result: RunResult, code: number, message: RegExp, label?: unknown): void {
+  const named = label === undefined ? {} : { case: label };
+  const about = label === undefined ? undefined : JSON.stringify(label);
+  expect({ ...named, code: result.code, stderr: result.stderr }).toMatchObject({ ...named, code });
   const errors = result.stderr.split('\n').filter((line) => line.startsWith('kfeed:'));
-  expect(errors).toHaveLength(1);
-  expect(errors[0]).toMatch(message);
+  expect(errors, about).toHaveLength(1);
+  expect(errors[0], about).toMatch(message);
   expect(result.stderr).not.toMatch(/\bat .*\.[jt]s:\d+/);
 }
 
