@@ -68,6 +68,7 @@ export const COMMANDS: Entry[] = [
   { name: 'ca', summary: 'make a local CA for development (ca init)', legacy: () => import('./ca/index.js') },
   { name: 'msk', summary: 'Amazon MSK: discover a cluster (state, brokers, bootstrap strings), save a profile', legacy: () => import('./msk/index.js') },
   { name: 'update-listeners', summary: 'add a per-broker listener for an NLB / PrivateLink (plan, --apply, --revert, --print-nlb, --msk)', legacy: () => import('./update-listeners.js') },
+  { name: 'completion', summary: 'print the shell completion script (bash, zsh or fish)', load: () => import('./completion.js') },
   { name: 'bench', summary: 'measure msg/s, MB/s and end-to-end latency (produce, consume, e2e)', legacy: () => import('./bench/index.js') },
 ];
 
