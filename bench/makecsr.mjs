@@ -64,7 +64,9 @@ try {
   for (let i = 0; ; i++) {
     try {
       if ((await fetch(`${endpoint}/moto-api/`)).ok) break;
-    } catch {}
+    } catch {
+      // not listening yet
+    }
     if (i > 300) throw new Error('moto did not start (pip install "moto[server]")');
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -34,6 +34,7 @@ interface Frame {
 
 /** The frames of an in-place redraw: [cursor up N, carriage return] clear-to-end, then the table. */
 function frames(screen: string): Frame[] {
+  // eslint-disable-next-line no-control-regex -- the terminal escapes are what is parsed
   return [...screen.matchAll(/(?:\x1b\[(\d+)A\r)?\x1b\[J([^\x1b]*)/g)].map((m) => ({
     up: Number(m[1] ?? 0),
     // The terminal turns each \n into \r\n.

@@ -66,6 +66,7 @@ function describe(command: Command, path: string[], inherited: CompletionFlag[],
   // Options of the commands above apply below too (commander parses them anywhere on the line).
   const flags = [...own, ...inherited.filter((f) => !f.names.some((n) => names.has(n)))];
   const shown = new Set(help.visibleCommands(command));
+  const passedDown = flags.filter((f) => !ROOT_ONLY.has(f.names[0]));
   const args = command.registeredArguments;
   return {
     name: command.name(),
@@ -76,7 +77,7 @@ function describe(command: Command, path: string[], inherited: CompletionFlag[],
     variadic: args.length > 0 && args[args.length - 1].variadic,
     commands: command.commands
       .filter((sub) => sub.name() !== 'help')
-      .map((sub) => describe(sub, [...path, sub.name()], flags.filter((f) => !ROOT_ONLY.has(f.names[0])), !shown.has(sub))),
+      .map((sub) => describe(sub, [...path, sub.name()], passedDown, !shown.has(sub))),
   };
 }
 

@@ -237,7 +237,8 @@ function fishScript(root: CompletionNode): string {
   const nodes = walk(root);
   for (const { path, node } of nodes) {
     if (!node.commands.length) continue;
-    lines.push(`        case ${quote(path.join(' '))}`, `            printf '%s\\n' ${node.commands.map((c) => quote(c.name)).join(' ')}`);
+    const names = node.commands.map((c) => quote(c.name)).join(' ');
+    lines.push(`        case ${quote(path.join(' '))}`, `            printf '%s\\n' ${names}`);
   }
   lines.push('    end', 'end', '', 'function __kfeed_takes_value', '    switch "$argv[1]|$argv[2]"');
   const takes = nodes.flatMap(({ path, node }) =>
