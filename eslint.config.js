@@ -91,7 +91,7 @@ export default tseslint.config(
     languageOptions: {
       parserOptions: {
         // Type information for the rules that need it (floating promises), from the tsconfigs.
-        projectService: { allowDefaultProject: ['vitest.config.ts', 'stryker.config.mjs'] },
+        projectService: { allowDefaultProject: ['vitest.config.ts', 'vitest.mutation.config.ts'] },
         tsconfigRootDir: import.meta.dirname,
       },
     },
