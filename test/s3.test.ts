@@ -7,6 +7,7 @@ import { testEnv } from './helpers/env.js';
 import { startMoto, type Moto } from './helpers/moto.js';
 
 import { unique } from './helpers/unique.js';
+import { waitFor } from './helpers/wait.js';
 import { expectFailure } from './helpers/assert.js';
 
 let moto: Moto;
@@ -76,16 +77,6 @@ function startSink(args: string[]): { child: ChildProcess; output: () => string;
   child.stderr!.on('data', (d) => (output += d));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return { child, output: () => output, exited };
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 describe('the S3 sink against moto', () => {

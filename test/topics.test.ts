@@ -61,7 +61,12 @@ describe('topics on the shared mTLS cluster', () => {
     expect((await kfeed(['delete-topic', topic, '--yes'])).code).toBe(0);
   });
 
-  it('the shared cluster is the one the suite started', () => {
-    expect(sharedCluster().tlsBrokers[0]).toMatch(/^localhost:\d+$/);
+  it('the shared cluster is the one the suite started', async () => {
+    const cluster = sharedCluster();
+    const status = await kfeed(['local', 'status', '--name', cluster.name, '--json']);
+    expect([status.code, status.stderr]).toEqual([0, '']);
+    const view = JSON.parse(status.stdout);
+    expect(view).toMatchObject({ name: cluster.name, bootstrap: { tls: cluster.tlsBrokers, plaintext: cluster.plaintextBrokers } });
+    expect(view.files).toMatchObject({ ca: cluster.ca, clientCert: cluster.adminCert, clientKey: cluster.adminKey });
   });
 });
