@@ -20,3 +20,17 @@ export function expectFailure(result: RunResult, code: number, message: RegExp, 
 export function listing(dir: string): string[] {
   return fs.existsSync(dir) ? fs.readdirSync(dir).sort() : [];
 }
+
+/** A function that throws a KfeedError of this kind whose message is (or matches) `message`. */
+export function expectKfeedError(run: () => unknown, kind: string, message: string | RegExp): void {
+  let thrown: unknown;
+  try {
+    run();
+  } catch (error) {
+    thrown = error;
+  }
+  expect(thrown, 'nothing was thrown').toBeInstanceOf(Error);
+  expect((thrown as { kind?: string }).kind).toBe(kind);
+  if (typeof message === 'string') expect((thrown as Error).message).toBe(message);
+  else expect((thrown as Error).message).toMatch(message);
+}
