@@ -18,7 +18,7 @@ export default {
     'src/certs/subject.ts', // subject fields of CSRs
     'src/feed/schema.ts', // the market events and their topics
     'src/feed/sources/alpaca.ts:27-110', // Alpaca frames to market events
-    'src/feed/sources/twelvedata.ts', // Twelve Data prices to market events
+    'src/feed/sources/twelvedata.ts:96-139', // Twelve Data /price answers to trades (and its error bodies)
     'src/feed/sources/sim.ts:1-139', // simulated market rules
     'src/config/connection.ts', // flags > environment > profile resolver
     'src/feed/sinks/s3.ts:15-22', // S3 locations
