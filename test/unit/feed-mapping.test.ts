@@ -92,6 +92,7 @@ describe('S3 locations and object keys', () => {
     expect(parseS3Url('s3://my-bucket/')).toEqual({ bucket: 'my-bucket', prefix: '' });
     expect(parseS3Url('s3://my.bucket-1/raw/ticks/')).toEqual({ bucket: 'my.bucket-1', prefix: 'raw/ticks/' });
     expect(parseS3Url('s3://abc//raw//')).toEqual({ bucket: 'abc', prefix: 'raw/' });
+    expect(parseS3Url('s3://abc///raw/x///')).toEqual({ bucket: 'abc', prefix: 'raw/x/' });
     expect(parseS3Url(`s3://${'a'.repeat(63)}/p`)).toEqual({ bucket: 'a'.repeat(63), prefix: 'p/' });
   });
 

@@ -83,6 +83,7 @@ describe('host templates and ports', () => {
     expect(bindPortOf({ ...OPTIONS, bindPort: 9500 }, 2)).toBe(9500);
     expect(bindPortOf({ ...OPTIONS, bindPortBase: 9500 }, 2)).toBe(9502);
     expect(advertisedAddress({ ...OPTIONS, portBase: 65534 }, 1).port).toBe(65535);
+    expect(advertisedAddress({ ...OPTIONS, portBase: 0 }, 1).port).toBe(1);
     expectKfeedError(() => advertisedAddress({ ...OPTIONS, portBase: 65535 }, 1), 'usage', 'the advertised port 65536 is not a TCP port');
     expectKfeedError(() => advertisedAddress({ ...OPTIONS, portBase: -1 }, 0), 'usage', 'the advertised port -1 is not a TCP port');
     expectKfeedError(() => advertisedAddress({ ...OPTIONS, portBase: 0 }, 0), 'usage', 'the advertised port 0 is not a TCP port');
