@@ -11,7 +11,8 @@ function commandWord(argv: string[]): string | undefined {
   return words[0] === 'help' ? words[1] : words[0];
 }
 
-async function buildProgram(argv: string[], ctx: Context): Promise<Command> {
+/** The top-level command with its global flags and output settings, before any command is added. */
+export function rootProgram(ctx: Context): Command {
   const program = new Command('kfeed')
     .description('Operate a real-time market-data feed on Amazon MSK or Apache Kafka, over mutual TLS.')
     .version(packageVersion(), '-V, --version')
@@ -24,6 +25,11 @@ async function buildProgram(argv: string[], ctx: Context): Promise<Command> {
     ctx.json = Boolean(globals.json);
     ctx.debug = Boolean(globals.debug);
   });
+  return program;
+}
+
+async function buildProgram(argv: string[], ctx: Context): Promise<Command> {
+  const program = rootProgram(ctx);
   const wanted = findCommand(commandWord(argv));
   for (const entry of COMMANDS) {
     if (entry === wanted) await addEntry(program, ctx, entry);

@@ -43,8 +43,7 @@ describe('ACLs decide on a --require-acls cluster', () => {
     expect(before.code).not.toBe(0);
     expect(before.stderr).toMatch(/authoriz/i);
     const describeBefore = await kfeed(['describe-topic', topic, '--cert', client.cert, '--key', client.key]);
-    expect(describeBefore.code).toBe(6);
-    expect(describeBefore.stderr).toMatch(/not authorized to describe topic/);
+    expectFailure(describeBefore, 6, /not authorized to describe topic/);
 
     const grantProducer = await kfeed(['acl', 'grant', '--cert', client.cert, '--role', 'producer', '--topic', topic, '--json']);
     expect(grantProducer.code).toBe(0);
@@ -93,17 +92,14 @@ describe('ACLs decide on a --require-acls cluster', () => {
 
   it('rejects an ACL request that does not name its client exactly once', async () => {
     const neither = await kfeed(['acl', 'grant', '--role', 'producer', '--topic', topic]);
-    expect(neither.code).toBe(2);
-    expect(neither.stderr).toMatch(/--cert FILE or --principal/);
+    expectFailure(neither, 2, /--cert FILE or --principal/);
     const bad = await kfeed(['acl', 'grant', '--principal', 'CN=x', '--role', 'producer', '--topic', topic]);
-    expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/not a Kafka principal/);
+    expectFailure(bad, 2, /not a Kafka principal/);
     const both = await kfeed(['acl', 'grant', '--cert', client.cert, '--principal', principal, '--role', 'producer', '--topic', topic]);
     expectFailure(both, 2, /name the client once: --cert FILE or --principal User:/);
     expect((await kfeed(['acl', 'list', '--topic', topic, '--json'])).stdout).not.toContain('"WRITE"');
     const notCert = await kfeed(['acl', 'grant', '--cert', client.key, '--role', 'producer', '--topic', topic]);
-    expect(notCert.code).toBe(2);
-    expect(notCert.stderr).toMatch(/no certificate found/);
+    expectFailure(notCert, 2, /no certificate found/);
   });
 
   it('says when the identity is the certificate found in the working folder', async () => {

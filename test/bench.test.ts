@@ -6,7 +6,7 @@ import { expectFailure } from './helpers/assert.js';
 import { MIN_PAYLOAD_SIZE } from '../src/bench/payload.js';
 import type { LatencyResult, ThroughputResult } from '../src/bench/runner.js';
 
-const unique = (base: string) => `${base}-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e4)}`;
+import { unique } from './helpers/unique.js';
 
 async function topicNames(): Promise<string[]> {
   const listed = await kfeed(['list-topics', '--json', '--no-acls']);

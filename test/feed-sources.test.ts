@@ -3,7 +3,8 @@ import { kfeed } from './helpers/run.js';
 import { startAlpacaServer, type AlpacaServer } from './servers/alpaca.js';
 import { startTwelveDataServer } from './servers/twelvedata.js';
 
-const unique = (base: string) => `${base}-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e4)}`;
+import { unique } from './helpers/unique.js';
+import { expectFailure } from './helpers/assert.js';
 const KEYS = { APCA_API_KEY_ID: 'PKTEST', APCA_API_SECRET_KEY: 'secret' };
 
 async function topics(prefix: string, names: string[]) {
@@ -84,13 +85,11 @@ describe('Alpaca market-data stream (local server speaking its wire format)', ()
 
     alpaca.occupy('/v2/test');
     const second = await kfeed([...base, '--feed', 'test'], { env: KEYS });
-    expect(second.code).toBe(4);
-    expect(second.stderr).toMatch(/connection limit exceeded \(code 406\) — another client is connected/);
+    expectFailure(second, 4, /connection limit exceeded \(code 406\) — another client is connected/);
     expect(second.stderr.trim().split('\n')).toHaveLength(1);
 
     const noKeys = await kfeed(base, { env: { APCA_API_KEY_ID: undefined, APCA_API_SECRET_KEY: undefined } });
-    expect(noKeys.code).toBe(3);
-    expect(noKeys.stderr).toMatch(/Alpaca keys are not set — set APCA_API_KEY_ID and APCA_API_SECRET_KEY/);
+    expectFailure(noKeys, 3, /Alpaca keys are not set — set APCA_API_KEY_ID and APCA_API_SECRET_KEY/);
   });
 });
 
@@ -128,13 +127,11 @@ describe('Twelve Data /price (local server speaking its REST format)', () => {
         env: { TWELVE_DATA_KEY: 'tdkey' },
       });
       await fresh.close();
-      expect(budget.code).toBe(6);
-      expect(budget.stderr).toMatch(/the plan's daily API credits \(2\) are used up/);
+      expectFailure(budget, 6, /the plan's daily API credits \(2\) are used up/);
       expect(fresh.requests).toEqual(['AAPL', 'AAPL']);
 
       const badKey = await kfeed(['produce', '--source', 'twelvedata', '--symbols', 'AAPL', '--api-url', server.url, '--topic-prefix', prefix], { env: { TWELVE_DATA_KEY: 'nope' } });
-      expect(badKey.code).toBe(6);
-      expect(badKey.stderr).toMatch(/Twelve Data refused the key: \*\*apikey\*\* parameter is incorrect/);
+      expectFailure(badKey, 6, /Twelve Data refused the key: \*\*apikey\*\* parameter is incorrect/);
       const slow = await kfeed(['produce', '--source', 'twelvedata', '--symbols', 'A,B,C', '--api-url', server.url, '--credits-per-minute', '2', '--topic-prefix', prefix, '--duration', '1'], {
         env: { TWELVE_DATA_KEY: 'tdkey' },
       });

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { unique } from './helpers/unique.js';
 import { clientCertificate, type TestClient } from './helpers/clients.js';
 import { kfeedPaths } from '../src/config/paths.js';
 import type { GroupDescription, GroupSummary } from '../src/kafka/groups.js';
@@ -16,7 +17,6 @@ import { startInProcess } from './helpers/capture.js';
 import { requireTool, sharedCluster, tempDir, testEnv } from './helpers/env.js';
 import { kfeed } from './helpers/run.js';
 
-const unique = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
 
 /** A client certificate from the suite's CA, with no ACLs yet. */
 const clientWithoutAcls = (cn: string) => clientCertificate(sharedCluster().ca, { CN: cn, O: 'Example Corp' });

@@ -8,6 +8,7 @@ import { createKafka } from '../src/kafka/client.js';
 import { freePortBase, startForwarder, type Forwarder } from './helpers/forwarder.js';
 import { sharedCluster, tempDir } from './helpers/env.js';
 import { kfeed } from './helpers/run.js';
+import { expectFailure } from './helpers/assert.js';
 
 const NAME = `zk-${Date.now().toString(36)}`;
 const LISTENER = 'CLIENT_SECURE_VPCE';
@@ -222,8 +223,7 @@ describe('update-listeners on a three-broker ZooKeeper-mode cluster', () => {
     ];
     for (const [args, code, message] of cases) {
       const result = await kfeed(['update-listeners', ...flags, ...args], { cwd: work });
-      expect({ args, code: result.code }).toEqual({ args, code });
-      expect(result.stderr).toMatch(message);
+      expectFailure(result, code, message, args);
       expect(result.stderr.trim().split('\n')).toHaveLength(1);
     }
   });
@@ -242,8 +242,7 @@ describe('update-listeners on a KRaft cluster', () => {
     const before = await withAdminOf(s, (admin) => readListenerConfigs(admin));
     expect(before.every((b) => b.mode === 'kraft')).toBe(true);
     const result = await kfeed(['update-listeners', '--host-template', 'localhost', '--port-base', '18440', '--apply'], { cwd: work });
-    expect(result.code).toBe(8);
-    expect(result.stderr).toMatch(/KRaft mode.*refuse run-time changes of advertised listeners; nothing was changed — on Amazon MSK pass --msk/);
+    expectFailure(result, 8, /KRaft mode.*refuse run-time changes of advertised listeners; nothing was changed — on Amazon MSK pass --msk/);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(await withAdminOf(s, (admin) => readListenerConfigs(admin))).toEqual(before);
   });

@@ -3,6 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { sharedCluster } from './helpers/env.js';
 import { kcat } from './helpers/kcat.js';
 import { kfeed } from './helpers/run.js';
+import { expectFailure } from './helpers/assert.js';
 
 /** Both metadata modes come up, serve over mTLS, and go down, through `kfeed local`. */
 describe('kfeed local', () => {
@@ -74,28 +75,24 @@ describe('kfeed local', () => {
     expect(again.code).toBe(0);
     expect(again.stderr).toMatch(/already running/);
     const clash = await kfeed(['local', 'up', '--name', zk]);
-    expect(clash.code).toBe(8);
-    expect(clash.stderr).toMatch(/already running as zookeeper, 3 brokers/);
+    expectFailure(clash, 8, /already running as zookeeper, 3 brokers/);
 
     const down = await kfeed(['local', 'down', '--name', zk]);
     expect(down.code).toBe(0);
     expect(fs.existsSync(view.files.ca)).toBe(false);
     for (const broker of view.brokers as Array<{ pid: number }>) expect(() => process.kill(broker.pid, 0)).toThrow();
     const gone = await kfeed(['local', 'status', '--name', zk]);
-    expect(gone.code).toBe(7);
-    expect(gone.stderr).toMatch(/no local cluster named "zk3-local-test"/);
+    expectFailure(gone, 7, /no local cluster named "zk3-local-test"/);
   });
 
   it('says what to install when Java is missing, and writes nothing', async () => {
     const result = await kfeed(['local', 'up', '--name', 'nojava'], { env: { PATH: '/nonexistent', JAVA_HOME: undefined } });
-    expect(result.code).toBe(9);
-    expect(result.stderr).toMatch(/Java is needed.*install a JDK/);
+    expectFailure(result, 9, /Java is needed.*install a JDK/);
     expect((await kfeed(['local', 'status', '--name', 'nojava'])).code).toBe(7);
   });
 
   it('rejects a bad cluster name', async () => {
     const result = await kfeed(['local', 'up', '--name', '../escape']);
-    expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/not a valid cluster name/);
+    expectFailure(result, 2, /not a valid cluster name/);
   });
 });

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from './helpers/env.js';
 import { startMskServer, type FakeCluster, type MskServer } from './helpers/msk-server.js';
 import { kfeed } from './helpers/run.js';
+import { expectFailure } from './helpers/assert.js';
 
 const work = tempDir('kfeed-msk-');
 /** A config folder of this file's own, so saved profiles never touch the suite's. */
@@ -79,8 +80,7 @@ describe('msk discover and update-listeners --msk against the local MSK API serv
     ];
     for (const [args, code, message] of cases) {
       const result = await run(['msk', 'discover', ...args]);
-      expect({ args, code: result.code }).toEqual({ args, code });
-      expect(result.stderr).toMatch(message);
+      expectFailure(result, code, message, args);
       oneLine(result.stderr);
     }
   });
@@ -90,8 +90,7 @@ describe('msk discover and update-listeners --msk against the local MSK API serv
     expect(fromProfile.code).toBe(0);
     expect(JSON.parse(fromProfile.stdout).cluster.arn).toBe(zk.arn);
     const nothing = await kfeed(['msk', 'discover'], { env: { ...msk.env, XDG_CONFIG_HOME: path.join(work, 'empty-config') }, cwd: work });
-    expect(nothing.code).toBe(2);
-    expect(nothing.stderr).toMatch(/no MSK cluster given — pass --cluster-arn or --cluster-name/);
+    expectFailure(nothing, 2, /no MSK cluster given — pass --cluster-arn or --cluster-name/);
     oneLine(nothing.stderr);
   });
 
@@ -159,8 +158,7 @@ describe('msk discover and update-listeners --msk against the local MSK API serv
 
   it('refuses a listener MSK does not re-advertise, in one line', async () => {
     const result = await run(['update-listeners', '--msk', '--cluster-arn', kraft.arn, '--listener-name', 'CLIENT_SECURE_VPCE']);
-    expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/only re-advertises its client listeners, not CLIENT_SECURE_VPCE/);
+    expectFailure(result, 2, /only re-advertises its client listeners, not CLIENT_SECURE_VPCE/);
     oneLine(result.stderr);
   });
 });
@@ -173,8 +171,7 @@ describe('msk discover without AWS credentials', () => {
         env: { AWS_ENDPOINT_URL: msk.endpoint, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined, AWS_PROFILE: undefined },
         cwd: work,
       });
-      expect(result.code).toBe(3);
-      expect(result.stderr).toMatch(/listing MSK clusters failed: no AWS credentials found — set AWS_PROFILE/);
+      expectFailure(result, 3, /listing MSK clusters failed: no AWS credentials found — set AWS_PROFILE/);
       oneLine(result.stderr);
       expect(msk.calls).toEqual([]); // nothing unsigned went out
     } finally {

@@ -9,7 +9,8 @@ import { testEnv } from './helpers/env.js';
 import { kcat } from './helpers/kcat.js';
 
 const NAME = 'feed-restart';
-const unique = (base: string) => `${base}-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e4)}`;
+import { unique } from './helpers/unique.js';
+import { waitFor } from './helpers/wait.js';
 let connection: string[];
 let tls: { ca: string; cert: string; key: string };
 let brokers: string[];
@@ -51,7 +52,8 @@ describe('producing through failures', () => {
     }, 100);
     const produced = startInProcess(['produce', '-t', topic, '--json', ...connection], { env: testEnv(), cwd: process.cwd(), stdin }).done;
 
-    await new Promise((r) => setTimeout(r, 1500));
+    // Restart once the brokers hold records and more are still on their way.
+    await waitFor('records in the topic before the restart', async () => ((await total(topic)) >= 5_000 ? true : undefined));
     const state = readClusterState(path.join(process.env.XDG_DATA_HOME!, 'kfeed'), NAME)!;
     const sentBeforeStop = next;
     await stopBroker(state, 1);
@@ -79,7 +81,7 @@ describe('producing through failures', () => {
     child.stderr.on('data', (d) => (err += d));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     // Interrupt once records are flowing.
-    for (let i = 0; i < 100 && (await total(topic)) < 500; i++) await new Promise((r) => setTimeout(r, 200));
+    await waitFor('500 records in the topic', async () => ((await total(topic)) >= 500 ? true : undefined));
     child.kill('SIGINT');
     expect(await exited).toBe(130);
     expect(err).toBe('');

@@ -6,7 +6,9 @@ import { BIN, kfeed } from './helpers/run.js';
 import { testEnv } from './helpers/env.js';
 import { startMoto, type Moto } from './helpers/moto.js';
 
-const unique = (base: string) => `${base}-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e4)}`;
+import { unique } from './helpers/unique.js';
+import { waitFor } from './helpers/wait.js';
+import { expectFailure } from './helpers/assert.js';
 
 let moto: Moto;
 let s3: S3Client;
@@ -75,16 +77,6 @@ function startSink(args: string[]): { child: ChildProcess; output: () => string;
   child.stderr!.on('data', (d) => (output += d));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return { child, output: () => output, exited };
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 describe('the S3 sink against moto', () => {
@@ -158,8 +150,7 @@ describe('the S3 sink against moto', () => {
     expect(missing.code).toBe(7);
     expect(missing.stderr).toMatch(/^kfeed: S3 bucket \S+ does not exist — create it, or pass --create-bucket\n$/);
     const bad = await kfeed(['consume', topic, '--sink', 'http://x'], { env: moto.env });
-    expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/is not an S3 location/);
+    expectFailure(bad, 2, /is not an S3 location/);
   });
 
   it('S3 is checked before Kafka is asked, and what AWS says is one line: unreachable, a bad region, denied', async () => {

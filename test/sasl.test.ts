@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from './helpers/env.js';
 import { kfeed } from './helpers/run.js';
+import { expectFailure } from './helpers/assert.js';
 
 /** The SASL/SCRAM path of the connection resolver, against a real SCRAM listener. */
 describe('SASL/SCRAM over TLS', () => {
@@ -31,8 +32,7 @@ describe('SASL/SCRAM over TLS', () => {
     expect((await kfeed(['create-topic', 'prices', ...adminFlags])).code).toBe(0);
 
     const denied = await asAlice(['describe-topic', 'prices'], { KFEED_SASL_PASSWORD: password });
-    expect(denied.code).toBe(6);
-    expect(denied.stderr).toMatch(/not authorized to describe topic prices/);
+    expectFailure(denied, 6, /not authorized to describe topic prices/);
 
     expect((await kfeed(['acl', 'grant', '--principal', 'User:alice', '--role', 'consumer', '--topic', 'prices', ...admin, '--admin-cert', state.files.clientCert, '--admin-key', state.files.clientKey])).code).toBe(0);
     const allowed = await asAlice(['describe-topic', 'prices', '--json'], { KFEED_SASL_PASSWORD: password });
@@ -47,19 +47,16 @@ describe('SASL/SCRAM over TLS', () => {
 
   it('a wrong password is refused in one line, and a missing one is asked for or named', async () => {
     const wrong = await asAlice(['list-topics'], { KFEED_SASL_PASSWORD: 'not-the-password' });
-    expect(wrong.code).toBe(6);
-    expect(wrong.stderr).toMatch(/SASL authentication failed/);
+    expectFailure(wrong, 6, /SASL authentication failed/);
     expect(wrong.stderr.trim().split('\n')).toHaveLength(1);
     expect(wrong.stderr).not.toContain('not-the-password');
     const missing = await asAlice(['list-topics'], { KFEED_SASL_PASSWORD: undefined });
-    expect(missing.code).toBe(3);
-    expect(missing.stderr).toMatch(/no SASL password for alice — set KFEED_SASL_PASSWORD/);
+    expectFailure(missing, 3, /no SASL password for alice — set KFEED_SASL_PASSWORD/);
   });
 
   it('refuses a SCRAM user on a ZooKeeper-mode cluster before starting anything', async () => {
     const result = await kfeed(['local', 'up', '--name', 'scram-zk', '--mode', 'zookeeper', '--scram-user', 'bob'], { env: { KFEED_SASL_PASSWORD: 'x' } });
-    expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/SCRAM user needs a KRaft cluster/);
+    expectFailure(result, 2, /SCRAM user needs a KRaft cluster/);
     expect((await kfeed(['local', 'status', '--name', 'scram-zk'])).code).toBe(7);
     expect(fs.existsSync(path.join(process.env.XDG_DATA_HOME!, 'kfeed', 'clusters', 'scram-zk'))).toBe(false);
   });

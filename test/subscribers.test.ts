@@ -94,6 +94,7 @@ function kcatFromBundle(bundle: string, args: string[]): Promise<{ code: number;
   });
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a JSON result, checked field by field below
 async function listed(extra: string[] = []): Promise<{ code: number; body: any }> {
   const result = await run(['subscriber', 'list', '--removed', '--json', ...extra]);
   expect(result.stderr).not.toMatch(/\bat .*\.[jt]s:\d+/);

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { BIN, kfeed } from './helpers/run.js';
 import { requireTool, testEnv } from './helpers/env.js';
 
-const unique = (base: string) => `${base}-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e4)}`;
+import { unique } from './helpers/unique.js';
 
 // Runs the command on a terminal of 40x120, waits until every symbol is on screen and a few
 // more frames were drawn, then presses Ctrl-C; prints what the terminal received as JSON.
@@ -34,6 +34,7 @@ interface Frame {
 
 /** The frames of an in-place redraw: [cursor up N, carriage return] clear-to-end, then the table. */
 function frames(screen: string): Frame[] {
+  // eslint-disable-next-line no-control-regex -- the terminal escapes are what is parsed
   return [...screen.matchAll(/(?:\x1b\[(\d+)A\r)?\x1b\[J([^\x1b]*)/g)].map((m) => ({
     up: Number(m[1] ?? 0),
     // The terminal turns each \n into \r\n.

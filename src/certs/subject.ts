@@ -25,6 +25,7 @@ export function checkSubjectValue(key: SubjectKey, value: string): true | string
   if (value.length === 0) return `${key} must not be empty`;
   if (value.trim() !== value) return `${key} must not begin or end with a space`;
   if ([...value].length > MAX_LENGTH[key]) return `${key} must be at most ${MAX_LENGTH[key]} characters`;
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
   if (/[\u0000-\u001f\u007f]/.test(value)) return `${key} must not contain control characters`;
   return true;
 }

@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Argument, type Command } from 'commander';
 import type { Context } from '../context.js';
 import { formatTable, type Column } from '../render/table.js';
 
@@ -36,6 +36,8 @@ export interface ArgumentSpec {
   /** Commander syntax: `<name>`, `[name]`, `<topics...>`. */
   syntax: string;
   description: string;
+  /** The only values accepted (checked by commander, offered by shell completion). */
+  choices?: string[];
 }
 
 /** What rendering may know of the terminal: colour is decided once, by the context. */
@@ -64,7 +66,10 @@ export function renderView(ctx: Context): RenderView {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function attachCommand(parent: Command, ctx: Context, spec: CommandSpec<any, any>, options: { name?: string; hidden?: boolean } = {}): Command {
   const command = new (parent.constructor as typeof Command)(options.name ?? spec.name).description(spec.summary);
-  for (const arg of spec.args ?? []) command.argument(arg.syntax, arg.description);
+  for (const arg of spec.args ?? []) {
+    const argument = new Argument(arg.syntax, arg.description);
+    command.addArgument(arg.choices ? argument.choices(arg.choices) : argument);
+  }
   spec.flags?.(command);
   command.action(async (...values: unknown[]) => {
     // commander passes the positional values, then the options object, then the command.

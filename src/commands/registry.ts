@@ -130,6 +130,7 @@ export const COMMANDS: Entry[] = [
     verbs: [{ name: 'discover', load: () => import('./msk/discover.js') }],
   },
   { name: 'update-listeners', summary: 'add a per-broker listener for an NLB / PrivateLink (plan, --apply, --revert, --print-nlb, --msk)', legacy: () => import('./update-listeners.js') },
+  { name: 'completion', summary: 'print the shell completion script (bash, zsh or fish)', load: () => import('./completion.js') },
   { name: 'bench', summary: 'measure msg/s, MB/s and end-to-end latency (produce, consume, e2e)', legacy: () => import('./bench/index.js') },
 ];
 

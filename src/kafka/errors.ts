@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- kafkajs errors are untyped objects, read by shape */
 import { identityFromWorkingFolder, type ConnectionSettings } from '../config/connection.js';
 import { KfeedError, messageOf } from '../errors.js';
 import { kafkaPrincipalOfCertificate } from '../certs/principal.js';

@@ -150,6 +150,7 @@ export async function startMskServer(options: { pollsPerOperation?: number; page
     }
   };
 
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- request bodies are read by shape
   const routes: Array<[string, RegExp, (m: string[], body: any, query: URLSearchParams) => unknown]> = [
     ['GET', /^\/api\/v2\/clusters$/, (_m, _b, q) => {
       const filter = q.get('clusterNameFilter') ?? '';

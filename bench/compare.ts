@@ -1,9 +1,12 @@
-#!/usr/bin/env node
 // Runs identical workloads through kfeed, kcat and Apache Kafka's Java performance tools on a
 // local mTLS broker (`kfeed local up --name bench`), interleaved over several rounds, and
 // writes medians and kfeed/other ratios as JSON and markdown under bench/results/.
 //
-//   npm run build && node bench/compare.mjs [--rounds 3] [--count 1000000] [--size 200]
+//   npm run bench:compare -- [--rounds 3] [--count 1000000] [--size 200]
+//
+// TypeScript under the project's typecheck (bench/tsconfig.json), bundled by `npm run bench:build`
+// into dist/bench-tools/. It uses kfeed's own modules: the payloads of `kfeed bench`, the XDG paths
+// and the local cluster's state reader.
 //
 // Run it on a quiet machine: every number is wall-clock time on shared cores.
 import { spawn, spawnSync } from 'node:child_process';
@@ -11,8 +14,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { quoteMessages } from '../src/bench/payload.js';
+import { kfeedPaths } from '../src/config/paths.js';
+import { readClusterState } from '../src/local/cluster.js';
 
-const ROOT = path.resolve(import.meta.dirname, '..');
+// Built into dist/bench-tools/: the repository is two folders up.
+const ROOT = path.resolve(import.meta.dirname, '../..');
 const KFEED = path.join(ROOT, 'bin', 'kfeed.js');
 const NODE = process.execPath;
 
@@ -33,7 +40,7 @@ const { values: args } = parseArgs({
   },
 });
 if (args.help) {
-  console.log(`usage: node bench/compare.mjs [options]
+  console.log(`usage: npm run bench:compare -- [options]
   --name <cluster>     local cluster to start (default bench)
   --rounds <n>         interleaved rounds per workload (default 3)
   --count <n>          messages per produce / consume run (default 1000000; the RSS figure needs 1000000)
@@ -56,18 +63,20 @@ const COLD_RUNS = positive('cold-runs');
 const E2E_JAVA_MESSAGES = positive('e2e-java-messages');
 const ONLY = new Set((args.only ?? 'produce,consume,e2e,cold').split(',').map((s) => s.trim()));
 
-function positive(name) {
+type NumberFlag = 'rounds' | 'count' | 'size' | 'e2e-rate' | 'e2e-seconds' | 'cold-runs' | 'e2e-java-messages';
+
+function positive(name: NumberFlag): number {
   const n = Number(args[name]);
   if (!Number.isInteger(n) || n < 1) fail(`--${name} must be a whole number above 0`);
   return n;
 }
 
-function fail(message) {
+function fail(message: string): never {
   console.error(`compare: ${message}`);
   process.exit(2);
 }
 
-const log = (text) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${text}`);
+const log = (text: string) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${text}`);
 
 // ---------------------------------------------------------------- processes
 
@@ -75,9 +84,28 @@ const log = (text) => console.error(`[${new Date().toISOString().slice(11, 19)}]
  * Runs a command to completion, timing it on the wall clock. Under /usr/bin/time (when
  * present) the peak resident set of the process is read too.
  */
-function run(command, argv, options = {}) {
+interface RunOptions {
+  stdinFile?: string;
+  discardStdout?: boolean;
+  env?: NodeJS.ProcessEnv;
+  timeoutMs?: number;
+  allowFailure?: boolean;
+}
+
+interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  seconds: number;
+  rssMb?: number;
+  /** What the tool reports about itself (msg/s), when it does. */
+  reported?: number;
+  reportedRssMb?: number;
+}
+
+function run(command: string, argv: string[], options: RunOptions = {}): Promise<RunResult> {
   const rssFile = TIME ? path.join(WORK, `rss-${process.pid}-${Math.random().toString(36).slice(2)}`) : undefined;
-  const full = TIME ? [TIME, ['-f', '%M', '-o', rssFile, command, ...argv]] : [command, argv];
+  const full: [string, string[]] = TIME && rssFile ? [TIME, ['-f', '%M', '-o', rssFile, command, ...argv]] : [command, argv];
   return new Promise((resolve, reject) => {
     const began = process.hrtime.bigint();
     const child = spawn(full[0], full[1], {
@@ -87,13 +115,13 @@ function run(command, argv, options = {}) {
     let stdout = '';
     let stderr = '';
     child.stdout?.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-20_000)));
+    child.stderr!.on('data', (d) => (stderr = (stderr + d).slice(-20_000)));
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 600_000);
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
       const seconds = Number(process.hrtime.bigint() - began) / 1e9;
-      let rssMb;
+      let rssMb: number | undefined;
       if (rssFile && fs.existsSync(rssFile)) {
         const kb = Number(fs.readFileSync(rssFile, 'utf8').trim().split('\n').pop());
         if (Number.isFinite(kb)) rssMb = Math.round(kb / 102.4) / 10;
@@ -106,12 +134,12 @@ function run(command, argv, options = {}) {
   });
 }
 
-function capture(command, argv) {
+function capture(command: string, argv: string[]): string | undefined {
   const result = spawnSync(command, argv, { encoding: 'utf8' });
   return result.error ? undefined : `${result.stdout}${result.stderr}`.trim();
 }
 
-function which(command) {
+function which(command: string): string | undefined {
   const found = spawnSync('sh', ['-c', `command -v ${command}`], { encoding: 'utf8' });
   return found.status === 0 ? found.stdout.trim() : undefined;
 }
@@ -123,18 +151,29 @@ const WORK = fs.mkdtempSync(path.join(os.tmpdir(), 'kfeed-compare-'));
 if (!fs.existsSync(path.join(ROOT, 'dist', 'cli.js'))) fail('build kfeed first: npm run build');
 const KCAT = which('kcat') ?? fail('kcat is not installed (apt-get install kcat)');
 
-const kfeed = (argv, options) => run(NODE, [KFEED, ...argv], options);
+const kfeed = (argv: string[], options?: RunOptions) => run(NODE, [KFEED, ...argv], options);
 
-function dataDir() {
-  const xdg = process.env.XDG_DATA_HOME;
-  return path.join(xdg && path.isAbsolute(xdg) ? xdg : path.join(os.homedir(), '.local', 'share'), 'kfeed');
+interface Cluster {
+  brokers: string;
+  kafkaVersion: string;
+  java: string;
+  classpath: string;
+  javaConfig: string;
+  kfeedConnection: string[];
+  kcatConnection: string[];
 }
 
-async function startCluster() {
+interface UpStatus {
+  bootstrap: { tls: string[] };
+  files: { ca: string; clientCert: string; clientKey: string };
+}
+
+async function startCluster(): Promise<Cluster> {
   log(`starting local cluster ${args.name}`);
   const up = await kfeed(['local', 'up', '--name', args.name, '--no-profile', '--json'], { timeoutMs: 300_000 });
-  const status = JSON.parse(up.stdout);
-  const state = JSON.parse(fs.readFileSync(path.join(dataDir(), 'clusters', args.name, 'state.json'), 'utf8'));
+  const status = JSON.parse(up.stdout) as UpStatus;
+  // Where kfeed keeps the cluster (XDG folders, $HOME), read by kfeed's own module.
+  const state = readClusterState(kfeedPaths(process.env).dataDir, args.name) ?? fail(`no state for cluster ${args.name}`);
   const brokers = status.bootstrap.tls.join(',');
   const files = status.files;
   // Java's PEM keystore: the unencrypted PKCS#8 key followed by the certificate chain.
@@ -170,19 +209,23 @@ async function startCluster() {
 }
 
 let topicSerial = 0;
-async function createTopic(cluster, label) {
+async function createTopic(cluster: Cluster, label: string): Promise<string> {
   const name = `compare-${label}-${Date.now().toString(36)}-${topicSerial++}`;
   await kfeed(['create-topic', name, '--partitions', '1', ...cluster.kfeedConnection]);
   return name;
 }
 
-async function deleteTopic(cluster, name) {
+async function deleteTopic(cluster: Cluster, name: string): Promise<void> {
   await kfeed(['delete-topic', name, '--yes', ...cluster.kfeedConnection], { allowFailure: true });
 }
 
 /** The same quote-shaped JSON messages kfeed bench sends, one a line, unkeyed. */
-async function writePayloads() {
-  const { quoteMessages } = await import(path.join(ROOT, 'dist', 'bench', 'payload.js'));
+interface PayloadFiles {
+  pool: string;
+  lines: string;
+}
+
+function writePayloads(): PayloadFiles {
   const messages = quoteMessages(SIZE, 1024).map((m) => m.value.toString());
   const pool = path.join(WORK, 'payloads.txt');
   fs.writeFileSync(pool, messages.join('\n') + '\n');
@@ -200,9 +243,11 @@ async function writePayloads() {
 
 // ---------------------------------------------------------------- workloads
 
+type Runner = (topic: string) => Promise<RunResult>;
+
 /** Each tool's producer defaults, except acks=all and idempotence on everywhere. */
-function produceRunners(cluster, files) {
-  const java = (topic) => [
+function produceRunners(cluster: Cluster, files: PayloadFiles): Record<string, Runner> {
+  const java = (topic: string) => [
     '-cp', cluster.classpath, 'org.apache.kafka.tools.ProducerPerformance',
     '--topic', topic, '--num-records', String(COUNT), '--throughput', '-1',
     '--payload-file', files.pool, '--producer.config', cluster.javaConfig,
@@ -211,7 +256,7 @@ function produceRunners(cluster, files) {
   return {
     'kfeed bench': async (topic) => {
       const r = await kfeed(['bench', 'produce', '--topic', topic, '-n', String(COUNT), '--size', String(SIZE), '--null-keys', '--json', ...cluster.kfeedConnection]);
-      const result = JSON.parse(r.stdout);
+      const result = JSON.parse(r.stdout) as { messagesPerSecond: number; peakRssMb?: number };
       return { ...r, reported: result.messagesPerSecond, reportedRssMb: result.peakRssMb };
     },
     'kfeed produce (stdin)': (topic) => kfeed(['produce', '-t', topic, ...cluster.kfeedConnection], { stdinFile: files.lines, discardStdout: true }),
@@ -225,11 +270,11 @@ function produceRunners(cluster, files) {
   };
 }
 
-function consumeRunners(cluster) {
+function consumeRunners(cluster: Cluster): Record<string, Runner> {
   return {
     'kfeed bench': async (topic) => {
       const r = await kfeed(['bench', 'consume', '--topic', topic, '-n', String(COUNT), '--json', ...cluster.kfeedConnection]);
-      const result = JSON.parse(r.stdout);
+      const result = JSON.parse(r.stdout) as { messages: number; messagesPerSecond: number };
       if (result.messages !== COUNT) throw new Error(`kfeed bench consume read ${result.messages} of ${COUNT}`);
       return { ...r, reported: result.messagesPerSecond };
     },
@@ -251,8 +296,8 @@ function consumeRunners(cluster) {
   };
 }
 
-const median = (xs) => {
-  const sorted = xs.filter((x) => x !== undefined && Number.isFinite(x)).sort((a, b) => a - b);
+const median = (xs: Array<number | undefined>): number | undefined => {
+  const sorted = xs.filter((x): x is number => x !== undefined && Number.isFinite(x)).sort((a, b) => a - b);
   if (!sorted.length) return undefined;
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
@@ -262,9 +307,30 @@ const median = (xs) => {
  * Round r runs every tool once, starting one further along the list each round, so that no
  * tool always goes first (cold page cache, JIT) or last (a hot broker).
  */
-async function interleave(name, runners, prepare, cleanup) {
+interface Sample {
+  seconds?: number;
+  perSecond?: number;
+  reported?: number;
+  rssMb?: number;
+  reportedRssMb?: number;
+  error?: string;
+}
+
+interface ThroughputRow {
+  median?: number;
+  reportedMedian?: number;
+  peakRssMb?: number;
+  runs: Sample[];
+}
+
+async function interleave(
+  name: string,
+  runners: Record<string, Runner>,
+  prepare: (tool: string) => Promise<string>,
+  cleanup: (topic: string) => Promise<void>,
+): Promise<Record<string, ThroughputRow>> {
   const tools = Object.keys(runners);
-  const samples = Object.fromEntries(tools.map((t) => [t, []]));
+  const samples: Record<string, Sample[]> = Object.fromEntries(tools.map((t) => [t, []]));
   for (let round = 0; round < ROUNDS; round++) {
     for (let i = 0; i < tools.length; i++) {
       const tool = tools[(i + round) % tools.length];
@@ -276,8 +342,8 @@ async function interleave(name, runners, prepare, cleanup) {
         samples[tool].push({ seconds: r.seconds, perSecond, reported: r.reported, rssMb: r.rssMb, reportedRssMb: r.reportedRssMb });
         log(`  ${r.seconds.toFixed(2)} s wall, ${perSecond} msg/s${r.reported ? `, tool says ${r.reported} msg/s` : ''}${r.rssMb ? `, peak RSS ${r.rssMb} MB` : ''}`);
       } catch (error) {
-        samples[tool].push({ error: error.message });
-        log(`  failed: ${error.message}`);
+        samples[tool].push({ error: (error as Error).message });
+        log(`  failed: ${(error as Error).message}`);
       } finally {
         await cleanup(topic);
       }
@@ -286,8 +352,8 @@ async function interleave(name, runners, prepare, cleanup) {
   return summarize(samples, 'perSecond');
 }
 
-function summarize(samples, key) {
-  const rows = {};
+function summarize(samples: Record<string, Sample[]>, key: 'perSecond'): Record<string, ThroughputRow> {
+  const rows: Record<string, ThroughputRow> = {};
   for (const [tool, runs] of Object.entries(samples)) {
     rows[tool] = {
       median: median(runs.map((r) => r[key])),
@@ -299,12 +365,12 @@ function summarize(samples, key) {
   return rows;
 }
 
-async function produceComparison(cluster, files) {
+async function produceComparison(cluster: Cluster, files: PayloadFiles) {
   const runners = produceRunners(cluster, files);
   return interleave('produce', runners, () => createTopic(cluster, 'p'), (topic) => deleteTopic(cluster, topic));
 }
 
-async function consumeComparison(cluster, files) {
+async function consumeComparison(cluster: Cluster, files: PayloadFiles) {
   // One topic, filled once by kcat (untimed); each run reads all of it with a fresh group.
   const topic = await createTopic(cluster, 'c');
   log(`filling ${topic} with ${COUNT} messages`);
@@ -316,14 +382,27 @@ async function consumeComparison(cluster, files) {
   }
 }
 
-async function e2eComparison(cluster) {
-  const variants = { 'kfeed bench e2e (defaults, linger 5 ms)': [], 'kfeed bench e2e --linger-ms 0': ['--linger-ms', '0'] };
-  const samples = Object.fromEntries(Object.keys(variants).map((v) => [v, []]));
+type LatencyKey = 'p50' | 'p95' | 'p99' | 'p999' | 'max' | 'sentPerSecond';
+type LatencySample = Partial<Record<LatencyKey | 'received', number>>;
+type LatencyRow = Partial<Record<LatencyKey, number>> & { runs: LatencySample[] };
+
+interface E2eResult {
+  latencyMs: Record<'p50' | 'p95' | 'p99' | 'p999' | 'max', number>;
+  sentPerSecond: number;
+  received: number;
+}
+
+async function e2eComparison(cluster: Cluster): Promise<Record<string, LatencyRow>> {
+  const variants: Record<string, string[]> = {
+    'kfeed bench e2e (defaults, linger 5 ms)': [],
+    'kfeed bench e2e --linger-ms 0': ['--linger-ms', '0'],
+  };
+  const samples: Record<string, LatencySample[]> = Object.fromEntries(Object.keys(variants).map((v) => [v, []]));
   for (let round = 0; round < ROUNDS; round++) {
     for (const [variant, extra] of Object.entries(variants)) {
       log(`e2e round ${round + 1}/${ROUNDS}: ${variant}`);
       const r = await kfeed(['bench', 'e2e', '--rate', String(E2E_RATE), '--duration', String(E2E_SECONDS), '--json', ...extra, ...cluster.kfeedConnection]);
-      const result = JSON.parse(r.stdout);
+      const result = JSON.parse(r.stdout) as E2eResult;
       samples[variant].push({ ...result.latencyMs, sentPerSecond: result.sentPerSecond, received: result.received });
       log(`  p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, max ${result.latencyMs.max} ms`);
     }
@@ -345,27 +424,33 @@ async function e2eComparison(cluster) {
       samples[reference].push({ p50: Number(m[1]), p99: Number(m[2]), p999: Number(m[3]) });
       log(`  p50 ${m[1]} ms, p99 ${m[2]} ms`);
     } catch (error) {
-      log(`  failed: ${error.message}`);
+      log(`  failed: ${(error as Error).message}`);
     } finally {
       await deleteTopic(cluster, topic);
     }
   }
-  const rows = {};
+  const keys: LatencyKey[] = ['p50', 'p95', 'p99', 'p999', 'max', 'sentPerSecond'];
+  const rows: Record<string, LatencyRow> = {};
   for (const [variant, runs] of Object.entries(samples)) {
-    rows[variant] = Object.fromEntries(['p50', 'p95', 'p99', 'p999', 'max', 'sentPerSecond'].map((k) => [k, median(runs.map((r) => r[k]))]));
-    rows[variant].runs = runs;
+    rows[variant] = { ...Object.fromEntries(keys.map((k) => [k, median(runs.map((r) => r[k]))])), runs };
   }
   return rows;
 }
 
 /** Wall time of starting a process that does nearly nothing, interleaved, in ms. */
-async function coldStart() {
-  const commands = {
+interface ColdRow {
+  medianMs: number;
+  minMs: number;
+  runs: number;
+}
+
+function coldStart(): Record<string, ColdRow> {
+  const commands: Record<string, [string, string[]]> = {
     'node -e 0': [NODE, ['-e', '0']],
     'kfeed --version': [NODE, [KFEED, '--version']],
     'kfeed --help': [NODE, [KFEED, '--help']],
   };
-  const samples = Object.fromEntries(Object.keys(commands).map((c) => [c, []]));
+  const samples: Record<string, number[]> = Object.fromEntries(Object.keys(commands).map((c) => [c, []]));
   for (let i = 0; i < COLD_RUNS; i++) {
     for (const [label, [command, argv]] of Object.entries(commands)) {
       const began = process.hrtime.bigint();
@@ -374,7 +459,7 @@ async function coldStart() {
       samples[label].push(Number(process.hrtime.bigint() - began) / 1e6);
     }
   }
-  return Object.fromEntries(Object.entries(samples).map(([label, ms]) => [label, { medianMs: Math.round(median(ms) * 10) / 10, minMs: Math.round(Math.min(...ms) * 10) / 10, runs: ms.length }]));
+  return Object.fromEntries(Object.entries(samples).map(([label, ms]) => [label, { medianMs: Math.round(median(ms)! * 10) / 10, minMs: Math.round(Math.min(...ms) * 10) / 10, runs: ms.length }]));
 }
 
 function machine() {
@@ -395,27 +480,49 @@ function machine() {
 
 // ---------------------------------------------------------------- report
 
-const fmt = (n, digits = 0) => (n === undefined ? 'n/a' : Number(n).toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
-const ratio = (a, b) => (a && b ? Math.round((a / b) * 100) / 100 : undefined);
+interface Target {
+  measure: string;
+  target: string;
+  measured: string;
+  met?: boolean;
+}
 
-function markdown(results) {
+interface Results {
+  startedAt: string;
+  count: number;
+  size: number;
+  rounds: number;
+  machine: ReturnType<typeof machine>;
+  kafkaVersion?: string;
+  coldStart?: Record<string, ColdRow>;
+  produce?: Record<string, ThroughputRow>;
+  consume?: Record<string, ThroughputRow>;
+  e2e?: Record<string, LatencyRow>;
+  loadAverageAtEnd?: number[];
+  targets?: Target[];
+}
+
+const fmt = (n: number | undefined, digits = 0) => (n === undefined ? 'n/a' : Number(n).toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
+const ratio = (a: number | undefined, b: number | undefined) => (a && b ? Math.round((a / b) * 100) / 100 : undefined);
+
+function markdown(results: Results): string {
   const m = results.machine;
   const lines = [
     `# kfeed vs kcat vs Apache Kafka's Java tools`,
     '',
     `${results.startedAt} · ${COUNT.toLocaleString('en-US')} messages of ${SIZE} B (quote-shaped JSON, null keys) per run · ${ROUNDS} interleaved rounds · one local Kafka ${results.kafkaVersion} broker (KRaft) over mTLS · medians`,
     '',
-    `Machine: ${m.nproc} CPUs (${m.cpu}), ${m.memory}, ${m.os}; Node ${m.node}; ${m.java}; ${m.kcat}. Load average at start ${m.loadAverage.join(' / ')}, at end ${results.loadAverageAtEnd.join(' / ')}.`,
+    `Machine: ${m.nproc} CPUs (${m.cpu}), ${m.memory}, ${m.os}; Node ${m.node}; ${m.java}; ${m.kcat}. Load average at start ${m.loadAverage.join(' / ')}, at end ${(results.loadAverageAtEnd ?? []).join(' / ')}.`,
     '',
     'msg/s is messages over the wall time of the whole process (start, connect, send or read everything, exit), the one measure every tool has. "tool says" is what the tool reports about itself (it leaves out start-up).',
   ];
-  const throughputTable = (title, rows, note) => {
+  const throughputTable = (title: string, rows: Record<string, ThroughputRow> | undefined, note: string) => {
     if (!rows) return;
     const kfeedRow = rows['kfeed bench'];
     lines.push('', `## ${title}`, '', note, '', '| tool | msg/s (wall) | tool says msg/s | peak RSS MB | kfeed bench / tool |', '|---|---:|---:|---:|---:|');
     for (const [tool, row] of Object.entries(rows)) {
       const errors = row.runs.filter((r) => r.error).length;
-      lines.push(`| ${tool}${errors ? ` (${errors} failed)` : ''} | ${fmt(row.median)} | ${fmt(row.reportedMedian)} | ${fmt(row.peakRssMb, 1)} | ${tool === 'kfeed bench' ? '—' : `${fmt(ratio(kfeedRow.median, row.median), 2)}x`} |`);
+      lines.push(`| ${tool}${errors ? ` (${errors} failed)` : ''} | ${fmt(row.median)} | ${fmt(row.reportedMedian)} | ${fmt(row.peakRssMb, 1)} | ${tool === 'kfeed bench' ? '—' : `${fmt(ratio(kfeedRow?.median, row.median), 2)}x`} |`);
     }
   };
   throughputTable('Produce (acks=all, idempotent)', results.produce, "Each tool's defaults otherwise: kfeed linger 5 ms / 1000 records a batch; kcat (librdkafka) linger 5 ms; Java linger 0 ms / 16 KB batches. A fresh 1-partition topic per run.");
@@ -436,8 +543,8 @@ function markdown(results) {
   return lines.join('\n') + '\n';
 }
 
-function targets(results) {
-  const out = [];
+function targets(results: Results): Target[] {
+  const out: Target[] = [];
   const p = results.produce;
   if (p) {
     const k = p['kfeed bench']?.median;
@@ -469,17 +576,17 @@ function targets(results) {
 // ---------------------------------------------------------------- main
 
 async function main() {
-  const results = { startedAt: new Date().toISOString(), count: COUNT, size: SIZE, rounds: ROUNDS, machine: machine() };
+  const results: Results = { startedAt: new Date().toISOString(), count: COUNT, size: SIZE, rounds: ROUNDS, machine: machine() };
   if (ONLY.has('cold')) {
     log(`cold start: ${COLD_RUNS} runs of each command`);
-    results.coldStart = await coldStart();
+    results.coldStart = coldStart();
   }
   const needsCluster = ['produce', 'consume', 'e2e'].some((w) => ONLY.has(w));
   if (needsCluster) {
     const cluster = await startCluster();
     results.kafkaVersion = cluster.kafkaVersion;
     try {
-      const files = await writePayloads();
+      const files = writePayloads();
       if (ONLY.has('produce')) results.produce = await produceComparison(cluster, files);
       if (ONLY.has('consume')) results.consume = await consumeComparison(cluster, files);
       if (ONLY.has('e2e')) results.e2e = await e2eComparison(cluster);

@@ -7,7 +7,7 @@ import {
   planListeners,
   revertOperations,
   type BrokerListenerConfig,
-} from '../src/kafka/listeners.js';
+} from '../../src/kafka/listeners.js';
 
 /** An MSK-shaped ZooKeeper broker: three listeners, everything static. */
 function mskBroker(id: number, dynamic: Partial<BrokerListenerConfig['dynamic']> = {}): BrokerListenerConfig {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { LatencyHistogram } from '../src/bench/histogram.js';
-import { MIN_PAYLOAD_SIZE, quoteMessages } from '../src/bench/payload.js';
-import { KfeedError } from '../src/errors.js';
+import { LatencyHistogram } from '../../src/bench/histogram.js';
+import { MIN_PAYLOAD_SIZE, quoteMessages } from '../../src/bench/payload.js';
+import { KfeedError } from '../../src/errors.js';
 
 describe('latency histogram', () => {
   it('gives percentiles within 1 % and exact min, max and mean', () => {
@@ -81,7 +81,7 @@ describe('quote-shaped payloads', () => {
 
 describe("the feed producer's partition hash", () => {
   it("equals kafkajs's (Java-compatible) murmur2 on keys and values of every length", async () => {
-    const { murmur2 } = await import('../src/feed/producer.js');
+    const { murmur2 } = await import('../../src/feed/producer.js');
     const { createRequire } = await import('node:module');
     const kafkajsMurmur2 = createRequire(import.meta.url)('kafkajs/src/producer/partitioners/default/murmur2.js') as (key: Buffer | string) => number;
     let seed = 12345;

@@ -1,0 +1,128 @@
+import { describe, expect, it } from 'vitest';
+import type { BarEvent, MarketEvent, QuoteEvent, TradeEvent } from '../../src/feed/schema.js';
+import { MarketSimulator } from '../../src/feed/sources/sim.js';
+
+const START = Date.UTC(2025, 0, 2, 14, 30);
+
+/** Ticks of a simulator, each tick's events kept together. */
+function ticks(options: { symbols: string[]; rate: number; seed?: number }, n: number): MarketEvent[][] {
+  const sim = new MarketSimulator({ seed: 7, startTime: START, now: () => START + 5, ...options });
+  return Array.from({ length: n }, () => sim.tick());
+}
+
+describe('the simulated market rules', () => {
+  const all = ticks({ symbols: ['AAPL', 'MSFT', 'BTC/USD', 'ZZZ'], rate: 10 }, 3000);
+  const events = all.flat();
+  const quotes = events.filter((e): e is QuoteEvent => e.kind === 'quote');
+  const trades = events.filter((e): e is TradeEvent => e.kind === 'trade');
+  const bars = events.filter((e): e is BarEvent => e.kind === 'bar');
+
+  it('every tick quotes one symbol, at 1/rate s steps of the simulated clock; receive times from the clock given', () => {
+    all.forEach((tick, i) => {
+      const quote = tick.find((e) => e.kind === 'quote')!;
+      expect(tick.filter((e) => e.kind === 'quote')).toHaveLength(1);
+      expect(quote.eventTime).toBe(new Date(START + i * 100).toISOString());
+      expect(quote.receiveTime).toBe(new Date(START + 5).toISOString());
+    });
+    expect(new Set(quotes.map((q) => q.symbol))).toEqual(new Set(['AAPL', 'MSFT', 'BTC/USD', 'ZZZ']));
+    expect(events.every((e) => e.asset === (e.symbol.includes('/') ? 'crypto' : 'stock'))).toBe(true);
+  });
+
+  it('quotes: bid below ask by at least a cent, whole cents, round-lot sizes, known exchanges, prices near the start', () => {
+    for (const q of quotes) {
+      expect(q.askPrice - q.bidPrice).toBeGreaterThanOrEqual(0.0099);
+      expect(Math.round(q.bidPrice * 100) / 100).toBe(q.bidPrice);
+      expect(Math.round(q.askPrice * 100) / 100).toBe(q.askPrice);
+      for (const size of [q.bidSize, q.askSize]) {
+        expect(size % 100).toBe(0);
+        expect(size).toBeGreaterThanOrEqual(100);
+        expect(size).toBeLessThanOrEqual(900);
+      }
+      expect(['V', 'Q', 'N', 'P', 'Z', 'K']).toContain(q.bidExchange);
+      expect(['V', 'Q', 'N', 'P', 'Z', 'K']).toContain(q.askExchange);
+    }
+    const first = (symbol: string) => quotes.find((q) => q.symbol === symbol)!;
+    expect(first('AAPL').bidPrice).toBeGreaterThan(228 * 0.999);
+    expect(first('AAPL').askPrice).toBeLessThan(228 * 1.001);
+    expect(first('BTC/USD').bidPrice).toBeGreaterThan(67000 * 0.999);
+    // The spread is 3 basis points of the price (at least a cent).
+    expect(first('BTC/USD').askPrice - first('BTC/USD').bidPrice).toBeCloseTo(67000 * 0.0003, 0);
+    const zzz = first('ZZZ').bidPrice;
+    expect(zzz).toBeGreaterThanOrEqual(19.9);
+    expect(zzz).toBeLessThanOrEqual(500);
+    // A random walk of a few basis points a step: consecutive mids stay close, and the price moves.
+    const aapl = quotes.filter((q) => q.symbol === 'AAPL').map((q) => (q.bidPrice + q.askPrice) / 2);
+    for (let i = 1; i < aapl.length; i++) expect(Math.abs(aapl[i] / aapl[i - 1] - 1)).toBeLessThan(0.0006);
+    expect(new Set(aapl).size).toBeGreaterThan(aapl.length / 10);
+  });
+
+  it('trades: about every other tick, inside the spread of the same tick, in whole cents, 1 to 500 shares', () => {
+    expect(trades.length).toBeGreaterThan(all.length * 0.4);
+    expect(trades.length).toBeLessThan(all.length * 0.6);
+    for (const tick of all) {
+      const trade = tick.find((e): e is TradeEvent => e.kind === 'trade');
+      if (!trade) continue;
+      const quote = tick.find((e): e is QuoteEvent => e.kind === 'quote')!;
+      expect(trade.symbol).toBe(quote.symbol);
+      expect(trade.eventTime).toBe(quote.eventTime);
+      expect(trade.price).toBeGreaterThanOrEqual(quote.bidPrice);
+      expect(trade.price).toBeLessThanOrEqual(quote.askPrice);
+      expect(Math.round(trade.price * 100) / 100).toBe(trade.price);
+      expect(Number.isInteger(trade.size)).toBe(true);
+      expect(trade.size).toBeGreaterThanOrEqual(1);
+      expect(trade.size).toBeLessThanOrEqual(500);
+      expect(['V', 'Q', 'N', 'P', 'Z', 'K']).toContain(trade.exchange);
+    }
+    expect(new Set(trades.map((t) => t.price)).size).toBeGreaterThan(50);
+    expect(Math.max(...trades.map((t) => t.size!))).toBeGreaterThan(400);
+    const tradeIds = trades.map((t) => Number(t.tradeId));
+    expect(new Set(tradeIds).size).toBe(trades.length);
+  });
+
+  it('a bar comes after its minute, at the first tick of its symbol, and agrees with exactly its trades', () => {
+    expect(bars.length).toBeGreaterThanOrEqual(4 * 3);
+    for (const bar of bars) {
+      const start = Date.parse(bar.eventTime);
+      expect(start % 60_000).toBe(0);
+      const inBar = trades.filter((t) => t.symbol === bar.symbol && Date.parse(t.eventTime) >= start && Date.parse(t.eventTime) < start + 60_000);
+      expect(bar.tradeCount).toBe(inBar.length);
+      expect(bar.volume).toBe(inBar.reduce((sum, t) => sum + t.size!, 0));
+      expect([bar.open, bar.close]).toEqual([inBar[0].price, inBar[inBar.length - 1].price]);
+      expect(bar.high).toBe(Math.max(...inBar.map((t) => t.price)));
+      expect(bar.low).toBe(Math.min(...inBar.map((t) => t.price)));
+      const vwap = inBar.reduce((sum, t) => sum + t.price * t.size!, 0) / bar.volume;
+      expect(bar.vwap).toBeCloseTo(vwap, 4);
+      expect(Math.round(bar.vwap! * 10000) / 10000).toBe(bar.vwap);
+    }
+    for (let i = 0; i < all.length; i++) {
+      const bar = all[i].find((e): e is BarEvent => e.kind === 'bar');
+      if (!bar) continue;
+      const quote = all[i].find((e) => e.kind === 'quote')!;
+      expect(bar.symbol).toBe(quote.symbol);
+      expect(Date.parse(quote.eventTime)).toBeGreaterThanOrEqual(Date.parse(bar.eventTime) + 60_000);
+      expect(all[i].indexOf(bar)).toBe(0);
+    }
+  });
+
+  it('unthrottled (rate 0) the clock moves 100 ms a tick; dueAt and ticks follow the rate', () => {
+    const fast = new MarketSimulator({ symbols: ['AAPL'], rate: 0, seed: 1, startTime: START });
+    expect(fast.tick()[0].eventTime).toBe(new Date(START).toISOString());
+    expect(fast.tick()[0].eventTime).toBe(new Date(START + 100).toISOString());
+    expect([fast.ticks, fast.dueAt(10)]).toEqual([2, 1000]);
+    const paced = new MarketSimulator({ symbols: ['AAPL'], rate: 4, seed: 1, startTime: START });
+    expect([paced.ticks, paced.dueAt(3)]).toEqual([0, 750]);
+    paced.tick();
+    expect(paced.tick()[0].eventTime).toBe(new Date(START + 250).toISOString());
+    const before = Date.now();
+    const wall = new MarketSimulator({ symbols: ['AAPL'], rate: 1, seed: 1 });
+    const event = wall.tick()[0];
+    expect(Date.parse(event.eventTime)).toBeGreaterThanOrEqual(before);
+    expect(Date.parse(event.receiveTime)).toBeGreaterThanOrEqual(before);
+    expect(Date.parse(event.receiveTime)).toBeLessThanOrEqual(Date.now());
+  });
+
+  it('the same seed gives the same market; another seed another one', () => {
+    expect(ticks({ symbols: ['AAPL', 'ETH/USD'], rate: 1, seed: 3 }, 300)).toEqual(ticks({ symbols: ['AAPL', 'ETH/USD'], rate: 1, seed: 3 }, 300));
+    expect(ticks({ symbols: ['AAPL'], rate: 1, seed: 3 }, 50)).not.toEqual(ticks({ symbols: ['AAPL'], rate: 1, seed: 4 }, 50));
+  });
+});
