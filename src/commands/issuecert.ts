@@ -107,8 +107,7 @@ async function issueWithPrivateCa(ctx: Context, csr: ParsedCsr, csrPath: string,
       templateArn: options.templateArn,
     });
     progress.update('waiting for AWS to issue it');
-    await pca.waitUntilIssued(caArn, certificateArn, options.wait);
-    const fetched = await pca.getCertificate(caArn, certificateArn);
+    const fetched = await pca.waitForCertificate(caArn, certificateArn, { timeoutMs: options.wait * 1000, signal: ctx.abort.signal });
     const chainPem = fetched.chainPem || (await pca.getCaCertificate(caArn));
     const result = checkIssuedCertificate(csr, fetched.certificatePem, chainPem, caArn);
     progress.succeed(`certificate issued by ${caArn}`);

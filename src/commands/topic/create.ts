@@ -70,7 +70,7 @@ async function createTopicRun(ctx: Context, options: CreateTopicOptions): Promis
       : [];
     return { ...topic, grants };
   });
-  await waitUntilEveryBrokerKnows(settings, options.name).catch((error) => {
+  await waitUntilEveryBrokerKnows(settings, options.name, { signal: ctx.abort.signal }).catch((error) => {
     throw translateKafkaError(error, settings);
   });
   return result;
