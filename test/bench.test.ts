@@ -1,6 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { kfeed, kfeedBinary } from './helpers/run.js';
-import { sharedCluster } from './helpers/env.js';
+import { sharedCluster, tempDir } from './helpers/env.js';
 import { kcat } from './helpers/kcat.js';
 import { expectFailure } from './helpers/assert.js';
 import { MIN_PAYLOAD_SIZE } from '../src/bench/payload.js';
@@ -163,5 +165,44 @@ describe('kfeed bench on the shared mTLS cluster', () => {
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expectSaneThroughput(JSON.parse(run.stdout) as ThroughputResult, 500, 200);
+  });
+});
+
+describe('a failing bench is one line and deletes the temporary topic it made', () => {
+  // A client of the suite's cluster (ACLs required) that may do anything to bench topics but
+  // has no ACL on any consumer group: its consumers are refused when they join.
+  let client: string[];
+  beforeAll(async () => {
+    const c = sharedCluster();
+    const dir = tempDir('kfeed-bench-nogroup-');
+    const cn = unique('bench-nogroup');
+    expect((await kfeed(['makecsr', '--yes', '--cn', cn, '--out-dir', dir])).code).toBe(0);
+    expect((await kfeed(['issuecert', path.join(dir, 'client_cert.csr'), '--local-ca', path.dirname(c.caKey)])).code).toBe(0);
+    const grant = await kfeed(['acl', 'grant', '--principal', `User:CN=${cn}`, '--role', 'all', '--topic', 'kfeed-bench-', '--prefixed']);
+    expect(grant.code).toBe(0);
+    expect(fs.existsSync(path.join(dir, 'client_cert.pem'))).toBe(true);
+    client = ['--brokers', c.tlsBrokers.join(','), '--ca', c.ca, '--cert', path.join(dir, 'client_cert.pem'), '--key', path.join(dir, 'private_key.pem')];
+  });
+
+  const benchTopics = async () => (await topicNames()).filter((t) => t.startsWith('kfeed-bench-')).sort();
+
+  it.each([
+    ['consume', ['bench', 'consume', '-n', '200']],
+    ['e2e', ['bench', 'e2e', '--rate', '100', '--duration', '2']],
+  ])('bench %s denied its consumer group', async (_mode, args) => {
+    const before = await benchTopics();
+    const result = await kfeedBinary([...args, ...client], { timeoutMs: 90_000 });
+    // One line naming the group (exit 6, denied), no stack trace, no crash.
+    expectFailure(result, 6, /group/i);
+    expect(await benchTopics()).toEqual(before);
+  });
+
+  it('bench produce refused by the broker (records over its size limit), without building gigabytes first', async () => {
+    // The built binary with a deadline: 1,024 distinct 2 MB messages were once built in one
+    // synchronous loop that no signal could stop.
+    const before = await benchTopics();
+    const result = await kfeedBinary(['bench', 'produce', '-n', '2', '--size', '2000000', ...client], { timeoutMs: 60_000 });
+    expectFailure(result, 2, /^kfeed: the broker refused a record larger than it accepts .* — send smaller records, or raise max\.message\.bytes on the topic$/);
+    expect(await benchTopics()).toEqual(before);
   });
 });

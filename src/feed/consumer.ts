@@ -201,6 +201,8 @@ export async function openFeedConsumer(settings: ConnectionSettings, options: Fe
       let finish!: () => void;
       let fail!: (error: unknown) => void;
       const done = new Promise<void>((resolve, reject) => ((finish = resolve), (fail = reject)));
+      // kafkajs reports a failed start twice (CRASH, then run() rejects): `done` is not awaited then.
+      done.catch(() => undefined);
       const stop = () => {
         stopping = true;
         finish();
@@ -212,8 +214,11 @@ export async function openFeedConsumer(settings: ConnectionSettings, options: Fe
         commit,
         stop,
       };
+      let crashed = false;
       consumer.on(consumer.events.CRASH, (event) => {
-        if (!event.payload.restart) fail(translateKafkaError(event.payload.error, settings));
+        if (event.payload.restart) return;
+        crashed = true;
+        fail(translateKafkaError(event.payload.error, settings));
       });
       try {
         await consumer.run({
@@ -243,6 +248,8 @@ export async function openFeedConsumer(settings: ConnectionSettings, options: Fe
             }
           },
         });
+        // A start that failed (e.g. no access to the group) crashed the consumer: report that.
+        if (crashed) await done;
         for (const [key, { seek }] of starts) {
           if (!seek) continue;
           const at = key.lastIndexOf(':');
