@@ -101,7 +101,16 @@ interface KafkajsCluster {
 
 const requireCjs = createRequire(import.meta.url);
 
+/** The one kafkajs release whose private encoder, decoder and cluster factory this file was checked against. */
+const KAFKAJS_VERSION = '2.2.4';
+
 function kafkajsInternals() {
+  const { version } = requireCjs('kafkajs/package.json') as { version: string };
+  if (version !== KAFKAJS_VERSION) {
+    throw new KfeedError('internal', `IncrementalAlterConfigs is sent through kafkajs ${KAFKAJS_VERSION} internals, but kafkajs ${version} is installed`, {
+      hint: `reinstall kfeed's dependencies (package.json pins kafkajs ${KAFKAJS_VERSION})`,
+    });
+  }
   const Encoder = requireCjs('kafkajs/src/protocol/encoder') as new () => KafkajsEncoder;
   const Decoder = requireCjs('kafkajs/src/protocol/decoder') as new (data: Buffer) => KafkajsDecoder;
   return { Encoder, Decoder };
