@@ -134,6 +134,19 @@ interface AlterResult {
   resourceName: string | null;
 }
 
+/** The body of an IncrementalAlterConfigs v0 request for one broker (a kafkajs encoder). */
+function incrementalAlterConfigsBody(Encoder: new () => KafkajsEncoder, brokerId: number, operations: ConfigOperation[]): KafkajsEncoder {
+  const configs = operations.map((o) => new Encoder().writeString(o.name).writeInt8(OPERATION[o.op]).writeString(o.op === 'set' ? o.value ?? '' : null));
+  const resource = new Encoder().writeInt8(BROKER_RESOURCE).writeString(String(brokerId)).writeArray(configs);
+  return new Encoder().writeArray([resource]).writeBoolean(false);
+}
+
+/** The request body's bytes, as sent: for comparing with Apache Kafka's own client. */
+export function encodeIncrementalAlterConfigs(brokerId: number, operations: ConfigOperation[]): Buffer {
+  const { Encoder } = kafkajsInternals();
+  return (incrementalAlterConfigsBody(Encoder, brokerId, operations) as unknown as { buffer: Buffer }).buffer;
+}
+
 /**
  * Sets or deletes single per-broker configs on broker `brokerId`, leaving every other
  * override as it is. The request goes to that broker, which validates it itself.
@@ -156,11 +169,7 @@ export async function incrementalAlterBrokerConfigs(settings: ConnectionSettings
       apiKey: INCREMENTAL_ALTER_CONFIGS,
       apiVersion: 0,
       apiName: 'IncrementalAlterConfigs',
-      encode: async () => {
-        const configs = operations.map((o) => new Encoder().writeString(o.name).writeInt8(OPERATION[o.op]).writeString(o.op === 'set' ? o.value ?? '' : null));
-        const resource = new Encoder().writeInt8(BROKER_RESOURCE).writeString(String(brokerId)).writeArray(configs);
-        return new Encoder().writeArray([resource]).writeBoolean(false);
-      },
+      encode: async () => incrementalAlterConfigsBody(Encoder, brokerId, operations),
     };
     const response = {
       decode: async (raw: Buffer) => {
