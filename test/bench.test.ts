@@ -154,6 +154,8 @@ describe('kfeed bench on the shared mTLS cluster', () => {
       [['bench', 'produce', '--compression', 'zstd'], 2, /zstd.*invalid|invalid.*zstd/i],
       [['bench', 'produce', '--brokers', 'localhost:1', '-n', '1'], 4, /cannot reach localhost:1/],
       [['bench', 'fly'], 2, /unknown command 'fly'/],
+      // -s is produce's --source everywhere; bench's size is only --size.
+      [['bench', 'produce', '-s', '300'], 2, /unknown option '-s'/],
     ];
     for (const [args, code, message] of cases) expectFailure(await kfeed(args), code, message);
   });

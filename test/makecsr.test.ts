@@ -37,3 +37,13 @@ describe('makecsr --out-dir', () => {
     expect(listing(dir)).toEqual(['x']);
   });
 });
+
+describe('makecsr without a CN', () => {
+  it('says the CN is missing when other fields are given, and that no subject was given when none is', async () => {
+    const dir = tempDir();
+    expectFailure(await kfeed(['makecsr', '--yes', '--o', 'foo'], { cwd: dir }), 2, /^kfeed: the subject has no CN \(common name\), which names the client — with --yes pass --cn NAME/);
+    expectFailure(await kfeed(['makecsr', '--yes', '--subject', 'O=Example Corp,C=US'], { cwd: dir }), 2, /^kfeed: the subject has no CN/);
+    expectFailure(await kfeed(['makecsr', '--yes'], { cwd: dir }), 2, /^kfeed: no subject given — with --yes pass --cn NAME/);
+    expect(listing(dir)).toEqual([]);
+  });
+});

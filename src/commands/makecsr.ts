@@ -72,7 +72,11 @@ export async function makeCsrRun(ctx: Context, options: MakeCsrOptions): Promise
   const interactive = !options.yes && ctx.canPrompt();
   if (!interactive) {
     if (!subject.CN) {
-      throw new KfeedError('usage', 'no subject given', { hint: options.yes ? 'with --yes pass --cn NAME or --subject "CN=NAME,..."' : 'pass --cn NAME or --subject "CN=NAME,...", or run in a terminal to be asked' });
+      // Other fields without a CN are a subject that names no one: say what is missing.
+      const given = Object.keys(subject).length > 0;
+      throw new KfeedError('usage', given ? 'the subject has no CN (common name), which names the client' : 'no subject given', {
+        hint: options.yes ? 'with --yes pass --cn NAME or --subject "CN=NAME,..."' : 'pass --cn NAME or --subject "CN=NAME,...", or run in a terminal to be asked',
+      });
     }
     checkSubject(subject);
   }

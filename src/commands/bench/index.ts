@@ -42,7 +42,7 @@ function workloadOptions(command: Command, mode: BenchMode): Command {
   command
     .option('-t, --topic <name>', 'an existing topic (default: a temporary topic, deleted afterwards)')
     .option('-p, --partitions <n>', 'partitions of the temporary topic', integer('--partitions', 1, 10_000), 1)
-    .option('-s, --size <bytes>', 'bytes per message: quote-shaped JSON, padded to this size', integer('--size', 1, 10_000_000), 200)
+    .option('--size <bytes>', 'bytes per message: quote-shaped JSON, padded to this size', integer('--size', 1, 10_000_000), 200)
     .option('-n, --count <n>', `messages to ${mode === 'consume' ? 'read' : 'send'}${countDefault(mode)}`, integer('--count', 1));
   if (mode !== 'consume') command.option('-d, --duration <seconds>', `send for this long${mode === 'e2e' ? ` (default: ${DEFAULT_E2E_SECONDS} unless --count)` : ''}`, integer('--duration', 1, 86_400));
   if (mode === 'produce') command.option('--rate <n>', 'messages per second to send at (0 = as fast as possible)', rateNumber, 0);
