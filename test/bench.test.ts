@@ -121,6 +121,10 @@ describe('kfeed bench on the shared mTLS cluster', () => {
     expect(result.received).toBeGreaterThan(0);
     expect(result.received).toBeLessThanOrEqual(3 * 400 + 1);
     expect(result.sentPerSecond).toBeLessThanOrEqual(401);
+    // --duration is the whole run, warm-up included (it once ran 3 s for --duration 2).
+    expect(result.seconds).toBeGreaterThanOrEqual(2);
+    expect(result.seconds).toBeLessThan(2.5);
+    expect(result.received).toBeLessThanOrEqual(2 * 400 + 1);
     expect(result.messages).toBe(result.received);
     const l = result.latencyMs;
     expect(l.samples + result.warmupMessages).toBe(result.received);
@@ -149,6 +153,7 @@ describe('kfeed bench on the shared mTLS cluster', () => {
       [['bench', 'produce', '--topic', unique('absent')], 7, /does not exist/],
       [['bench', 'produce', '--topic', 'a', '--partitions', '3'], 2, /--partitions applies to the temporary topic/],
       [['bench', 'e2e', '--rate', '0'], 2, /needs a rate above 0/],
+      [['bench', 'e2e', '--duration', '2', '--warmup', '2'], 2, /--warmup 2 leaves nothing of --duration 2 to measure/],
       [['bench', 'e2e', '--rate', 'fast'], 2, /--rate must be a number/],
       [['bench', 'consume', '--duration', '5'], 2, /unknown option '--duration'/],
       [['bench', 'produce', '--compression', 'zstd'], 2, /zstd.*invalid|invalid.*zstd/i],

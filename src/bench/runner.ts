@@ -423,7 +423,8 @@ export async function benchE2e(input: BenchInput): Promise<LatencyResult> {
         messages,
         keyed: input.keyed,
         count: input.count,
-        durationSeconds: durationSeconds !== undefined ? durationSeconds + warmupMs / 1000 : undefined,
+        // --duration is the whole run: the warm-up is its first part, not added to it.
+        durationSeconds,
         rate: input.rate,
         signal: input.signal,
         stamp: true,

@@ -83,6 +83,9 @@ export function benchInput(mode: BenchMode, options: BenchOptions): Omit<BenchIn
     throw usageError(`--acks ${options.acks} needs --no-idempotent`, 'idempotent delivery always waits for all in-sync replicas');
   }
   if (mode === 'e2e' && !(options.rate! > 0)) throw usageError('bench e2e needs a rate above 0', 'e.g. --rate 5000');
+  if (mode === 'e2e' && options.duration !== undefined && (options.warmup ?? 1) >= options.duration) {
+    throw usageError(`--warmup ${options.warmup ?? 1} leaves nothing of --duration ${options.duration} to measure`, 'the warm-up is the first part of the run: make it shorter');
+  }
   if (options.topic && options.partitions !== 1) throw usageError('--partitions applies to the temporary topic', 'leave it out with --topic');
   const noLimit = options.count === undefined && options.duration === undefined;
   return {
