@@ -108,7 +108,14 @@ describe('kfeed bench on the shared mTLS cluster', () => {
     expect(run.code).toBe(0);
     const result = JSON.parse(run.stdout) as ThroughputResult;
     expect(result).toMatchObject({ mode: 'consume', topic, temporaryTopic: false, messages: 50 });
-    expect(result.bytes).toBe(lines.reduce((n, l) => n + Buffer.byteLength(l), 0));
+    const bytes = lines.reduce((n, l) => n + Buffer.byteLength(l), 0);
+    expect(result.bytes).toBe(bytes);
+    expect(result.messageBytes).toBe(Math.round(bytes / 50)); // the real average, not --size
+    // No producer ran: the human report shows no producer settings.
+    const human = await kfeed(['bench', 'consume', '--topic', topic]);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(new RegExp(`^consume: 50 messages of ${Math.round(bytes / 50)} B in`));
+    expect(human.stdout).not.toMatch(/producer/);
     expect((await kfeed(['delete-topic', topic, '--yes'])).code).toBe(0);
   });
 

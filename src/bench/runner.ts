@@ -366,8 +366,10 @@ export async function benchConsume(input: BenchInput): Promise<ThroughputResult>
       errors: 0,
       firstRecordMs: firstAt !== undefined ? firstAt - began : undefined,
     });
-    // An existing topic's messages need not be of --size: count what was read.
-    return { ...result, bytes, megabytesPerSecond: round(bytes / 1_000_000 / Math.max(result.seconds, 0.001), 2) };
+    // An existing topic's messages need not be of --size: count what was read, and report
+    // their real average size.
+    const messageBytes = temporary ? result.messageBytes : received ? Math.round(bytes / received) : 0;
+    return { ...result, messageBytes, bytes, megabytesPerSecond: round(bytes / 1_000_000 / Math.max(result.seconds, 0.001), 2) };
   });
 }
 

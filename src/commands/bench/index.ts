@@ -164,7 +164,7 @@ export function report(result: ThroughputResult | LatencyResult): string {
   if (result.errors) lines.push(`  errors      ${result.errors} messages not delivered`);
   lines.push(
     `  topic       ${result.topic}${result.temporaryTopic ? ' (temporary, deleted)' : ''}, ${result.partitions} partition${result.partitions === 1 ? '' : 's'}`,
-    `  producer    acks=${s.acks}${s.idempotent ? ' idempotent' : ''}, compression ${s.compression}, linger ${s.lingerMs} ms, batch ${s.batchSize}, ${s.keyed ? 'keyed by symbol' : 'null keys'}`,
+    ...(result.mode === 'consume' && !result.temporaryTopic ? [] : [`  producer    acks=${s.acks}${s.idempotent ? ' idempotent' : ''}, compression ${s.compression}, linger ${s.lingerMs} ms, batch ${s.batchSize}, ${s.keyed ? 'keyed by symbol' : 'null keys'}`]),
     `  peak RSS    ${result.peakRssMb} MB`,
   );
   return lines.join('\n');
