@@ -46,6 +46,29 @@ describe('kfeed bench on the shared mTLS cluster', () => {
     expect(await topicNames()).not.toContain(result.topic);
   });
 
+  it('produce --keep-topic: the figures agree with the topic as kcat reads it and with the clock outside', async () => {
+    const started = Date.now();
+    const run = await kfeedBinary(['bench', 'produce', '-n', '3000', '--rate', '1500', '--keep-topic', '--json'], { timeoutMs: 90_000 });
+    const outsideSeconds = (Date.now() - started) / 1000;
+    expect(run.code).toBe(0);
+    const result = JSON.parse(run.stdout) as ThroughputResult;
+    expect(result).toMatchObject({ temporaryTopic: true, keptTopic: true, messages: 3000 });
+    const c = sharedCluster();
+    const read = await kcat(c.tlsBrokers, { ca: c.ca, cert: c.adminCert, key: c.adminKey }, ['-C', '-t', result.topic, '-e', '-q', '-f', '%T\n']);
+    expect(read.code).toBe(0);
+    const timestamps = read.stdout.trim().split('\n').map(Number);
+    // What the topic holds, not what the product counted.
+    expect(timestamps).toHaveLength(3000);
+    // The reported time fits inside the process's life, and covers the span the records were written in.
+    expect(result.seconds).toBeLessThanOrEqual(outsideSeconds);
+    const spanSeconds = (Math.max(...timestamps) - Math.min(...timestamps)) / 1000;
+    expect(result.seconds).toBeGreaterThanOrEqual(spanSeconds);
+    // Paced at 1500/s: 3000 records take about 2 s of record time, never much less.
+    expect(spanSeconds).toBeGreaterThanOrEqual(1.8);
+    expect(result.messagesPerSecond).toBeLessThanOrEqual(Math.ceil(3000 / spanSeconds));
+    expect((await kfeed(['delete-topic', result.topic, '--yes'])).code).toBe(0);
+  });
+
   it('produce into an existing topic: the messages are there afterwards, with the asked size, keys and codec', async () => {
     const topic = unique('bench-in');
     expect((await kfeed(['create-topic', topic, '--partitions', '2'])).code).toBe(0);

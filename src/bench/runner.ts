@@ -32,6 +32,8 @@ export interface BenchInput {
   producer: Pick<FeedProducerOptions, 'idempotent' | 'acks' | 'compression' | 'lingerMs' | 'batchSize'>;
   /** e2e: seconds at the start whose messages are sent but not measured. */
   warmupSeconds?: number;
+  /** Leave the temporary topic in place (for checking what the run wrote). */
+  keepTopic?: boolean;
   signal?: AbortSignal;
   /** Called about twice a second while messages flow. */
   onProgress?: (progress: BenchProgress) => void;
@@ -51,6 +53,8 @@ export interface ThroughputResult {
   mode: BenchMode;
   topic: string;
   temporaryTopic: boolean;
+  /** The temporary topic was left in place (--keep-topic). */
+  keptTopic: boolean;
   partitions: number;
   messageBytes: number;
   messages: number;
@@ -143,9 +147,14 @@ async function withTopic<T>(input: BenchInput, mode: BenchMode, work: (topic: st
   try {
     return await work(name, input.partitions, true);
   } finally {
-    // Best effort: a failed delete must not hide the run's own result or error.
-    await withAdmin(input.settings, (admin) => admin.deleteTopics({ topics: [name], timeout: 15_000 })).catch(() => undefined);
+    if (!input.keepTopic) await deleteQuietly(input.settings, name);
   }
+}
+
+async function deleteQuietly(settings: ConnectionSettings, name: string): Promise<void> {
+  const { withAdmin } = await import('../kafka/client.js');
+  // Best effort: a failed delete must not hide the run's own result or error.
+  await withAdmin(settings, (admin) => admin.deleteTopics({ topics: [name], timeout: 15_000 })).catch(() => undefined);
 }
 
 async function openProducer(input: BenchInput): Promise<FeedProducer> {
@@ -280,6 +289,7 @@ function throughput(
     mode,
     topic: run.topic,
     temporaryTopic: run.temporary,
+    keptTopic: run.temporary && Boolean(input.keepTopic),
     partitions: run.partitions,
     messageBytes: input.size,
     messages: run.messages,
