@@ -1,6 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { kfeed, kfeedBinary } from './helpers/run.js';
-import { sharedCluster } from './helpers/env.js';
+import { sharedCluster, tempDir } from './helpers/env.js';
 import { kcat } from './helpers/kcat.js';
 import { expectFailure } from './helpers/assert.js';
 import { MIN_PAYLOAD_SIZE } from '../src/bench/payload.js';
@@ -42,6 +44,29 @@ describe('kfeed bench on the shared mTLS cluster', () => {
     expectSaneThroughput(result, 3000, 200);
     expect(result.topic).toMatch(/^kfeed-bench-produce-/);
     expect(await topicNames()).not.toContain(result.topic);
+  });
+
+  it('produce --keep-topic: the figures agree with the topic as kcat reads it and with the clock outside', async () => {
+    const started = Date.now();
+    const run = await kfeedBinary(['bench', 'produce', '-n', '3000', '--rate', '1500', '--keep-topic', '--json'], { timeoutMs: 90_000 });
+    const outsideSeconds = (Date.now() - started) / 1000;
+    expect(run.code).toBe(0);
+    const result = JSON.parse(run.stdout) as ThroughputResult;
+    expect(result).toMatchObject({ temporaryTopic: true, keptTopic: true, messages: 3000 });
+    const c = sharedCluster();
+    const read = await kcat(c.tlsBrokers, { ca: c.ca, cert: c.adminCert, key: c.adminKey }, ['-C', '-t', result.topic, '-e', '-q', '-f', '%T\n']);
+    expect(read.code).toBe(0);
+    const timestamps = read.stdout.trim().split('\n').map(Number);
+    // What the topic holds, not what the product counted.
+    expect(timestamps).toHaveLength(3000);
+    // The reported time fits inside the process's life, and covers the span the records were written in.
+    expect(result.seconds).toBeLessThanOrEqual(outsideSeconds);
+    const spanSeconds = (Math.max(...timestamps) - Math.min(...timestamps)) / 1000;
+    expect(result.seconds).toBeGreaterThanOrEqual(spanSeconds);
+    // Paced at 1500/s: 3000 records take about 2 s of record time, never much less.
+    expect(spanSeconds).toBeGreaterThanOrEqual(1.8);
+    expect(result.messagesPerSecond).toBeLessThanOrEqual(Math.ceil(3000 / spanSeconds));
+    expect((await kfeed(['delete-topic', result.topic, '--yes'])).code).toBe(0);
   });
 
   it('produce into an existing topic: the messages are there afterwards, with the asked size, keys and codec', async () => {
@@ -106,7 +131,14 @@ describe('kfeed bench on the shared mTLS cluster', () => {
     expect(run.code).toBe(0);
     const result = JSON.parse(run.stdout) as ThroughputResult;
     expect(result).toMatchObject({ mode: 'consume', topic, temporaryTopic: false, messages: 50 });
-    expect(result.bytes).toBe(lines.reduce((n, l) => n + Buffer.byteLength(l), 0));
+    const bytes = lines.reduce((n, l) => n + Buffer.byteLength(l), 0);
+    expect(result.bytes).toBe(bytes);
+    expect(result.messageBytes).toBe(Math.round(bytes / 50)); // the real average, not --size
+    // No producer ran: the human report shows no producer settings.
+    const human = await kfeed(['bench', 'consume', '--topic', topic]);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(new RegExp(`^consume: 50 messages of ${Math.round(bytes / 50)} B in`));
+    expect(human.stdout).not.toMatch(/producer/);
     expect((await kfeed(['delete-topic', topic, '--yes'])).code).toBe(0);
   });
 
@@ -119,6 +151,10 @@ describe('kfeed bench on the shared mTLS cluster', () => {
     expect(result.received).toBeGreaterThan(0);
     expect(result.received).toBeLessThanOrEqual(3 * 400 + 1);
     expect(result.sentPerSecond).toBeLessThanOrEqual(401);
+    // --duration is the whole run, warm-up included (it once ran 3 s for --duration 2).
+    expect(result.seconds).toBeGreaterThanOrEqual(2);
+    expect(result.seconds).toBeLessThan(2.5);
+    expect(result.received).toBeLessThanOrEqual(2 * 400 + 1);
     expect(result.messages).toBe(result.received);
     const l = result.latencyMs;
     expect(l.samples + result.warmupMessages).toBe(result.received);
@@ -147,11 +183,14 @@ describe('kfeed bench on the shared mTLS cluster', () => {
       [['bench', 'produce', '--topic', unique('absent')], 7, /does not exist/],
       [['bench', 'produce', '--topic', 'a', '--partitions', '3'], 2, /--partitions applies to the temporary topic/],
       [['bench', 'e2e', '--rate', '0'], 2, /needs a rate above 0/],
+      [['bench', 'e2e', '--duration', '2', '--warmup', '2'], 2, /--warmup 2 leaves nothing of --duration 2 to measure/],
       [['bench', 'e2e', '--rate', 'fast'], 2, /--rate must be a number/],
       [['bench', 'consume', '--duration', '5'], 2, /unknown option '--duration'/],
       [['bench', 'produce', '--compression', 'zstd'], 2, /zstd.*invalid|invalid.*zstd/i],
       [['bench', 'produce', '--brokers', 'localhost:1', '-n', '1'], 4, /cannot reach localhost:1/],
       [['bench', 'fly'], 2, /unknown command 'fly'/],
+      // -s is produce's --source everywhere; bench's size is only --size.
+      [['bench', 'produce', '-s', '300'], 2, /unknown option '-s'/],
     ];
     for (const [args, code, message] of cases) expectFailure(await kfeed(args), code, message);
   });
@@ -163,5 +202,44 @@ describe('kfeed bench on the shared mTLS cluster', () => {
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expectSaneThroughput(JSON.parse(run.stdout) as ThroughputResult, 500, 200);
+  });
+});
+
+describe('a failing bench is one line and deletes the temporary topic it made', () => {
+  // A client of the suite's cluster (ACLs required) that may do anything to bench topics but
+  // has no ACL on any consumer group: its consumers are refused when they join.
+  let client: string[];
+  beforeAll(async () => {
+    const c = sharedCluster();
+    const dir = tempDir('kfeed-bench-nogroup-');
+    const cn = unique('bench-nogroup');
+    expect((await kfeed(['makecsr', '--yes', '--cn', cn, '--out-dir', dir])).code).toBe(0);
+    expect((await kfeed(['issuecert', path.join(dir, 'client_cert.csr'), '--local-ca', path.dirname(c.caKey)])).code).toBe(0);
+    const grant = await kfeed(['acl', 'grant', '--principal', `User:CN=${cn}`, '--role', 'all', '--topic', 'kfeed-bench-', '--prefixed']);
+    expect(grant.code).toBe(0);
+    expect(fs.existsSync(path.join(dir, 'client_cert.pem'))).toBe(true);
+    client = ['--brokers', c.tlsBrokers.join(','), '--ca', c.ca, '--cert', path.join(dir, 'client_cert.pem'), '--key', path.join(dir, 'private_key.pem')];
+  });
+
+  const benchTopics = async () => (await topicNames()).filter((t) => t.startsWith('kfeed-bench-')).sort();
+
+  it.each([
+    ['consume', ['bench', 'consume', '-n', '200']],
+    ['e2e', ['bench', 'e2e', '--rate', '100', '--duration', '2']],
+  ])('bench %s denied its consumer group', async (_mode, args) => {
+    const before = await benchTopics();
+    const result = await kfeedBinary([...args, ...client], { timeoutMs: 90_000 });
+    // One line naming the group (exit 6, denied), no stack trace, no crash.
+    expectFailure(result, 6, /group/i);
+    expect(await benchTopics()).toEqual(before);
+  });
+
+  it('bench produce refused by the broker (records over its size limit), without building gigabytes first', async () => {
+    // The built binary with a deadline: 1,024 distinct 2 MB messages were once built in one
+    // synchronous loop that no signal could stop.
+    const before = await benchTopics();
+    const result = await kfeedBinary(['bench', 'produce', '-n', '2', '--size', '2000000', ...client], { timeoutMs: 60_000 });
+    expectFailure(result, 2, /^kfeed: the broker refused a record larger than it accepts .* — send smaller records, or raise max\.message\.bytes on the topic$/);
+    expect(await benchTopics()).toEqual(before);
   });
 });

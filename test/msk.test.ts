@@ -179,3 +179,31 @@ describe('msk discover without AWS credentials', () => {
     }
   });
 });
+
+describe('update-listeners --msk waiting for the rolling restart', () => {
+  it('Ctrl-C ends the wait at once (exit 130), says the operation keeps running, and leaves the plan file', async () => {
+    // An operation that would take 1000 polls: only the signal can end this wait in time.
+    const msk = await startMskServer({ pollsPerOperation: 1000 });
+    try {
+      const cluster = msk.addCluster({ name: 'slow', kafkaVersion: '3.7.x.kraft', zookeeper: false, brokers: 3 });
+      const planFile = path.join(work, 'slow-plan.json');
+      const started = Date.now();
+      const result = await kfeed(['update-listeners', '--msk', '--cluster-name', 'slow', '--apply', '--plan-file', planFile, '--poll-interval', '30'], {
+        env: { ...msk.env, XDG_CONFIG_HOME: configHome },
+        cwd: work,
+        abortAfterMs: 2500,
+      });
+      const elapsed = Date.now() - started;
+      expect(result.code).toBe(130);
+      expect(elapsed).toBeLessThan(7000); // one poll, then a 30 s pause that the signal cuts short
+      const errors = result.stderr.split('\n').filter((line) => line.startsWith('kfeed:'));
+      expect(errors).toEqual([expect.stringMatching(/^kfeed: stopped waiting for the MSK cluster operation \(it keeps running\) — follow it with aws kafka describe-cluster-operation-v2 --cluster-operation-arn arn:aws:kafka:/)]);
+      expect(result.stderr).not.toMatch(/\bat .*\.(ts|js):\d+/);
+      expect(msk.calls.filter((c) => c.includes('/operations/'))).toHaveLength(1);
+      expect(cluster.state).toBe('UPDATING');
+      expect(JSON.parse(fs.readFileSync(planFile, 'utf8'))).toMatchObject({ kind: 'kfeed-msk-listener-plan', written: { revision: 1 } });
+    } finally {
+      await msk.close();
+    }
+  });
+});

@@ -1,5 +1,6 @@
 import type { KafkaClient } from '@aws-sdk/client-kafka';
 import { KfeedError } from '../errors.js';
+import { poll } from '../wait.js';
 import type { AwsClientConfig } from './config.js';
 import { translateAwsError } from './errors.js';
 import type { MetadataMode } from '../kafka/broker-configs.js';
@@ -247,26 +248,39 @@ export async function describeOperation(client: KafkaClient, operationArn: strin
 const DONE = new Set(['UPDATE_COMPLETE']);
 const FAILED = new Set(['UPDATE_FAILED', 'FAILED']);
 
-/** Polls the operation until it completes or fails; `onStatus` sees every poll. */
+/** Polls the operation until it completes or fails; `onStatus` sees every poll; `signal` ends the wait at once. */
 export async function waitForOperation(
   client: KafkaClient,
   operationArn: string,
   options: { intervalMs: number; timeoutMs: number; signal?: AbortSignal; onStatus?: (status: OperationStatus) => void },
 ): Promise<OperationStatus> {
-  const deadline = Date.now() + options.timeoutMs;
-  for (;;) {
-    const status = await describeOperation(client, operationArn);
-    options.onStatus?.(status);
-    if (DONE.has(status.state)) return status;
-    if (FAILED.has(status.state)) {
-      throw new KfeedError('aws', `the MSK cluster operation failed (${status.error ?? status.state})`, { hint: `see aws kafka describe-cluster-operation-v2 --cluster-operation-arn ${operationArn}` });
+  const follow = `follow it with aws kafka describe-cluster-operation-v2 --cluster-operation-arn ${operationArn}`;
+  let last: OperationStatus | undefined;
+  try {
+    return await poll(
+      async () => {
+        const status = await describeOperation(client, operationArn);
+        last = status;
+        options.onStatus?.(status);
+        if (DONE.has(status.state)) return status;
+        if (FAILED.has(status.state)) {
+          throw new KfeedError('aws', `the MSK cluster operation failed (${status.error ?? status.state})`, { hint: `see aws kafka describe-cluster-operation-v2 --cluster-operation-arn ${operationArn}` });
+        }
+        return undefined;
+      },
+      {
+        what: 'the MSK cluster operation',
+        timeoutMs: options.timeoutMs,
+        intervalMs: options.intervalMs,
+        signal: options.signal,
+        onTimeout: () =>
+          new KfeedError('aws', `the MSK cluster operation is still ${last?.state ?? 'running'} after ${Math.round(options.timeoutMs / 1000)} s`, { hint: `it keeps running; ${follow}` }),
+      },
+    );
+  } catch (error) {
+    if (error instanceof KfeedError && (error.kind === 'interrupted' || error.kind === 'terminated')) {
+      throw new KfeedError(error.kind, 'stopped waiting for the MSK cluster operation (it keeps running)', { hint: follow });
     }
-    if (Date.now() > deadline) {
-      throw new KfeedError('aws', `the MSK cluster operation is still ${status.state} after ${Math.round(options.timeoutMs / 1000)} s`, {
-        hint: `it keeps running; follow it with aws kafka describe-cluster-operation-v2 --cluster-operation-arn ${operationArn}`,
-      });
-    }
-    if (options.signal?.aborted) throw new KfeedError('interrupted', 'stopped waiting for the MSK operation (it keeps running)', { hint: operationArn });
-    await new Promise((r) => setTimeout(r, options.intervalMs));
+    throw error;
   }
 }

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { ACMPCAClient } from '@aws-sdk/client-acm-pca';
 import { KfeedError } from '../errors.js';
+import { poll } from '../wait.js';
 import { awsClientConfig, type AwsInput } from './config.js';
 import { translateAwsError } from './errors.js';
 
@@ -116,27 +117,51 @@ export class PrivateCaService {
     return result.CertificateArn!;
   }
 
-  /** Waits (polling, bounded) until AWS has issued the certificate. */
-  async waitUntilIssued(caArn: string, certificateArn: string, maxWaitSeconds: number): Promise<void> {
-    try {
-      await this.sdk.waitUntilCertificateIssued(
-        { client: this.client, maxWaitTime: maxWaitSeconds, minDelay: 1, maxDelay: 5 },
-        { CertificateAuthorityArn: caArn, CertificateArn: certificateArn },
-      );
-    } catch (error) {
-      const e = error as { name?: string; state?: string; message?: string };
-      if (e.name === 'TimeoutError' || e.state === 'TIMEOUT') {
-        throw new KfeedError('aws', `AWS did not issue ${certificateArn} within ${maxWaitSeconds} s`, { hint: 'run again with a larger --wait (the same CSR gives the same certificate)' });
+  /**
+   * Waits until AWS has issued the certificate and returns it with its chain (issuing CA
+   * first, root last), both PEM. GetCertificate answers RequestInProgressException until
+   * then; `signal` (Ctrl-C) ends the wait at once.
+   */
+  async waitForCertificate(
+    caArn: string,
+    certificateArn: string,
+    options: { timeoutMs: number; intervalMs?: number; signal?: AbortSignal },
+  ): Promise<{ certificatePem: string; chainPem: string }> {
+    const seconds = Math.round(options.timeoutMs / 1000);
+    const waiting = poll(
+      async () => {
+        try {
+          return await this.getCertificate(caArn, certificateArn, options.signal);
+        } catch (error) {
+          const name = (error as { cause?: { name?: string } }).cause?.name;
+          if (name === 'RequestInProgressException') return undefined; // not issued yet
+          if (name === 'RequestFailedException') {
+            throw new KfeedError('aws', `AWS refused to issue the certificate: ${(error as { cause?: Error }).cause?.message}`, { hint: 'check the CSR and the CA' });
+          }
+          throw error;
+        }
+      },
+      {
+        what: `AWS to issue ${certificateArn}`,
+        timeoutMs: options.timeoutMs,
+        intervalMs: options.intervalMs ?? 1000,
+        signal: options.signal,
+        onTimeout: () => new KfeedError('aws', `AWS did not issue ${certificateArn} within ${seconds} s`, { hint: 'run again with a larger --wait (the same CSR gives the same certificate)' }),
+      },
+    );
+    return waiting.catch((error: unknown) => {
+      if (error instanceof KfeedError && (error.kind === 'interrupted' || error.kind === 'terminated')) {
+        // The request stands: AWS issues the certificate whether or not anyone waits.
+        throw new KfeedError(error.kind, `stopped waiting for AWS to issue ${certificateArn}`, { hint: 'run the same command again to fetch it (the same CSR gives the same certificate)' });
       }
-      if (e.state === 'FAILURE') throw new KfeedError('aws', `AWS refused to issue the certificate: ${e.message}`, { hint: 'check the CSR and the CA' });
-      throw translateAwsError(error, 'waiting for the certificate', this.endpoint);
-    }
+      throw error;
+    });
   }
 
   /** The issued certificate and its chain (issuing CA first, root last), both PEM. */
-  async getCertificate(caArn: string, certificateArn: string): Promise<{ certificatePem: string; chainPem: string }> {
+  async getCertificate(caArn: string, certificateArn: string, signal?: AbortSignal): Promise<{ certificatePem: string; chainPem: string }> {
     const result = await this.call('fetching the certificate', () =>
-      this.client.send(new this.sdk.GetCertificateCommand({ CertificateAuthorityArn: caArn, CertificateArn: certificateArn })),
+      this.client.send(new this.sdk.GetCertificateCommand({ CertificateAuthorityArn: caArn, CertificateArn: certificateArn }), { abortSignal: signal }),
     );
     const pem = (text: string | undefined) => (text ? (text.endsWith('\n') ? text : text + '\n') : '');
     return { certificatePem: pem(result.Certificate), chainPem: pem(result.CertificateChain) };

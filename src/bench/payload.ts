@@ -67,17 +67,21 @@ function padTo(json: string, size: number, next: () => number): string {
   if (gap === 0) return json;
   if (gap >= PAD_FIELD.length) {
     // Random letters rather than one repeated byte, so compression sees realistic entropy.
-    let pad = '';
-    for (let i = 0; i < gap - PAD_FIELD.length; i++) pad += String.fromCharCode(97 + Math.floor(next() * 26));
-    return `${json.slice(0, -1)},"pad":"${pad}"}`;
+    const pad = Buffer.allocUnsafe(gap - PAD_FIELD.length);
+    for (let i = 0; i < pad.length; i++) pad[i] = 97 + Math.floor(next() * 26);
+    return `${json.slice(0, -1)},"pad":"${pad.toString('latin1')}"}`;
   }
   // Too little room for a field: JSON allows whitespace before the closing brace.
   return `${json.slice(0, -1)}${' '.repeat(gap)}}`;
 }
 
+/** At most this many bytes of distinct messages: 1024 of 10 MB would be 10 GB built in one go. */
+const POOL_BYTES = 16 * 1024 * 1024;
+
 /**
- * `variety` different quote-shaped JSON messages of exactly `size` bytes each, keyed by
- * symbol. The benchmark cycles through them; the same seed gives the same messages.
+ * `variety` different quote-shaped JSON messages of exactly `size` bytes each (fewer for large
+ * sizes: at most POOL_BYTES in all, at least one), keyed by symbol. The benchmark cycles
+ * through them; the same seed gives the same messages.
  */
 export function quoteMessages(size: number, variety = 1024, seed = 1): BenchMessage[] {
   if (size < MIN_PAYLOAD_SIZE) {
@@ -85,7 +89,8 @@ export function quoteMessages(size: number, variety = 1024, seed = 1): BenchMess
   }
   const next = seeded(seed);
   const messages: BenchMessage[] = [];
-  for (let i = 0; i < variety; i++) {
+  const count = Math.max(1, Math.min(variety, Math.floor(POOL_BYTES / size)));
+  for (let i = 0; i < count; i++) {
     const symbol = BENCH_SYMBOLS[i % BENCH_SYMBOLS.length];
     const forms = quoteForms(randomQuote(symbol, i, next));
     const fitting = forms.find((form) => Buffer.byteLength(form) <= size) ?? forms[forms.length - 1];

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { ConnectionSettings } from '../config/connection.js';
 import { KfeedError } from '../errors.js';
+import { poll, sleep } from '../wait.js';
 import type { FeedProducer, FeedProducerOptions } from '../feed/producer.js';
 import type { FeedConsumer } from '../feed/consumer.js';
 import type { FeedRecord } from '../feed/schema.js';
@@ -31,6 +32,8 @@ export interface BenchInput {
   producer: Pick<FeedProducerOptions, 'idempotent' | 'acks' | 'compression' | 'lingerMs' | 'batchSize'>;
   /** e2e: seconds at the start whose messages are sent but not measured. */
   warmupSeconds?: number;
+  /** Leave the temporary topic in place (for checking what the run wrote). */
+  keepTopic?: boolean;
   signal?: AbortSignal;
   /** Called about twice a second while messages flow. */
   onProgress?: (progress: BenchProgress) => void;
@@ -50,6 +53,8 @@ export interface ThroughputResult {
   mode: BenchMode;
   topic: string;
   temporaryTopic: boolean;
+  /** The temporary topic was left in place (--keep-topic). */
+  keptTopic: boolean;
   partitions: number;
   messageBytes: number;
   messages: number;
@@ -142,9 +147,14 @@ async function withTopic<T>(input: BenchInput, mode: BenchMode, work: (topic: st
   try {
     return await work(name, input.partitions, true);
   } finally {
-    // Best effort: a failed delete must not hide the run's own result or error.
-    await withAdmin(input.settings, (admin) => admin.deleteTopics({ topics: [name], timeout: 15_000 })).catch(() => undefined);
+    if (!input.keepTopic) await deleteQuietly(input.settings, name);
   }
+}
+
+async function deleteQuietly(settings: ConnectionSettings, name: string): Promise<void> {
+  const { withAdmin } = await import('../kafka/client.js');
+  // Best effort: a failed delete must not hide the run's own result or error.
+  await withAdmin(settings, (admin) => admin.deleteTopics({ topics: [name], timeout: 15_000 })).catch(() => undefined);
 }
 
 async function openProducer(input: BenchInput): Promise<FeedProducer> {
@@ -169,18 +179,17 @@ function progressTicker(input: BenchInput, phase: BenchProgress['phase'], messag
   return { stop: () => timer && clearInterval(timer) };
 }
 
-/** Waits `ms`, or less when `signal` aborts. */
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
+/**
+ * A wait that Ctrl-C ends early without failing the run: a stopped bench still reports what
+ * it measured (marked interrupted), and the CLI then exits 130 / 143.
+ */
+async function unlessStopped(wait: Promise<unknown>): Promise<void> {
+  try {
+    await wait;
+  } catch (error) {
+    if (error instanceof KfeedError && (error.kind === 'interrupted' || error.kind === 'terminated')) return;
+    throw error;
+  }
 }
 
 interface SendPlan {
@@ -230,7 +239,7 @@ async function sendMessages(plan: SendPlan): Promise<{ sent: number; began: numb
       // Everything due by now, then a 1 ms nap: a steady stream rather than bursts.
       n = Math.min(limit - sent, Math.floor(((now - began) * plan.rate) / 1000) + 1 - sent, CHUNK);
       if (n <= 0) {
-        await sleep(1, plan.signal);
+        await unlessStopped(sleep(1, plan.signal)); // an abort ends the loop
         continue;
       }
     } else n = Math.min(limit - sent, CHUNK);
@@ -280,6 +289,7 @@ function throughput(
     mode,
     topic: run.topic,
     temporaryTopic: run.temporary,
+    keptTopic: run.temporary && Boolean(input.keepTopic),
     partitions: run.partitions,
     messageBytes: input.size,
     messages: run.messages,
@@ -366,8 +376,10 @@ export async function benchConsume(input: BenchInput): Promise<ThroughputResult>
       errors: 0,
       firstRecordMs: firstAt !== undefined ? firstAt - began : undefined,
     });
-    // An existing topic's messages need not be of --size: count what was read.
-    return { ...result, bytes, megabytesPerSecond: round(bytes / 1_000_000 / Math.max(result.seconds, 0.001), 2) };
+    // An existing topic's messages need not be of --size: count what was read, and report
+    // their real average size.
+    const messageBytes = temporary ? result.messageBytes : received ? Math.round(bytes / received) : 0;
+    return { ...result, messageBytes, bytes, megabytesPerSecond: round(bytes / 1_000_000 / Math.max(result.seconds, 0.001), 2) };
   });
 }
 
@@ -390,8 +402,7 @@ export async function benchE2e(input: BenchInput): Promise<LatencyResult> {
     const stopConsumer = new AbortController();
     const onAbort = () => stopConsumer.abort();
     input.signal?.addEventListener('abort', onAbort, { once: true });
-    let allIn: (() => void) | undefined;
-    let expected = Infinity;
+        let expected = Infinity;
     const reading = consumer.consume(async (batch) => {
       const now = clock();
       for (const record of batch.records) {
@@ -401,12 +412,10 @@ export async function benchE2e(input: BenchInput): Promise<LatencyResult> {
         if (sentAt < measureFrom) warmupReceived += 1;
         else histogram.record(now - sentAt);
       }
-      if (received >= expected) allIn?.();
     }, stopConsumer.signal);
     let readFailure: unknown;
     reading.catch((error) => {
       readFailure = error;
-      allIn?.();
     });
 
     let producer: FeedProducer | undefined;
@@ -426,7 +435,8 @@ export async function benchE2e(input: BenchInput): Promise<LatencyResult> {
         messages,
         keyed: input.keyed,
         count: input.count,
-        durationSeconds: durationSeconds !== undefined ? durationSeconds + warmupMs / 1000 : undefined,
+        // --duration is the whole run: the warm-up is its first part, not added to it.
+        durationSeconds,
         rate: input.rate,
         signal: input.signal,
         stamp: true,
@@ -437,9 +447,18 @@ export async function benchE2e(input: BenchInput): Promise<LatencyResult> {
       await producer.flush();
       expected = producer.stats().acknowledged;
       // Everything acknowledged should arrive promptly; a bounded wait, then report what came.
-      if (received < expected && !readFailure) {
-        await Promise.race([new Promise<void>((resolve) => (allIn = resolve)), sleep(30_000, input.signal)]);
-      }
+      const late = new KfeedError('verification', 'not every acknowledged message arrived within 30 s');
+      await unlessStopped(
+        poll(() => (received >= expected || readFailure ? true : undefined), {
+          what: 'the last messages to arrive',
+          timeoutMs: 30_000,
+          intervalMs: 20,
+          signal: input.signal,
+          onTimeout: () => late,
+        }).catch((error: unknown) => {
+          if (error !== late) throw error; // late messages are counted as not received
+        }),
+      );
     } catch (error) {
       failure = error;
     } finally {
@@ -476,14 +495,24 @@ export async function benchE2e(input: BenchInput): Promise<LatencyResult> {
 
 /** The consumer must own its partitions before the first message is sent, or join time counts as latency. */
 async function waitForAssignment(consumer: FeedConsumer, failed: () => unknown, signal?: AbortSignal): Promise<void> {
-  const deadline = clock() + 60_000;
-  while (![...consumer.assignment().values()].some((partitions) => partitions.length > 0)) {
-    const failure = failed();
-    if (failure) throw failure;
-    if (signal?.aborted) return;
-    if (clock() > deadline) {
-      throw new KfeedError('connection', 'the benchmark consumer was not assigned the topic within 60 s', { hint: 'check the group coordinator with `kfeed local logs`, or the ACLs for consumer groups' });
-    }
-    await sleep(20, signal);
-  }
+  const waited = poll(
+    () => {
+      const failure = failed();
+      if (failure) return { failure };
+      return [...consumer.assignment().values()].some((partitions) => partitions.length > 0) ? { failure: undefined } : undefined;
+    },
+    {
+      what: 'the benchmark consumer to be assigned the topic',
+      timeoutMs: 60_000,
+      intervalMs: 20,
+      signal,
+      onTimeout: () =>
+        new KfeedError('connection', 'the benchmark consumer was not assigned the topic within 60 s', {
+          hint: 'check the group coordinator with `kfeed local logs`, or the ACLs for consumer groups',
+        }),
+    },
+  );
+  let outcome: { failure: unknown } | undefined;
+  await unlessStopped(waited.then((value) => (outcome = value)));
+  if (outcome?.failure) throw outcome.failure;
 }

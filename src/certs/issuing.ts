@@ -12,11 +12,14 @@ export interface IssueOutcome {
   /** The CA folder or ARN, as recorded. */
   ca: string;
   certificateArn?: string;
+  /** Set when the validity asked for would have outlived a local CA: the certificate ends with the CA. */
+  clampedToCa?: { requestedNotAfter: string; notAfter: string };
 }
 
 /**
  * Has `csr` signed by `authority` and checks what came back (the CSR's key, an unbroken
- * chain) before returning. Shared by `issuecert` and `subscriber add/renew`.
+ * chain) before returning. Shared by `issuecert` and `subscriber add/renew`. An AWS wait that
+ * `signal` stops says that the request stands (the same CSR gives the same certificate).
  */
 export async function issueFromCsr(
   csr: ParsedCsr,
@@ -28,7 +31,11 @@ export async function issueFromCsr(
     const { loadLocalCa, signCsrWithLocalCa } = await import('./local-ca.js');
     const dir = path.resolve(authority.dir);
     const signed = await signCsrWithLocalCa(loadLocalCa(dir), csr, { days: options.validityDays });
-    return { result: checkIssuedCertificate(csr, signed.certificatePem, signed.chainPem, `the local CA in ${dir}`), ca: dir };
+    return {
+      result: checkIssuedCertificate(csr, signed.certificatePem, signed.chainPem, `the local CA in ${dir}`),
+      ca: dir,
+      ...(signed.clampedToCa ? { clampedToCa: { requestedNotAfter: signed.clampedToCa.requestedNotAfter, notAfter: signed.notAfter } } : {}),
+    };
   }
   const { PrivateCaService, checkCaArn, checkTemplateArn, signingAlgorithmFor } = await import('../aws/pca.js');
   checkCaArn(authority.arn);
@@ -46,10 +53,20 @@ export async function issueFromCsr(
       templateArn: authority.templateArn,
     });
     options.onProgress?.('waiting for AWS to issue it');
-    await pca.waitUntilIssued(authority.arn, certificateArn, authority.waitSeconds);
-    const fetched = await pca.getCertificate(authority.arn, certificateArn);
+    const fetched = await pca.waitForCertificate(authority.arn, certificateArn, { timeoutMs: authority.waitSeconds * 1000, signal: options.signal });
     const chainPem = fetched.chainPem || (await pca.getCaCertificate(authority.arn));
     return { result: checkIssuedCertificate(csr, fetched.certificatePem, chainPem, authority.arn), ca: authority.arn, certificateArn };
+  } finally {
+    pca.destroy();
+  }
+}
+
+/** The account's Private CAs in a region (any status), for choosing one. */
+export async function listPrivateCas(aws: { endpointUrl?: string; region?: string; env: NodeJS.ProcessEnv }) {
+  const { PrivateCaService } = await import('../aws/pca.js');
+  const pca = await PrivateCaService.create(aws);
+  try {
+    return await pca.listCas();
   } finally {
     pca.destroy();
   }

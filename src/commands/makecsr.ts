@@ -3,7 +3,7 @@ import path from 'node:path';
 import tls from 'node:tls';
 import { Option, type Command } from 'commander';
 import { LEGACY_FILES } from '../config/connection.js';
-import { readUserFile, writeFileAtomic } from '../config/files.js';
+import { makeDirectory, readUserFile, writeFileAtomic } from '../config/files.js';
 import type { Context } from '../context.js';
 import { KfeedError } from '../errors.js';
 import type { SubjectFields } from '../certs/local-ca.js';
@@ -70,20 +70,16 @@ export async function makeCsrRun(ctx: Context, options: MakeCsrOptions): Promise
     subject[key] = value;
   }
   const interactive = !options.yes && ctx.canPrompt();
-  if (interactive) {
-    for (const key of SUBJECT_KEYS) {
-      if (subject[key] !== undefined) continue;
-      const answer = (
-        await ctx.promptText(`${SUBJECT_LABELS[key]}${key === 'CN' ? '' : ' (Enter to leave out)'}`, {
-          validate: (value) => (value === '' && key !== 'CN' ? true : checkSubjectValue(key, key === 'C' ? value.toUpperCase() : value)),
-        })
-      ).trim();
-      if (answer !== '') subject[key] = key === 'C' ? answer.toUpperCase() : answer;
+  if (!interactive) {
+    if (!subject.CN) {
+      // Other fields without a CN are a subject that names no one: say what is missing.
+      const given = Object.keys(subject).length > 0;
+      throw new KfeedError('usage', given ? 'the subject has no CN (common name), which names the client' : 'no subject given', {
+        hint: options.yes ? 'with --yes pass --cn NAME or --subject "CN=NAME,..."' : 'pass --cn NAME or --subject "CN=NAME,...", or run in a terminal to be asked',
+      });
     }
-  } else if (!subject.CN) {
-    throw new KfeedError('usage', 'no subject given', { hint: options.yes ? 'with --yes pass --cn NAME or --subject "CN=NAME,..."' : 'pass --cn NAME or --subject "CN=NAME,...", or run in a terminal to be asked' });
+    checkSubject(subject);
   }
-  checkSubject(subject);
 
   const outDir = path.resolve(ctx.cwd, options.outDir ?? '.');
   const files = {
@@ -97,6 +93,41 @@ export async function makeCsrRun(ctx: Context, options: MakeCsrOptions): Promise
       throw new KfeedError('conflict', `${existing.join(', ')} already exist${existing.length === 1 ? 's' : ''}`, { hint: 'move them away, choose another --out-dir, or pass --force to replace them' });
     }
   }
+  // The folder is made (or found unusable) before anything slow or secret happens: nothing is
+  // asked and no key is made for files that could not be written.
+  const madeFolders = makeDirectory(outDir, { hint: 'choose another --out-dir' });
+  try {
+    if (interactive) {
+      for (const key of SUBJECT_KEYS) {
+        if (subject[key] !== undefined) continue;
+        const answer = (
+          await ctx.promptText(`${SUBJECT_LABELS[key]}${key === 'CN' ? '' : ' (Enter to leave out)'}`, {
+            validate: (value) => (value === '' && key !== 'CN' ? true : checkSubjectValue(key, key === 'C' ? value.toUpperCase() : value)),
+          })
+        ).trim();
+        if (answer !== '') subject[key] = key === 'C' ? answer.toUpperCase() : answer;
+      }
+      checkSubject(subject);
+    }
+    await makeKeyAndFiles(ctx, options, { subject, files, interactive });
+  } catch (error) {
+    // Leave no empty folders behind a failure (the files themselves are written last).
+    for (const folder of madeFolders.reverse()) {
+      try {
+        fs.rmdirSync(folder); // only if still empty
+      } catch {
+        break;
+      }
+    }
+    throw error;
+  }
+}
+
+async function makeKeyAndFiles(
+  ctx: Context,
+  options: MakeCsrOptions,
+  { subject, files, interactive }: { subject: SubjectFields; files: { key: string; csr: string; truststore: string }; interactive: boolean },
+): Promise<void> {
   const { certificatePems } = await import('../certs/pem.js');
   const trustPems = options.ca ? certificatePems(readUserFile(path.resolve(ctx.cwd, options.ca), 'CA file'), options.ca) : tls.rootCertificates.map((pem) => pem + '\n');
 

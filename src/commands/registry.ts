@@ -103,7 +103,7 @@ export const COMMANDS: Entry[] = [
   { name: 'consume', summary: 'read records: print them, show a live ticker, or write them to S3', legacy: () => import('./consume.js') },
   { name: 'demo', summary: 'local broker, simulated market and a live ticker over mTLS, in one command', legacy: () => import('./demo.js') },
   { name: 'makecsr', summary: 'make a private key, a CSR and a truststore for an mTLS client', legacy: () => import('./makecsr.js') },
-  { name: 'issuecert', summary: 'have a CSR signed by AWS Private CA (or a local CA)', legacy: () => import('./issuecert.js') },
+  { name: 'issuecert', summary: 'have a CSR signed by AWS Private CA (or a local CA)', load: () => import('./issuecert.js') },
   {
     name: 'cert',
     summary: 'inspect a certificate (principal for ACLs), verify certificate, key and chain, import it for Java',

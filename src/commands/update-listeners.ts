@@ -99,7 +99,7 @@ async function applyRun(ctx: Context, settings: ConnectionSettings, plan: Listen
   writePlanFile(file, plan, { exclusive: true });
   ctx.info(`plan and old values saved to ${file}`);
   const progress = ctx.progress(`adding listener ${plan.listenerName} to ${todo.length} broker(s)`);
-  const verified = await applyListenerPlan(settings, plan, { planFile: file, timeoutMs: options.timeout * 1000, onProgress: (text) => progress.update(text) }).catch((error: unknown) => {
+  const verified = await applyListenerPlan(settings, plan, { planFile: file, timeoutMs: options.timeout * 1000, signal: ctx.abort.signal, onProgress: (text) => progress.update(text) }).catch((error: unknown) => {
     progress.fail('update-listeners stopped');
     throw error;
   });
@@ -120,7 +120,7 @@ async function revertRun(ctx: Context, settings: ConnectionSettings, options: Up
   const file = path.resolve(ctx.cwd, options.revert!);
   const work = await brokersToRevert(settings, readListenerPlan(file), { force: options.force });
   const progress = ctx.progress(`restoring the listener configs of ${work.length} broker(s)`);
-  await revertBrokers(settings, work, { timeoutMs: options.timeout * 1000, onProgress: (text) => progress.update(text) }).catch((error: unknown) => {
+  await revertBrokers(settings, work, { timeoutMs: options.timeout * 1000, signal: ctx.abort.signal, onProgress: (text) => progress.update(text) }).catch((error: unknown) => {
     progress.fail('revert stopped');
     throw error;
   });

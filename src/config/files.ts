@@ -13,7 +13,7 @@ export function writeFileAtomic(
   options: { mode?: number; exclusive?: boolean } = {},
 ): void {
   const mode = options.mode ?? 0o644;
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+  makeDirectory(path.dirname(file));
   if (options.exclusive && fs.existsSync(file)) {
     throw new KfeedError('conflict', `${file} already exists`, {
       hint: 'move it away or pass --force to replace it',
@@ -27,6 +27,47 @@ export function writeFileAtomic(
   } catch (error) {
     fs.rmSync(temp, { force: true });
     throw error;
+  }
+}
+
+/**
+ * Makes `dir` and its missing parents, one mkdir per level, and returns the folders it made
+ * (outermost first). Not `mkdirSync(dir, { recursive: true })`: Node's native loop retries for
+ * ever where mkdir answers ENOENT under a parent that exists (as under /proc), blocking the
+ * event loop so that not even SIGTERM gets through. Here each level is tried once.
+ */
+export function makeDirectory(dir: string, options: { hint?: string } = {}): string[] {
+  const hint = options.hint ?? 'choose a folder you can write to';
+  const missing: string[] = [];
+  // Walk up to the first thing that exists; bounded by the depth of the path.
+  for (let current = path.resolve(dir); ; current = path.dirname(current)) {
+    const stat = statIfAny(current);
+    if (stat) {
+      if (!stat.isDirectory()) throw new KfeedError('config', `cannot create folder ${dir}: ${current} is not a folder`, { hint });
+      break;
+    }
+    missing.unshift(current);
+    if (path.dirname(current) === current) break;
+  }
+  for (const level of missing) {
+    try {
+      fs.mkdirSync(level);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST' && statIfAny(level)?.isDirectory()) continue; // made by someone else meanwhile
+      throw new KfeedError('config', `cannot create folder ${level} (${code ?? (error as Error).message})`, { hint });
+    }
+  }
+  return missing;
+}
+
+function statIfAny(file: string): fs.Stats | undefined {
+  try {
+    return fs.statSync(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    throw new KfeedError('config', `cannot read ${file} (${code ?? (error as Error).message})`, { hint: 'check its permissions' });
   }
 }
 

@@ -202,6 +202,8 @@ export async function openFeedConsumer(settings: ConnectionSettings, options: Fe
       let finish!: () => void;
       let fail!: (error: unknown) => void;
       const done = new Promise<void>((resolve, reject) => ((finish = resolve), (fail = reject)));
+      // kafkajs reports a failed start twice (CRASH, then run() rejects): `done` is not awaited then.
+      done.catch(() => undefined);
       const stop = () => {
         stopping = true;
         finish();
@@ -213,8 +215,12 @@ export async function openFeedConsumer(settings: ConnectionSettings, options: Fe
         commit,
         stop,
       };
+      let crashed = false;
       consumer.on(consumer.events.CRASH, (event) => {
-        if (!event.payload.restart) void explainGroupFailure(event.payload.error, settings, options.groupId, options.topics[0]).then(fail);
+        if (event.payload.restart) return;
+        // Set at once: what runs next must know the consumer is gone before the explanation is ready.
+        crashed = true;
+        void explainGroupFailure(event.payload.error, settings, options.groupId, options.topics[0]).then(fail);
       });
       try {
         await consumer.run({
@@ -244,6 +250,8 @@ export async function openFeedConsumer(settings: ConnectionSettings, options: Fe
             }
           },
         });
+        // A start that failed (e.g. no access to the group) crashed the consumer: report that.
+        if (crashed) await done;
         for (const [key, { seek }] of starts) {
           if (!seek) continue;
           const at = key.lastIndexOf(':');

@@ -101,7 +101,16 @@ interface KafkajsCluster {
 
 const requireCjs = createRequire(import.meta.url);
 
+/** The one kafkajs release whose private encoder, decoder and cluster factory this file was checked against. */
+const KAFKAJS_VERSION = '2.2.4';
+
 function kafkajsInternals() {
+  const { version } = requireCjs('kafkajs/package.json') as { version: string };
+  if (version !== KAFKAJS_VERSION) {
+    throw new KfeedError('internal', `IncrementalAlterConfigs is sent through kafkajs ${KAFKAJS_VERSION} internals, but kafkajs ${version} is installed`, {
+      hint: `reinstall kfeed's dependencies (package.json pins kafkajs ${KAFKAJS_VERSION})`,
+    });
+  }
   const Encoder = requireCjs('kafkajs/src/protocol/encoder') as new () => KafkajsEncoder;
   const Decoder = requireCjs('kafkajs/src/protocol/decoder') as new (data: Buffer) => KafkajsDecoder;
   return { Encoder, Decoder };
@@ -123,6 +132,19 @@ interface AlterResult {
   errorCode: number;
   errorMessage: string | null;
   resourceName: string | null;
+}
+
+/** The body of an IncrementalAlterConfigs v0 request for one broker (a kafkajs encoder). */
+function incrementalAlterConfigsBody(Encoder: new () => KafkajsEncoder, brokerId: number, operations: ConfigOperation[]): KafkajsEncoder {
+  const configs = operations.map((o) => new Encoder().writeString(o.name).writeInt8(OPERATION[o.op]).writeString(o.op === 'set' ? o.value ?? '' : null));
+  const resource = new Encoder().writeInt8(BROKER_RESOURCE).writeString(String(brokerId)).writeArray(configs);
+  return new Encoder().writeArray([resource]).writeBoolean(false);
+}
+
+/** The request body's bytes, as sent: for comparing with Apache Kafka's own client. */
+export function encodeIncrementalAlterConfigs(brokerId: number, operations: ConfigOperation[]): Buffer {
+  const { Encoder } = kafkajsInternals();
+  return (incrementalAlterConfigsBody(Encoder, brokerId, operations) as unknown as { buffer: Buffer }).buffer;
 }
 
 /**
@@ -147,11 +169,7 @@ export async function incrementalAlterBrokerConfigs(settings: ConnectionSettings
       apiKey: INCREMENTAL_ALTER_CONFIGS,
       apiVersion: 0,
       apiName: 'IncrementalAlterConfigs',
-      encode: async () => {
-        const configs = operations.map((o) => new Encoder().writeString(o.name).writeInt8(OPERATION[o.op]).writeString(o.op === 'set' ? o.value ?? '' : null));
-        const resource = new Encoder().writeInt8(BROKER_RESOURCE).writeString(String(brokerId)).writeArray(configs);
-        return new Encoder().writeArray([resource]).writeBoolean(false);
-      },
+      encode: async () => incrementalAlterConfigsBody(Encoder, brokerId, operations),
     };
     const response = {
       decode: async (raw: Buffer) => {

@@ -70,6 +70,12 @@ function translate(error: unknown, settings?: Pick<ConnectionSettings, 'brokers'
         return new KfeedError('usage', 'the broker rejected the topic name', { hint: 'use letters, digits, ".", "_" and "-" (at most 249)', cause: error });
       case 'INVALID_CONFIG':
         return new KfeedError('usage', `the broker rejected a config: ${messageOf(protocol)}`, { hint: 'check the --config values', cause: error });
+      case 'MESSAGE_TOO_LARGE':
+      case 'RECORD_LIST_TOO_LARGE':
+        return new KfeedError('usage', 'the broker refused a record larger than it accepts (message.max.bytes, 1 MB by default)', {
+          hint: 'send smaller records, or raise max.message.bytes on the topic',
+          cause: error,
+        });
       case 'UNKNOWN_TOPIC_OR_PARTITION':
         return new KfeedError('notFound', 'the topic does not exist', { hint: 'list topics with `kfeed list-topics`', cause: error });
       case 'TOPIC_AUTHORIZATION_FAILED':

@@ -1,5 +1,6 @@
 import type { ConnectionSettings } from '../config/connection.js';
 import { KfeedError } from '../errors.js';
+import { poll } from '../wait.js';
 import { advertisedVia, incrementalAlterBrokerConfigs, readListenerConfigs } from './broker-configs.js';
 import { withAdmin } from './client.js';
 import {
@@ -68,7 +69,7 @@ export interface VerifiedBroker {
 export async function applyListenerPlan(
   settings: ConnectionSettings,
   plan: ListenerPlan,
-  options: { planFile: string; timeoutMs: number; onProgress?: (text: string) => void },
+  options: { planFile: string; timeoutMs: number; signal?: AbortSignal; onProgress?: (text: string) => void },
 ): Promise<VerifiedBroker[]> {
   const done: number[] = [];
   try {
@@ -76,16 +77,18 @@ export async function applyListenerPlan(
       options.onProgress?.(`broker ${entry.brokerId}: adding ${plan.listenerName} (${entry.advertised.host}:${entry.advertised.port})`);
       await incrementalAlterBrokerConfigs(settings, entry.brokerId, applyOperations(entry));
       done.push(entry.brokerId);
-      await waitForValues(settings, entry.brokerId, entry.after, options.timeoutMs);
+      await waitForValues(settings, entry.brokerId, entry.after, options);
     }
     options.onProgress?.('checking that every broker advertises the new addresses on the new listener');
-    return await verifyEndpoints(settings, plan, options.timeoutMs);
+    return await verifyEndpoints(settings, plan, options);
   } catch (error) {
     const e = error instanceof KfeedError ? error : new KfeedError('internal', (error as Error).message, { cause: error });
     const changed = done.length
       ? `brokers ${done.join(', ')} were changed; undo with kfeed update-listeners --revert ${options.planFile}`
       : `no broker was changed (plan left in ${options.planFile})`;
-    throw new KfeedError(e.kind, e.message, { hint: changed, cause: error });
+    // A stop says where it left the cluster: the CLI prints a stop's message unless it is the bare default.
+    const message = e.kind === 'interrupted' || e.kind === 'terminated' ? 'update-listeners stopped' : e.message;
+    throw new KfeedError(e.kind, message, { hint: changed, cause: error });
   }
 }
 
@@ -114,11 +117,25 @@ export async function brokersToRevert(settings: ConnectionSettings, plan: Listen
 }
 
 /** Restores the saved configs of `work` (from brokersToRevert), broker by broker. */
-export async function revertBrokers(settings: ConnectionSettings, work: BrokerPlan[], options: { timeoutMs: number; onProgress?: (text: string) => void }): Promise<void> {
-  for (const entry of work) {
-    options.onProgress?.(`broker ${entry.brokerId}: restoring its listener configs`);
-    await incrementalAlterBrokerConfigs(settings, entry.brokerId, revertOperations(entry));
-    await waitForValues(settings, entry.brokerId, entry.before, options.timeoutMs);
+export async function revertBrokers(
+  settings: ConnectionSettings,
+  work: BrokerPlan[],
+  options: { timeoutMs: number; signal?: AbortSignal; onProgress?: (text: string) => void },
+): Promise<void> {
+  const done: number[] = [];
+  try {
+    for (const entry of work) {
+      options.onProgress?.(`broker ${entry.brokerId}: restoring its listener configs`);
+      await incrementalAlterBrokerConfigs(settings, entry.brokerId, revertOperations(entry));
+      done.push(entry.brokerId);
+      await waitForValues(settings, entry.brokerId, entry.before, options);
+    }
+  } catch (error) {
+    if (error instanceof KfeedError && (error.kind === 'interrupted' || error.kind === 'terminated')) {
+      const restored = done.length ? `broker(s) ${done.join(', ')} restored` : 'no broker restored';
+      throw new KfeedError(error.kind, `revert stopped (${restored})`, { hint: 'run the same --revert again to finish it' });
+    }
+    throw error;
   }
 }
 
@@ -127,46 +144,63 @@ function sameValues(a: ListenerValues | Record<string, string>, b: ListenerValue
 }
 
 /** Dynamic broker configs take effect asynchronously (through ZooKeeper): poll until they show. */
-async function waitForValues(settings: ConnectionSettings, brokerId: number, expected: ListenerValues | Record<string, string>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+async function waitForValues(
+  settings: ConnectionSettings,
+  brokerId: number,
+  expected: ListenerValues | Record<string, string>,
+  options: { timeoutMs: number; signal?: AbortSignal },
+): Promise<void> {
   let seen: ListenerValues | undefined;
-  while (Date.now() < deadline) {
-    const brokers = await withAdmin(settings, (admin) => readListenerConfigs(admin));
-    seen = brokers.find((b) => b.brokerId === brokerId)?.values;
-    if (seen && sameValues(seen, expected)) return;
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new KfeedError('verification', `broker ${brokerId} did not take the new listener configs within ${Math.round(timeoutMs / 1000)} s (it reports listeners=${seen?.listeners})`, {
-    hint: 'see the broker log',
-  });
+  await poll(
+    async () => {
+      const brokers = await withAdmin(settings, (admin) => readListenerConfigs(admin));
+      seen = brokers.find((b) => b.brokerId === brokerId)?.values;
+      return seen && sameValues(seen, expected) ? true : undefined;
+    },
+    {
+      what: `broker ${brokerId} to take the new listener configs`,
+      timeoutMs: options.timeoutMs,
+      intervalMs: 500,
+      signal: options.signal,
+      onTimeout: () =>
+        new KfeedError('verification', `broker ${brokerId} did not take the new listener configs within ${Math.round(options.timeoutMs / 1000)} s (it reports listeners=${seen?.listeners})`, {
+          hint: 'see the broker log',
+        }),
+    },
+  );
 }
 
 /**
  * A metadata request on each broker's new listener (reached directly, so no load balancer
  * is needed yet) must list every broker at its new advertised address.
  */
-async function verifyEndpoints(settings: ConnectionSettings, plan: ListenerPlan, timeoutMs: number): Promise<VerifiedBroker[]> {
+async function verifyEndpoints(settings: ConnectionSettings, plan: ListenerPlan, options: { timeoutMs: number; signal?: AbortSignal }): Promise<VerifiedBroker[]> {
   const expected = plan.plan.map((e) => `${e.advertised.host}:${e.advertised.port}`).sort();
   const results: VerifiedBroker[] = [];
   for (const entry of plan.plan) {
-    const deadline = Date.now() + timeoutMs;
-    let advertises: string[] = [];
     let lastError = '';
-    while (Date.now() < deadline) {
-      try {
-        advertises = (await advertisedVia(settings, entry.direct)).map((b) => `${b.host}:${b.port}`).sort();
-        if (JSON.stringify(advertises) === JSON.stringify(expected)) break;
-        lastError = `it advertises ${advertises.join(',')}`;
-      } catch (error) {
-        lastError = (error as Error).message;
-      }
-      await new Promise((r) => setTimeout(r, 500));
-    }
-    if (JSON.stringify(advertises) !== JSON.stringify(expected)) {
-      throw new KfeedError('verification', `the new listener of broker ${entry.brokerId} at ${entry.direct} does not serve the new addresses (${lastError})`, {
-        hint: 'see the broker log',
-      });
-    }
+    const advertises = await poll(
+      async () => {
+        try {
+          const seen = (await advertisedVia(settings, entry.direct)).map((b) => `${b.host}:${b.port}`).sort();
+          if (JSON.stringify(seen) === JSON.stringify(expected)) return seen;
+          lastError = `it advertises ${seen.join(',')}`;
+        } catch (error) {
+          lastError = (error as Error).message; // not listening yet: try again
+        }
+        return undefined;
+      },
+      {
+        what: `broker ${entry.brokerId} to serve its new listener`,
+        timeoutMs: options.timeoutMs,
+        intervalMs: 500,
+        signal: options.signal,
+        onTimeout: () =>
+          new KfeedError('verification', `the new listener of broker ${entry.brokerId} at ${entry.direct} does not serve the new addresses (${lastError})`, {
+            hint: 'see the broker log',
+          }),
+      },
+    );
     results.push({ brokerId: entry.brokerId, direct: entry.direct, advertises });
   }
   return results;

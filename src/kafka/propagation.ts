@@ -1,5 +1,6 @@
 import type { ConnectionSettings } from '../config/connection.js';
 import { KfeedError } from '../errors.js';
+import { abortable, poll } from '../wait.js';
 import { createKafka } from './client.js';
 
 /**
@@ -7,30 +8,40 @@ import { createKafka } from './client.js';
  * A broker learns of a new topic a little after the controller: without this wait, a
  * client that asks another broker right after `create-topic` is told the topic does not exist.
  */
-export async function waitUntilEveryBrokerKnows(settings: ConnectionSettings, topic: string, timeoutMs = 15_000): Promise<void> {
+export async function waitUntilEveryBrokerKnows(
+  settings: ConnectionSettings,
+  topic: string,
+  options: { timeoutMs?: number; signal?: AbortSignal } = {},
+): Promise<void> {
+  const timeoutMs = options.timeoutMs ?? 15_000;
   const discovery = (await createKafka(settings)).admin();
   let addresses: string[];
   try {
-    await discovery.connect();
-    addresses = (await discovery.describeCluster()).brokers.map((b) => `${b.host}:${b.port}`);
+    await abortable(discovery.connect(), options.signal);
+    addresses = (await abortable(discovery.describeCluster(), options.signal)).brokers.map((b) => `${b.host}:${b.port}`);
   } finally {
     await discovery.disconnect().catch(() => undefined);
   }
   if (addresses.length < 2) return;
-  const deadline = Date.now() + timeoutMs;
   const pending = new Set(addresses);
-  while (pending.size) {
-    for (const address of [...pending]) {
-      if (await brokerKnows({ ...settings, brokers: [address] }, topic)) pending.delete(address);
-    }
-    if (!pending.size) return;
-    if (Date.now() > deadline) {
-      throw new KfeedError('connection', `topic ${topic} was created, but broker(s) ${[...pending].join(', ')} did not list it within ${timeoutMs / 1000} s`, {
-        hint: 'check the brokers with `kfeed describe-topic`',
-      });
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  await poll(
+    async () => {
+      for (const address of [...pending]) {
+        if (await brokerKnows({ ...settings, brokers: [address] }, topic)) pending.delete(address);
+      }
+      return pending.size === 0 ? true : undefined;
+    },
+    {
+      what: `every broker to list topic ${topic}`,
+      timeoutMs,
+      intervalMs: 200,
+      signal: options.signal,
+      onTimeout: () =>
+        new KfeedError('connection', `topic ${topic} was created, but broker(s) ${[...pending].join(', ')} did not list it within ${timeoutMs / 1000} s`, {
+          hint: 'check the brokers with `kfeed describe-topic`',
+        }),
+    },
+  );
 }
 
 async function brokerKnows(settings: ConnectionSettings, topic: string): Promise<boolean> {

@@ -14,6 +14,7 @@ export interface BenchOptions extends ConnectionFlags {
   rate?: number;
   warmup?: number;
   nullKeys?: boolean;
+  keepTopic?: boolean;
   acks: 'all' | '1' | '0';
   idempotent: boolean;
   compression: 'none' | 'gzip';
@@ -41,8 +42,9 @@ function countDefault(mode: BenchMode): string {
 function workloadOptions(command: Command, mode: BenchMode): Command {
   command
     .option('-t, --topic <name>', 'an existing topic (default: a temporary topic, deleted afterwards)')
+    .option('--keep-topic', 'leave the temporary topic in place afterwards (to check what was written)')
     .option('-p, --partitions <n>', 'partitions of the temporary topic', integer('--partitions', 1, 10_000), 1)
-    .option('-s, --size <bytes>', 'bytes per message: quote-shaped JSON, padded to this size', integer('--size', 1, 10_000_000), 200)
+    .option('--size <bytes>', 'bytes per message: quote-shaped JSON, padded to this size', integer('--size', 1, 10_000_000), 200)
     .option('-n, --count <n>', `messages to ${mode === 'consume' ? 'read' : 'send'}${countDefault(mode)}`, integer('--count', 1));
   if (mode !== 'consume') command.option('-d, --duration <seconds>', `send for this long${mode === 'e2e' ? ` (default: ${DEFAULT_E2E_SECONDS} unless --count)` : ''}`, integer('--duration', 1, 86_400));
   if (mode === 'produce') command.option('--rate <n>', 'messages per second to send at (0 = as fast as possible)', rateNumber, 0);
@@ -83,6 +85,9 @@ export function benchInput(mode: BenchMode, options: BenchOptions): Omit<BenchIn
     throw usageError(`--acks ${options.acks} needs --no-idempotent`, 'idempotent delivery always waits for all in-sync replicas');
   }
   if (mode === 'e2e' && !(options.rate! > 0)) throw usageError('bench e2e needs a rate above 0', 'e.g. --rate 5000');
+  if (mode === 'e2e' && options.duration !== undefined && (options.warmup ?? 1) >= options.duration) {
+    throw usageError(`--warmup ${options.warmup ?? 1} leaves nothing of --duration ${options.duration} to measure`, 'the warm-up is the first part of the run: make it shorter');
+  }
   if (options.topic && options.partitions !== 1) throw usageError('--partitions applies to the temporary topic', 'leave it out with --topic');
   const noLimit = options.count === undefined && options.duration === undefined;
   return {
@@ -94,6 +99,7 @@ export function benchInput(mode: BenchMode, options: BenchOptions): Omit<BenchIn
     rate: options.rate ?? 0,
     keyed: !options.nullKeys,
     warmupSeconds: options.warmup,
+    keepTopic: options.keepTopic,
     producer: {
       idempotent: options.idempotent,
       acks: options.acks === 'all' ? -1 : (Number(options.acks) as 0 | 1),
@@ -160,8 +166,8 @@ export function report(result: ThroughputResult | LatencyResult): string {
   if (result.firstRecordMs !== undefined) lines.push(`  first record ${result.firstRecordMs} ms after opening the consumer`);
   if (result.errors) lines.push(`  errors      ${result.errors} messages not delivered`);
   lines.push(
-    `  topic       ${result.topic}${result.temporaryTopic ? ' (temporary, deleted)' : ''}, ${result.partitions} partition${result.partitions === 1 ? '' : 's'}`,
-    `  producer    acks=${s.acks}${s.idempotent ? ' idempotent' : ''}, compression ${s.compression}, linger ${s.lingerMs} ms, batch ${s.batchSize}, ${s.keyed ? 'keyed by symbol' : 'null keys'}`,
+    `  topic       ${result.topic}${result.temporaryTopic ? (result.keptTopic ? ' (temporary, kept)' : ' (temporary, deleted)') : ''}, ${result.partitions} partition${result.partitions === 1 ? '' : 's'}`,
+    ...(result.mode === 'consume' && !result.temporaryTopic ? [] : [`  producer    acks=${s.acks}${s.idempotent ? ' idempotent' : ''}, compression ${s.compression}, linger ${s.lingerMs} ms, batch ${s.batchSize}, ${s.keyed ? 'keyed by symbol' : 'null keys'}`]),
     `  peak RSS    ${result.peakRssMb} MB`,
   );
   return lines.join('\n');

@@ -6,7 +6,8 @@ import { checkTopicName } from '../../kafka/topics.js';
 import type { AddSubscriberResult } from '../../subscribers/lifecycle.js';
 import { checkSubscriberName, SUBSCRIBER_ROLES, type SubscriberRole } from '../../subscribers/registry.js';
 import { defineCommand } from '../command.js';
-import { authorityFrom, registryAccess, withCaOptions, withRegistry, withRegistryOptions, type CaFlags, type RegistryFlags } from './shared.js';
+import { authorityFrom, withCaOptions, type CaFlags } from '../options.js';
+import { registryAccess, withRegistry, withRegistryOptions, type RegistryFlags } from './shared.js';
 
 export interface AddSubscriberOptions extends RegistryFlags, CaFlags {
   name: string;

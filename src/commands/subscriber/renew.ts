@@ -4,7 +4,8 @@ import type { Context } from '../../context.js';
 import type { RenewSubscriberResult } from '../../subscribers/lifecycle.js';
 import { checkSubscriberName } from '../../subscribers/registry.js';
 import { defineCommand } from '../command.js';
-import { authorityFrom, registryAccess, withCaOptions, withRegistry, withRegistryOptions, type CaFlags, type RegistryFlags } from './shared.js';
+import { authorityFrom, withCaOptions, type CaFlags } from '../options.js';
+import { registryAccess, withRegistry, withRegistryOptions, type RegistryFlags } from './shared.js';
 
 export interface RenewSubscriberOptions extends RegistryFlags, CaFlags {
   name: string;

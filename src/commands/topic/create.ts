@@ -82,7 +82,7 @@ async function createTopicRun(ctx: Context, options: CreateTopicOptions): Promis
     const grants = principal ? await grantTopicRead(admin, principal, options.name) : [];
     return { ...topic, grants };
   });
-  await waitUntilEveryBrokerKnows(settings, options.name).catch((error) => {
+  await waitUntilEveryBrokerKnows(settings, options.name, { signal: ctx.abort.signal }).catch((error) => {
     throw translateKafkaError(error, settings);
   });
   return result;
