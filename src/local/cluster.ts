@@ -1,5 +1,4 @@
 import { spawn } from 'node:child_process';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { readUserFile, writeFileAtomic } from '../config/files.js';
@@ -9,6 +8,7 @@ import { createLocalCa, generateRsaKeyPem, issueWithLocalCa, publicKeyOf, CA_CER
 import { kafkaPrincipalOfCertificate } from '../certs/principal.js';
 import { KfeedError } from '../errors.js';
 import { createKafka } from '../kafka/client.js';
+import { newClusterId } from './cluster-id.js';
 import { ensureKafkaJars } from './jars.js';
 import { freePorts, waitForPort } from './ports.js';
 import { runCaptured } from './run.js';
@@ -435,7 +435,7 @@ export async function startLocalCluster(options: StartOptions): Promise<{ state:
     java,
     requireAcls: options.requireAcls,
     ...(options.scram ? { scramUser: options.scram.user } : {}),
-    clusterId: crypto.randomBytes(16).toString('base64url').slice(0, 22),
+    clusterId: newClusterId(),
     brokers,
     zookeeper: options.mode === 'zookeeper' ? { port: ports[ports.length - 1], dir: path.join(dir, 'zookeeper') } : undefined,
     files: certs.files,
