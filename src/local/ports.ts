@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { poll } from '../wait.js';
 
 /** `count` distinct free TCP ports on loopback, held open together so none repeats. */
 export async function freePorts(count: number): Promise<number[]> {
@@ -18,20 +19,37 @@ export async function freePorts(count: number): Promise<number[]> {
   }
 }
 
-/** Resolves once something accepts connections on host:port, or false after `timeoutMs`. */
-export async function waitForPort(host: string, port: number, timeoutMs: number, alive: () => boolean = () => true): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline && alive()) {
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = net.connect({ host, port });
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
+/** Whether something accepts connections on host:port right now. */
+export function portOpen(host: string, port: number): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    const socket = net.connect({ host, port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
     });
-    if (open) return true;
-    await new Promise((r) => setTimeout(r, 250));
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/**
+ * Resolves true once something accepts connections on host:port, false after `timeoutMs` or
+ * as soon as `alive()` says the process that should listen is gone; `signal` ends the wait.
+ */
+export async function waitForPort(
+  host: string,
+  port: number,
+  timeoutMs: number,
+  alive: () => boolean = () => true,
+  signal?: AbortSignal,
+): Promise<boolean> {
+  try {
+    return await poll(async () => (!alive() ? false : (await portOpen(host, port)) ? true : undefined), {
+      what: `${host}:${port} to accept connections`,
+      timeoutMs,
+      signal,
+    });
+  } catch (error) {
+    if (signal?.aborted) throw error;
+    return false;
   }
-  return false;
 }

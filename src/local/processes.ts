@@ -1,0 +1,108 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { KfeedError } from '../errors.js';
+import { poll } from '../wait.js';
+import type { BrokerState, LocalClusterState } from './state.js';
+
+/** Whether `pid` is alive and is the process we started with `marker` on its command line. */
+export function processAlive(pid: number | undefined, marker: string): boolean {
+  if (!pid) return false;
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    // A process that exited and awaits reaping has an empty command line: it counts as gone.
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(marker);
+  } catch {
+    return true; // no /proc: trust the signal check
+  }
+}
+
+export function brokerConfigFile(broker: BrokerState): string {
+  return path.join(broker.dir, 'server.properties');
+}
+
+export function brokerLogFile(broker: BrokerState): string {
+  return path.join(broker.dir, 'broker.log');
+}
+
+export function zookeeperLogFile(zookeeper: { dir: string }): string {
+  return path.join(zookeeper.dir, 'zookeeper.log');
+}
+
+export function brokerAlive(broker: BrokerState): boolean {
+  return processAlive(broker.pid, brokerConfigFile(broker));
+}
+
+export function zookeeperAlive(state: LocalClusterState): boolean {
+  return Boolean(state.zookeeper) && processAlive(state.zookeeper!.pid, state.zookeeper!.dir);
+}
+
+/** The JVM's arguments for `mainClass` with the cluster's classpath and logging. */
+export function jvmArgs(state: LocalClusterState, heapMb: number, mainClass: string, args: string[], dir: string): string[] {
+  return [
+    `-Xms${Math.min(256, heapMb)}m`,
+    `-Xmx${heapMb}m`,
+    '-XX:+UseG1GC',
+    '-XX:MaxGCPauseMillis=20',
+    '-Djava.awt.headless=true',
+    `-Dlog4j.configuration=file:${path.join(state.dir, 'log4j.properties')}`,
+    `-Dkafka.logs.dir=${dir}`,
+    '-Dzookeeper.admin.enableServer=false',
+    '-cp',
+    state.classpath,
+    mainClass,
+    ...args,
+  ];
+}
+
+/** Starts a JVM that outlives kfeed (its own session, output to `logFile`); returns its pid. */
+export function spawnJava(state: LocalClusterState, args: string[], logFile: string, env: NodeJS.ProcessEnv): number {
+  const log = fs.openSync(logFile, 'a');
+  const child = spawn(state.java, args, { detached: true, stdio: ['ignore', log, log], env });
+  fs.closeSync(log);
+  child.unref();
+  if (!child.pid) throw new KfeedError('prerequisite', `could not start ${state.java}`, { hint: 'check the Java install' });
+  return child.pid;
+}
+
+export function lastLines(file: string, count: number): string {
+  try {
+    return fs.readFileSync(file, 'utf8').trim().split('\n').slice(-count).join('\n');
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * Stops a process we started: SIGTERM (or SIGKILL when `kill`), then SIGKILL if it is still
+ * there after `timeoutMs`, and waits until it is gone. It takes no abort signal on purpose:
+ * it is what an interrupted command runs to leave nothing behind, and it is bounded.
+ */
+export async function stopProcess(
+  pid: number | undefined,
+  marker: string,
+  options: { kill?: boolean; timeoutMs?: number } = {},
+): Promise<void> {
+  if (!processAlive(pid, marker)) return;
+  const gone = (what: string, timeoutMs: number) =>
+    poll(() => (processAlive(pid, marker) ? undefined : true), { what, timeoutMs, intervalMs: 100 });
+  signalProcess(pid!, options.kill ? 'SIGKILL' : 'SIGTERM');
+  try {
+    await gone(`process ${pid} to stop`, options.timeoutMs ?? 15_000);
+  } catch {
+    signalProcess(pid!, 'SIGKILL');
+    await gone(`process ${pid} to stop after SIGKILL`, 5000);
+  }
+}
+
+function signalProcess(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // gone in between
+  }
+}
