@@ -3,21 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { kfeed } from './helpers/run.js';
 import { tempDir } from './helpers/env.js';
-
-/** Live processes (not ones that exited and await reaping) with this text in their command line. */
-function processesWith(text: string): number[] {
-  return fs
-    .readdirSync('/proc')
-    .filter((entry) => /^\d+$/.test(entry))
-    .filter((pid) => {
-      try {
-        return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(text);
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
+import { processesWith } from './helpers/processes.js';
 
 describe('kfeed demo with a cluster of its own', () => {
   it('starts the cluster, streams into the ticker, then stops the cluster and removes its profile', async () => {

@@ -1,7 +1,9 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { sharedCluster } from './helpers/env.js';
+import { sharedCluster, tempDir } from './helpers/env.js';
 import { kcat } from './helpers/kcat.js';
+import { interruptAtStage, processesWith } from './helpers/processes.js';
 import { kfeed } from './helpers/run.js';
 
 /** Both metadata modes come up, serve over mTLS, and go down, through `kfeed local`. */
@@ -91,6 +93,7 @@ describe('kfeed local', () => {
     expect(result.code).toBe(9);
     expect(result.stderr).toMatch(/Java is needed.*install a JDK/);
     expect((await kfeed(['local', 'status', '--name', 'nojava'])).code).toBe(7);
+    expect(fs.existsSync(path.join(process.env.XDG_DATA_HOME!, 'kfeed', 'clusters', 'nojava'))).toBe(false);
   });
 
   it('rejects a bad cluster name', async () => {
@@ -98,4 +101,51 @@ describe('kfeed local', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/not a valid cluster name/);
   });
+});
+
+/**
+ * The first SIGINT / SIGTERM at any stage of `local up` stops what it started, removes the
+ * half-made cluster, and ends the command with 130 / 143 within seconds (seen from outside:
+ * the exit code, the processes in /proc, the folder).
+ */
+describe('interrupting kfeed local up', () => {
+  const clusterFolder = (name: string) => path.join(process.env.XDG_DATA_HOME!, 'kfeed', 'clusters', name);
+  const unique = (prefix: string) => `${prefix}-${Date.now().toString(36)}`;
+
+  it.each([
+    ['SIGINT', 'the readiness wait', /waiting for the brokers to serve/, 130, ['--require-acls']],
+    ['SIGINT', 'the storage format', /formatting KRaft storage/, 130, []],
+    ['SIGTERM', 'the ZooKeeper start', /starting ZooKeeper/, 143, ['--mode', 'zookeeper']],
+  ] as const)('%s during %s', async (signal, _stage, line, code, extra) => {
+    const name = unique('intr');
+    try {
+      const run = await interruptAtStage(['local', 'up', '--name', name, '--no-profile', ...extra], line, signal);
+      expect(run.signalled, run.stderr).toBe(true);
+      expect(run.code, run.stderr).toBe(code);
+      expect(run.msAfterSignal).toBeLessThan(10_000);
+      expect(run.stderr).toContain(`stopped: local cluster ${name} was not started; nothing of it is left`);
+      expect(run.stderr).not.toMatch(/ is up/);
+      expect(processesWith(`clusters/${name}/`)).toEqual([]);
+      expect(fs.existsSync(clusterFolder(name))).toBe(false);
+      expect((await kfeed(['local', 'status', '--name', name])).code).toBe(7);
+    } finally {
+      await kfeed(['local', 'down', '--name', name]);
+    }
+  }, 240_000);
+
+  it('SIGTERM while Maven fetches the jars kills Maven and leaves no partial download', async () => {
+    const name = unique('intr-jars');
+    const cache = tempDir('kfeed-cold-cache-');
+    const run = await interruptAtStage(['local', 'up', '--name', name, '--no-profile'], /fetching Apache Kafka .* jars/, 'SIGTERM', {
+      env: { XDG_CACHE_HOME: cache },
+    });
+    expect(run.signalled, run.stderr).toBe(true);
+    expect(run.code, run.stderr).toBe(143);
+    expect(run.msAfterSignal).toBeLessThan(10_000);
+    expect(processesWith(cache)).toEqual([]);
+    const left = fs.existsSync(path.join(cache, 'kfeed')) ? fs.readdirSync(path.join(cache, 'kfeed'), { recursive: true }) : [];
+    expect(left.filter((entry) => String(entry).includes('partial'))).toEqual([]);
+    expect(fs.existsSync(clusterFolder(name))).toBe(false);
+    fs.rmSync(cache, { recursive: true, force: true });
+  }, 240_000);
 });

@@ -2,10 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../config/files.js';
 import { KfeedError } from '../errors.js';
+import { throwIfAborted } from '../wait.js';
 import { makeCertificates, readTrustedCas, writeTruststore } from './certificates.js';
 import { newClusterId } from './cluster-id.js';
 import { ensureKafkaJars } from './jars.js';
-import { freePorts, waitForPort } from './ports.js';
+import { releasePorts, reservePorts, waitForPort } from './ports.js';
 import { checkJava } from './prerequisites.js';
 import {
   brokerAlive,
@@ -55,6 +56,8 @@ export interface StartOptions {
   /** How long to wait for the cluster to serve. */
   timeoutMs?: number;
   onProgress?: (text: string) => void;
+  /** Ctrl-C / SIGTERM: ends every stage and leaves nothing behind. */
+  signal?: AbortSignal;
 }
 
 /** Starts one broker process of the cluster (it must be configured already). */
@@ -106,26 +109,28 @@ export function checkScramUser(mode: ClusterMode, user: string, password = ''): 
 
 /**
  * Makes (or re-uses) the cluster called `name`: jars, certificates, configs, processes;
- * returns once every broker answers over mTLS.
+ * returns once every broker answers over mTLS. When `signal` aborts, at any stage, every
+ * process this call started is stopped and the half-made cluster folder removed before the
+ * `interrupted` error is thrown; a start that fails otherwise keeps its folder (the logs).
  */
 export async function startLocalCluster(options: StartOptions): Promise<{ state: LocalClusterState; reused: boolean }> {
+  const { signal } = options;
   const dir = clusterDir(options.dataDir, options.name);
   if (options.scram) checkScramUser(options.mode, options.scram.user, options.scram.password);
   const existing = readClusterState(options.dataDir, options.name);
   if (existing) {
     const running = existing.brokers.filter(brokerAlive).length;
     if (running === existing.brokers.length) {
-      if (
-        existing.mode !== options.mode ||
-        existing.brokers.length !== options.brokers ||
-        existing.requireAcls !== options.requireAcls ||
-        existing.scramUser !== options.scram?.user
-      ) {
-        throw new KfeedError('conflict', `cluster ${options.name} is already running as ${describeShape(existing)}`, {
-          hint: `stop it with \`kfeed local down --name ${options.name}\`, or pick another --name`,
-        });
+      const differences = shapeDifferences(existing, options);
+      if (differences.length) {
+        throw new KfeedError(
+          'conflict',
+          `cluster ${options.name} is already running as ${describeShape(existing)}, not as asked (${differences.join('; ')})`,
+          { hint: `stop it with \`kfeed local down --name ${options.name}\`, or pick another --name` },
+        );
       }
-      await waitUntilServing(existing, options.timeoutMs ?? 120_000);
+      // Not ours to stop: an interrupted wait leaves the running cluster as it was.
+      await waitUntilServing(existing, options.timeoutMs ?? 120_000, signal);
       return { state: existing, reused: true };
     }
     // A cluster left half-running (a crash, a reboot): start from scratch.
@@ -133,76 +138,109 @@ export async function startLocalCluster(options: StartOptions): Promise<{ state:
   }
   const trustedCas = readTrustedCas(options.trustCa ?? []);
   const { java } = checkJava(options.env);
-  const jars = await ensureKafkaJars({ env: options.env, cacheDir: options.cacheDir, pom: options.pom, onProgress: options.onProgress });
-  fs.mkdirSync(dir, { recursive: true });
-  options.onProgress?.('making a local CA and certificates');
-  const certs = makeCertificates(dir, options.name);
-  if (trustedCas.length) certs.files.truststore = writeTruststore(dir, certs.files.ca, trustedCas);
-  const perBroker = (options.mode === 'kraft' ? 4 : 3) + (options.scram ? 1 : 0);
-  const ports = await freePorts(options.brokers * perBroker + (options.mode === 'zookeeper' ? 1 : 0));
-  const brokers: BrokerState[] = Array.from({ length: options.brokers }, (_, i) => {
-    const at = i * perBroker;
-    return {
-      id: i + 1,
-      dir: path.join(dir, `broker-${i + 1}`),
-      ports: {
-        client: ports[at],
-        clientSecure: ports[at + 1],
-        replication: ports[at + 2],
-        ...(options.mode === 'kraft' ? { controller: ports[at + 3] } : {}),
-        ...(options.scram ? { sasl: ports[at + perBroker - 1] } : {}),
-      },
-    };
+  const jars = await ensureKafkaJars({
+    env: options.env,
+    cacheDir: options.cacheDir,
+    pom: options.pom,
+    onProgress: options.onProgress,
+    signal,
   });
-  const state: LocalClusterState = {
-    name: options.name,
-    mode: options.mode,
-    dir,
-    kafkaVersion: jars.version,
-    classpath: jars.classpath,
-    java,
-    requireAcls: options.requireAcls,
-    ...(options.scram ? { scramUser: options.scram.user } : {}),
-    clusterId: newClusterId(),
-    brokers,
-    zookeeper: options.mode === 'zookeeper' ? { port: ports[ports.length - 1], dir: path.join(dir, 'zookeeper') } : undefined,
-    files: certs.files,
-    principals: certs.principals,
-    createdAt: new Date().toISOString(),
-  };
-  fs.writeFileSync(path.join(dir, 'log4j.properties'), LOG4J);
-  for (const broker of brokers) {
-    fs.mkdirSync(path.join(broker.dir, 'data'), { recursive: true });
-    fs.writeFileSync(brokerConfigFile(broker), brokerProperties(state, broker));
-  }
-  saveState(state);
-
+  throwIfAborted(signal);
+  fs.mkdirSync(dir, { recursive: true });
+  let ports: number[] = [];
   try {
+    options.onProgress?.('making a local CA and certificates');
+    const certs = makeCertificates(dir, options.name);
+    if (trustedCas.length) certs.files.truststore = writeTruststore(dir, certs.files.ca, trustedCas);
+    throwIfAborted(signal);
+    const perBroker = (options.mode === 'kraft' ? 4 : 3) + (options.scram ? 1 : 0);
+    ports = await reservePorts(options.brokers * perBroker + (options.mode === 'zookeeper' ? 1 : 0), dir);
+    const brokers: BrokerState[] = Array.from({ length: options.brokers }, (_, i) => {
+      const at = i * perBroker;
+      return {
+        id: i + 1,
+        dir: path.join(dir, `broker-${i + 1}`),
+        ports: {
+          client: ports[at],
+          clientSecure: ports[at + 1],
+          replication: ports[at + 2],
+          ...(options.mode === 'kraft' ? { controller: ports[at + 3] } : {}),
+          ...(options.scram ? { sasl: ports[at + perBroker - 1] } : {}),
+        },
+      };
+    });
+    const state: LocalClusterState = {
+      name: options.name,
+      mode: options.mode,
+      dir,
+      kafkaVersion: jars.version,
+      classpath: jars.classpath,
+      java,
+      requireAcls: options.requireAcls,
+      ...(options.scram ? { scramUser: options.scram.user } : {}),
+      clusterId: newClusterId(),
+      brokers,
+      zookeeper: options.mode === 'zookeeper' ? { port: ports[ports.length - 1], dir: path.join(dir, 'zookeeper') } : undefined,
+      files: certs.files,
+      principals: certs.principals,
+      createdAt: new Date().toISOString(),
+    };
+    fs.writeFileSync(path.join(dir, 'log4j.properties'), LOG4J);
+    for (const broker of brokers) {
+      fs.mkdirSync(path.join(broker.dir, 'data'), { recursive: true });
+      fs.writeFileSync(brokerConfigFile(broker), brokerProperties(state, broker));
+    }
+    saveState(state);
+
     if (state.zookeeper) {
       options.onProgress?.('starting ZooKeeper');
-      await startZookeeper(state, options.env);
+      await startZookeeper(state, options.env, signal);
     } else {
       options.onProgress?.('formatting KRaft storage');
       for (const broker of brokers) await formatStorage(state, broker, options);
     }
+    throwIfAborted(signal);
     options.onProgress?.(`starting ${brokers.length} Kafka ${jars.version} broker${brokers.length > 1 ? 's' : ''} (${options.mode})`);
     for (const broker of brokers) startBroker(state, broker.id, options.env);
     options.onProgress?.('waiting for the brokers to serve over mTLS');
-    await waitUntilServing(state, options.timeoutMs ?? 120_000);
+    await waitUntilServing(state, options.timeoutMs ?? 120_000, signal);
+    return { state, reused: false };
   } catch (error) {
-    await stopLocalCluster(options.dataDir, options.name, { keepFiles: true });
+    const interrupted = Boolean(signal?.aborted);
+    await stopLocalCluster(options.dataDir, options.name, { keepFiles: !interrupted });
+    if (interrupted) releasePorts(ports, dir);
     throw error;
   }
-  return { state, reused: false };
 }
 
-async function startZookeeper(state: LocalClusterState, env: NodeJS.ProcessEnv): Promise<void> {
+/** How a running cluster differs from what was asked, in words ("ACLs not required; ..."). */
+export function shapeDifferences(
+  existing: Pick<LocalClusterState, 'mode' | 'brokers' | 'requireAcls' | 'scramUser'>,
+  wanted: { mode: ClusterMode; brokers: number; requireAcls: boolean; scram?: { user: string } },
+): string[] {
+  const differences: string[] = [];
+  if (existing.mode !== wanted.mode) differences.push(`mode ${existing.mode}, not ${wanted.mode}`);
+  if (existing.brokers.length !== wanted.brokers) differences.push(`${existing.brokers.length} broker(s), not ${wanted.brokers}`);
+  if (existing.requireAcls !== wanted.requireAcls) {
+    differences.push(existing.requireAcls ? 'ACLs required, not asked for' : 'ACLs not required (--require-acls asked for them)');
+  }
+  if (existing.scramUser !== wanted.scram?.user) {
+    differences.push(
+      existing.scramUser
+        ? `SCRAM user ${existing.scramUser}${wanted.scram ? `, not ${wanted.scram.user}` : ', none asked for'}`
+        : `no SCRAM user (--scram-user ${wanted.scram!.user} asked for one)`,
+    );
+  }
+  return differences;
+}
+
+async function startZookeeper(state: LocalClusterState, env: NodeJS.ProcessEnv, signal?: AbortSignal): Promise<void> {
   const zk = state.zookeeper!;
   fs.mkdirSync(path.join(zk.dir, 'data'), { recursive: true });
   const main = 'org.apache.zookeeper.server.ZooKeeperServerMain';
   zk.pid = spawnJava(state, jvmArgs(state, 256, main, [String(zk.port), path.join(zk.dir, 'data')], zk.dir), zookeeperLogFile(zk), env);
   saveState(state);
-  if (!(await waitForPort('127.0.0.1', zk.port, 60_000, () => zookeeperAlive(state)))) {
+  if (!(await waitForPort('127.0.0.1', zk.port, 60_000, () => zookeeperAlive(state), signal))) {
     throw new KfeedError('internal', `ZooKeeper did not start: ${lastLines(zookeeperLogFile(zk), 3)}`, {
       hint: `see ${zookeeperLogFile(zk)}`,
     });
@@ -220,7 +258,7 @@ async function formatStorage(state: LocalClusterState, broker: BrokerState, opti
   }
   const argfile = path.join(broker.dir, 'format.args');
   writeFileAtomic(argfile, ['kafka.tools.StorageTool', ...args].map((a) => `'${a}'`).join(' ') + '\n', { mode: 0o600 });
-  const result = await runCaptured(state.java, jvmArgs(state, 256, `@${argfile}`, [], broker.dir), options.env).finally(() =>
+  const result = await runCaptured(state.java, jvmArgs(state, 256, `@${argfile}`, [], broker.dir), options.env, options.signal).finally(() =>
     fs.rmSync(argfile, { force: true }),
   );
   if (result.code !== 0) {
@@ -253,6 +291,11 @@ export function localClusterStatus(state: LocalClusterState): ClusterStatus {
   };
 }
 
+function clusterPorts(state: LocalClusterState): number[] {
+  const ports = state.brokers.flatMap((b) => Object.values(b.ports).filter((p): p is number => typeof p === 'number'));
+  return state.zookeeper ? [...ports, state.zookeeper.port] : ports;
+}
+
 /** Stops every process of the cluster, then deletes its folder unless `keepFiles`. */
 export async function stopLocalCluster(dataDir: string, name: string, options: { keepFiles?: boolean } = {}): Promise<boolean> {
   const state = readClusterState(dataDir, name);
@@ -264,7 +307,10 @@ export async function stopLocalCluster(dataDir: string, name: string, options: {
   // The data goes too, so a clean shutdown buys nothing; a short grace period is enough.
   const kill = !options.keepFiles;
   await Promise.all(state.brokers.map((b) => stopProcess(b.pid, brokerConfigFile(b), { timeoutMs: 5000, kill })));
-  if (state.zookeeper) await stopProcess(state.zookeeper.pid, state.zookeeper.dir, { timeoutMs: 5000 });
-  if (!options.keepFiles) fs.rmSync(dir, { recursive: true, force: true });
+  if (state.zookeeper) await stopProcess(state.zookeeper.pid, state.zookeeper.dir, { timeoutMs: 5000, kill });
+  if (!options.keepFiles) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    releasePorts(clusterPorts(state), dir);
+  }
   return true;
 }

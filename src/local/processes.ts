@@ -89,7 +89,7 @@ export async function stopProcess(
 ): Promise<void> {
   if (!processAlive(pid, marker)) return;
   const gone = (what: string, timeoutMs: number) =>
-    poll(() => (processAlive(pid, marker) ? undefined : true), { what, timeoutMs, intervalMs: 100 });
+    poll(() => (processGone(pid!, marker) ? true : undefined), { what, timeoutMs, intervalMs: 100 });
   signalProcess(pid!, options.kill ? 'SIGKILL' : 'SIGTERM');
   try {
     await gone(`process ${pid} to stop`, options.timeoutMs ?? 15_000);
@@ -97,6 +97,29 @@ export async function stopProcess(
     signalProcess(pid!, 'SIGKILL');
     await gone(`process ${pid} to stop after SIGKILL`, 5000);
   }
+}
+
+/**
+ * Whether the process is gone for good. One that exited but awaits reaping by us (we are its
+ * parent when kfeed runs in-process, or when demo started the cluster) is not gone yet: Node
+ * reaps it within a turn of the event loop, and until then its pid still answers signals.
+ */
+function processGone(pid: number, marker: string): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return true;
+  }
+  let stat: string;
+  try {
+    stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return !processAlive(pid, marker); // no /proc
+  }
+  // "pid (comm) state ppid ...": comm may hold spaces, so read after its closing parenthesis.
+  const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  if (state === 'Z') return Number(ppid) !== process.pid;
+  return !processAlive(pid, marker); // a live process without our marker: the pid was reused
 }
 
 function signalProcess(pid: number, signal: NodeJS.Signals): void {

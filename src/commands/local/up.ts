@@ -42,6 +42,12 @@ async function scramPassword(ctx: Context, user: string): Promise<string> {
   return password;
 }
 
+function startFailureLine(ctx: Context, name: string, error: unknown): string {
+  if (ctx.abort.signal.aborted) return `stopped: local cluster ${name} was not started; nothing of it is left`;
+  if (error instanceof KfeedError && error.kind === 'conflict') return `local cluster ${name} keeps running as it is`;
+  return `local cluster ${name} did not start`;
+}
+
 export function brokerPom(): string {
   return resourcePath('kafka', 'pom.xml');
 }
@@ -73,9 +79,10 @@ export async function startCluster(ctx: Context, options: UpOptions): Promise<Lo
       env: ctx.env,
       timeoutMs: options.timeout * 1000,
       onProgress: (text) => progress.update(text),
+      signal: ctx.abort.signal,
     });
   } catch (error) {
-    progress.fail(`local cluster ${options.name} did not start`);
+    progress.fail(startFailureLine(ctx, options.name, error));
     throw error;
   }
   const { state, reused } = result;
