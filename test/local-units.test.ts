@@ -1,6 +1,10 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { KfeedError } from '../src/errors.js';
 import { newClusterId } from '../src/local/cluster-id.js';
+import { failureReason } from '../src/local/processes.js';
 import { brokerProperties, parseProperties } from '../src/local/properties.js';
 import { parseClusterState } from '../src/local/state.js';
 
@@ -132,5 +136,27 @@ describe('broker properties', () => {
     expect(props.get('listener.security.protocol.map')).toContain('CLIENT_SASL_SCRAM:SASL_SSL');
     expect(props.get('listener.name.client_sasl_scram.ssl.client.auth')).toBe('none');
     expect(props.get('listener.name.client_sasl_scram.sasl.enabled.mechanisms')).toBe('SCRAM-SHA-512');
+  });
+});
+
+describe('why a broker exited', () => {
+  it('names the error in its log, not the shutdown lines after it', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kfeed-log-'));
+    const log = path.join(dir, 'broker.log');
+    fs.writeFileSync(
+      log,
+      [
+        '[2026-01-01 00:00:00,000] INFO starting (kafka.server.KafkaRaftServer)',
+        '[2026-01-01 00:00:01,000] ERROR [KafkaRaftServer nodeId=1] Fatal error during startup. Prepare to shutdown ' +
+          '(kafka.server.KafkaRaftServer) org.apache.kafka.common.KafkaException: Socket server failed to bind to 127.0.0.1:30001: Address already in use.',
+        '[2026-01-01 00:00:02,000] INFO [KafkaRaftServer nodeId=1] shutting down (kafka.server.KafkaRaftServer)',
+        '[2026-01-01 00:00:02,100] INFO [KafkaRaftServer nodeId=1] shut down completed (kafka.server.KafkaRaftServer)',
+      ].join('\n') + '\n',
+    );
+    expect(failureReason(log)).toMatch(/Address already in use/);
+    fs.writeFileSync(log, 'one\ntwo\nthree\n');
+    expect(failureReason(log)).toBe('two three');
+    expect(failureReason(path.join(dir, 'none.log'))).toBe('no log');
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -41,7 +41,9 @@ describe('kfeed local', () => {
   });
 
   it('a three-broker ZooKeeper-mode cluster comes up, serves and goes down', async () => {
-    const up = await kfeed(['local', 'up', '--name', zk, '--mode', 'zookeeper', '--brokers', '3', '--no-profile', '--json']);
+    // A config folder of its own: the cluster's profile is written there, not over the suite's default.
+    const config = tempDir('kfeed-zk-config-');
+    const up = await kfeed(['local', 'up', '--name', zk, '--mode', 'zookeeper', '--broker-count', '3', '--json'], { env: { XDG_CONFIG_HOME: config } });
     expect(up.stderr).not.toMatch(/kfeed:/);
     expect(up.code).toBe(0);
     const view = JSON.parse(up.stdout);
@@ -72,15 +74,33 @@ describe('kfeed local', () => {
     expect(read.code).toBe(0);
     expect(read.stdout.trim().split('\n').sort()).toEqual(Array.from({ length: 30 }, (_, i) => `price-${i}`).sort());
 
+    // The local cluster's profile carries what a bare `update-listeners` needs (the host its
+    // brokers are reached at); that host template gives a valid plan on this ZooKeeper cluster.
+    const profile = JSON.parse((await kfeed(['profile', 'show', zk, '--json'], { env: { XDG_CONFIG_HOME: config } })).stdout);
+    expect(profile.meta).toMatchObject({ localCluster: zk, hostTemplate: 'localhost' });
+    const plan = await kfeed(['update-listeners', '--profile', zk, '--host-template', profile.meta.hostTemplate, '--port-base', '18440', '--json'], {
+      env: { XDG_CONFIG_HOME: config },
+    });
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(JSON.parse(plan.stdout)).toMatchObject({ applied: false, hostTemplate: 'localhost' });
+
+    // --brokers is the old spelling of --broker-count, kept for scripts.
     const again = await kfeed(['local', 'up', '--name', zk, '--mode', 'zookeeper', '--brokers', '3', '--no-profile']);
     expect(again.code).toBe(0);
     expect(again.stderr).toMatch(/already running/);
     const clash = await kfeed(['local', 'up', '--name', zk]);
     expect(clash.code).toBe(8);
-    expect(clash.stderr).toMatch(/already running as zookeeper, 3 brokers/);
+    expect(clash.stderr).toMatch(/already running as zookeeper, 3 brokers, not as asked \(mode zookeeper, not kraft; 3 broker\(s\), not 1\)/);
+    expect(clash.stderr).not.toMatch(/did not start/);
+    // Asked for ACLs the running cluster does not require: the difference is named.
+    const acls = await kfeed(['local', 'up', '--name', zk, '--mode', 'zookeeper', '--broker-count', '3', '--require-acls', '--no-profile']);
+    expect(acls.code).toBe(8);
+    expect(acls.stderr).toMatch(/not as asked \(ACLs not required \(--require-acls asked for them\)\)/);
+    expect(acls.stderr).not.toMatch(/did not start/);
 
-    const down = await kfeed(['local', 'down', '--name', zk]);
+    const down = await kfeed(['local', 'down', '--name', zk], { env: { XDG_CONFIG_HOME: config } });
     expect(down.code).toBe(0);
+    expect(JSON.parse((await kfeed(['profile', 'list', '--json'], { env: { XDG_CONFIG_HOME: config } })).stdout)).toEqual([]);
     expect(fs.existsSync(view.files.ca)).toBe(false);
     for (const broker of view.brokers as Array<{ pid: number }>) expect(() => process.kill(broker.pid, 0)).toThrow();
     const gone = await kfeed(['local', 'status', '--name', zk]);

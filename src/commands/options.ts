@@ -1,5 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { ConnectionFlags } from '../config/connection.js';
+import { usageError } from '../errors.js';
 
 /** The connection options of every command that talks to Kafka. */
 export function withConnectionOptions(command: Command, options: { certFlags?: 'admin' } = {}): Command {
@@ -38,4 +39,17 @@ export function integer(name: string, min: number, max = Number.MAX_SAFE_INTEGER
 /** Commander parser that collects a repeatable option into a list. */
 export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
+}
+
+/** A comma-separated list of symbols (`--symbols AAPL,MSFT`); a list that names none is a usage error. */
+export function symbolList(flag: '--symbols' | '--crypto', value: string | undefined): string[] {
+  const items = (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (value !== undefined && items.length === 0) {
+    const example = flag === '--crypto' ? 'BTC/USD,ETH/USD' : 'AAPL,MSFT';
+    throw usageError(`${flag} names no symbol`, `give a comma-separated list, e.g. ${flag} ${example}`);
+  }
+  return items;
 }

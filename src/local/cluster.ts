@@ -13,7 +13,7 @@ import {
   brokerConfigFile,
   brokerLogFile,
   jvmArgs,
-  lastLines,
+  failureReason,
   spawnJava,
   stopProcess,
   zookeeperAlive,
@@ -58,6 +58,8 @@ export interface StartOptions {
   onProgress?: (text: string) => void;
   /** Ctrl-C / SIGTERM: ends every stage and leaves nothing behind. */
   signal?: AbortSignal;
+  /** A running cluster of this name is used whatever its shape (mode, brokers, ACLs, SCRAM). */
+  acceptAnyRunningShape?: boolean;
 }
 
 /** Starts one broker process of the cluster (it must be configured already). */
@@ -122,7 +124,7 @@ export async function startLocalCluster(options: StartOptions): Promise<{ state:
     const running = existing.brokers.filter(brokerAlive).length;
     if (running === existing.brokers.length) {
       const differences = shapeDifferences(existing, options);
-      if (differences.length) {
+      if (differences.length && !options.acceptAnyRunningShape) {
         throw new KfeedError(
           'conflict',
           `cluster ${options.name} is already running as ${describeShape(existing)}, not as asked (${differences.join('; ')})`,
@@ -241,7 +243,7 @@ async function startZookeeper(state: LocalClusterState, env: NodeJS.ProcessEnv, 
   zk.pid = spawnJava(state, jvmArgs(state, 256, main, [String(zk.port), path.join(zk.dir, 'data')], zk.dir), zookeeperLogFile(zk), env);
   saveState(state);
   if (!(await waitForPort('127.0.0.1', zk.port, 60_000, () => zookeeperAlive(state), signal))) {
-    throw new KfeedError('internal', `ZooKeeper did not start: ${lastLines(zookeeperLogFile(zk), 3)}`, {
+    throw new KfeedError('internal', `ZooKeeper did not start: ${failureReason(zookeeperLogFile(zk))}`, {
       hint: `see ${zookeeperLogFile(zk)}`,
     });
   }

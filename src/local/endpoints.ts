@@ -23,6 +23,9 @@ export function clusterProfile(state: LocalClusterState): Profile {
       localCluster: state.name,
       brokerPrincipal: state.principals.broker,
       plaintextBrokers: clusterEndpoints(state).plaintext.join(','),
+      // Every broker of a local cluster is reached as localhost (its ports tell them apart):
+      // what `update-listeners` advertises a new listener at when no --host-template is given.
+      hostTemplate: 'localhost',
     },
   };
 }

@@ -69,12 +69,19 @@ export function spawnJava(state: LocalClusterState, args: string[], logFile: str
   return child.pid;
 }
 
-export function lastLines(file: string, count: number): string {
+/**
+ * Why a JVM of the cluster ended, from its log: the last ERROR / FATAL line (a port already
+ * in use, a bad config), else its last lines. The last lines alone are often its shutdown.
+ */
+export function failureReason(file: string): string {
+  let lines: string[];
   try {
-    return fs.readFileSync(file, 'utf8').trim().split('\n').slice(-count).join('\n');
+    lines = fs.readFileSync(file, 'utf8').trim().split('\n');
   } catch {
-    return '';
+    return 'no log';
   }
+  const cause = [...lines].reverse().find((line) => /\b(FATAL|ERROR)\b|Exception:|already in use/.test(line));
+  return (cause ?? lines.slice(-2).join(' ')).trim().slice(0, 400);
 }
 
 /**

@@ -3,7 +3,7 @@ import { KfeedError } from '../errors.js';
 import { createKafka } from '../kafka/client.js';
 import { poll } from '../wait.js';
 import { adminConnection } from './endpoints.js';
-import { brokerAlive, brokerLogFile, lastLines } from './processes.js';
+import { brokerAlive, brokerLogFile, failureReason } from './processes.js';
 import type { LocalClusterState } from './state.js';
 
 /**
@@ -16,7 +16,7 @@ export async function waitUntilServing(state: LocalClusterState, timeoutMs: numb
     async () => {
       const dead = state.brokers.find((b) => !brokerAlive(b));
       if (dead) {
-        throw new KfeedError('internal', `broker ${dead.id} of cluster ${state.name} exited: ${lastLines(brokerLogFile(dead), 2)}`, {
+        throw new KfeedError('internal', `broker ${dead.id} of cluster ${state.name} exited: ${failureReason(brokerLogFile(dead))}`, {
           hint: `see ${brokerLogFile(dead)} (kfeed local logs --name ${state.name} --broker ${dead.id})`,
         });
       }
