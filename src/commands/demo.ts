@@ -61,7 +61,8 @@ async function demoRun(ctx: Context, options: DemoOptions): Promise<DemoSummary>
 
   // 1. the broker: a running cluster is used as it is (the admin certificate is a super user,
   //    so required ACLs do not stand in the way); else a KRaft cluster is started.
-  if (wasRunning) ctx.info(`local cluster ${options.name} runs (${describeShape(wasRunning)}): the demo uses it as it is`);
+  if (wasRunning)
+    ctx.info(`local cluster ${options.name} runs (${describeShape(wasRunning)}): the demo uses it as it is`);
   const progress = ctx.progress(`starting local cluster ${options.name}`);
   let up;
   try {
@@ -90,10 +91,12 @@ async function demoRun(ctx: Context, options: DemoOptions): Promise<DemoSummary>
   }
   const { state } = up;
   progress.succeed(
-    `local cluster ${state.name} ${up.reused ? 'is already running' : 'is up'}: Kafka ${state.kafkaVersion}, ${state.mode}, ` +
+    `local cluster ${state.name} ${up.reused ? 'is already running' : 'is up'}: ` +
+      `Kafka ${state.kafkaVersion}, ${state.mode}, ` +
       `${state.brokers.length} broker(s)`,
   );
-  if (up.profileWritten) ctx.info(`profile "${state.name}" written and selected: kfeed commands now reach this cluster over mTLS`);
+  if (up.profileWritten)
+    ctx.info(`profile "${state.name}" written and selected: kfeed commands now reach this cluster over mTLS`);
   const settings = adminConnection(state);
 
   // A cluster the demo started goes when the demo ends, whether it ended well or not.
@@ -147,7 +150,8 @@ async function streamMarket(ctx: Context, settings: ConnectionSettings, options:
   const groupId = `kfeed-demo-${Date.now().toString(36)}`;
   await prepareDemoTopics(settings, { topics: DEMO_TOPICS, partitions: 3, groupId, signal: ctx.abort.signal });
   ctx.info(
-    `topics ${DEMO_TOPICS.join(', ')} ready; streaming a simulated market${options.duration ? ` for ${options.duration} s` : ' until Ctrl-C'}`,
+    `topics ${DEMO_TOPICS.join(', ')} ready; streaming a simulated market` +
+      (options.duration ? ` for ${options.duration} s` : ' until Ctrl-C'),
   );
 
   // 2. the ticker, reading the three topics
@@ -159,7 +163,11 @@ async function streamMarket(ctx: Context, settings: ConnectionSettings, options:
 
   // Market and ticker stop together: at Ctrl-C, at --duration, or when either fails.
   const stop = runStop(ctx.abort.signal, options.duration);
-  const consumer = await openFeedConsumer(settings, { topics: DEMO_TOPICS, groupId, start: { from: 'committed', fallback: 'latest' } });
+  const consumer = await openFeedConsumer(settings, {
+    topics: DEMO_TOPICS,
+    groupId,
+    start: { from: 'committed', fallback: 'latest' },
+  });
   const producer = await createFeedProducer(settings);
   const board = new TickerBoard();
   const view = new TickerView(board, {
@@ -167,7 +175,12 @@ async function streamMarket(ctx: Context, settings: ConnectionSettings, options:
     snapshotSeconds: options.snapshotSeconds,
     footer: () => `produced ${producer.stats().acknowledged}, ticker ${board.updates} updates — Ctrl-C stops`,
   });
-  const source = simSource({ symbols: chosenSymbols ?? DEFAULT_SIM_SYMBOLS, rate: options.rate, seed: options.seed, routing: {} });
+  const source = simSource({
+    symbols: chosenSymbols ?? DEFAULT_SIM_SYMBOLS,
+    rate: options.rate,
+    seed: options.seed,
+    routing: {},
+  });
 
   let failure: unknown;
   const fail = (error: unknown) => {

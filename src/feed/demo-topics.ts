@@ -1,7 +1,6 @@
 import type { Admin } from 'kafkajs';
 import type { ConnectionSettings } from '../config/connection.js';
 import { withAdmin } from '../kafka/client.js';
-import { ensureTopics } from '../kafka/topics.js';
 import { poll } from '../wait.js';
 
 /**
@@ -15,15 +14,27 @@ export async function prepareDemoTopics(
   options: { topics: string[]; partitions: number; groupId: string; signal?: AbortSignal },
 ): Promise<void> {
   await withAdmin(settings, async (admin) => {
-    await ensureTopics(admin, options.topics, options.partitions);
-    for (const topic of options.topics) {
-      // A topic just made is known to the controller a little before the broker serves it.
-      const ends = await poll(() => endOffsets(admin, topic), {
-        what: `topic ${topic} to be served`,
-        timeoutMs: 30_000,
-        signal: options.signal,
+    // Created without kafkajs's own wait for leaders: under load it gives up with "unknown
+    // topic" while the broker is still electing; the wait below is the one that counts.
+    const existing = new Set(await admin.listTopics());
+    const missing = options.topics.filter((topic) => !existing.has(topic));
+    if (missing.length) {
+      const replicationFactor = Math.min(3, (await admin.describeCluster()).brokers.length);
+      await admin.createTopics({
+        topics: missing.map((topic) => ({ topic, numPartitions: options.partitions, replicationFactor })),
+        waitForLeaders: false,
       });
-      await admin.setOffsets({ groupId: options.groupId, topic, partitions: ends });
+    }
+    for (const topic of options.topics) {
+      // A topic just made is known to the controller a little before every part of the broker
+      // serves it (offsets, then the group coordinator's view): retried until both answer.
+      await poll(
+        async () => {
+          await admin.setOffsets({ groupId: options.groupId, topic, partitions: await endOffsets(admin, topic) });
+          return true;
+        },
+        { what: `topic ${topic} to be served`, timeoutMs: 30_000, signal: options.signal },
+      );
     }
   });
 }

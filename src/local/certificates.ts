@@ -49,7 +49,9 @@ export function readTrustedCas(files: string[]): string[] {
   return files.map((file) => {
     const text = readUserFile(file, 'CA file');
     if (!/-----BEGIN CERTIFICATE-----/.test(text)) {
-      throw new KfeedError('usage', `${file} holds no PEM certificate`, { hint: 'pass a CA certificate in PEM form to --trust-ca' });
+      throw new KfeedError('usage', `${file} holds no PEM certificate`, {
+        hint: 'pass a CA certificate in PEM form to --trust-ca',
+      });
     }
     return text.endsWith('\n') ? text : text + '\n';
   });

@@ -100,12 +100,18 @@ function findBroker(state: LocalClusterState, id: number): BrokerState {
  */
 export function checkScramUser(mode: ClusterMode, user: string, password = ''): void {
   if (mode !== 'kraft') {
-    throw new KfeedError('usage', 'a SCRAM user needs a KRaft cluster (its credentials are written when the storage is formatted)', {
-      hint: 'drop --mode zookeeper or --scram-user',
-    });
+    throw new KfeedError(
+      'usage',
+      'a SCRAM user needs a KRaft cluster (its credentials are written when the storage is formatted)',
+      {
+        hint: 'drop --mode zookeeper or --scram-user',
+      },
+    );
   }
   if (/["'\\\s]/.test(user + password)) {
-    throw new KfeedError('usage', 'the SCRAM user and password may not contain quotes, backslashes or spaces', { hint: 'choose others' });
+    throw new KfeedError('usage', 'the SCRAM user and password may not contain quotes, backslashes or spaces', {
+      hint: 'choose others',
+    });
   }
 }
 
@@ -127,7 +133,8 @@ export async function startLocalCluster(options: StartOptions): Promise<{ state:
       if (differences.length && !options.acceptAnyRunningShape) {
         throw new KfeedError(
           'conflict',
-          `cluster ${options.name} is already running as ${describeShape(existing)}, not as asked (${differences.join('; ')})`,
+          `cluster ${options.name} is already running as ${describeShape(existing)}, ` +
+            `not as asked (${differences.join('; ')})`,
           { hint: `stop it with \`kfeed local down --name ${options.name}\`, or pick another --name` },
         );
       }
@@ -182,7 +189,8 @@ export async function startLocalCluster(options: StartOptions): Promise<{ state:
       ...(options.scram ? { scramUser: options.scram.user } : {}),
       clusterId: newClusterId(),
       brokers,
-      zookeeper: options.mode === 'zookeeper' ? { port: ports[ports.length - 1], dir: path.join(dir, 'zookeeper') } : undefined,
+      zookeeper:
+        options.mode === 'zookeeper' ? { port: ports[ports.length - 1], dir: path.join(dir, 'zookeeper') } : undefined,
       files: certs.files,
       principals: certs.principals,
       createdAt: new Date().toISOString(),
@@ -202,7 +210,9 @@ export async function startLocalCluster(options: StartOptions): Promise<{ state:
       for (const broker of brokers) await formatStorage(state, broker, options);
     }
     throwIfAborted(signal);
-    options.onProgress?.(`starting ${brokers.length} Kafka ${jars.version} broker${brokers.length > 1 ? 's' : ''} (${options.mode})`);
+    options.onProgress?.(
+      `starting ${brokers.length} Kafka ${jars.version} broker${brokers.length > 1 ? 's' : ''} (${options.mode})`,
+    );
     for (const broker of brokers) startBroker(state, broker.id, options.env);
     options.onProgress?.('waiting for the brokers to serve over mTLS');
     await waitUntilServing(state, options.timeoutMs ?? 120_000, signal);
@@ -222,9 +232,12 @@ export function shapeDifferences(
 ): string[] {
   const differences: string[] = [];
   if (existing.mode !== wanted.mode) differences.push(`mode ${existing.mode}, not ${wanted.mode}`);
-  if (existing.brokers.length !== wanted.brokers) differences.push(`${existing.brokers.length} broker(s), not ${wanted.brokers}`);
+  if (existing.brokers.length !== wanted.brokers)
+    differences.push(`${existing.brokers.length} broker(s), not ${wanted.brokers}`);
   if (existing.requireAcls !== wanted.requireAcls) {
-    differences.push(existing.requireAcls ? 'ACLs required, not asked for' : 'ACLs not required (--require-acls asked for them)');
+    differences.push(
+      existing.requireAcls ? 'ACLs required, not asked for' : 'ACLs not required (--require-acls asked for them)',
+    );
   }
   if (existing.scramUser !== wanted.scram?.user) {
     differences.push(
@@ -240,7 +253,12 @@ async function startZookeeper(state: LocalClusterState, env: NodeJS.ProcessEnv, 
   const zk = state.zookeeper!;
   fs.mkdirSync(path.join(zk.dir, 'data'), { recursive: true });
   const main = 'org.apache.zookeeper.server.ZooKeeperServerMain';
-  zk.pid = spawnJava(state, jvmArgs(state, 256, main, [String(zk.port), path.join(zk.dir, 'data')], zk.dir), zookeeperLogFile(zk), env);
+  zk.pid = spawnJava(
+    state,
+    jvmArgs(state, 256, main, [String(zk.port), path.join(zk.dir, 'data')], zk.dir),
+    zookeeperLogFile(zk),
+    env,
+  );
   saveState(state);
   if (!(await waitForPort('127.0.0.1', zk.port, 60_000, () => zookeeperAlive(state), signal))) {
     throw new KfeedError('internal', `ZooKeeper did not start: ${failureReason(zookeeperLogFile(zk))}`, {
@@ -260,9 +278,12 @@ async function formatStorage(state: LocalClusterState, broker: BrokerState, opti
   }
   const argfile = path.join(broker.dir, 'format.args');
   writeFileAtomic(argfile, ['kafka.tools.StorageTool', ...args].map((a) => `'${a}'`).join(' ') + '\n', { mode: 0o600 });
-  const result = await runCaptured(state.java, jvmArgs(state, 256, `@${argfile}`, [], broker.dir), options.env, options.signal).finally(() =>
-    fs.rmSync(argfile, { force: true }),
-  );
+  const result = await runCaptured(
+    state.java,
+    jvmArgs(state, 256, `@${argfile}`, [], broker.dir),
+    options.env,
+    options.signal,
+  ).finally(() => fs.rmSync(argfile, { force: true }));
   if (result.code !== 0) {
     throw new KfeedError('internal', `formatting KRaft storage failed: ${result.text.trim().split('\n').pop()}`, {
       hint: `see ${brokerConfigFile(broker)}`,
@@ -299,7 +320,11 @@ function clusterPorts(state: LocalClusterState): number[] {
 }
 
 /** Stops every process of the cluster, then deletes its folder unless `keepFiles`. */
-export async function stopLocalCluster(dataDir: string, name: string, options: { keepFiles?: boolean } = {}): Promise<boolean> {
+export async function stopLocalCluster(
+  dataDir: string,
+  name: string,
+  options: { keepFiles?: boolean } = {},
+): Promise<boolean> {
   const state = readClusterState(dataDir, name);
   const dir = clusterDir(dataDir, name);
   if (!state) {

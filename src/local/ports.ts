@@ -69,7 +69,8 @@ function claim(registry: string, port: number, owner: string): boolean {
   // Taken: only a claim left by a crash long ago (its cluster folder gone) is cleared, for a later draw.
   try {
     const holder = fs.readFileSync(file, 'utf8');
-    if (!fs.existsSync(holder) && Date.now() - fs.statSync(file).mtimeMs > STALE_CLAIM_MS) fs.rmSync(file, { force: true });
+    if (!fs.existsSync(holder) && Date.now() - fs.statSync(file).mtimeMs > STALE_CLAIM_MS)
+      fs.rmSync(file, { force: true });
   } catch {
     // released in between
   }

@@ -42,7 +42,13 @@ export function zookeeperAlive(state: LocalClusterState): boolean {
 }
 
 /** The JVM's arguments for `mainClass` with the cluster's classpath and logging. */
-export function jvmArgs(state: LocalClusterState, heapMb: number, mainClass: string, args: string[], dir: string): string[] {
+export function jvmArgs(
+  state: LocalClusterState,
+  heapMb: number,
+  mainClass: string,
+  args: string[],
+  dir: string,
+): string[] {
   return [
     `-Xms${Math.min(256, heapMb)}m`,
     `-Xmx${heapMb}m`,
@@ -65,7 +71,8 @@ export function spawnJava(state: LocalClusterState, args: string[], logFile: str
   const child = spawn(state.java, args, { detached: true, stdio: ['ignore', log, log], env });
   fs.closeSync(log);
   child.unref();
-  if (!child.pid) throw new KfeedError('prerequisite', `could not start ${state.java}`, { hint: 'check the Java install' });
+  if (!child.pid)
+    throw new KfeedError('prerequisite', `could not start ${state.java}`, { hint: 'check the Java install' });
   return child.pid;
 }
 

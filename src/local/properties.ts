@@ -11,7 +11,10 @@ export const LISTENERS = {
 } as const;
 
 /** What a broker's properties depend on (a subset of the cluster state). */
-export type PropertiesInput = Pick<LocalClusterState, 'mode' | 'brokers' | 'zookeeper' | 'requireAcls' | 'principals' | 'files'>;
+export type PropertiesInput = Pick<
+  LocalClusterState,
+  'mode' | 'brokers' | 'zookeeper' | 'requireAcls' | 'principals' | 'files'
+>;
 
 /** The server.properties of one broker of the cluster (pure: no file is read or written). */
 export function brokerProperties(state: PropertiesInput, broker: BrokerState): string {
@@ -83,7 +86,8 @@ export function brokerProperties(state: PropertiesInput, broker: BrokerState): s
           // On the SCRAM listener the password authenticates the client; TLS only protects the line.
           [`${sasl}.ssl.client.auth`]: 'none',
           [`${sasl}.sasl.enabled.mechanisms`]: 'SCRAM-SHA-512',
-          [`${sasl}.scram-sha-512.sasl.jaas.config`]: 'org.apache.kafka.common.security.scram.ScramLoginModule required;',
+          [`${sasl}.scram-sha-512.sasl.jaas.config`]:
+            'org.apache.kafka.common.security.scram.ScramLoginModule required;',
         }
       : {}),
     'log.retention.hours': 24,

@@ -118,7 +118,15 @@ function stateProblem(value: unknown, name: string): string | undefined {
   for (const [i, broker] of (value.brokers as unknown[]).entries()) {
     if (!isObject(broker) || !isObject(broker.ports)) return `bad brokers[${i}]`;
     const problem =
-      firstFailing(broker, [['id', Number.isInteger], ['pid', isPid], ['dir', isString]], `brokers[${i}].`) ??
+      firstFailing(
+        broker,
+        [
+          ['id', Number.isInteger],
+          ['pid', isPid],
+          ['dir', isString],
+        ],
+        `brokers[${i}].`,
+      ) ??
       firstFailing(
         broker.ports,
         [
@@ -137,14 +145,29 @@ function stateProblem(value: unknown, name: string): string | undefined {
   }
   if (value.mode === 'zookeeper') {
     if (!isObject(value.zookeeper)) return 'bad or missing zookeeper';
-    const problem = firstFailing(value.zookeeper, [['port', isPort], ['pid', isPid], ['dir', isString]], 'zookeeper.');
+    const problem = firstFailing(
+      value.zookeeper,
+      [
+        ['port', isPort],
+        ['pid', isPid],
+        ['dir', isString],
+      ],
+      'zookeeper.',
+    );
     if (problem) return problem;
   }
   const files: Check[] = ['ca', 'caKey', 'brokerKeystore', 'clientCert', 'clientKey'].map((key) => [key, isString]);
   files.push(['truststore', (v) => v === undefined || isString(v)]);
   return (
     firstFailing(value.files as Record<string, unknown>, files, 'files.') ??
-    firstFailing(value.principals as Record<string, unknown>, [['broker', isString], ['admin', isString]], 'principals.')
+    firstFailing(
+      value.principals as Record<string, unknown>,
+      [
+        ['broker', isString],
+        ['admin', isString],
+      ],
+      'principals.',
+    )
   );
 }
 
@@ -159,7 +182,9 @@ export function saveState(state: LocalClusterState): void {
 }
 
 /** "kraft, 1 broker, ACLs required": what a cluster is, for messages. */
-export function describeShape(state: Pick<LocalClusterState, 'mode' | 'brokers' | 'requireAcls' | 'scramUser'>): string {
+export function describeShape(
+  state: Pick<LocalClusterState, 'mode' | 'brokers' | 'requireAcls' | 'scramUser'>,
+): string {
   const count = state.brokers.length;
   return (
     `${state.mode}, ${count} broker${count > 1 ? 's' : ''}` +

@@ -32,7 +32,9 @@ export default defineCommand<LogsOptions, LogsResult>({
     let file: string;
     if (options.zookeeper) {
       if (!state.zookeeper) {
-        throw new KfeedError('usage', `cluster ${state.name} runs in KRaft mode and has no ZooKeeper`, { hint: 'drop --zookeeper' });
+        throw new KfeedError('usage', `cluster ${state.name} runs in KRaft mode and has no ZooKeeper`, {
+          hint: 'drop --zookeeper',
+        });
       }
       file = zookeeperLogFile(state.zookeeper);
     } else {

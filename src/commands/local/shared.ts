@@ -5,7 +5,8 @@ import { localClusterStatus, type ClusterStatus } from '../../local/cluster.js';
 import { clusterEndpoints } from '../../local/endpoints.js';
 import { listClusterNames, readClusterState, type LocalClusterState } from '../../local/state.js';
 
-export const clusterNameOption = () => new Option('--name <name>', 'cluster name (several can run at once)').default('local');
+export const clusterNameOption = () =>
+  new Option('--name <name>', 'cluster name (several can run at once)').default('local');
 
 export function requireState(ctx: Context, name: string): LocalClusterState {
   const state = readClusterState(ctx.paths.dataDir, name);

@@ -11,7 +11,10 @@ export interface StatusOptions {
 /** One cluster's view, or (with --all) a line per cluster. */
 export type StatusResult =
   | { kind: 'one'; cluster: ClusterView }
-  | { kind: 'all'; clusters: Array<Pick<ClusterView, 'name' | 'mode' | 'running' | 'bootstrap'> & { brokerCount: number }> };
+  | {
+      kind: 'all';
+      clusters: Array<Pick<ClusterView, 'name' | 'mode' | 'running' | 'bootstrap'> & { brokerCount: number }>;
+    };
 
 export default defineCommand<StatusOptions, StatusResult>({
   name: 'status',
@@ -19,7 +22,9 @@ export default defineCommand<StatusOptions, StatusResult>({
   flags: (command) => command.addOption(clusterNameOption()).option('--all', 'every local cluster'),
   run: async (ctx, options) => {
     if (options.all) {
-      const views = listClusterNames(ctx.paths.dataDir).map((n) => clusterView(readClusterState(ctx.paths.dataDir, n)!));
+      const views = listClusterNames(ctx.paths.dataDir).map((n) =>
+        clusterView(readClusterState(ctx.paths.dataDir, n)!),
+      );
       const clusters = views.map((v) => ({
         name: v.name,
         mode: v.mode,
@@ -31,7 +36,10 @@ export default defineCommand<StatusOptions, StatusResult>({
     }
     const cluster = clusterView(requireState(ctx, options.name));
     if (!cluster.running) {
-      ctx.info(`cluster ${cluster.name} is not fully running — see \`kfeed local logs --name ${cluster.name}\`, or restart it with \`kfeed local down\` then \`kfeed local up\``);
+      ctx.info(
+        `cluster ${cluster.name} is not fully running — see \`kfeed local logs --name ${cluster.name}\`, ` +
+          'or restart it with `kfeed local down` then `kfeed local up`',
+      );
     }
     return { kind: 'one', cluster };
   },

@@ -27,7 +27,11 @@ export default defineCommand<UpOptions, ClusterView>({
     command
       .addOption(clusterNameOption())
       .addOption(new Option('--mode <mode>', 'metadata mode').choices(['kraft', 'zookeeper']).default('kraft'))
-      .option('--broker-count <n>', 'number of brokers (default 1; 3 for zookeeper mode)', integer('--broker-count', 1, 9))
+      .option(
+        '--broker-count <n>',
+        'number of brokers (default 1; 3 for zookeeper mode)',
+        integer('--broker-count', 1, 9),
+      )
       .addOption(new Option('--brokers <n>', 'same as --broker-count').argParser(integer('--brokers', 1, 9)).hideHelp())
       .option('--require-acls', 'deny clients that no ACL allows (allow.everyone.if.no.acl.found=false, as on MSK)')
       .option('--no-profile', 'do not write or select a profile for the cluster')
@@ -48,13 +52,17 @@ export default defineCommand<UpOptions, ClusterView>({
 /** --broker-count, or its old spelling --brokers; the default follows the mode. */
 export function brokerCount(options: Pick<UpOptions, 'brokerCount' | 'brokers' | 'mode'>): number {
   if (options.brokerCount !== undefined && options.brokers !== undefined && options.brokerCount !== options.brokers) {
-    throw usageError('--broker-count and --brokers (its old spelling) say different counts', 'give --broker-count only');
+    throw usageError(
+      '--broker-count and --brokers (its old spelling) say different counts',
+      'give --broker-count only',
+    );
   }
   return options.brokerCount ?? options.brokers ?? (options.mode === 'zookeeper' ? 3 : 1);
 }
 
 async function scramPassword(ctx: Context, user: string): Promise<string> {
-  const password = ctx.env.KFEED_SASL_PASSWORD || (await ctx.promptPassword(`SCRAM password for ${user}`, { confirm: true }));
+  const password =
+    ctx.env.KFEED_SASL_PASSWORD || (await ctx.promptPassword(`SCRAM password for ${user}`, { confirm: true }));
   if (!password) {
     throw new KfeedError('usage', `no password for SCRAM user ${user}`, {
       hint: 'set KFEED_SASL_PASSWORD or run in a terminal to be asked',
@@ -64,7 +72,9 @@ async function scramPassword(ctx: Context, user: string): Promise<string> {
 }
 
 async function startCluster(ctx: Context, options: UpOptions) {
-  const scram = options.scramUser ? { user: options.scramUser, password: await scramPassword(ctx, options.scramUser) } : undefined;
+  const scram = options.scramUser
+    ? { user: options.scramUser, password: await scramPassword(ctx, options.scramUser) }
+    : undefined;
   const progress = ctx.progress(`starting local cluster ${options.name}`);
   let result;
   try {
@@ -91,7 +101,8 @@ async function startCluster(ctx: Context, options: UpOptions) {
   const { state, reused, profileWritten } = result;
   const brokers = `${state.brokers.length} broker(s)`;
   progress.succeed(
-    `local cluster ${state.name} ${reused ? 'is already running' : 'is up'}: Kafka ${state.kafkaVersion}, ${state.mode}, ${brokers}`,
+    `local cluster ${state.name} ${reused ? 'is already running' : 'is up'}: ` +
+      `Kafka ${state.kafkaVersion}, ${state.mode}, ${brokers}`,
   );
   if (profileWritten) {
     ctx.info(`profile "${state.name}" written and selected: kfeed commands now reach this cluster over mTLS`);
