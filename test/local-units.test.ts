@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { KfeedError } from '../src/errors.js';
 import { newClusterId } from '../src/local/cluster-id.js';
+import { releasePorts, reservePorts } from '../src/local/ports.js';
 import { failureReason } from '../src/local/processes.js';
 import { brokerProperties, parseProperties } from '../src/local/properties.js';
 import { parseClusterState } from '../src/local/state.js';
@@ -158,5 +159,25 @@ describe('why a broker exited', () => {
     expect(failureReason(log)).toBe('two three');
     expect(failureReason(path.join(dir, 'none.log'))).toBe('no log');
     fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('port claims for local clusters', () => {
+  it('clusters claiming at once get disjoint ports below the ephemeral range, each claim naming its cluster', async () => {
+    const registry = fs.mkdtempSync(path.join(os.tmpdir(), 'kfeed-ports-test-'));
+    const owners = Array.from({ length: 6 }, (_, i) => `/clusters/c${i}`);
+    const claims = await Promise.all(owners.map((owner) => reservePorts(25, owner, registry)));
+    const all = claims.flat();
+    expect(new Set(all).size).toBe(6 * 25);
+    const ephemeralLow = Number(fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    expect(all.filter((port) => port < 1025 || port >= ephemeralLow)).toEqual([]);
+    claims.forEach((ports, i) => {
+      for (const port of ports) expect(fs.readFileSync(path.join(registry, String(port)), 'utf8')).toBe(owners[i]);
+    });
+    // A release gives back only the releasing cluster's claims.
+    releasePorts([...claims[0], ...claims[1]], owners[0], registry);
+    expect(claims[0].filter((port) => fs.existsSync(path.join(registry, String(port))))).toEqual([]);
+    expect(claims[1].every((port) => fs.existsSync(path.join(registry, String(port))))).toBe(true);
+    fs.rmSync(registry, { recursive: true, force: true });
   });
 });
