@@ -162,7 +162,8 @@ async function streamMarket(ctx: Context, settings: ConnectionSettings, options:
   const { runStop, pumpFeed, consumeIntoBoard } = await import('../feed/pipeline.js');
 
   // Market and ticker stop together: at Ctrl-C, at --duration, or when either fails.
-  const stop = runStop(ctx.abort.signal, options.duration);
+  // (--duration counts from the first record, once the ticker reads: see below.)
+  const stop = runStop(ctx.abort.signal);
   const consumer = await openFeedConsumer(settings, {
     topics: DEMO_TOPICS,
     groupId,
@@ -191,7 +192,18 @@ async function streamMarket(ctx: Context, settings: ConnectionSettings, options:
   const ticker = consumeIntoBoard(consumer, board, { signal: stop.signal, onUpdate: () => view.touch() }).catch(fail);
 
   // 3. until Ctrl-C or --duration, then a clean stop: source, producer, ticker
-  const market = await pumpFeed(source, producer, { signal: stop.signal });
+  // The market starts once the ticker has joined its group: on a busy machine the first join
+  // takes seconds, and a short demo would otherwise end before the ticker read anything.
+  const { poll } = await import('../wait.js');
+  await poll(() => (consumer.assignment().size > 0 || failure !== undefined ? true : undefined), {
+    what: 'the ticker to join its consumer group',
+    timeoutMs: 60_000,
+    signal: stop.signal,
+  }).catch((error: unknown) => {
+    if (!stop.signal.aborted) fail(error); // Ctrl-C meanwhile: the market below ends at once
+  });
+  const market = await pumpFeed(source, producer, { signal: stop.signal, durationSeconds: options.duration });
+  stop.stop(); // the ticker ends with the market
   if (market.failure) fail(market.failure);
   await ticker;
   await consumer.close();
