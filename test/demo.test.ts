@@ -3,21 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { kfeed } from './helpers/run.js';
 import { tempDir } from './helpers/env.js';
-
-/** Live processes (not ones that exited and await reaping) with this text in their command line. */
-function processesWith(text: string): number[] {
-  return fs
-    .readdirSync('/proc')
-    .filter((entry) => /^\d+$/.test(entry))
-    .filter((pid) => {
-      try {
-        return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(text);
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
+import { interruptAtStage, processesWith } from './helpers/processes.js';
 
 describe('kfeed demo with a cluster of its own', () => {
   it('starts the cluster, streams into the ticker, then stops the cluster and removes its profile', async () => {
@@ -57,4 +43,58 @@ describe('kfeed demo with a cluster of its own', () => {
       await kfeed(['local', 'down', '--name', name], { env });
     }
   }, 180_000);
+});
+
+describe('kfeed demo with a cluster that runs already', () => {
+  it('uses a running cluster of another shape as it is, and its ticker shows only what the demo produced', async () => {
+    const name = `demo-acl-${Date.now().toString(36)}`;
+    try {
+      // A cluster the demo would not start itself: ACLs required.
+      const up = await kfeed(['local', 'up', '--name', name, '--require-acls', '--no-profile', '--json']);
+      expect(up.code, up.stderr).toBe(0);
+      const view = JSON.parse(up.stdout);
+      const conn = ['--brokers', view.bootstrap.tls.join(','), '--ca', view.files.ca, '--cert', view.files.clientCert, '--key', view.files.clientKey];
+      // Records that were in the topics before the demo, of a symbol the demo does not simulate.
+      for (const topic of ['quote', 'trade', 'bar']) expect((await kfeed(['create-topic', topic, '-p', '3', ...conn])).code).toBe(0);
+      const before = await kfeed(['produce', '--source', 'sim', '--symbols', 'OLD', '--count', '300', '--rate', '0', ...conn]);
+      expect(before.code, before.stderr).toBe(0);
+
+      const demo = await kfeed(['demo', '--name', name, '--duration', '4', '--rate', '40', '--symbols', 'NEW', '--no-profile', '--json']);
+      expect(demo.code, demo.stderr).toBe(0);
+      const summary = JSON.parse(demo.stdout);
+      expect(summary).toMatchObject({ cluster: name, clusterWasRunning: true, clusterStopped: false, symbols: 1 });
+      expect(summary.tickerUpdates).toBeGreaterThan(0);
+      expect(summary.tickerUpdates).toBeLessThanOrEqual(summary.produced);
+
+      // Without --json, the demo says why it left the cluster's shape alone.
+      const human = await kfeed(['demo', '--name', name, '--duration', '1', '--rate', '5', '--symbols', 'NEW', '--no-profile']);
+      expect(human.code, human.stderr).toBe(0);
+      expect(human.stderr).toContain(`local cluster ${name} runs (kraft, 1 broker, ACLs required): the demo uses it as it is`);
+      // The cluster the demo found running still runs.
+      const status = await kfeed(['local', 'status', '--name', name, '--json']);
+      expect(status.code).toBe(0);
+      expect(JSON.parse(status.stdout)).toMatchObject({ running: true, requireAcls: true });
+    } finally {
+      await kfeed(['local', 'down', '--name', name]);
+    }
+  }, 240_000);
+});
+
+describe('interrupting kfeed demo', () => {
+  it('SIGINT while the demo waits for its cluster stops it, removes it and its profile, exit 130', async () => {
+    const name = `demo-intr-${Date.now().toString(36)}`;
+    const config = tempDir('kfeed-demo-intr-config-');
+    try {
+      const run = await interruptAtStage(['demo', '--name', name], /waiting for the brokers to serve/, 'SIGINT', { env: { XDG_CONFIG_HOME: config } });
+      expect(run.signalled, run.stderr).toBe(true);
+      expect(run.code, run.stderr).toBe(130);
+      expect(run.msAfterSignal).toBeLessThan(10_000);
+      expect(processesWith(`clusters/${name}/`)).toEqual([]);
+      expect(fs.existsSync(path.join(process.env.XDG_DATA_HOME!, 'kfeed', 'clusters', name))).toBe(false);
+      const profiles = JSON.parse((await kfeed(['profile', 'list', '--json'], { env: { XDG_CONFIG_HOME: config } })).stdout);
+      expect(profiles).toEqual([]);
+    } finally {
+      await kfeed(['local', 'down', '--name', name]);
+    }
+  }, 240_000);
 });

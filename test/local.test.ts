@@ -1,7 +1,9 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { sharedCluster } from './helpers/env.js';
+import { sharedCluster, tempDir } from './helpers/env.js';
 import { kcat } from './helpers/kcat.js';
+import { interruptAtStage, processesWith } from './helpers/processes.js';
 import { kfeed } from './helpers/run.js';
 import { expectFailure } from './helpers/assert.js';
 
@@ -40,7 +42,9 @@ describe('kfeed local', () => {
   });
 
   it('a three-broker ZooKeeper-mode cluster comes up, serves and goes down', async () => {
-    const up = await kfeed(['local', 'up', '--name', zk, '--mode', 'zookeeper', '--brokers', '3', '--no-profile', '--json']);
+    // A config folder of its own: the cluster's profile is written there, not over the suite's default.
+    const config = tempDir('kfeed-zk-config-');
+    const up = await kfeed(['local', 'up', '--name', zk, '--mode', 'zookeeper', '--broker-count', '3', '--json'], { env: { XDG_CONFIG_HOME: config } });
     expect(up.stderr).not.toMatch(/kfeed:/);
     expect(up.code).toBe(0);
     const view = JSON.parse(up.stdout);
@@ -71,14 +75,33 @@ describe('kfeed local', () => {
     expect(read.code).toBe(0);
     expect(read.stdout.trim().split('\n').sort()).toEqual(Array.from({ length: 30 }, (_, i) => `price-${i}`).sort());
 
+    // The local cluster's profile carries what a bare `update-listeners` needs (the host its
+    // brokers are reached at); that host template gives a valid plan on this ZooKeeper cluster.
+    const profile = JSON.parse((await kfeed(['profile', 'show', zk, '--json'], { env: { XDG_CONFIG_HOME: config } })).stdout);
+    expect(profile.meta).toMatchObject({ localCluster: zk, hostTemplate: 'localhost' });
+    const plan = await kfeed(['update-listeners', '--profile', zk, '--host-template', profile.meta.hostTemplate, '--port-base', '18440', '--json'], {
+      env: { XDG_CONFIG_HOME: config },
+    });
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(JSON.parse(plan.stdout)).toMatchObject({ applied: false, hostTemplate: 'localhost' });
+
+    // --brokers is the old spelling of --broker-count, kept for scripts.
     const again = await kfeed(['local', 'up', '--name', zk, '--mode', 'zookeeper', '--brokers', '3', '--no-profile']);
     expect(again.code).toBe(0);
     expect(again.stderr).toMatch(/already running/);
     const clash = await kfeed(['local', 'up', '--name', zk]);
-    expectFailure(clash, 8, /already running as zookeeper, 3 brokers/);
+    expect(clash.code).toBe(8);
+    expect(clash.stderr).toMatch(/already running as zookeeper, 3 brokers, not as asked \(mode zookeeper, not kraft; 3 broker\(s\), not 1\)/);
+    expect(clash.stderr).not.toMatch(/did not start/);
+    // Asked for ACLs the running cluster does not require: the difference is named.
+    const acls = await kfeed(['local', 'up', '--name', zk, '--mode', 'zookeeper', '--broker-count', '3', '--require-acls', '--no-profile']);
+    expect(acls.code).toBe(8);
+    expect(acls.stderr).toMatch(/not as asked \(ACLs not required \(--require-acls asked for them\)\)/);
+    expect(acls.stderr).not.toMatch(/did not start/);
 
-    const down = await kfeed(['local', 'down', '--name', zk]);
+    const down = await kfeed(['local', 'down', '--name', zk], { env: { XDG_CONFIG_HOME: config } });
     expect(down.code).toBe(0);
+    expect(JSON.parse((await kfeed(['profile', 'list', '--json'], { env: { XDG_CONFIG_HOME: config } })).stdout)).toEqual([]);
     expect(fs.existsSync(view.files.ca)).toBe(false);
     for (const broker of view.brokers as Array<{ pid: number }>) expect(() => process.kill(broker.pid, 0)).toThrow();
     const gone = await kfeed(['local', 'status', '--name', zk]);
@@ -89,10 +112,58 @@ describe('kfeed local', () => {
     const result = await kfeed(['local', 'up', '--name', 'nojava'], { env: { PATH: '/nonexistent', JAVA_HOME: undefined } });
     expectFailure(result, 9, /Java is needed.*install a JDK/);
     expect((await kfeed(['local', 'status', '--name', 'nojava'])).code).toBe(7);
+    expect(fs.existsSync(path.join(process.env.XDG_DATA_HOME!, 'kfeed', 'clusters', 'nojava'))).toBe(false);
   });
 
   it('rejects a bad cluster name', async () => {
     const result = await kfeed(['local', 'up', '--name', '../escape']);
     expectFailure(result, 2, /not a valid cluster name/);
   });
+});
+
+/**
+ * The first SIGINT / SIGTERM at any stage of `local up` stops what it started, removes the
+ * half-made cluster, and ends the command with 130 / 143 within seconds (seen from outside:
+ * the exit code, the processes in /proc, the folder).
+ */
+describe('interrupting kfeed local up', () => {
+  const clusterFolder = (name: string) => path.join(process.env.XDG_DATA_HOME!, 'kfeed', 'clusters', name);
+  const unique = (prefix: string) => `${prefix}-${Date.now().toString(36)}`;
+
+  it.each([
+    ['SIGINT', 'the readiness wait', /waiting for the brokers to serve/, 130, ['--require-acls']],
+    ['SIGINT', 'the storage format', /formatting KRaft storage/, 130, []],
+    ['SIGTERM', 'the ZooKeeper start', /starting ZooKeeper/, 143, ['--mode', 'zookeeper']],
+  ] as const)('%s during %s', async (signal, _stage, line, code, extra) => {
+    const name = unique('intr');
+    try {
+      const run = await interruptAtStage(['local', 'up', '--name', name, '--no-profile', ...extra], line, signal);
+      expect(run.signalled, run.stderr).toBe(true);
+      expect(run.code, run.stderr).toBe(code);
+      expect(run.msAfterSignal).toBeLessThan(10_000);
+      expect(run.stderr).toContain(`stopped: local cluster ${name} was not started; nothing of it is left`);
+      expect(run.stderr).not.toMatch(/ is up/);
+      expect(processesWith(`clusters/${name}/`)).toEqual([]);
+      expect(fs.existsSync(clusterFolder(name))).toBe(false);
+      expect((await kfeed(['local', 'status', '--name', name])).code).toBe(7);
+    } finally {
+      await kfeed(['local', 'down', '--name', name]);
+    }
+  }, 240_000);
+
+  it('SIGTERM while Maven fetches the jars kills Maven and leaves no partial download', async () => {
+    const name = unique('intr-jars');
+    const cache = tempDir('kfeed-cold-cache-');
+    const run = await interruptAtStage(['local', 'up', '--name', name, '--no-profile'], /fetching Apache Kafka .* jars/, 'SIGTERM', {
+      env: { XDG_CACHE_HOME: cache },
+    });
+    expect(run.signalled, run.stderr).toBe(true);
+    expect(run.code, run.stderr).toBe(143);
+    expect(run.msAfterSignal).toBeLessThan(10_000);
+    expect(processesWith(cache)).toEqual([]);
+    const left = fs.existsSync(path.join(cache, 'kfeed')) ? fs.readdirSync(path.join(cache, 'kfeed'), { recursive: true }) : [];
+    expect(left.filter((entry) => String(entry).includes('partial'))).toEqual([]);
+    expect(fs.existsSync(clusterFolder(name))).toBe(false);
+    fs.rmSync(cache, { recursive: true, force: true });
+  }, 240_000);
 });

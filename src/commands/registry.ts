@@ -42,7 +42,16 @@ const certImport: SpecLoader = () => import('./cert/import.js');
  * makecsr, issuecert, produce, consume) are kept as top-level commands.
  */
 export const COMMANDS: Entry[] = [
-  { name: 'local', summary: 'run a real Apache Kafka with mTLS on this machine (up, status, logs, down)', legacy: () => import('./local/index.js') },
+  {
+    name: 'local',
+    summary: 'run a real Apache Kafka with mTLS on this machine (up, status, logs, down)',
+    verbs: [
+      { name: 'up', load: () => import('./local/up.js') },
+      { name: 'status', load: () => import('./local/status.js') },
+      { name: 'logs', load: () => import('./local/logs.js') },
+      { name: 'down', load: () => import('./local/down.js') },
+    ],
+  },
   {
     name: 'profile',
     summary: 'manage connection profiles (list, show, use, add, remove)',
@@ -101,7 +110,7 @@ export const COMMANDS: Entry[] = [
   },
   { name: 'produce', summary: 'send records from stdin, a simulated market, Alpaca or Twelve Data', legacy: () => import('./produce.js') },
   { name: 'consume', summary: 'read records: print them, show a live ticker, or write them to S3', legacy: () => import('./consume.js') },
-  { name: 'demo', summary: 'local broker, simulated market and a live ticker over mTLS, in one command', legacy: () => import('./demo.js') },
+  { name: 'demo', summary: 'local broker, simulated market and a live ticker over mTLS, in one command', load: () => import('./demo.js') },
   { name: 'makecsr', summary: 'make a private key, a CSR and a truststore for an mTLS client', legacy: () => import('./makecsr.js') },
   { name: 'issuecert', summary: 'have a CSR signed by AWS Private CA (or a local CA)', load: () => import('./issuecert.js') },
   {

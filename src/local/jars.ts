@@ -28,6 +28,8 @@ export async function ensureKafkaJars(options: {
   cacheDir: string;
   pom: string;
   onProgress?: (text: string) => void;
+  /** Ends the download: Maven is killed and the partial folder removed. */
+  signal?: AbortSignal;
 }): Promise<KafkaDistribution> {
   const { env } = options;
   if (env.KAFKA_HOME) {
@@ -49,7 +51,11 @@ export async function ensureKafkaJars(options: {
     const staging = `${libs}.partial-${process.pid}`;
     fs.rmSync(staging, { recursive: true, force: true });
     fs.mkdirSync(staging, { recursive: true });
-    const output = await runCaptured(mvn, ['-B', '-q', '-f', options.pom, 'dependency:copy-dependencies', `-DoutputDirectory=${staging}`, '-DincludeScope=runtime'], env);
+    const mvnArgs = ['-B', '-q', '-f', options.pom, 'dependency:copy-dependencies', `-DoutputDirectory=${staging}`, '-DincludeScope=runtime'];
+    const output = await runCaptured(mvn, mvnArgs, env, options.signal).catch((error: unknown) => {
+      fs.rmSync(staging, { recursive: true, force: true });
+      throw error;
+    });
     if (output.code !== 0) {
       fs.rmSync(staging, { recursive: true, force: true });
       const last = output.text.trim().split('\n').filter((l) => /ERROR/.test(l)).slice(0, 1)[0] ?? output.text.trim().split('\n').pop();

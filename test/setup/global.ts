@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startInProcess } from '../helpers/capture.js';
-import type { LocalClusterState } from '../../src/local/cluster.js';
+import type { LocalClusterState } from '../../src/local/state.js';
 import type { SharedCluster } from '../helpers/env.js';
 
 const NAME = 'suite';

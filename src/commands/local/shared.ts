@@ -1,10 +1,12 @@
 import { Option } from 'commander';
 import type { Context } from '../../context.js';
 import { KfeedError } from '../../errors.js';
-import { clusterEndpoints, listClusterNames, localClusterStatus, readClusterState, type LocalClusterState } from '../../local/cluster.js';
-import { colorsFor } from '../../render/color.js';
+import { localClusterStatus, type ClusterStatus } from '../../local/cluster.js';
+import { clusterEndpoints } from '../../local/endpoints.js';
+import { listClusterNames, readClusterState, type LocalClusterState } from '../../local/state.js';
 
-export const clusterNameOption = () => new Option('--name <name>', 'cluster name (several can run at once)').default('local');
+export const clusterNameOption = () =>
+  new Option('--name <name>', 'cluster name (several can run at once)').default('local');
 
 export function requireState(ctx: Context, name: string): LocalClusterState {
   const state = readClusterState(ctx.paths.dataDir, name);
@@ -17,38 +19,55 @@ export function requireState(ctx: Context, name: string): LocalClusterState {
   return state;
 }
 
-export function renderStatus(ctx: Context, state: LocalClusterState): void {
-  const status = localClusterStatus(state);
-  if (ctx.json) {
-    ctx.printJson({
-      name: state.name,
-      mode: state.mode,
-      kafkaVersion: state.kafkaVersion,
-      requireAcls: state.requireAcls,
-      scramUser: state.scramUser ?? null,
-      running: status.brokers.every((b) => b.running),
-      bootstrap: clusterEndpoints(state),
-      brokers: status.brokers,
-      zookeeper: status.zookeeper,
-      files: state.files,
-      principals: state.principals,
-    });
-    return;
-  }
-  const endpoints = clusterEndpoints(state);
-  const color = colorsFor(ctx);
-  ctx.print(
-    [
-      `cluster       ${state.name} (${state.mode}, Kafka ${state.kafkaVersion}${state.requireAcls ? ', ACLs required' : ''})`,
-      `mTLS          ${endpoints.tls.join(',')}`,
-      `plaintext     ${endpoints.plaintext.join(',')}`,
-      ...(endpoints.sasl ? [`SASL/SCRAM    ${endpoints.sasl.join(',')}  (SCRAM-SHA-512 user ${state.scramUser}, over TLS)`] : []),
-      `CA            ${state.files.ca}`,
-      `client cert   ${state.files.clientCert}  (${state.principals.admin}, super user)`,
-      `client key    ${state.files.clientKey}`,
-      ...status.brokers.map((b) => `broker ${b.id}      ${b.running ? color.green('running') : color.red('stopped')}${b.pid ? ` (pid ${b.pid})` : ''}`),
-      ...(status.zookeeper ? [`zookeeper     ${status.zookeeper.running ? color.green('running') : color.red('stopped')} 127.0.0.1:${status.zookeeper.port}`] : []),
-    ].join('\n'),
-  );
+/** What `local up` and `local status` report about one cluster (their JSON result). */
+export interface ClusterView {
+  name: string;
+  mode: LocalClusterState['mode'];
+  kafkaVersion: string;
+  requireAcls: boolean;
+  scramUser: string | null;
+  running: boolean;
+  bootstrap: ReturnType<typeof clusterEndpoints>;
+  brokers: ClusterStatus['brokers'];
+  zookeeper: ClusterStatus['zookeeper'];
+  files: LocalClusterState['files'];
+  principals: LocalClusterState['principals'];
 }
 
+export function clusterView(state: LocalClusterState): ClusterView {
+  const status = localClusterStatus(state);
+  return {
+    name: state.name,
+    mode: state.mode,
+    kafkaVersion: state.kafkaVersion,
+    requireAcls: state.requireAcls,
+    scramUser: state.scramUser ?? null,
+    running: status.brokers.every((b) => b.running),
+    bootstrap: clusterEndpoints(state),
+    brokers: status.brokers,
+    zookeeper: status.zookeeper,
+    files: state.files,
+    principals: state.principals,
+  };
+}
+
+/** The status block for people; `colorful` colours running / stopped. */
+export function renderClusterView(view: ClusterView, colorful: boolean): string {
+  const paint = (ok: boolean) => {
+    const word = ok ? 'running' : 'stopped';
+    return colorful ? `\u001b[${ok ? 32 : 31}m${word}\u001b[39m` : word;
+  };
+  return [
+    `cluster       ${view.name} (${view.mode}, Kafka ${view.kafkaVersion}${view.requireAcls ? ', ACLs required' : ''})`,
+    `mTLS          ${view.bootstrap.tls.join(',')}`,
+    `plaintext     ${view.bootstrap.plaintext.join(',')}`,
+    ...(view.bootstrap.sasl
+      ? [`SASL/SCRAM    ${view.bootstrap.sasl.join(',')}  (SCRAM-SHA-512 user ${view.scramUser}, over TLS)`]
+      : []),
+    `CA            ${view.files.ca}`,
+    `client cert   ${view.files.clientCert}  (${view.principals.admin}, super user)`,
+    `client key    ${view.files.clientKey}`,
+    ...view.brokers.map((b) => `broker ${b.id}      ${paint(b.running)}${b.pid ? ` (pid ${b.pid})` : ''}`),
+    ...(view.zookeeper ? [`zookeeper     ${paint(view.zookeeper.running)} 127.0.0.1:${view.zookeeper.port}`] : []),
+  ].join('\n');
+}

@@ -1,40 +1,66 @@
-import type { Command } from 'commander';
-import type { Context } from '../../context.js';
-import { KfeedError } from '../../errors.js';
-import { clusterEndpoints, listClusterNames, localClusterStatus, readClusterState } from '../../local/cluster.js';
-import { clusterNameOption, renderStatus, requireState } from './shared.js';
+import { ExitCode } from '../../errors.js';
+import { listClusterNames, readClusterState } from '../../local/state.js';
+import { defineCommand } from '../command.js';
+import { clusterNameOption, clusterView, renderClusterView, requireState, type ClusterView } from './shared.js';
 
-export function register(group: Command, ctx: Context): void {
-  group
-    .command('status')
-    .description('show whether the cluster runs, its addresses and files')
-    .addOption(clusterNameOption())
-    .option('--all', 'every local cluster')
-    .action((options: { name: string; all?: boolean }) => localStatus(ctx, options));
+export interface StatusOptions {
+  name: string;
+  all?: boolean;
 }
 
-export async function localStatus(ctx: Context, options: { name: string; all?: boolean }): Promise<void> {
-  if (options.all) {
-    const names = listClusterNames(ctx.paths.dataDir);
-    const states = names.map((n) => readClusterState(ctx.paths.dataDir, n)!);
-    if (ctx.json) return ctx.printJson(states.map((s) => ({ name: s.name, mode: s.mode, running: localClusterStatus(s).brokers.every((b) => b.running), bootstrap: clusterEndpoints(s) })));
-    ctx.printTable(
-      states,
+/** One cluster's view, or (with --all) a line per cluster. */
+export type StatusResult =
+  | { kind: 'one'; cluster: ClusterView }
+  | {
+      kind: 'all';
+      clusters: Array<Pick<ClusterView, 'name' | 'mode' | 'running' | 'bootstrap'> & { brokerCount: number }>;
+    };
+
+export default defineCommand<StatusOptions, StatusResult>({
+  name: 'status',
+  summary: 'show whether the cluster runs, its addresses and files',
+  flags: (command) => command.addOption(clusterNameOption()).option('--all', 'every local cluster'),
+  run: async (ctx, options) => {
+    if (options.all) {
+      const views = listClusterNames(ctx.paths.dataDir).map((n) =>
+        clusterView(readClusterState(ctx.paths.dataDir, n)!),
+      );
+      const clusters = views.map((v) => ({
+        name: v.name,
+        mode: v.mode,
+        running: v.running,
+        bootstrap: v.bootstrap,
+        brokerCount: v.brokers.length,
+      }));
+      return { kind: 'all', clusters };
+    }
+    const cluster = clusterView(requireState(ctx, options.name));
+    if (!cluster.running) {
+      ctx.info(
+        `cluster ${cluster.name} is not fully running — see \`kfeed local logs --name ${cluster.name}\`, ` +
+          'or restart it with `kfeed local down` then `kfeed local up`',
+      );
+    }
+    return { kind: 'one', cluster };
+  },
+  render: (result, view) => {
+    if (result.kind === 'one') return renderClusterView(result.cluster, view.colorful);
+    return view.table(
+      result.clusters,
       [
-        { header: 'NAME', value: (s) => s.name },
-        { header: 'MODE', value: (s) => s.mode },
-        { header: 'BROKERS', value: (s) => s.brokers.length, align: 'right' },
-        { header: 'STATE', value: (s) => (localClusterStatus(s).brokers.every((b) => b.running) ? 'running' : 'stopped') },
-        { header: 'MTLS', value: (s) => clusterEndpoints(s).tls.join(',') },
+        { header: 'NAME', value: (c) => c.name },
+        { header: 'MODE', value: (c) => c.mode },
+        { header: 'BROKERS', value: (c) => c.brokerCount, align: 'right' },
+        { header: 'STATE', value: (c) => (c.running ? 'running' : 'stopped') },
+        { header: 'MTLS', value: (c) => c.bootstrap.tls.join(',') },
       ],
       'no local clusters',
     );
-    return;
-  }
-  const state = requireState(ctx, options.name);
-  renderStatus(ctx, state);
-  if (!localClusterStatus(state).brokers.every((b) => b.running)) {
-    throw new KfeedError('connection', `cluster ${state.name} is not fully running`, { hint: 'see `kfeed local logs`, or restart it with `kfeed local down` then `kfeed local up`' });
-  }
-}
-
+  },
+  // The JSON of `local status` was the cluster's view (or a list with --all) before: kept.
+  json: (result) =>
+    result.kind === 'one'
+      ? result.cluster
+      : result.clusters.map(({ name, mode, running, bootstrap }) => ({ name, mode, running, bootstrap })),
+  exitCode: (result) => (result.kind === 'one' && !result.cluster.running ? ExitCode.connection : ExitCode.ok),
+});

@@ -1,14 +1,17 @@
-import { Option, type Command } from 'commander';
+import { Option } from 'commander';
 import type { Context } from '../../context.js';
-import { KfeedError } from '../../errors.js';
-import { resourcePath } from '../../package-info.js';
-import { checkScramUser, clusterProfile, startLocalCluster, type ClusterMode, type LocalClusterState } from '../../local/cluster.js';
+import { KfeedError, usageError } from '../../errors.js';
+import { checkScramUser, type ClusterMode } from '../../local/cluster.js';
+import { bringUpCluster } from '../../local/lifecycle.js';
+import { defineCommand } from '../command.js';
 import { collect, integer } from '../options.js';
-import { clusterNameOption, renderStatus } from './shared.js';
+import { clusterNameOption, clusterView, renderClusterView, type ClusterView } from './shared.js';
 
 export interface UpOptions {
   name: string;
   mode: ClusterMode;
+  brokerCount?: number;
+  /** The old spelling of --broker-count (hidden): `--brokers` is a host:port list everywhere else. */
   brokers?: number;
   requireAcls?: boolean;
   profile?: boolean;
@@ -17,73 +20,98 @@ export interface UpOptions {
   timeout: number;
 }
 
-export function register(group: Command, ctx: Context): void {
-  group
-    .command('up')
-    .description('start a local cluster (KRaft by default) and make it the default profile')
-    .addOption(clusterNameOption())
-    .addOption(new Option('--mode <mode>', 'metadata mode').choices(['kraft', 'zookeeper']).default('kraft'))
-    .option('--brokers <n>', 'number of brokers (default 1; 3 for zookeeper mode)', integer('--brokers', 1, 9))
-    .option('--require-acls', 'deny clients that no ACL allows (allow.everyone.if.no.acl.found=false, as on MSK)')
-    .option('--no-profile', 'do not write or select a profile for the cluster')
-    .option('--trust-ca <file>', 'also accept client certificates from this CA (PEM; repeatable)', collect)
-    .option('--scram-user <name>', 'add a SASL_SSL listener with this SCRAM-SHA-512 user (KRaft; password from KFEED_SASL_PASSWORD or a prompt)')
-    .option('--timeout <seconds>', 'how long to wait for the cluster to serve', integer('--timeout', 5, 3600), 180)
-    .action(async (options: UpOptions) => {
-      await localUp(ctx, options);
-    });
+export default defineCommand<UpOptions, ClusterView>({
+  name: 'up',
+  summary: 'start a local cluster (KRaft by default) and make it the default profile',
+  flags: (command) =>
+    command
+      .addOption(clusterNameOption())
+      .addOption(new Option('--mode <mode>', 'metadata mode').choices(['kraft', 'zookeeper']).default('kraft'))
+      .option(
+        '--broker-count <n>',
+        'number of brokers (default 1; 3 for zookeeper mode)',
+        integer('--broker-count', 1, 9),
+      )
+      .addOption(new Option('--brokers <n>', 'same as --broker-count').argParser(integer('--brokers', 1, 9)).hideHelp())
+      .option('--require-acls', 'deny clients that no ACL allows (allow.everyone.if.no.acl.found=false, as on MSK)')
+      .option('--no-profile', 'do not write or select a profile for the cluster')
+      .option('--trust-ca <file>', 'also accept client certificates from this CA (PEM; repeatable)', collect)
+      .option(
+        '--scram-user <name>',
+        'add a SASL_SSL listener with this SCRAM-SHA-512 user (KRaft; password from KFEED_SASL_PASSWORD or a prompt)',
+      )
+      .option('--timeout <seconds>', 'how long to wait for the cluster to serve', integer('--timeout', 5, 3600), 180),
+  validate: (options) => {
+    brokerCount(options);
+    if (options.scramUser) checkScramUser(options.mode, options.scramUser);
+  },
+  run: async (ctx, options) => clusterView(await startCluster(ctx, options)),
+  render: (view, { colorful }) => renderClusterView(view, colorful),
+});
+
+/** --broker-count, or its old spelling --brokers; the default follows the mode. */
+export function brokerCount(options: Pick<UpOptions, 'brokerCount' | 'brokers' | 'mode'>): number {
+  if (options.brokerCount !== undefined && options.brokers !== undefined && options.brokerCount !== options.brokers) {
+    throw usageError(
+      '--broker-count and --brokers (its old spelling) say different counts',
+      'give --broker-count only',
+    );
+  }
+  return options.brokerCount ?? options.brokers ?? (options.mode === 'zookeeper' ? 3 : 1);
 }
 
 async function scramPassword(ctx: Context, user: string): Promise<string> {
-  const password = ctx.env.KFEED_SASL_PASSWORD || (await ctx.promptPassword(`SCRAM password for ${user}`, { confirm: true }));
+  const password =
+    ctx.env.KFEED_SASL_PASSWORD || (await ctx.promptPassword(`SCRAM password for ${user}`, { confirm: true }));
   if (!password) {
-    throw new KfeedError('usage', `no password for SCRAM user ${user}`, { hint: 'set KFEED_SASL_PASSWORD or run in a terminal to be asked' });
+    throw new KfeedError('usage', `no password for SCRAM user ${user}`, {
+      hint: 'set KFEED_SASL_PASSWORD or run in a terminal to be asked',
+    });
   }
   return password;
 }
 
-export function brokerPom(): string {
-  return resourcePath('kafka', 'pom.xml');
-}
-
-export async function localUp(ctx: Context, options: UpOptions): Promise<LocalClusterState> {
-  const state = await startCluster(ctx, options);
-  renderStatus(ctx, state);
-  return state;
-}
-
-/** Starts (or re-uses) the cluster and writes its profile; status on stderr, nothing on stdout. */
-export async function startCluster(ctx: Context, options: UpOptions): Promise<LocalClusterState> {
-  const brokers = options.brokers ?? (options.mode === 'zookeeper' ? 3 : 1);
-  if (options.scramUser) checkScramUser(options.mode, options.scramUser);
-  const scram = options.scramUser ? { user: options.scramUser, password: await scramPassword(ctx, options.scramUser) } : undefined;
+async function startCluster(ctx: Context, options: UpOptions) {
+  const scram = options.scramUser
+    ? { user: options.scramUser, password: await scramPassword(ctx, options.scramUser) }
+    : undefined;
   const progress = ctx.progress(`starting local cluster ${options.name}`);
   let result;
   try {
-    result = await startLocalCluster({
+    result = await bringUpCluster({
       name: options.name,
       mode: options.mode,
-      brokers,
+      brokers: brokerCount(options),
       requireAcls: Boolean(options.requireAcls),
       trustCa: options.trustCa,
       scram,
       dataDir: ctx.paths.dataDir,
       cacheDir: ctx.paths.cacheDir,
-      pom: brokerPom(),
       env: ctx.env,
       timeoutMs: options.timeout * 1000,
       onProgress: (text) => progress.update(text),
+      signal: ctx.abort.signal,
+      profiles: ctx.profiles,
+      writeProfile: options.profile !== false,
     });
   } catch (error) {
-    progress.fail(`local cluster ${options.name} did not start`);
+    progress.fail(startFailureLine(ctx, options.name, error));
     throw error;
   }
-  const { state, reused } = result;
-  progress.succeed(`local cluster ${state.name} ${reused ? 'is already running' : 'is up'}: Kafka ${state.kafkaVersion}, ${state.mode}, ${state.brokers.length} broker(s)`);
-  if (options.profile !== false) {
-    ctx.profiles.put(state.name, clusterProfile(state), { makeDefault: true });
+  const { state, reused, profileWritten } = result;
+  const brokers = `${state.brokers.length} broker(s)`;
+  progress.succeed(
+    `local cluster ${state.name} ${reused ? 'is already running' : 'is up'}: ` +
+      `Kafka ${state.kafkaVersion}, ${state.mode}, ${brokers}`,
+  );
+  if (profileWritten) {
     ctx.info(`profile "${state.name}" written and selected: kfeed commands now reach this cluster over mTLS`);
   }
   return state;
 }
 
+function startFailureLine(ctx: Context, name: string, error: unknown): string {
+  if (ctx.abort.signal.aborted) return `stopped: local cluster ${name} was not started; nothing of it is left`;
+  if (error instanceof KfeedError && error.kind === 'conflict') return `local cluster ${name} keeps running as it is`;
+  return `local cluster ${name} did not start`;
+}
