@@ -57,6 +57,11 @@ export const COMMANDS: Entry[] = [
   { name: 'list-topics', summary: 'list topics and ACLs (same as `topic list`)', load: topicList, hidden: true },
   { name: 'describe-topic', summary: 'describe a topic (same as `topic describe`)', load: topicDescribe, hidden: true },
   { name: 'delete-topic', summary: 'delete a topic and its ACLs (same as `topic delete`)', load: topicDelete, hidden: true },
+  {
+    name: 'iam',
+    summary: 'MSK IAM access control: the least-privilege policy for a client',
+    verbs: [{ name: 'policy', load: () => import('./iam/policy.js') }],
+  },
   { name: 'acl', summary: 'grant, revoke and list ACLs by certificate or principal', legacy: () => import('./acl/index.js') },
   { name: 'produce', summary: 'send records from stdin, a simulated market, Alpaca or Twelve Data', legacy: () => import('./produce.js') },
   { name: 'consume', summary: 'read records: print them, show a live ticker, or write them to S3', legacy: () => import('./consume.js') },
