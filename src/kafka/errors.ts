@@ -1,4 +1,5 @@
 import type { ConnectionSettings } from '../config/connection.js';
+import { IAM_DENIED_HINT } from '../aws/msk-iam.js';
 import { KfeedError, messageOf } from '../errors.js';
 
 /** kafkajs nests the real cause in `cause`, `originalError` or `retriableError`; walk them all. */
@@ -29,9 +30,12 @@ const TLS_PEER_CODES: Record<string, string> = {
  * Maps what kafkajs throws to a KfeedError with a message a person can act on. Unknown
  * errors keep their message and exit 1, so nothing is hidden.
  */
-export function translateKafkaError(error: unknown, settings?: Pick<ConnectionSettings, 'brokers' | 'security'>): KfeedError {
+export function translateKafkaError(error: unknown, settings?: Pick<ConnectionSettings, 'brokers' | 'security' | 'iam'>): KfeedError {
   if (error instanceof KfeedError) return error;
   const chain = causes(error);
+  // kfeed's own errors raised inside kafkajs (the IAM token provider) keep their one line.
+  const own = chain.find((e) => e instanceof KfeedError);
+  if (own) return own;
   const brokers = settings?.brokers.join(',') ?? 'the brokers';
   const find = (predicate: (e: any) => boolean) => chain.find(predicate);
 
@@ -67,6 +71,9 @@ export function translateKafkaError(error: unknown, settings?: Pick<ConnectionSe
       case 'SASL_AUTHENTICATION_FAILED':
       case 'ILLEGAL_SASL_STATE':
       case 'UNSUPPORTED_SASL_MECHANISM':
+        if (settings?.iam) {
+          return new KfeedError('denied', `the broker ${brokers} refused the IAM credentials: ${messageOf(protocol)}`, { hint: IAM_DENIED_HINT, cause: error });
+        }
         return new KfeedError('denied', `SASL authentication failed: ${messageOf(protocol)}`, { hint: 'check the user, password and mechanism', cause: error });
       case 'SECURITY_DISABLED':
         return new KfeedError('config', 'the cluster has no authorizer, so it has no ACLs', {
@@ -81,6 +88,10 @@ export function translateKafkaError(error: unknown, settings?: Pick<ConnectionSe
   }
 
   const sasl = find((e) => e.name === 'KafkaJSSASLAuthenticationError');
+  if (sasl && settings?.iam) {
+    const reason = messageOf(sasl).replace(/^SASL OAUTHBEARER authentication failed: /, '');
+    return new KfeedError('denied', `the broker ${brokers} refused the IAM credentials: ${reason}`, { hint: IAM_DENIED_HINT, cause: error });
+  }
   if (sasl) {
     return new KfeedError('denied', `SASL authentication failed for ${brokers}: ${messageOf(sasl).replace(/^SASL \S+ authentication failed: /, '')}`, {
       hint: 'check the user, the password (KFEED_SASL_PASSWORD) and --sasl-mechanism',

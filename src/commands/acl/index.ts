@@ -6,6 +6,7 @@ import type { Context } from '../../context.js';
 import { kafkaPrincipalOfCertificate } from '../../certs/principal.js';
 import { usageError } from '../../errors.js';
 import { grantRole, listAcls, revokeRole, ROLES, type Role } from '../../kafka/acls.js';
+import { refuseAclsOnIam } from '../../aws/msk-iam.js';
 import { withAdmin } from '../../kafka/client.js';
 import { checkTopicName } from '../../kafka/topics.js';
 import { ACL_COLUMNS } from '../../render/acls.js';
@@ -61,6 +62,7 @@ export async function aclChangeRun(ctx: Context, verb: 'grant' | 'revoke', optio
   const principal = principalFrom(options, ctx.cwd);
   if (options.topic !== '*') checkTopicName(options.topic);
   const settings = await ctx.connection(connectionFlags(options, 'admin'));
+  refuseAclsOnIam(settings);
   const input = { principal, role: options.role, topic: options.topic, group: options.group, prefixed: options.prefixed };
   const bindings = await withAdmin(settings, (admin) => (verb === 'grant' ? grantRole(admin, input) : revokeRole(admin, input)));
   if (ctx.json) return ctx.printJson({ [verb === 'grant' ? 'granted' : 'revoked']: bindings });
@@ -75,6 +77,7 @@ export async function aclChangeRun(ctx: Context, verb: 'grant' | 'revoke', optio
 export async function aclListRun(ctx: Context, options: ConnectionFlags & { topic?: string }): Promise<void> {
   if (options.topic && options.topic !== '*') checkTopicName(options.topic);
   const settings = await ctx.connection(connectionFlags(options));
+  refuseAclsOnIam(settings);
   const acls = await withAdmin(settings, (admin) => listAcls(admin, { topic: options.topic }));
   if (ctx.json) return ctx.printJson(acls);
   ctx.printTable(acls, ACL_COLUMNS, 'no ACLs');
