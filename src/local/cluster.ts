@@ -9,6 +9,7 @@ import { createLocalCa, generateRsaKeyPem, issueWithLocalCa, publicKeyOf, CA_CER
 import { kafkaPrincipalOfCertificate } from '../certs/principal.js';
 import { KfeedError } from '../errors.js';
 import { createKafka } from '../kafka/client.js';
+import { IAM_LISTENER, iamListenerProperties, makeLocalIamKey, prepareIamValidator, type LocalIamOptions, type LocalIamState } from './iam.js';
 import { ensureKafkaJars } from './jars.js';
 import { freePorts, waitForPort } from './ports.js';
 import { runCaptured } from './run.js';
@@ -29,7 +30,7 @@ export interface BrokerState {
   id: number;
   pid?: number;
   dir: string;
-  ports: { client: number; clientSecure: number; replication: number; controller?: number; sasl?: number };
+  ports: { client: number; clientSecure: number; replication: number; controller?: number; sasl?: number; iam?: number };
 }
 
 export interface LocalClusterState {
@@ -42,6 +43,8 @@ export interface LocalClusterState {
   requireAcls: boolean;
   /** The SCRAM user of the SASL_SSL listener, when there is one (its password is not kept). */
   scramUser?: string;
+  /** The IAM (OAUTHBEARER) listener's settings and access key id (`local up --iam`). */
+  iam?: LocalIamState;
   clusterId: string;
   brokers: BrokerState[];
   zookeeper?: { pid?: number; port: number; dir: string };
@@ -63,6 +66,8 @@ export interface StartOptions {
   trustCa?: string[];
   /** A SCRAM-SHA-512 user for a SASL_SSL listener (KRaft only: credentials are set at format time). */
   scram?: { user: string; password: string };
+  /** A CLIENT_IAM listener checking MSK IAM tokens; resourcesDir holds its pom and Java source. */
+  iam?: LocalIamOptions & { resourcesDir: string };
   /** How long to wait for the cluster to serve. */
   timeoutMs?: number;
   onProgress?: (text: string) => void;
@@ -134,6 +139,7 @@ export function clusterEndpoints(state: LocalClusterState) {
     tls: state.brokers.map((b) => `localhost:${b.ports.clientSecure}`),
     plaintext: state.brokers.map((b) => `127.0.0.1:${b.ports.client}`),
     ...(state.scramUser ? { sasl: state.brokers.map((b) => `localhost:${b.ports.sasl}`) } : {}),
+    ...(state.iam ? { iam: state.brokers.map((b) => `localhost:${b.ports.iam}`) } : {}),
   };
 }
 
@@ -234,6 +240,12 @@ function brokerProperties(state: LocalClusterState, broker: BrokerState): string
     listeners.push(`${LISTENERS.sasl}://127.0.0.1:${p.sasl}`);
     advertised.push(`${LISTENERS.sasl}://localhost:${p.sasl}`);
     protocols.push(`${LISTENERS.sasl}:SASL_SSL`);
+  }
+  if (p.iam && state.iam) {
+    listeners.push(`${IAM_LISTENER}://127.0.0.1:${p.iam}`);
+    advertised.push(`${IAM_LISTENER}://localhost:${p.iam}`);
+    protocols.push(`${IAM_LISTENER}:SASL_SSL`);
+    Object.assign(lines, iamListenerProperties(state.iam));
   }
   if (state.mode === 'kraft') {
     listeners.push(`${controller}://127.0.0.1:${p.controller}`);
@@ -392,7 +404,7 @@ export async function startLocalCluster(options: StartOptions): Promise<{ state:
   if (existing) {
     const running = existing.brokers.filter(brokerAlive).length;
     if (running === existing.brokers.length) {
-      if (existing.mode !== options.mode || existing.brokers.length !== options.brokers || existing.requireAcls !== options.requireAcls || existing.scramUser !== options.scram?.user) {
+      if (existing.mode !== options.mode || existing.brokers.length !== options.brokers || existing.requireAcls !== options.requireAcls || existing.scramUser !== options.scram?.user || Boolean(existing.iam) !== Boolean(options.iam)) {
         throw new KfeedError('conflict', `cluster ${options.name} is already running as ${describeShape(existing)}`, {
           hint: `stop it with \`kfeed local down --name ${options.name}\`, or pick another --name`,
         });
@@ -406,11 +418,24 @@ export async function startLocalCluster(options: StartOptions): Promise<{ state:
   const trustedCas = readTrustedCas(options.trustCa ?? []);
   const { java } = checkJava(options.env);
   const jars = await ensureKafkaJars({ env: options.env, cacheDir: options.cacheDir, pom: options.pom, onProgress: options.onProgress });
+  const iamClasspath = options.iam
+    ? await prepareIamValidator({
+        kafkaClasspath: jars.classpath,
+        kafkaVersion: jars.version,
+        java,
+        cacheDir: options.cacheDir,
+        resourcesDir: options.iam.resourcesDir,
+        env: options.env,
+        options: options.iam,
+        onProgress: options.onProgress,
+      })
+    : undefined;
   fs.mkdirSync(dir, { recursive: true });
   options.onProgress?.('making a local CA and certificates');
   const certs = makeCertificates(dir, options.name);
   if (trustedCas.length) certs.files.truststore = writeTruststore(dir, certs.files.ca, trustedCas);
-  const perBroker = (options.mode === 'kraft' ? 4 : 3) + (options.scram ? 1 : 0);
+  const basePorts = options.mode === 'kraft' ? 4 : 3;
+  const perBroker = basePorts + (options.scram ? 1 : 0) + (options.iam ? 1 : 0);
   const ports = await freePorts(options.brokers * perBroker + (options.mode === 'zookeeper' ? 1 : 0));
   const brokers: BrokerState[] = Array.from({ length: options.brokers }, (_, i) => {
     const at = i * perBroker;
@@ -423,6 +448,7 @@ export async function startLocalCluster(options: StartOptions): Promise<{ state:
         replication: ports[at + 2],
         ...(options.mode === 'kraft' ? { controller: ports[at + 3] } : {}),
         ...(options.scram ? { sasl: ports[at + perBroker - 1] } : {}),
+        ...(options.iam ? { iam: ports[at + basePorts] } : {}),
       },
     };
   });
@@ -431,10 +457,13 @@ export async function startLocalCluster(options: StartOptions): Promise<{ state:
     mode: options.mode,
     dir,
     kafkaVersion: jars.version,
-    classpath: jars.classpath,
+    classpath: iamClasspath ? [jars.classpath, iamClasspath].join(path.delimiter) : jars.classpath,
     java,
     requireAcls: options.requireAcls,
     ...(options.scram ? { scramUser: options.scram.user } : {}),
+    ...(options.iam && iamClasspath
+      ? { iam: makeLocalIamKey({ clusterName: options.name, clusterDir: dir, options: options.iam, classpath: iamClasspath }) }
+      : {}),
     clusterId: crypto.randomBytes(16).toString('base64url').slice(0, 22),
     brokers,
     zookeeper: options.mode === 'zookeeper' ? { port: ports[ports.length - 1], dir: path.join(dir, 'zookeeper') } : undefined,

@@ -1,6 +1,7 @@
 import { Option } from 'commander';
 import type { Context } from '../../context.js';
 import { KfeedError } from '../../errors.js';
+import { localIamView } from '../../local/iam.js';
 import { clusterEndpoints, listClusterNames, localClusterStatus, readClusterState, type LocalClusterState } from '../../local/cluster.js';
 import { colorsFor } from '../../render/color.js';
 
@@ -26,6 +27,7 @@ export function renderStatus(ctx: Context, state: LocalClusterState): void {
       kafkaVersion: state.kafkaVersion,
       requireAcls: state.requireAcls,
       scramUser: state.scramUser ?? null,
+      iam: state.iam ? localIamView(state.iam) : null,
       running: status.brokers.every((b) => b.running),
       bootstrap: clusterEndpoints(state),
       brokers: status.brokers,
@@ -43,6 +45,12 @@ export function renderStatus(ctx: Context, state: LocalClusterState): void {
       `mTLS          ${endpoints.tls.join(',')}`,
       `plaintext     ${endpoints.plaintext.join(',')}`,
       ...(endpoints.sasl ? [`SASL/SCRAM    ${endpoints.sasl.join(',')}  (SCRAM-SHA-512 user ${state.scramUser}, over TLS)`] : []),
+      ...(endpoints.iam && state.iam
+        ? [
+            `IAM           ${endpoints.iam.join(',')}  (--auth iam --region ${state.iam.region}, principal ${state.iam.principal})`,
+            `IAM key       ${state.iam.accessKeyId}  (secret in ${state.iam.credentialsFile}, profile ${state.iam.profile})`,
+          ]
+        : []),
       `CA            ${state.files.ca}`,
       `client cert   ${state.files.clientCert}  (${state.principals.admin}, super user)`,
       `client key    ${state.files.clientKey}`,
