@@ -1,4 +1,3 @@
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -10,6 +9,7 @@ import { resolveConnection } from '../src/config/connection.js';
 import { KfeedError } from '../src/errors.js';
 import { tempDir } from './helpers/env.js';
 import { kfeed, kfeedBinary } from './helpers/run.js';
+import { EMPTY_PAYLOAD_HASH, sigV4QuerySignature } from './helpers/sigv4.js';
 
 const KEYS = { AWS_ACCESS_KEY_ID: 'AKIAKFEEDTEST0000001', AWS_SECRET_ACCESS_KEY: 'kfeed/test/secret/key/0123456789abcdefghij' };
 const work = tempDir('kfeed-iam-auth-');
@@ -29,28 +29,6 @@ const isolated = {
   AWS_CONTAINER_CREDENTIALS_FULL_URI: undefined,
   AWS_WEB_IDENTITY_TOKEN_FILE: undefined,
 };
-
-function hmac(key: crypto.BinaryLike, text: string): Buffer {
-  return crypto.createHmac('sha256', key).update(text).digest();
-}
-
-/** SigV4 query signing written from the AWS documentation, to check the signer's output. */
-function expectedSignature(host: string, params: Record<string, string>, secret: string, payloadHash: string): string {
-  const enc = (v: string) => encodeURIComponent(v).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-  const query = Object.entries(params)
-    .filter(([k]) => k !== 'X-Amz-Signature')
-    .map(([k, v]) => [enc(k), enc(v)])
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([k, v]) => `${k}=${v}`)
-    .join('&');
-  const canonical = ['GET', '/', query, `host:${host}`, '', 'host', payloadHash].join('\n');
-  const [, date, region, service] = params['X-Amz-Credential'].split('/');
-  const scope = `${date}/${region}/${service}/aws4_request`;
-  const toSign = ['AWS4-HMAC-SHA256', params['X-Amz-Date'], scope, crypto.createHash('sha256').update(canonical).digest('hex')].join('\n');
-  let key = hmac(`AWS4${secret}`, date);
-  for (const part of [region, service, 'aws4_request']) key = hmac(key, part);
-  return hmac(key, toSign).toString('hex');
-}
 
 describe("the signer's token, decoded, has the fields MSK documents", () => {
   it('is a base64url presigned URL for kafka-cluster:Connect, SigV4-signed with the given key', async () => {
@@ -74,9 +52,8 @@ describe("the signer's token, decoded, has the fields MSK documents", () => {
     expect(params['User-Agent']).toMatch(/^aws-msk-iam-sasl-signer-js\/\d+\.\d+\.\d+$/);
     // The user agent is added after signing; the signature covers every other parameter.
     const { ['User-Agent']: _agent, ...signed } = params;
-    const emptyPayload = crypto.createHash('sha256').update('').digest('hex');
-    expect(params['X-Amz-Signature']).toBe(expectedSignature(host, signed, KEYS.AWS_SECRET_ACCESS_KEY, emptyPayload));
-    expect(params['X-Amz-Signature']).not.toBe(expectedSignature(host, signed, `${KEYS.AWS_SECRET_ACCESS_KEY}x`, emptyPayload));
+    expect(params['X-Amz-Signature']).toBe(sigV4QuerySignature(host, signed, KEYS.AWS_SECRET_ACCESS_KEY, EMPTY_PAYLOAD_HASH));
+    expect(params['X-Amz-Signature']).not.toBe(sigV4QuerySignature(host, signed, `${KEYS.AWS_SECRET_ACCESS_KEY}x`));
   });
 
   it('every call of the kafkajs provider signs anew (a fresh X-Amz-Date once the second changes)', async () => {
@@ -200,5 +177,23 @@ describe('kfeed with --auth iam: credential errors in one line, before any conne
       'kfeed: IAM clients are authorized by IAM policies, not Kafka ACLs — make the policy with `kfeed iam policy` and attach it to the role or user',
     );
     expect(result.code).toBe(2);
+  });
+});
+
+describe('local up --iam prerequisites', () => {
+  it('a missing JDK (no javac) is one line saying what to install', async () => {
+    const { checkJavac } = await import('../src/local/iam.js');
+    const noJdk = tempDir('kfeed-no-jdk-');
+    let error: unknown;
+    try {
+      checkJavac('java', { JAVA_HOME: noJdk, PATH: noJdk });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(KfeedError);
+    expect((error as KfeedError).line).toBe(
+      'a JDK (javac) is needed to build the IAM token validator of `local up --iam` — install a JDK 17+ (e.g. `apt-get install openjdk-17-jdk-headless`) or point JAVA_HOME at one',
+    );
+    expect((error as KfeedError).exitCode).toBe(9);
   });
 });
