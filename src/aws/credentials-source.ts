@@ -50,7 +50,11 @@ function readText(file: string): string | undefined {
 }
 
 /** The profile of the shared files in use, and its settings from both files (credentials file first). */
-export function sharedProfile(input: SourceInput): { name: string; settings: Record<string, string>; files: string[] } {
+export function sharedProfile(input: SourceInput): {
+  name: string;
+  settings: Record<string, string>;
+  files: string[];
+} {
   const { env } = input;
   const read = input.readFile ?? readText;
   const home = env.HOME ?? os.homedir();
@@ -79,16 +83,26 @@ export function describeCredentialSource(input: SourceInput): CredentialSource {
   const { env } = input;
   if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) {
     const temporary = env.AWS_SESSION_TOKEN ? ' with a session token' : '';
-    return { kind: 'env', description: `environment AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY${temporary}${keyTail(env.AWS_ACCESS_KEY_ID)}` };
+    return {
+      kind: 'env',
+      description: `environment AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY${temporary}${keyTail(env.AWS_ACCESS_KEY_ID)}`,
+    };
   }
   const profile = sharedProfile(input);
   const s = profile.settings;
   const where = `profile "${profile.name}"${profile.files.length ? ` in ${profile.files.join(' and ')}` : ''}`;
   if (s.sso_session || s.sso_start_url) {
-    return { kind: 'sso', description: `AWS IAM Identity Center (SSO) session ${s.sso_session ?? s.sso_start_url}, ${where}` };
+    return {
+      kind: 'sso',
+      description: `AWS IAM Identity Center (SSO) session ${s.sso_session ?? s.sso_start_url}, ${where}`,
+    };
   }
   if (s.role_arn) {
-    const via = s.source_profile ? `source profile "${s.source_profile}"` : s.credential_source ? s.credential_source : 'web identity';
+    const via = s.source_profile
+      ? `source profile "${s.source_profile}"`
+      : s.credential_source
+        ? s.credential_source
+        : 'web identity';
     return { kind: 'assume-role', description: `assumed role ${s.role_arn} via ${via}, ${where}` };
   }
   if (s.credential_process) return { kind: 'process', description: `credential_process of ${where}` };
@@ -96,10 +110,16 @@ export function describeCredentialSource(input: SourceInput): CredentialSource {
     return { kind: 'shared-file', description: `static keys of ${where}${keyTail(s.aws_access_key_id)}` };
   }
   if (env.AWS_WEB_IDENTITY_TOKEN_FILE && env.AWS_ROLE_ARN) {
-    return { kind: 'web-identity', description: `web identity token ${env.AWS_WEB_IDENTITY_TOKEN_FILE} for role ${env.AWS_ROLE_ARN}` };
+    return {
+      kind: 'web-identity',
+      description: `web identity token ${env.AWS_WEB_IDENTITY_TOKEN_FILE} for role ${env.AWS_ROLE_ARN}`,
+    };
   }
   if (env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI || env.AWS_CONTAINER_CREDENTIALS_FULL_URI) {
-    return { kind: 'container', description: 'the container credentials endpoint (ECS / EKS Pod Identity task role)' };
+    return {
+      kind: 'container',
+      description: 'the container credentials endpoint (ECS / EKS Pod Identity task role)',
+    };
   }
   return { kind: 'instance-role', description: 'the EC2 instance role (instance metadata), if this machine has one' };
 }

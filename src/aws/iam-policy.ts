@@ -70,7 +70,8 @@ export function parseClusterArn(arn: string): ClusterArn {
 }
 
 function resourceArn(cluster: ClusterArn, type: 'topic' | 'group', name: string): string {
-  return `arn:${cluster.partition}:kafka:${cluster.region}:${cluster.account}:${type}/${cluster.name}/${cluster.uuid}/${name}`;
+  const { partition, region, account } = cluster;
+  return `arn:${partition}:kafka:${region}:${account}:${type}/${cluster.name}/${cluster.uuid}/${name}`;
 }
 
 export function topicArn(cluster: ClusterArn, topic: string): string {
@@ -86,10 +87,13 @@ export function checkPolicyRequest(request: PolicyRequest): void {
   if (!CLIENT_ROLES.includes(request.role)) {
     throw new KfeedError('usage', `unknown role "${request.role}"`, { hint: `use ${CLIENT_ROLES.join(' or ')}` });
   }
-  if (request.topics.length === 0) throw new KfeedError('usage', 'no topics given', { hint: 'pass --topics quote,trade' });
+  if (request.topics.length === 0)
+    throw new KfeedError('usage', 'no topics given', { hint: 'pass --topics quote,trade' });
   for (const topic of request.topics) {
     if (!TOPIC_NAME.test(topic)) {
-      throw new KfeedError('usage', `"${topic}" is not a Kafka topic name`, { hint: 'use letters, digits, ".", "_" and "-"' });
+      throw new KfeedError('usage', `"${topic}" is not a Kafka topic name`, {
+        hint: 'use letters, digits, ".", "_" and "-"',
+      });
     }
   }
   if (request.groupPrefix !== undefined && /[*?\s]/.test(request.groupPrefix)) {
@@ -113,7 +117,12 @@ export function buildClientPolicy(request: PolicyRequest): IamPolicyDocument {
     { Sid: 'Topics', Effect: 'Allow', Action: actions.topic, Resource: topics.map((t) => topicArn(cluster, t)) },
   ];
   if (actions.group.length) {
-    statements.push({ Sid: 'Groups', Effect: 'Allow', Action: actions.group, Resource: [groupArnPattern(cluster, request.groupPrefix)] });
+    statements.push({
+      Sid: 'Groups',
+      Effect: 'Allow',
+      Action: actions.group,
+      Resource: [groupArnPattern(cluster, request.groupPrefix)],
+    });
   }
   return { Version: '2012-10-17', Statement: statements };
 }

@@ -67,15 +67,21 @@ export function resolveIamAuth(input: IamAuthInput): IamAuth {
   }
   const [regionOrigin, region] = found as [string, string];
   if (!REGION.test(region)) {
-    throw new KfeedError('usage', `"${region}" (from ${regionOrigin}) is not an AWS region`, { hint: 'use a region code such as us-east-1' });
+    throw new KfeedError('usage', `"${region}" (from ${regionOrigin}) is not an AWS region`, {
+      hint: 'use a region code such as us-east-1',
+    });
   }
   for (const broker of input.brokers) {
     const host = broker.replace(/:\d+$/, '');
     const clusterRegion = MSK_HOST_REGION.exec(host)?.[1];
     if (clusterRegion && clusterRegion !== region) {
-      throw new KfeedError('config', `region ${region} (from ${regionOrigin}) is not the cluster's region ${clusterRegion}`, {
-        hint: `IAM tokens are signed for one region: pass --region ${clusterRegion}`,
-      });
+      throw new KfeedError(
+        'config',
+        `region ${region} (from ${regionOrigin}) is not the cluster's region ${clusterRegion}`,
+        {
+          hint: `IAM tokens are signed for one region: pass --region ${clusterRegion}`,
+        },
+      );
     }
   }
   const auth: IamAuth = { region, regionOrigin, credentialSource: describeCredentialSource({ env }) };
@@ -183,4 +189,5 @@ export function refuseAclsOnIam(settings: { iam?: IamAuth }): void {
 }
 
 /** The hint for a broker that refused an IAM token. */
-export const IAM_DENIED_HINT = 'check the AWS identity (`kfeed profile show --resolved`), its kafka-cluster:Connect policy and --region';
+export const IAM_DENIED_HINT =
+  'check the AWS identity (`kfeed profile show --resolved`), its kafka-cluster:Connect policy and --region';

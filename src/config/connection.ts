@@ -119,11 +119,16 @@ export async function resolveConnection(input: ResolveInput): Promise<Connection
   }
   if (saslUser && security === 'ssl') security = 'sasl_ssl';
   if (saslUser && security === 'plaintext') security = 'sasl_plaintext';
-  const authValue = pick('auth', [['--auth', flags.auth], ['KFEED_AUTH', env.KFEED_AUTH], [fromProfile, profile?.auth]]);
+  const authValue = pick('auth', [
+    ['--auth', flags.auth],
+    ['KFEED_AUTH', env.KFEED_AUTH],
+    [fromProfile, profile?.auth],
+  ]);
   const auth = authValue ? parseAuthMethod(authValue, origin.auth) : undefined;
   if (auth === 'iam') {
     if (saslUser) {
-      throw new KfeedError('usage', `--auth iam and the SASL user ${saslUser} (from ${origin.saslUser}) exclude each other`, {
+      const message = `--auth iam and the SASL user ${saslUser} (from ${origin.saslUser}) exclude each other`;
+      throw new KfeedError('usage', message, {
         hint: 'IAM uses AWS credentials: drop the SASL user',
       });
     }
@@ -182,7 +187,8 @@ export async function resolveConnection(input: ResolveInput): Promise<Connection
     settings.sasl = { mechanism, username: saslUser, password };
   }
   if (auth === 'iam') {
-    settings.iam = resolveIamAuth({ regionFlag: flags.region, profileRegion: profile?.region, profileLabel: fromProfile, env, brokers });
+    const regions = { regionFlag: flags.region, profileRegion: profile?.region, profileLabel: fromProfile };
+    settings.iam = resolveIamAuth({ ...regions, env, brokers });
     origin.region = settings.iam.regionOrigin;
     // Names the source only (a variable, profile or role), never a secret.
     origin.credentials = settings.iam.credentialSource.description;

@@ -30,7 +30,10 @@ const TLS_PEER_CODES: Record<string, string> = {
  * Maps what kafkajs throws to a KfeedError with a message a person can act on. Unknown
  * errors keep their message and exit 1, so nothing is hidden.
  */
-export function translateKafkaError(error: unknown, settings?: Pick<ConnectionSettings, 'brokers' | 'security' | 'iam'>): KfeedError {
+export function translateKafkaError(
+  error: unknown,
+  settings?: Pick<ConnectionSettings, 'brokers' | 'security' | 'iam'>,
+): KfeedError {
   if (error instanceof KfeedError) return error;
   const chain = causes(error);
   // kfeed's own errors raised inside kafkajs (the IAM token provider) keep their one line.
@@ -72,7 +75,8 @@ export function translateKafkaError(error: unknown, settings?: Pick<ConnectionSe
       case 'ILLEGAL_SASL_STATE':
       case 'UNSUPPORTED_SASL_MECHANISM':
         if (settings?.iam) {
-          return new KfeedError('denied', `the broker ${brokers} refused the IAM credentials: ${messageOf(protocol)}`, { hint: IAM_DENIED_HINT, cause: error });
+          const message = `the broker ${brokers} refused the IAM credentials: ${messageOf(protocol)}`;
+          return new KfeedError('denied', message, { hint: IAM_DENIED_HINT, cause: error });
         }
         return new KfeedError('denied', `SASL authentication failed: ${messageOf(protocol)}`, { hint: 'check the user, password and mechanism', cause: error });
       case 'SECURITY_DISABLED':
@@ -90,7 +94,8 @@ export function translateKafkaError(error: unknown, settings?: Pick<ConnectionSe
   const sasl = find((e) => e.name === 'KafkaJSSASLAuthenticationError');
   if (sasl && settings?.iam) {
     const reason = messageOf(sasl).replace(/^SASL OAUTHBEARER authentication failed: /, '');
-    return new KfeedError('denied', `the broker ${brokers} refused the IAM credentials: ${reason}`, { hint: IAM_DENIED_HINT, cause: error });
+    const message = `the broker ${brokers} refused the IAM credentials: ${reason}`;
+    return new KfeedError('denied', message, { hint: IAM_DENIED_HINT, cause: error });
   }
   if (sasl) {
     return new KfeedError('denied', `SASL authentication failed for ${brokers}: ${messageOf(sasl).replace(/^SASL \S+ authentication failed: /, '')}`, {

@@ -9,7 +9,8 @@ import { createLocalCa, generateRsaKeyPem, issueWithLocalCa, publicKeyOf, CA_CER
 import { kafkaPrincipalOfCertificate } from '../certs/principal.js';
 import { KfeedError } from '../errors.js';
 import { createKafka } from '../kafka/client.js';
-import { IAM_LISTENER, iamListenerProperties, makeLocalIamKey, prepareIamValidator, type LocalIamOptions, type LocalIamState } from './iam.js';
+import { IAM_LISTENER, iamListenerProperties, makeLocalIamKey, prepareIamValidator } from './iam.js';
+import type { LocalIamOptions, LocalIamState } from './iam.js';
 import { ensureKafkaJars } from './jars.js';
 import { freePorts, waitForPort } from './ports.js';
 import { runCaptured } from './run.js';
@@ -404,7 +405,8 @@ export async function startLocalCluster(options: StartOptions): Promise<{ state:
   if (existing) {
     const running = existing.brokers.filter(brokerAlive).length;
     if (running === existing.brokers.length) {
-      if (existing.mode !== options.mode || existing.brokers.length !== options.brokers || existing.requireAcls !== options.requireAcls || existing.scramUser !== options.scram?.user || Boolean(existing.iam) !== Boolean(options.iam)) {
+      if (existing.mode !== options.mode || existing.brokers.length !== options.brokers || existing.requireAcls !== options.requireAcls || existing.scramUser !== options.scram?.user ||
+        Boolean(existing.iam) !== Boolean(options.iam)) {
         throw new KfeedError('conflict', `cluster ${options.name} is already running as ${describeShape(existing)}`, {
           hint: `stop it with \`kfeed local down --name ${options.name}\`, or pick another --name`,
         });
@@ -462,7 +464,14 @@ export async function startLocalCluster(options: StartOptions): Promise<{ state:
     requireAcls: options.requireAcls,
     ...(options.scram ? { scramUser: options.scram.user } : {}),
     ...(options.iam && iamClasspath
-      ? { iam: makeLocalIamKey({ clusterName: options.name, clusterDir: dir, options: options.iam, classpath: iamClasspath }) }
+      ? {
+          iam: makeLocalIamKey({
+            clusterName: options.name,
+            clusterDir: dir,
+            options: options.iam,
+            classpath: iamClasspath,
+          }),
+        }
       : {}),
     clusterId: crypto.randomBytes(16).toString('base64url').slice(0, 22),
     brokers,

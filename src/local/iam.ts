@@ -48,10 +48,14 @@ const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 
 export function checkLocalIamOptions(options: LocalIamOptions): void {
   if (!AWS_REGION.test(options.region)) {
-    throw new KfeedError('usage', `"${options.region}" is not an AWS region`, { hint: 'use a region code such as us-east-1' });
+    throw new KfeedError('usage', `"${options.region}" is not an AWS region`, {
+      hint: 'use a region code such as us-east-1',
+    });
   }
   if (!Number.isInteger(options.lifetimeSeconds) || options.lifetimeSeconds < 5 || options.lifetimeSeconds > 900) {
-    throw new KfeedError('usage', '--iam-token-lifetime must be between 5 and 900 seconds', { hint: 'MSK tokens last 900 s' });
+    throw new KfeedError('usage', '--iam-token-lifetime must be between 5 and 900 seconds', {
+      hint: 'MSK tokens last 900 s',
+    });
   }
 }
 
@@ -62,9 +66,13 @@ export function checkJavac(java: string, env: NodeJS.ProcessEnv): string {
   for (const candidate of candidates) {
     if (candidate.includes(path.sep) ? fs.existsSync(candidate) : onPath(candidate, env)) return candidate;
   }
-  throw new KfeedError('prerequisite', 'a JDK (javac) is needed to build the IAM token validator of `local up --iam`', {
-    hint: 'install a JDK 17+ (e.g. `apt-get install openjdk-17-jdk-headless`) or point JAVA_HOME at one',
-  });
+  throw new KfeedError(
+    'prerequisite',
+    'a JDK (javac) is needed to build the IAM token validator of `local up --iam`',
+    {
+      hint: 'install a JDK 17+ (e.g. `apt-get install openjdk-17-jdk-headless`) or point JAVA_HOME at one',
+    },
+  );
 }
 
 function onPath(command: string, env: NodeJS.ProcessEnv): boolean {
@@ -83,7 +91,15 @@ async function ensureSignerJars(input: PrepareIamInput): Promise<string> {
   const staging = `${libs}.partial-${process.pid}`;
   fs.rmSync(staging, { recursive: true, force: true });
   fs.mkdirSync(staging, { recursive: true });
-  const args = ['-B', '-q', '-f', pom, 'dependency:copy-dependencies', `-DoutputDirectory=${staging}`, '-DincludeScope=runtime'];
+  const args = [
+    '-B',
+    '-q',
+    '-f',
+    pom,
+    'dependency:copy-dependencies',
+    `-DoutputDirectory=${staging}`,
+    '-DincludeScope=runtime',
+  ];
   const output = await runCaptured(mvn, args, input.env);
   if (output.code !== 0) {
     fs.rmSync(staging, { recursive: true, force: true });
@@ -101,7 +117,13 @@ async function ensureSignerJars(input: PrepareIamInput): Promise<string> {
 /** Compiles the validator against the broker's and the signer's jars, once per source and versions. */
 async function ensureValidatorClasses(input: PrepareIamInput, signerLibs: string): Promise<string> {
   const source = path.join(input.resourcesDir, 'src', ...VALIDATOR_CLASS.split('.')) + '.java';
-  const digest = crypto.createHash('sha256').update(fs.readFileSync(source)).update(input.kafkaVersion).update(signerLibs).digest('hex').slice(0, 16);
+  const digest = crypto
+    .createHash('sha256')
+    .update(fs.readFileSync(source))
+    .update(input.kafkaVersion)
+    .update(signerLibs)
+    .digest('hex')
+    .slice(0, 16);
   const classes = path.join(input.cacheDir, 'iam-validator', digest);
   if (fs.existsSync(path.join(classes, '.complete'))) return classes;
   const javac = checkJavac(input.java, input.env);
@@ -110,10 +132,18 @@ async function ensureValidatorClasses(input: PrepareIamInput, signerLibs: string
   fs.rmSync(staging, { recursive: true, force: true });
   fs.mkdirSync(staging, { recursive: true });
   const classpath = [input.kafkaClasspath, path.join(signerLibs, '*')].join(path.delimiter);
-  const result = await runCaptured(javac, ['-nowarn', '-Xlint:-deprecation', '-d', staging, '-cp', classpath, source], input.env);
+  const result = await runCaptured(
+    javac,
+    ['-nowarn', '-Xlint:-deprecation', '-d', staging, '-cp', classpath, source],
+    input.env,
+  );
   if (result.code !== 0) {
     fs.rmSync(staging, { recursive: true, force: true });
-    throw new KfeedError('internal', `compiling the IAM token validator failed: ${result.text.trim().split('\n')[0]}`, { hint: `see ${source}` });
+    throw new KfeedError(
+      'internal',
+      `compiling the IAM token validator failed: ${result.text.trim().split('\n')[0]}`,
+      { hint: `see ${source}` },
+    );
   }
   fs.writeFileSync(path.join(staging, '.complete'), new Date().toISOString());
   fs.rmSync(classes, { recursive: true, force: true });
@@ -125,7 +155,10 @@ async function ensureValidatorClasses(input: PrepareIamInput, signerLibs: string
 function newAccessKey(): { accessKeyId: string; secretAccessKey: string } {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
   const id = Array.from(crypto.randomBytes(16), (b) => alphabet[b % 32]).join('');
-  return { accessKeyId: `AKIA${id}`, secretAccessKey: crypto.randomBytes(30).toString('base64').replace(/[+/]/g, 'x') };
+  return {
+    accessKeyId: `AKIA${id}`,
+    secretAccessKey: crypto.randomBytes(30).toString('base64').replace(/[+/]/g, 'x'),
+  };
 }
 
 /** AWS's signer jars and the compiled validator: the classpath to add to the broker's. Writes only to the cache. */
@@ -137,18 +170,33 @@ export async function prepareIamValidator(input: PrepareIamInput): Promise<strin
 }
 
 /** The cluster's access key, written 0600 under its folder (never overwritten). */
-export function makeLocalIamKey(input: { clusterName: string; clusterDir: string; options: LocalIamOptions; classpath: string }): LocalIamState {
+export function makeLocalIamKey(input: {
+  clusterName: string;
+  clusterDir: string;
+  options: LocalIamOptions;
+  classpath: string;
+}): LocalIamState {
   const { region, lifetimeSeconds } = input.options;
   const credentialsFile = path.join(input.clusterDir, 'iam', 'credentials');
   const profile = `kfeed-local-${input.clusterName}`;
   if (fs.existsSync(credentialsFile)) {
-    throw new KfeedError('conflict', `${credentialsFile} already exists`, { hint: `stop the cluster with \`kfeed local down --name ${input.clusterName}\` first` });
+    throw new KfeedError('conflict', `${credentialsFile} already exists`, {
+      hint: `stop the cluster with \`kfeed local down --name ${input.clusterName}\` first`,
+    });
   }
   const key = newAccessKey();
   // The shared-credentials format serves both AWS's tools and the validator (a Java properties reader).
   const text = `[${profile}]\naws_access_key_id = ${key.accessKeyId}\naws_secret_access_key = ${key.secretAccessKey}\n`;
   writeFileAtomic(credentialsFile, text, { mode: 0o600 });
-  return { region, lifetimeSeconds, accessKeyId: key.accessKeyId, credentialsFile, profile, principal: `User:${profile}`, classpath: input.classpath };
+  return {
+    region,
+    lifetimeSeconds,
+    accessKeyId: key.accessKeyId,
+    credentialsFile,
+    profile,
+    principal: `User:${profile}`,
+    classpath: input.classpath,
+  };
 }
 
 /** The CLIENT_IAM listener's broker properties (the listener itself is added with the others). */

@@ -1,4 +1,9 @@
-import { buildClientPolicy, checkPolicyRequest, type ClientRole, type IamPolicyDocument } from '../../aws/iam-policy.js';
+import {
+  buildClientPolicy,
+  checkPolicyRequest,
+  type ClientRole,
+  type IamPolicyDocument,
+} from '../../aws/iam-policy.js';
 import { defineCommand } from '../command.js';
 
 export interface IamPolicyOptions {
@@ -8,7 +13,11 @@ export interface IamPolicyOptions {
   groupPrefix?: string;
 }
 
-const topicList = (value: string) => value.split(',').map((t) => t.trim()).filter(Boolean);
+const topicList = (value: string) =>
+  value
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean);
 
 export default defineCommand<IamPolicyOptions, IamPolicyDocument>({
   name: 'policy',
@@ -26,5 +35,10 @@ export default defineCommand<IamPolicyOptions, IamPolicyDocument>({
 });
 
 function toRequest(options: IamPolicyOptions) {
-  return { clusterArn: options.clusterArn, topics: topicList(options.topics), role: options.role, groupPrefix: options.groupPrefix };
+  return {
+    clusterArn: options.clusterArn,
+    topics: topicList(options.topics),
+    role: options.role,
+    groupPrefix: options.groupPrefix,
+  };
 }

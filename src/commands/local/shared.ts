@@ -47,8 +47,10 @@ export function renderStatus(ctx: Context, state: LocalClusterState): void {
       ...(endpoints.sasl ? [`SASL/SCRAM    ${endpoints.sasl.join(',')}  (SCRAM-SHA-512 user ${state.scramUser}, over TLS)`] : []),
       ...(endpoints.iam && state.iam
         ? [
-            `IAM           ${endpoints.iam.join(',')}  (--auth iam --region ${state.iam.region}, principal ${state.iam.principal})`,
-            `IAM key       ${state.iam.accessKeyId}  (secret in ${state.iam.credentialsFile}, profile ${state.iam.profile})`,
+            `IAM           ${endpoints.iam.join(',')}  ` +
+              `(--auth iam --region ${state.iam.region}, principal ${state.iam.principal})`,
+            `IAM key       ${state.iam.accessKeyId}  ` +
+              `(secret in ${state.iam.credentialsFile}, profile ${state.iam.profile})`,
           ]
         : []),
       `CA            ${state.files.ca}`,

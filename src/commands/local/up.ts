@@ -33,7 +33,12 @@ export function register(group: Command, ctx: Context): void {
     .option('--scram-user <name>', 'add a SASL_SSL listener with this SCRAM-SHA-512 user (KRaft; password from KFEED_SASL_PASSWORD or a prompt)')
     .option('--iam', 'add a SASL_SSL listener that checks MSK IAM tokens (OAUTHBEARER) against a local access key')
     .option('--iam-region <region>', 'the region IAM tokens must be signed for', 'us-east-1')
-    .option('--iam-token-lifetime <seconds>', 'how long a token and its session last here (MSK: 900)', integer('--iam-token-lifetime', 5, 900), 900)
+    .option(
+      '--iam-token-lifetime <seconds>',
+      'how long a token and its session last here (MSK: 900)',
+      integer('--iam-token-lifetime', 5, 900),
+      900,
+    )
     .option('--timeout <seconds>', 'how long to wait for the cluster to serve', integer('--timeout', 5, 3600), 180)
     .action(async (options: UpOptions) => {
       await localUp(ctx, options);
@@ -73,7 +78,13 @@ export async function startCluster(ctx: Context, options: UpOptions): Promise<Lo
       requireAcls: Boolean(options.requireAcls),
       trustCa: options.trustCa,
       scram,
-      iam: options.iam ? { region: options.iamRegion ?? 'us-east-1', lifetimeSeconds: options.iamTokenLifetime ?? 900, resourcesDir: resourcePath('iam') } : undefined,
+      iam: options.iam
+        ? {
+            region: options.iamRegion ?? 'us-east-1',
+            lifetimeSeconds: options.iamTokenLifetime ?? 900,
+            resourcesDir: resourcePath('iam'),
+          }
+        : undefined,
       dataDir: ctx.paths.dataDir,
       cacheDir: ctx.paths.cacheDir,
       pom: brokerPom(),

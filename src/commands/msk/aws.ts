@@ -13,7 +13,9 @@ export interface AwsFlags {
 /** --region and --endpoint-url, for commands that call the MSK API. */
 export function withAwsOptions(command: Command): Command {
   // Kafka commands already have --region (IAM tokens): one flag serves both.
-  if (!command.options.some((option) => option.long === '--region')) command.option('--region <region>', AWS_OPTION_HELP.region);
+  if (!command.options.some((option) => option.long === '--region')) {
+    command.option('--region <region>', AWS_OPTION_HELP.region);
+  }
   return command.option('--endpoint-url <url>', AWS_OPTION_HELP.endpointUrl);
 }
 
