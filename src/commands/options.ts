@@ -11,7 +11,7 @@ export function withConnectionOptions(command: Command, options: { certFlags?: '
   // Commands whose own --cert names something else (acl grant) take the connection's as --admin-cert.
   const cert = options.certFlags === 'admin' ? '--admin-cert' : '--cert';
   const key = options.certFlags === 'admin' ? '--admin-key' : '--key';
-  return command
+  command
     .option('--profile <name>', 'connection profile (default: the profile marked default)')
     .option('--brokers <list>', 'bootstrap brokers host:port,... (env TLSBROKERS)')
     .option('--ca <file>', 'CA certificates that signed the brokers (PEM; default truststore.pem, else system roots)')
@@ -19,15 +19,21 @@ export function withConnectionOptions(command: Command, options: { certFlags?: '
     .option(`${key} <file>`, 'client private key (PEM; default private_key.pem; password from PK_PASSWORD or a prompt)')
     .option('--plaintext', 'connect without TLS')
     .option('--sasl-user <name>', 'SASL/SCRAM user (password from KFEED_SASL_PASSWORD or a prompt)')
-    .option('--sasl-mechanism <name>', 'scram-sha-512 (default) or scram-sha-256');
+    .option('--sasl-mechanism <name>', 'scram-sha-512 (default) or scram-sha-256')
+    .option('--auth <method>', 'iam: MSK IAM with the AWS credential chain (env KFEED_AUTH)');
+  // Commands with AWS options of their own (consume --sink) already have --region: one flag serves both.
+  if (!command.options.some((option) => option.long === '--region')) {
+    command.option('--region <region>', 'AWS region IAM tokens are signed for (env AWS_REGION, else the AWS config)');
+  }
+  return command;
 }
 
 /** The connection flags out of a command's options (`certFlags` as given to withConnectionOptions). */
 export function connectionFlags(options: ConnectionFlags & { adminCert?: string; adminKey?: string }, certFlags?: 'admin'): ConnectionFlags {
-  const { profile, brokers, ca, plaintext, saslUser, saslMechanism } = options;
+  const { profile, brokers, ca, plaintext, saslUser, saslMechanism, auth, region } = options;
   const cert = certFlags === 'admin' ? options.adminCert : options.cert;
   const key = certFlags === 'admin' ? options.adminKey : options.key;
-  return { profile, brokers, ca, cert, key, plaintext, saslUser, saslMechanism };
+  return { profile, brokers, ca, cert, key, plaintext, saslUser, saslMechanism, auth, region };
 }
 
 /** Commander parser for whole numbers within bounds, with a message that says the range. */

@@ -108,6 +108,11 @@ export const COMMANDS: Entry[] = [
       { name: 'list', load: () => import('./acl/list.js') },
     ],
   },
+  {
+    name: 'iam',
+    summary: 'MSK IAM access control: the least-privilege policy for a client',
+    verbs: [{ name: 'policy', load: () => import('./iam/policy.js') }],
+  },
   { name: 'produce', summary: 'send records from stdin, a simulated market, Alpaca or Twelve Data', legacy: () => import('./produce.js') },
   { name: 'consume', summary: 'read records: print them, show a live ticker, or write them to S3', legacy: () => import('./consume.js') },
   { name: 'demo', summary: 'local broker, simulated market and a live ticker over mTLS, in one command', load: () => import('./demo.js') },

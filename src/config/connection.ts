@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { isEncryptedPem } from '../certs/keys.js';
+import { parseAuthMethod, resolveIamAuth, type IamAuth } from '../aws/msk-iam.js';
 import { KfeedError } from '../errors.js';
 import { readUserFile } from './files.js';
 import { ProfileStore, unknownProfile, type Profile, type SaslMechanism, type SecurityProtocol } from './profiles.js';
@@ -16,6 +17,10 @@ export interface ConnectionFlags {
   plaintext?: boolean;
   saslUser?: string;
   saslMechanism?: string;
+  /** `iam`: MSK IAM (SASL/OAUTHBEARER with AWS credentials). */
+  auth?: string;
+  /** The AWS region IAM tokens are signed for. */
+  region?: string;
 }
 
 /** Everything needed to open a Kafka connection, with files already read. */
@@ -25,6 +30,8 @@ export interface ConnectionSettings {
   /** PEM texts; absent CA means the system's public roots (what MSK broker certificates chain to). */
   tls?: { ca?: string; cert?: string; key?: string; passphrase?: string };
   sasl?: { mechanism: SaslMechanism; username: string; password: string };
+  /** MSK IAM: tokens are made per connection from these (see src/aws/msk-iam.ts). */
+  iam?: IamAuth;
   /** Which layer gave each setting: for `profile show --resolved` and error messages. */
   origin: Record<string, string>;
   files: { ca?: string; cert?: string; key?: string };
@@ -118,6 +125,21 @@ export async function resolveConnection(input: ResolveInput): Promise<Connection
   }
   if (saslUser && security === 'ssl') security = 'sasl_ssl';
   if (saslUser && security === 'plaintext') security = 'sasl_plaintext';
+  const authValue = pick('auth', [
+    ['--auth', flags.auth],
+    ['KFEED_AUTH', env.KFEED_AUTH],
+    [fromProfile, profile?.auth],
+  ]);
+  const auth = authValue ? parseAuthMethod(authValue, origin.auth) : undefined;
+  if (auth === 'iam') {
+    if (saslUser) {
+      const message = `--auth iam and the SASL user ${saslUser} (from ${origin.saslUser}) exclude each other`;
+      throw new KfeedError('usage', message, {
+        hint: 'IAM uses AWS credentials: drop the SASL user',
+      });
+    }
+    security = security === 'plaintext' ? 'sasl_plaintext' : 'sasl_ssl';
+  }
 
   const settings: ConnectionSettings = { brokers, security, origin, files: {}, profileName: profile ? profileName : undefined };
 
@@ -169,6 +191,13 @@ export async function resolveConnection(input: ResolveInput): Promise<Connection
       });
     }
     settings.sasl = { mechanism, username: saslUser, password };
+  }
+  if (auth === 'iam') {
+    const regions = { regionFlag: flags.region, profileRegion: profile?.region, profileLabel: fromProfile };
+    settings.iam = resolveIamAuth({ ...regions, env, brokers });
+    origin.region = settings.iam.regionOrigin;
+    // Names the source only (a variable, profile or role), never a secret.
+    origin.credentials = settings.iam.credentialSource.description;
   }
   return settings;
 }

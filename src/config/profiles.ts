@@ -16,6 +16,10 @@ export interface Profile {
   key?: string;
   saslUser?: string;
   saslMechanism?: SaslMechanism;
+  /** `iam`: MSK IAM authentication with the AWS credential chain. */
+  auth?: 'iam';
+  /** AWS region for IAM tokens. */
+  region?: string;
   /** Free-form facts kept with the profile (cluster ARN, region, local cluster name...). */
   meta?: Record<string, string>;
 }

@@ -1,4 +1,5 @@
 import type { Admin, Kafka, KafkaConfig, SASLOptions } from 'kafkajs';
+import { createIamToken, iamTokenProvider } from '../aws/msk-iam.js';
 import type { ConnectionSettings } from '../config/connection.js';
 import { translateKafkaError } from './errors.js';
 
@@ -34,7 +35,12 @@ export async function createKafka(settings: ConnectionSettings, options: ClientO
       ...(tls.passphrase ? { passphrase: tls.passphrase } : {}),
     };
   }
-  if (settings.sasl) {
+  if (settings.iam) {
+    // One token made before connecting, so missing or expired credentials are named as such,
+    // not as a failed connection; then a new token for every connection and re-authentication.
+    await createIamToken(settings.iam);
+    config.sasl = { mechanism: 'oauthbearer', oauthBearerProvider: iamTokenProvider(settings.iam) };
+  } else if (settings.sasl) {
     config.sasl = {
       mechanism: settings.sasl.mechanism,
       username: settings.sasl.username,

@@ -1,5 +1,6 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- kafkajs errors are untyped objects, read by shape */
 import { identityFromWorkingFolder, type ConnectionSettings } from '../config/connection.js';
+import { IAM_DENIED_HINT } from '../aws/msk-iam.js';
 import { KfeedError, messageOf } from '../errors.js';
 import { kafkaPrincipalOfCertificate } from '../certs/principal.js';
 
@@ -33,7 +34,7 @@ const TLS_PEER_CODES: Record<string, string> = {
  */
 export function translateKafkaError(
   error: unknown,
-  settings?: Pick<ConnectionSettings, 'brokers' | 'security'> & Partial<Pick<ConnectionSettings, 'origin' | 'files'>>,
+  settings?: Pick<ConnectionSettings, 'brokers' | 'security'> & Partial<Pick<ConnectionSettings, 'origin' | 'files' | 'iam'>>,
 ): KfeedError {
   const translated = translate(error, settings);
   // Errors about who the client is say so when its certificate came from the working folder.
@@ -47,9 +48,12 @@ export function translateKafkaError(
   });
 }
 
-function translate(error: unknown, settings?: Pick<ConnectionSettings, 'brokers' | 'security'>): KfeedError {
+function translate(error: unknown, settings?: Pick<ConnectionSettings, 'brokers' | 'security'> & Partial<Pick<ConnectionSettings, 'iam'>>): KfeedError {
   if (error instanceof KfeedError) return error;
   const chain = causes(error);
+  // kfeed's own errors raised inside kafkajs (the IAM token provider) keep their one line.
+  const own = chain.find((e) => e instanceof KfeedError);
+  if (own) return own;
   const brokers = settings?.brokers.join(',') ?? 'the brokers';
   const find = (predicate: (e: any) => boolean) => chain.find(predicate);
 
@@ -91,6 +95,10 @@ function translate(error: unknown, settings?: Pick<ConnectionSettings, 'brokers'
       case 'SASL_AUTHENTICATION_FAILED':
       case 'ILLEGAL_SASL_STATE':
       case 'UNSUPPORTED_SASL_MECHANISM':
+        if (settings?.iam) {
+          const message = `the broker ${brokers} refused the IAM credentials: ${messageOf(protocol)}`;
+          return new KfeedError('denied', message, { hint: IAM_DENIED_HINT, cause: error });
+        }
         return new KfeedError('denied', `SASL authentication failed: ${messageOf(protocol)}`, { hint: 'check the user, password and mechanism', cause: error });
       case 'SECURITY_DISABLED':
         return new KfeedError('config', 'the cluster has no authorizer, so it has no ACLs', {
@@ -105,6 +113,11 @@ function translate(error: unknown, settings?: Pick<ConnectionSettings, 'brokers'
   }
 
   const sasl = find((e) => e.name === 'KafkaJSSASLAuthenticationError');
+  if (sasl && settings?.iam) {
+    const reason = messageOf(sasl).replace(/^SASL OAUTHBEARER authentication failed: /, '');
+    const message = `the broker ${brokers} refused the IAM credentials: ${reason}`;
+    return new KfeedError('denied', message, { hint: IAM_DENIED_HINT, cause: error });
+  }
   if (sasl) {
     return new KfeedError('denied', `SASL authentication failed for ${brokers}: ${messageOf(sasl).replace(/^SASL \S+ authentication failed: /, '')}`, {
       hint: 'check the user, the password (KFEED_SASL_PASSWORD) and --sasl-mechanism',

@@ -5,6 +5,7 @@ import { KfeedError } from '../errors.js';
 import { throwIfAborted } from '../wait.js';
 import { makeCertificates, readTrustedCas, writeTruststore } from './certificates.js';
 import { newClusterId } from './cluster-id.js';
+import { makeLocalIamKey, prepareIamValidator, type LocalIamOptions } from './iam.js';
 import { ensureKafkaJars } from './jars.js';
 import { releasePorts, reservePorts, waitForPort } from './ports.js';
 import { checkJava } from './prerequisites.js';
@@ -53,6 +54,8 @@ export interface StartOptions {
   trustCa?: string[];
   /** A SCRAM-SHA-512 user for a SASL_SSL listener (KRaft only: credentials are set at format time). */
   scram?: { user: string; password: string };
+  /** A CLIENT_IAM listener checking MSK IAM tokens; resourcesDir holds its pom and Java source. */
+  iam?: LocalIamOptions & { resourcesDir: string };
   /** How long to wait for the cluster to serve. */
   timeoutMs?: number;
   onProgress?: (text: string) => void;
@@ -155,6 +158,19 @@ export async function startLocalCluster(options: StartOptions): Promise<{ state:
     signal,
   });
   throwIfAborted(signal);
+  const iamClasspath = options.iam
+    ? await prepareIamValidator({
+        kafkaClasspath: jars.classpath,
+        kafkaVersion: jars.version,
+        java,
+        cacheDir: options.cacheDir,
+        resourcesDir: options.iam.resourcesDir,
+        env: options.env,
+        options: options.iam,
+        onProgress: options.onProgress,
+      })
+    : undefined;
+  throwIfAborted(signal);
   fs.mkdirSync(dir, { recursive: true });
   let ports: number[] = [];
   try {
@@ -162,7 +178,8 @@ export async function startLocalCluster(options: StartOptions): Promise<{ state:
     const certs = await makeCertificates(dir, options.name);
     if (trustedCas.length) certs.files.truststore = writeTruststore(dir, certs.files.ca, trustedCas);
     throwIfAborted(signal);
-    const perBroker = (options.mode === 'kraft' ? 4 : 3) + (options.scram ? 1 : 0);
+    const basePorts = options.mode === 'kraft' ? 4 : 3;
+    const perBroker = basePorts + (options.scram ? 1 : 0) + (options.iam ? 1 : 0);
     ports = await reservePorts(options.brokers * perBroker + (options.mode === 'zookeeper' ? 1 : 0), dir);
     const brokers: BrokerState[] = Array.from({ length: options.brokers }, (_, i) => {
       const at = i * perBroker;
@@ -175,6 +192,7 @@ export async function startLocalCluster(options: StartOptions): Promise<{ state:
           replication: ports[at + 2],
           ...(options.mode === 'kraft' ? { controller: ports[at + 3] } : {}),
           ...(options.scram ? { sasl: ports[at + perBroker - 1] } : {}),
+          ...(options.iam ? { iam: ports[at + basePorts] } : {}),
         },
       };
     });
@@ -183,10 +201,13 @@ export async function startLocalCluster(options: StartOptions): Promise<{ state:
       mode: options.mode,
       dir,
       kafkaVersion: jars.version,
-      classpath: jars.classpath,
+      classpath: iamClasspath ? [jars.classpath, iamClasspath].join(path.delimiter) : jars.classpath,
       java,
       requireAcls: options.requireAcls,
       ...(options.scram ? { scramUser: options.scram.user } : {}),
+      ...(options.iam && iamClasspath
+        ? { iam: makeLocalIamKey({ clusterName: options.name, clusterDir: dir, options: options.iam, classpath: iamClasspath }) }
+        : {}),
       clusterId: newClusterId(),
       brokers,
       zookeeper:
@@ -227,8 +248,8 @@ export async function startLocalCluster(options: StartOptions): Promise<{ state:
 
 /** How a running cluster differs from what was asked, in words ("ACLs not required; ..."). */
 export function shapeDifferences(
-  existing: Pick<LocalClusterState, 'mode' | 'brokers' | 'requireAcls' | 'scramUser'>,
-  wanted: { mode: ClusterMode; brokers: number; requireAcls: boolean; scram?: { user: string } },
+  existing: Pick<LocalClusterState, 'mode' | 'brokers' | 'requireAcls' | 'scramUser' | 'iam'>,
+  wanted: { mode: ClusterMode; brokers: number; requireAcls: boolean; scram?: { user: string }; iam?: unknown },
 ): string[] {
   const differences: string[] = [];
   if (existing.mode !== wanted.mode) differences.push(`mode ${existing.mode}, not ${wanted.mode}`);
@@ -245,6 +266,9 @@ export function shapeDifferences(
         ? `SCRAM user ${existing.scramUser}${wanted.scram ? `, not ${wanted.scram.user}` : ', none asked for'}`
         : `no SCRAM user (--scram-user ${wanted.scram!.user} asked for one)`,
     );
+  }
+  if (Boolean(existing.iam) !== Boolean(wanted.iam)) {
+    differences.push(existing.iam ? 'an IAM listener, none asked for' : 'no IAM listener (--iam asked for one)');
   }
   return differences;
 }

@@ -9,6 +9,7 @@ export function clusterEndpoints(state: LocalClusterState) {
     tls: state.brokers.map((b) => `localhost:${b.ports.clientSecure}`),
     plaintext: state.brokers.map((b) => `127.0.0.1:${b.ports.client}`),
     ...(state.scramUser ? { sasl: state.brokers.map((b) => `localhost:${b.ports.sasl}`) } : {}),
+    ...(state.iam ? { iam: state.brokers.map((b) => `localhost:${b.ports.iam}`) } : {}),
   };
 }
 

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { BrokerState, LocalClusterState } from './state.js';
+import { IAM_LISTENER, iamListenerProperties } from './iam.js';
 
 /** Listener names as Amazon MSK uses them, so what works here works there. */
 export const LISTENERS = {
@@ -13,7 +14,7 @@ export const LISTENERS = {
 /** What a broker's properties depend on (a subset of the cluster state). */
 export type PropertiesInput = Pick<
   LocalClusterState,
-  'mode' | 'brokers' | 'zookeeper' | 'requireAcls' | 'principals' | 'files'
+  'mode' | 'brokers' | 'zookeeper' | 'requireAcls' | 'principals' | 'files' | 'iam'
 >;
 
 /** The server.properties of one broker of the cluster (pure: no file is read or written). */
@@ -37,6 +38,12 @@ export function brokerProperties(state: PropertiesInput, broker: BrokerState): s
     listeners.push(`${LISTENERS.sasl}://127.0.0.1:${p.sasl}`);
     advertised.push(`${LISTENERS.sasl}://localhost:${p.sasl}`);
     protocols.push(`${LISTENERS.sasl}:SASL_SSL`);
+  }
+  if (p.iam && state.iam) {
+    listeners.push(`${IAM_LISTENER}://127.0.0.1:${p.iam}`);
+    advertised.push(`${IAM_LISTENER}://localhost:${p.iam}`);
+    protocols.push(`${IAM_LISTENER}:SASL_SSL`);
+    Object.assign(lines, iamListenerProperties(state.iam));
   }
   if (state.mode === 'kraft') {
     listeners.push(`${controller}://127.0.0.1:${p.controller}`);

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../config/files.js';
 import { KfeedError } from '../errors.js';
+import type { LocalIamState } from './iam.js';
 
 export type ClusterMode = 'kraft' | 'zookeeper';
 
@@ -9,7 +10,7 @@ export interface BrokerState {
   id: number;
   pid?: number;
   dir: string;
-  ports: { client: number; clientSecure: number; replication: number; controller?: number; sasl?: number };
+  ports: { client: number; clientSecure: number; replication: number; controller?: number; sasl?: number; iam?: number };
 }
 
 export interface LocalClusterState {
@@ -22,6 +23,8 @@ export interface LocalClusterState {
   requireAcls: boolean;
   /** The SCRAM user of the SASL_SSL listener, when there is one (its password is not kept). */
   scramUser?: string;
+  /** The IAM (OAUTHBEARER) listener's settings and access key id (`local up --iam`). */
+  iam?: LocalIamState;
   clusterId: string;
   brokers: BrokerState[];
   zookeeper?: { pid?: number; port: number; dir: string };
@@ -108,6 +111,7 @@ function stateProblem(value: unknown, name: string): string | undefined {
     ['java', isString],
     ['requireAcls', (v) => typeof v === 'boolean'],
     ['scramUser', (v) => v === undefined || isString(v)],
+    ['iam', (v) => v === undefined || isObject(v)],
     ['clusterId', isString],
     ['brokers', (v) => Array.isArray(v) && v.length > 0],
     ['zookeeper', (v) => v === undefined || isObject(v)],
@@ -135,6 +139,7 @@ function stateProblem(value: unknown, name: string): string | undefined {
           ['replication', isPort],
           ['controller', (v) => v === undefined || isPort(v)],
           ['sasl', (v) => v === undefined || isPort(v)],
+          ['iam', (v) => v === undefined || isPort(v)],
         ],
         `brokers[${i}].ports.`,
       );

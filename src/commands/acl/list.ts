@@ -5,6 +5,7 @@ import { checkTopicName } from '../../kafka/topics.js';
 import { ACL_COLUMNS } from '../../render/acls.js';
 import { defineCommand } from '../command.js';
 import { connectionFlags, withConnectionOptions } from '../options.js';
+import { refuseAclsOnIam } from '../../aws/msk-iam.js';
 
 export interface AclListOptions extends ConnectionFlags {
   topic?: string;
@@ -19,6 +20,7 @@ export default defineCommand<AclListOptions, AclBinding[]>({
   },
   run: async (ctx, options) => {
     const settings = await ctx.connection(connectionFlags(options));
+    refuseAclsOnIam(settings);
     return withAdmin(settings, (admin) => listAcls(admin, { topic: options.topic }));
   },
   render: (acls, view) => view.table(acls, ACL_COLUMNS, 'no ACLs'),

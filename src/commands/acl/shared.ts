@@ -9,6 +9,7 @@ import { grantRole, revokeRole, ROLES, type AclBinding, type Role } from '../../
 import { withAdmin } from '../../kafka/client.js';
 import { checkTopicName } from '../../kafka/topics.js';
 import { connectionFlags, withConnectionOptions } from '../options.js';
+import { refuseAclsOnIam } from '../../aws/msk-iam.js';
 
 /** What `acl grant` and `acl revoke` share: the same flags name the client, role and topic. */
 export interface AclChangeOptions extends ConnectionFlags {
@@ -76,6 +77,7 @@ export async function changeAcls(
 ): Promise<AclChangeResult> {
   const principal = principalFrom(options, ctx.cwd);
   const settings = await ctx.connection(connectionFlags(options, 'admin'));
+  refuseAclsOnIam(settings);
   const { role, topic, group, prefixed } = options;
   const input = { principal, role, topic, group, prefixed };
   const change = verb === 'grant' ? grantRole : revokeRole;

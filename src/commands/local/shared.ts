@@ -1,6 +1,7 @@
 import { Option } from 'commander';
 import type { Context } from '../../context.js';
 import { KfeedError } from '../../errors.js';
+import { localIamView } from '../../local/iam.js';
 import { localClusterStatus, type ClusterStatus } from '../../local/cluster.js';
 import { clusterEndpoints } from '../../local/endpoints.js';
 import { listClusterNames, readClusterState, type LocalClusterState } from '../../local/state.js';
@@ -26,6 +27,8 @@ export interface ClusterView {
   kafkaVersion: string;
   requireAcls: boolean;
   scramUser: string | null;
+  /** The IAM listener's region, principal and access key id (never the secret); null without --iam. */
+  iam: ReturnType<typeof localIamView> | null;
   running: boolean;
   bootstrap: ReturnType<typeof clusterEndpoints>;
   brokers: ClusterStatus['brokers'];
@@ -42,6 +45,7 @@ export function clusterView(state: LocalClusterState): ClusterView {
     kafkaVersion: state.kafkaVersion,
     requireAcls: state.requireAcls,
     scramUser: state.scramUser ?? null,
+    iam: state.iam ? localIamView(state.iam) : null,
     running: status.brokers.every((b) => b.running),
     bootstrap: clusterEndpoints(state),
     brokers: status.brokers,
@@ -63,6 +67,12 @@ export function renderClusterView(view: ClusterView, colorful: boolean): string 
     `plaintext     ${view.bootstrap.plaintext.join(',')}`,
     ...(view.bootstrap.sasl
       ? [`SASL/SCRAM    ${view.bootstrap.sasl.join(',')}  (SCRAM-SHA-512 user ${view.scramUser}, over TLS)`]
+      : []),
+    ...(view.bootstrap.iam && view.iam
+      ? [
+          `IAM           ${view.bootstrap.iam.join(',')}  (--auth iam --region ${view.iam.region}, principal ${view.iam.principal})`,
+          `IAM key       ${view.iam.accessKeyId}  (secret in ${view.iam.credentialsFile}, profile ${view.iam.awsProfile})`,
+        ]
       : []),
     `CA            ${view.files.ca}`,
     `client cert   ${view.files.clientCert}  (${view.principals.admin}, super user)`,

@@ -3,6 +3,7 @@ import type { Context } from '../../context.js';
 import { KfeedError, usageError } from '../../errors.js';
 import { checkScramUser, type ClusterMode } from '../../local/cluster.js';
 import { bringUpCluster } from '../../local/lifecycle.js';
+import { resourcePath } from '../../package-info.js';
 import { defineCommand } from '../command.js';
 import { collect, integer } from '../options.js';
 import { clusterNameOption, clusterView, renderClusterView, type ClusterView } from './shared.js';
@@ -17,6 +18,9 @@ export interface UpOptions {
   profile?: boolean;
   trustCa?: string[];
   scramUser?: string;
+  iam?: boolean;
+  iamRegion?: string;
+  iamTokenLifetime?: number;
   timeout: number;
 }
 
@@ -39,6 +43,14 @@ export default defineCommand<UpOptions, ClusterView>({
       .option(
         '--scram-user <name>',
         'add a SASL_SSL listener with this SCRAM-SHA-512 user (KRaft; password from KFEED_SASL_PASSWORD or a prompt)',
+      )
+      .option('--iam', 'add a SASL_SSL listener that checks MSK IAM tokens (OAUTHBEARER) against a local access key')
+      .option('--iam-region <region>', 'the region IAM tokens must be signed for', 'us-east-1')
+      .option(
+        '--iam-token-lifetime <seconds>',
+        'how long a token and its session last here (MSK: 900)',
+        integer('--iam-token-lifetime', 5, 900),
+        900,
       )
       .option('--timeout <seconds>', 'how long to wait for the cluster to serve', integer('--timeout', 5, 3600), 180),
   validate: (options) => {
@@ -85,6 +97,13 @@ async function startCluster(ctx: Context, options: UpOptions) {
       requireAcls: Boolean(options.requireAcls),
       trustCa: options.trustCa,
       scram,
+      iam: options.iam
+        ? {
+            region: options.iamRegion ?? 'us-east-1',
+            lifetimeSeconds: options.iamTokenLifetime ?? 900,
+            resourcesDir: resourcePath('iam'),
+          }
+        : undefined,
       dataDir: ctx.paths.dataDir,
       cacheDir: ctx.paths.cacheDir,
       env: ctx.env,

@@ -12,9 +12,11 @@ export interface AwsFlags {
 
 /** --region and --endpoint-url, for commands that call the MSK API. */
 export function withAwsOptions(command: Command): Command {
-  return command
-    .option('--region <region>', AWS_OPTION_HELP.region)
-    .option('--endpoint-url <url>', AWS_OPTION_HELP.endpointUrl);
+  // Kafka commands already have --region (IAM tokens): one flag serves both.
+  if (!command.options.some((option) => option.long === '--region')) {
+    command.option('--region <region>', AWS_OPTION_HELP.region);
+  }
+  return command.option('--endpoint-url <url>', AWS_OPTION_HELP.endpointUrl);
 }
 
 /** The MSK client settings from flags and kfeed's environment (AWS_ENDPOINT_URL_KAFKA counts too). */
