@@ -22,7 +22,7 @@ export function register(program: Command, ctx: Context): void {
     .description('start a local broker, stream a simulated market into it and show a live ticker, over mTLS, until Ctrl-C')
     .option('--name <name>', 'local cluster to use (started if it is not running)', 'local')
     .option('--duration <seconds>', 'stop after this many seconds (default: at Ctrl-C)', integer('--duration', 1))
-    .option('--rate <n>', 'simulated events per second', integer('--rate', 1, 100_000), 50)
+    .option('--rate <n>', 'simulated records per second', integer('--rate', 1, 100_000), 50)
     .option('--symbols <list>', 'comma-separated symbols to simulate')
     .option('--seed <n>', 'seed of the simulated market', integer('--seed', 0, 2 ** 32 - 1), 1)
     .option('--keep-cluster', 'leave the cluster running at the end (it is stopped if the demo started it)')

@@ -2,6 +2,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { ConnectionFlags } from '../config/connection.js';
 import type { Context } from '../context.js';
 import { KfeedError, usageError } from '../errors.js';
+import { producerAcks, type AcksChoice } from '../feed/pacing.js';
 import type { FeedProducerOptions, ProducerStats } from '../feed/producer.js';
 import type { AssetClass, MarketKind, TopicRouting } from '../feed/schema.js';
 import type { FeedSource } from '../feed/sources/source.js';
@@ -67,7 +68,7 @@ export function register(program: Command, ctx: Context): void {
       .option('--symbols <list>', 'comma-separated symbols (sim, alpaca stocks, twelvedata)')
       .option('--crypto <list>', 'alpaca, twelvedata: comma-separated crypto pairs, e.g. BTC/USD,ETH/USD (topics crypto_<kind>)')
       .option('--kinds <list>', 'alpaca: what to subscribe to: trades,quotes,bars', 'trades,quotes,bars')
-      .option('--rate <n>', 'sim: events per second (0 = as fast as possible)', floatRate, 20)
+      .option('--rate <n>', 'sim: records per second (0 = as fast as possible)', floatRate, 20)
       .option('--seed <n>', 'sim: seed of the simulated market (same seed, same market)', integer('--seed', 0, 2 ** 32 - 1), 1)
       .option('-n, --count <n>', 'stop after this many records', integer('--count', 1))
       .option('--duration <seconds>', 'stop after this many seconds', integer('--duration', 1))
@@ -193,7 +194,7 @@ export async function produceRun(ctx: Context, options: ProduceOptions): Promise
   const { pumpFeed } = await import('../feed/pipeline.js');
   const producerOptions: FeedProducerOptions = {
     idempotent: options.idempotent,
-    acks: options.acks === 'all' ? -1 : (Number(options.acks) as 0 | 1),
+    acks: producerAcks(options as unknown as AcksChoice),
     compression: options.compression,
     lingerMs: options.lingerMs,
     batchSize: options.batchSize,
