@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { Context } from '../context.js';
 import { integer } from './options.js';
-import { symbolList } from './produce.js';
+import { symbolList } from '../feed/sources/options.js';
 
 export interface DemoOptions {
   name: string;
