@@ -27,7 +27,8 @@ export interface AcksChoice {
  */
 export function producerAcks(choice: AcksChoice): -1 | 0 | 1 {
   if (choice.idempotent && choice.acks !== 'all') {
-    throw new KfeedError('usage', `--acks ${choice.acks} needs --no-idempotent`, { hint: 'idempotent delivery always waits for all in-sync replicas' });
+    const hint = 'idempotent delivery always waits for all in-sync replicas';
+    throw new KfeedError('usage', `--acks ${choice.acks} needs --no-idempotent`, { hint });
   }
   return choice.acks === 'all' ? -1 : (Number(choice.acks) as 0 | 1);
 }

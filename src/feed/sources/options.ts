@@ -31,7 +31,8 @@ export function checkSourceOptions(source: SourceName, given: Record<string, unk
     const value = given[key];
     const present = Array.isArray(value) ? value.length > 0 : value !== undefined;
     if (present && !sources.includes(source)) {
-      throw usageError(`${flag} does not apply to --source ${source}`, `it is an option of ${sources.map((s) => `--source ${s}`).join(', ')}`);
+      const takers = sources.map((s) => `--source ${s}`).join(', ');
+      throw usageError(`${flag} does not apply to --source ${source}`, `it is an option of ${takers}`);
     }
   }
 }
@@ -40,7 +41,8 @@ export function checkSourceOptions(source: SourceName, given: Record<string, unk
 export function symbolList(flag: '--symbols' | '--crypto', value: string | undefined): string[] {
   const items = (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   if (value !== undefined && items.length === 0) {
-    throw usageError(`${flag} names no symbol`, `give a comma-separated list, e.g. ${flag} ${flag === '--crypto' ? 'BTC/USD,ETH/USD' : 'AAPL,MSFT'}`);
+    const example = flag === '--crypto' ? 'BTC/USD,ETH/USD' : 'AAPL,MSFT';
+    throw usageError(`${flag} names no symbol`, `give a comma-separated list, e.g. ${flag} ${example}`);
   }
   return items;
 }
@@ -50,7 +52,10 @@ export function parseIsoTime(flag: string, value: string): number {
   const timestamp = Date.parse(value);
   const day = /^(\d{4})-(\d{2})-(\d{2})/.exec(value);
   // Date.parse rolls 2025-02-30 over to March 2nd.
-  const real = day && new Date(Date.UTC(Number(day[1]), Number(day[2]) - 1, Number(day[3]))).toISOString().startsWith(day[0]);
-  if (!real || Number.isNaN(timestamp)) throw usageError(`"${value}" is not an ISO 8601 time`, `e.g. ${flag} 2025-01-31T14:30:00Z`);
+  const asDate = day && new Date(Date.UTC(Number(day[1]), Number(day[2]) - 1, Number(day[3])));
+  const real = asDate && asDate.toISOString().startsWith(day[0]);
+  if (!real || Number.isNaN(timestamp)) {
+    throw usageError(`"${value}" is not an ISO 8601 time`, `e.g. ${flag} 2025-01-31T14:30:00Z`);
+  }
   return timestamp;
 }
