@@ -121,7 +121,7 @@ describe('the S3 sink against moto', () => {
     const lines = Array.from({ length: 1000 }, (_, i) => `{"n":${i}}`);
     expect((await kfeed(['produce', '-t', topic], { stdin: lines.join('\n') })).code).toBe(0);
     const bucket = unique('again');
-    const run = (group: string) => kfeed(['consume', topic, '--from-beginning', '--exit-at-end', '-g', group, '--sink', `s3://${bucket}`, '--create-bucket', '--batch-size', '100', '--json'], { env: moto.env });
+    const run = (group: string) => kfeed(['consume', topic, '--from-beginning', '--exit-at-end', '-g', group, '--sink', `s3://${bucket}`, '--create-bucket', '--object-records', '100', '--json'], { env: moto.env });
 
     const once = await run(unique('g'));
     expect(once.stderr).toBe('');

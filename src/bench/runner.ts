@@ -7,6 +7,7 @@ import type { FeedConsumer } from '../feed/consumer.js';
 import type { FeedRecord } from '../feed/schema.js';
 import { LatencyHistogram } from './histogram.js';
 import { quoteMessages, type BenchMessage } from './payload.js';
+import { recordsDue } from '../feed/pacing.js';
 
 /** The header that carries a record's send time (ms since the epoch, µs precision) in e2e runs. */
 export const SENT_AT_HEADER = 'kfeed-bench-sent';
@@ -237,7 +238,7 @@ async function sendMessages(plan: SendPlan): Promise<{ sent: number; began: numb
     let n: number;
     if (plan.rate > 0) {
       // Everything due by now, then a 1 ms nap: a steady stream rather than bursts.
-      n = Math.min(limit - sent, Math.floor(((now - began) * plan.rate) / 1000) + 1 - sent, CHUNK);
+      n = Math.min(limit - sent, recordsDue(now - began, plan.rate) - sent, CHUNK);
       if (n <= 0) {
         await unlessStopped(sleep(1, plan.signal)); // an abort ends the loop
         continue;

@@ -2,7 +2,8 @@ import type { ConnectionSettings } from '../config/connection.js';
 import type { Context } from '../context.js';
 import { describeShape } from '../local/state.js';
 import { defineCommand } from './command.js';
-import { integer, symbolList } from './options.js';
+import { symbolList } from '../feed/sources/options.js';
+import { integer } from './options.js';
 
 export interface DemoOptions {
   name: string;
@@ -35,7 +36,7 @@ export default defineCommand<DemoOptions, DemoSummary>({
     command
       .option('--name <name>', 'local cluster to use (used as it is if it runs, else started)', 'local')
       .option('--duration <seconds>', 'stop after this many seconds (default: at Ctrl-C)', integer('--duration', 1))
-      .option('--rate <n>', 'simulated events per second', integer('--rate', 1, 100_000), 50)
+      .option('--rate <n>', 'simulated records per second', integer('--rate', 1, 100_000), 50)
       .option('--symbols <list>', 'comma-separated symbols to simulate')
       .option('--seed <n>', 'seed of the simulated market', integer('--seed', 0, 2 ** 32 - 1), 1)
       .option('--keep-cluster', 'leave the cluster running at the end (it is stopped if the demo started it)')

@@ -4,7 +4,7 @@ import { AWS_OPTION_HELP } from '../aws/config.js';
 import type { CertificateAuthority } from '../certs/issuing.js';
 import type { Context } from '../context.js';
 import type { ConnectionFlags } from '../config/connection.js';
-import { KfeedError, usageError } from '../errors.js';
+import { KfeedError } from '../errors.js';
 
 /** The connection options of every command that talks to Kafka. */
 export function withConnectionOptions(command: Command, options: { certFlags?: 'admin' } = {}): Command {
@@ -82,15 +82,3 @@ export function authorityFrom(ctx: Context, options: CaFlags): CertificateAuthor
   return { kind: 'pca', arn, templateArn: options.templateArn, waitSeconds: options.wait, endpointUrl: options.endpointUrl, region: options.region, env: ctx.env };
 }
 
-/** A comma-separated list of symbols (`--symbols AAPL,MSFT`); a list that names none is a usage error. */
-export function symbolList(flag: '--symbols' | '--crypto', value: string | undefined): string[] {
-  const items = (value ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  if (value !== undefined && items.length === 0) {
-    const example = flag === '--crypto' ? 'BTC/USD,ETH/USD' : 'AAPL,MSFT';
-    throw usageError(`${flag} names no symbol`, `give a comma-separated list, e.g. ${flag} ${example}`);
-  }
-  return items;
-}

@@ -2,13 +2,14 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { ConnectionFlags } from '../config/connection.js';
 import type { Context } from '../context.js';
 import { KfeedError, usageError } from '../errors.js';
+import { producerAcks } from '../feed/pacing.js';
+import { countInTime } from '../feed/render/summary.js';
+import { checkSourceOptions, parseIsoTime, SOURCES, symbolList, type SourceName } from '../feed/sources/options.js';
+import { defineCommand, printResult } from './command.js';
 import type { FeedProducerOptions, ProducerStats } from '../feed/producer.js';
 import type { AssetClass, MarketKind, TopicRouting } from '../feed/schema.js';
 import type { FeedSource } from '../feed/sources/source.js';
 import { collect, connectionFlags, integer, withConnectionOptions } from './options.js';
-
-export const SOURCES = ['stdin', 'sim', 'alpaca', 'twelvedata'] as const;
-export type SourceName = (typeof SOURCES)[number];
 
 export interface ProduceOptions extends ConnectionFlags {
   source: SourceName;
@@ -18,20 +19,21 @@ export interface ProduceOptions extends ConnectionFlags {
   header: string[];
   symbols?: string;
   crypto?: string;
-  kinds: string;
-  rate: number;
-  seed: number;
+  kinds?: string;
+  rate?: number;
+  seed?: number;
+  startTime?: string;
   count?: number;
   duration?: number;
-  feed: string;
+  feed?: 'iex' | 'sip' | 'test';
   streamUrl?: string;
   apiUrl?: string;
-  interval: number;
-  creditsPerMinute: number;
-  creditsPerDay: number;
+  interval?: number;
+  creditsPerMinute?: number;
+  creditsPerDay?: number;
   compression: 'none' | 'gzip';
   idempotent: boolean;
-  acks: string;
+  acks: 'all' | '1' | '0';
   lingerMs: number;
   batchSize: number;
 }
@@ -54,11 +56,11 @@ const floatRate = (value: string): number => {
   return n;
 };
 
-export function register(program: Command, ctx: Context): void {
-  withConnectionOptions(
-    program
-      .command('produce')
-      .description('send records to Kafka from stdin, a simulated market, Alpaca or Twelve Data')
+const DEFAULTS = { rate: 20, seed: 1, kinds: 'trades,quotes,bars', feed: 'iex', interval: 10, creditsPerMinute: 8, creditsPerDay: 800 } as const;
+
+function produceFlags(command: Command): Command {
+  return withConnectionOptions(
+    command
       .addOption(new Option('-s, --source <name>', 'where records come from').choices(SOURCES).default('stdin'))
       .option('-t, --topic <name>', 'topic for every record (required for stdin; market sources default to one topic per kind)')
       .option('--topic-prefix <prefix>', 'market sources: topics <prefix>quote, <prefix>trade, <prefix>bar (crypto: <prefix>crypto_<kind>)')
@@ -66,35 +68,46 @@ export function register(program: Command, ctx: Context): void {
       .option('-H, --header <name=value>', 'stdin: header on every record, repeatable', collect, [])
       .option('--symbols <list>', 'comma-separated symbols (sim, alpaca stocks, twelvedata)')
       .option('--crypto <list>', 'alpaca, twelvedata: comma-separated crypto pairs, e.g. BTC/USD,ETH/USD (topics crypto_<kind>)')
-      .option('--kinds <list>', 'alpaca: what to subscribe to: trades,quotes,bars', 'trades,quotes,bars')
-      .option('--rate <n>', 'sim: events per second (0 = as fast as possible)', floatRate, 20)
-      .option('--seed <n>', 'sim: seed of the simulated market (same seed, same market)', integer('--seed', 0, 2 ** 32 - 1), 1)
+      .option('--kinds <list>', `alpaca: what to subscribe to (default ${DEFAULTS.kinds})`)
+      .option('--rate <n>', `sim: records per second, quotes, trades and bars together (0 = as fast as possible; default ${DEFAULTS.rate})`, floatRate)
+      .option('--seed <n>', `sim: seed of the simulated market (same seed, same market; default ${DEFAULTS.seed})`, integer('--seed', 0, 2 ** 32 - 1))
+      .option('--start-time <iso>', 'sim: start of the simulated clock (default: now); with --seed, the same records every run')
       .option('-n, --count <n>', 'stop after this many records', integer('--count', 1))
       .option('--duration <seconds>', 'stop after this many seconds', integer('--duration', 1))
-      .addOption(new Option('--feed <name>', 'alpaca: stock feed').choices(['iex', 'sip', 'test']).default('iex'))
+      .addOption(new Option('--feed <name>', `alpaca: stock feed (default ${DEFAULTS.feed})`).choices(['iex', 'sip', 'test']))
       .option('--stream-url <url>', 'alpaca: market-data websocket base (default wss://stream.data.alpaca.markets)', baseUrl('--stream-url', ['wss:', 'ws:'], 'wss://stream.data.alpaca.markets'))
       .option('--api-url <url>', 'twelvedata: REST base (default https://api.twelvedata.com)', baseUrl('--api-url', ['https:', 'http:'], 'https://api.twelvedata.com'))
-      .option('--interval <seconds>', 'twelvedata: seconds between polls of each symbol', integer('--interval', 1, 86_400), 10)
-      .option('--credits-per-minute <n>', "twelvedata: the plan's API credits per minute", integer('--credits-per-minute', 1), 8)
-      .option('--credits-per-day <n>', "twelvedata: the plan's API credits per day", integer('--credits-per-day', 1), 800)
+      .option('--interval <seconds>', `twelvedata: seconds between polls of each symbol (default ${DEFAULTS.interval})`, integer('--interval', 1, 86_400))
+      .option('--credits-per-minute <n>', `twelvedata: the plan's API credits per minute (default ${DEFAULTS.creditsPerMinute})`, integer('--credits-per-minute', 1))
+      .option('--credits-per-day <n>', `twelvedata: the plan's API credits per day (default ${DEFAULTS.creditsPerDay})`, integer('--credits-per-day', 1))
       .addOption(new Option('--compression <codec>', 'batch compression').choices(['none', 'gzip']).default('none'))
       .option('--no-idempotent', 'turn off idempotent delivery (then --acks applies)')
-      .addOption(new Option('--acks <n>', 'acknowledgements without idempotence').choices(['all', '1', '0']).default('all'))
+      .addOption(new Option('--acks <n>', 'acknowledgements (1 and 0 need --no-idempotent)').choices(['all', '1', '0']).default('all'))
       .option('--linger-ms <ms>', 'how long a record may wait to be batched', integer('--linger-ms', 0, 10_000), 5)
-      .option('--batch-size <n>', 'records per batch at most', integer('--batch-size', 1, 100_000), 1000),
-  ).action(async (options: ProduceOptions) => {
-    await produceRun(ctx, options);
-  });
+      .option('--batch-size <n>', 'records per producer batch at most', integer('--batch-size', 1, 100_000), 1000),
+  );
 }
 
-/** A comma-separated flag value; one given but naming nothing is a mistake, not "the default". */
-export function symbolList(flag: '--symbols' | '--crypto', value: string | undefined): string[] {
-  const items = (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  if (value !== undefined && items.length === 0) {
-    throw usageError(`${flag} names no symbol`, `give a comma-separated list, e.g. ${flag} ${flag === '--crypto' ? 'BTC/USD,ETH/USD' : 'AAPL,MSFT'}`);
-  }
-  return items;
+/** Checks of the options alone: one rule for acks, and no option the source does not take. */
+function validateProduce(options: ProduceOptions): void {
+  producerAcks(options);
+  checkSourceOptions(options.source, options as unknown as Record<string, unknown>);
+  if (options.source !== 'stdin' && options.topic && options.topicPrefix) throw usageError('--topic and --topic-prefix exclude each other');
+  if (options.startTime !== undefined) parseIsoTime('--start-time', options.startTime);
 }
+
+const produceCommand = defineCommand<ProduceOptions, ProduceSummary>({
+  name: 'produce',
+  summary: 'send records to Kafka from stdin, a simulated market, Alpaca or Twelve Data',
+  flags: produceFlags,
+  validate: validateProduce,
+  run: produceRun,
+  render: (summary) =>
+    `produced ${countInTime(summary.acknowledged, 'message', summary.seconds * 1000).replace(/ in /, ` to ${summary.topics.join(', ')} in `)}` +
+    (summary.errors ? `; ${summary.errors} not delivered` : '') +
+    (summary.interrupted ? '; interrupted' : ''),
+});
+export default produceCommand;
 
 /** Builds the source the options name; market sources read their keys from the environment. */
 async function buildSource(ctx: Context, options: ProduceOptions, routing: TopicRouting): Promise<{ source: FeedSource; topics: string[] }> {
@@ -119,7 +132,14 @@ async function buildSource(ctx: Context, options: ProduceOptions, routing: Topic
       const { simSource, DEFAULT_SIM_SYMBOLS } = await import('../feed/sources/sim.js');
       const symbols = options.symbols === undefined ? DEFAULT_SIM_SYMBOLS : symbolList('--symbols', options.symbols);
       const assets = [...new Set(symbols.map((s) => (s.includes('/') ? 'crypto' : 'stock') as AssetClass))];
-      const source = simSource({ symbols, rate: options.rate, seed: options.seed, count: options.count, routing });
+      const source = simSource({
+        symbols,
+        rate: options.rate ?? DEFAULTS.rate,
+        seed: options.seed ?? DEFAULTS.seed,
+        startTime: options.startTime === undefined ? undefined : parseIsoTime('--start-time', options.startTime),
+        count: options.count,
+        routing,
+      });
       return { source, topics: topicsFor(['quote', 'trade', 'bar'], assets, routing) };
     }
     case 'alpaca': {
@@ -130,12 +150,12 @@ async function buildSource(ctx: Context, options: ProduceOptions, routing: Topic
       const stocks = symbolList('--symbols', options.symbols);
       const crypto = symbolList('--crypto', options.crypto);
       if (!stocks.length && !crypto.length) throw usageError('--source alpaca needs --symbols and/or --crypto', 'e.g. --symbols AAPL,MSFT --crypto BTC/USD');
-      const kinds = parseAlpacaKinds(options.kinds);
+      const kinds = parseAlpacaKinds(options.kinds ?? DEFAULTS.kinds);
       const assets: AssetClass[] = [...(stocks.length ? ['stock' as const] : []), ...(crypto.length ? ['crypto' as const] : [])];
       const source = alpacaSource({
         key,
         secret,
-        feed: options.feed as 'iex' | 'sip' | 'test',
+        feed: options.feed ?? DEFAULTS.feed,
         stocks,
         crypto,
         kinds,
@@ -156,9 +176,9 @@ async function buildSource(ctx: Context, options: ProduceOptions, routing: Topic
         apiKey,
         symbols,
         crypto,
-        intervalSeconds: options.interval,
-        creditsPerMinute: options.creditsPerMinute,
-        creditsPerDay: options.creditsPerDay,
+        intervalSeconds: options.interval ?? DEFAULTS.interval,
+        creditsPerMinute: options.creditsPerMinute ?? DEFAULTS.creditsPerMinute,
+        creditsPerDay: options.creditsPerDay ?? DEFAULTS.creditsPerDay,
         baseUrl: options.apiUrl,
         routing,
         onStatus: (text) => ctx.info(text),
@@ -180,8 +200,6 @@ export interface ProduceSummary {
 }
 
 export async function produceRun(ctx: Context, options: ProduceOptions): Promise<ProduceSummary> {
-  if (options.source !== 'stdin' && options.topic && options.topicPrefix) throw usageError('--topic and --topic-prefix exclude each other');
-  if (options.source === 'stdin' && options.topicPrefix) throw usageError('--topic-prefix applies to market sources', 'use --topic with stdin');
   const routing: TopicRouting = { topic: options.source === 'stdin' ? undefined : options.topic, prefix: options.topicPrefix };
   const { source, topics } = await buildSource(ctx, options, routing);
   const settings = await ctx.connection(connectionFlags(options));
@@ -193,7 +211,7 @@ export async function produceRun(ctx: Context, options: ProduceOptions): Promise
   const { pumpFeed } = await import('../feed/pipeline.js');
   const producerOptions: FeedProducerOptions = {
     idempotent: options.idempotent,
-    acks: options.acks === 'all' ? -1 : (Number(options.acks) as 0 | 1),
+    acks: producerAcks(options),
     compression: options.compression,
     lingerMs: options.lingerMs,
     batchSize: options.batchSize,
@@ -210,19 +228,14 @@ export async function produceRun(ctx: Context, options: ProduceOptions): Promise
     sent: stats.sent,
     acknowledged: stats.acknowledged,
     errors: stats.errors,
-    seconds: Math.round(elapsedMs / 100) / 10,
+    seconds: elapsedMs / 1000,
     interrupted: ctx.abort.signal.aborted,
   };
-  if (ctx.json) ctx.printJson(summary);
-  else {
-    const rate = summary.seconds > 0 ? Math.round(summary.acknowledged / summary.seconds) : summary.acknowledged;
-    ctx.print(
-      `produced ${summary.acknowledged} message${summary.acknowledged === 1 ? '' : 's'} to ${topics.join(', ')} in ${summary.seconds} s (${rate}/s)` +
-        (summary.errors ? `; ${summary.errors} not delivered` : '') +
-        (summary.interrupted ? '; interrupted' : ''),
-    );
+  if (failure) {
+    // What went out is reported before the failure that ended the run.
+    printResult(ctx, produceCommand, summary);
+    throw failure;
   }
-  if (failure) throw failure;
   return summary;
 }
 

@@ -4,6 +4,7 @@ import type { Context, Progress } from '../../context.js';
 import { usageError } from '../../errors.js';
 import type { BenchInput, BenchMode, BenchProgress, LatencyResult, ThroughputResult } from '../../bench/runner.js';
 import { connectionFlags, integer, withConnectionOptions } from '../options.js';
+import { producerAcks } from '../../feed/pacing.js';
 
 export interface BenchOptions extends ConnectionFlags {
   topic?: string;
@@ -81,9 +82,7 @@ export function register(program: Command, ctx: Context): void {
 /** Checks the flags that depend on each other and turns them into the runner's input. */
 export function benchInput(mode: BenchMode, options: BenchOptions): Omit<BenchInput, 'settings'> {
   if (options.count !== undefined && options.duration !== undefined) throw usageError('--count and --duration exclude each other', 'give one of them');
-  if (options.idempotent && options.acks !== 'all') {
-    throw usageError(`--acks ${options.acks} needs --no-idempotent`, 'idempotent delivery always waits for all in-sync replicas');
-  }
+  producerAcks(options);
   if (mode === 'e2e' && !(options.rate! > 0)) throw usageError('bench e2e needs a rate above 0', 'e.g. --rate 5000');
   if (mode === 'e2e' && options.duration !== undefined && (options.warmup ?? 1) >= options.duration) {
     throw usageError(`--warmup ${options.warmup ?? 1} leaves nothing of --duration ${options.duration} to measure`, 'the warm-up is the first part of the run: make it shorter');
@@ -102,7 +101,7 @@ export function benchInput(mode: BenchMode, options: BenchOptions): Omit<BenchIn
     keepTopic: options.keepTopic,
     producer: {
       idempotent: options.idempotent,
-      acks: options.acks === 'all' ? -1 : (Number(options.acks) as 0 | 1),
+      acks: producerAcks(options),
       compression: options.compression,
       lingerMs: options.lingerMs,
       batchSize: options.batchSize,

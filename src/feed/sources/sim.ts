@@ -1,5 +1,6 @@
 import type { BarEvent, FeedRecord, MarketEvent, QuoteEvent, TopicRouting, TradeEvent } from '../schema.js';
 import { marketRecord } from '../schema.js';
+import { dueAtMs, recordsDue } from '../pacing.js';
 import { pause, type Emit, type FeedSource } from './source.js';
 
 export const DEFAULT_SIM_SYMBOLS = ['AAPL', 'MSFT', 'AMZN', 'NVDA', 'GOOGL', 'TSLA'];
@@ -9,12 +10,12 @@ const EXCHANGES = ['V', 'Q', 'N', 'P', 'Z', 'K'];
 
 export interface SimOptions {
   symbols: string[];
-  /** Events per second; 0 means as fast as the producer takes them. */
+  /** Records per second (quotes, trades and bars together); 0 means as fast as the producer takes them. */
   rate: number;
   seed: number;
   /** Stop after this many records (quotes, trades and bars together). */
   count?: number;
-  /** The simulated clock's start (default: now). Event times advance 1/rate s per event. */
+  /** The simulated clock's start (default: now). Event times advance 1/rate s per record. */
   startTime?: number;
   /** Receive times from this clock (tests pin it for identical output). */
   now?: () => number;
@@ -50,19 +51,21 @@ interface SymbolState {
 /**
  * A simulated market that needs no account: a random walk per symbol, quotes with
  * bid < ask, trades at prices inside the spread, and one-minute bars built from exactly
- * those trades (emitted when the minute is over).
+ * those trades (emitted when the minute is over). Everything, bars included, follows the
+ * simulated clock, so the same seed gives the same records whatever the wall clock does.
  */
 export class MarketSimulator {
   private readonly next: () => number;
   private readonly states = new Map<string, SymbolState>();
   private readonly intervalMs: number;
   private index = 0;
+  private records = 0;
   private readonly start: number;
 
   constructor(private readonly options: Pick<SimOptions, 'symbols' | 'rate' | 'seed' | 'startTime' | 'now'>) {
     this.next = random(options.seed);
     this.start = options.startTime ?? Date.now();
-    // Unthrottled, the simulated clock still moves 100 ms per tick so minutes (and bars) pass.
+    // The simulated clock moves 1/rate s per record; unthrottled, 100 ms per record so minutes (and bars) pass.
     this.intervalMs = options.rate > 0 ? 1000 / options.rate : 100;
     for (const symbol of options.symbols) this.states.set(symbol, { mid: startPrice(symbol) });
   }
@@ -72,20 +75,21 @@ export class MarketSimulator {
     const r = this.next;
     const symbol = this.options.symbols[Math.floor(r() * this.options.symbols.length)];
     const state = this.states.get(symbol)!;
-    const eventMs = this.start + this.index * this.intervalMs;
+    const sinceStart = this.records * this.intervalMs;
+    const eventMs = this.start + sinceStart;
     this.index += 1;
     const eventTime = new Date(Math.floor(eventMs)).toISOString();
     const receiveTime = new Date(this.options.now?.() ?? Date.now()).toISOString();
     const asset = symbol.includes('/') ? 'crypto' : 'stock';
     const events: MarketEvent[] = [];
 
-    // A bar is published once its minute has passed, like a real feed's minute bars.
-    const minute = Math.floor(eventMs / 60_000);
+    // A bar is published once its minute of the simulated clock (counted from its start) has passed.
+    const minute = Math.floor(sinceStart / 60_000);
     if (state.bar && state.bar.minute < minute) {
       const b = state.bar;
       const bar: BarEvent = {
         kind: 'bar', symbol, asset,
-        eventTime: new Date(b.minute * 60_000).toISOString(), receiveTime,
+        eventTime: new Date(Math.floor(this.start + b.minute * 60_000)).toISOString(), receiveTime,
         open: b.open, high: b.high, low: b.low, close: b.close, volume: b.volume,
         tradeCount: b.count, vwap: Math.round((b.notional / b.volume) * 10000) / 10000,
       };
@@ -124,12 +128,8 @@ export class MarketSimulator {
       b.count += 1;
       b.notional += price * size;
     }
+    this.records += events.length;
     return events;
-  }
-
-  /** Wall-clock ms at which tick number `index` is due, relative to the start. */
-  dueAt(index: number): number {
-    return index * this.intervalMs;
   }
 
   get ticks(): number {
@@ -145,20 +145,22 @@ export function simSource(options: SimOptions): FeedSource {
       const began = Date.now();
       let emitted = 0;
       const limit = options.count ?? Infinity;
+      // Records a tick made beyond what was due wait for the next round, so the pace is records/s.
+      let pending: FeedRecord[] = [];
       while (!signal.aborted && emitted < limit) {
-        // Emit everything that is due by now (all of it at rate 0), then sleep a little.
-        const elapsed = Date.now() - began;
-        const batch: FeedRecord[] = [];
-        while (emitted + batch.length < limit && (options.rate === 0 ? batch.length < 500 : market.dueAt(market.ticks) <= elapsed)) {
-          for (const event of market.tick()) {
-            if (emitted + batch.length < limit) batch.push(marketRecord(event, 'sim', options.routing));
-          }
+        // Emit everything that is due by now (up to 500 at a time unthrottled), then sleep a little.
+        const due = Math.min(limit, options.rate > 0 ? recordsDue(Date.now() - began, options.rate) : emitted + 500);
+        while (emitted + pending.length < due) {
+          for (const event of market.tick()) pending.push(marketRecord(event, 'sim', options.routing));
         }
+        const room = due - emitted;
+        const batch = pending.length > room ? pending.slice(0, room) : pending;
+        pending = batch === pending ? [] : pending.slice(room);
         if (batch.length) {
           await emit(batch);
           emitted += batch.length;
         }
-        if (options.rate > 0) await pause(Math.max(1, Math.min(50, market.dueAt(market.ticks) - (Date.now() - began))), signal);
+        if (options.rate > 0) await pause(Math.max(1, Math.min(50, dueAtMs(emitted, options.rate) - (Date.now() - began))), signal);
       }
     },
   };
