@@ -1,23 +1,19 @@
-import fs from 'node:fs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_KRAFT_KAFKA_VERSION } from '../src/local/versions.js';
 import { sharedCluster } from './helpers/env.js';
 import { kcat } from './helpers/kcat.js';
 import { kfeed } from './helpers/run.js';
 
-/** Both metadata modes come up, serve over mTLS, and go down, through `kfeed local`. */
+/** The suite's KRaft cluster serves over mTLS (ZooKeeper mode: local.zookeeper.test.ts). */
 describe('kfeed local', () => {
-  const zk = 'zk3-local-test';
-
-  afterAll(async () => {
-    await kfeed(['local', 'down', '--name', zk]);
-  });
-
   it('the suite KRaft cluster reports its status and logs', async () => {
     const cluster = sharedCluster();
     const status = await kfeed(['local', 'status', '--name', cluster.name, '--json']);
     expect(status.code).toBe(0);
     const view = JSON.parse(status.stdout);
-    expect(view).toMatchObject({ name: cluster.name, mode: 'kraft', running: true, requireAcls: true });
+    // The release this pass of the suite asked for (npm test runs 4.1.x, then 3.9.x), else the default.
+    const version = process.env.KFEED_TEST_KAFKA_VERSION || DEFAULT_KRAFT_KAFKA_VERSION;
+    expect(view).toMatchObject({ name: cluster.name, mode: 'kraft', running: true, requireAcls: true, kafkaVersion: version });
     expect(view.brokers).toHaveLength(1);
     const logs = await kfeed(['local', 'logs', '--name', cluster.name, '--lines', '1000000']);
     expect(logs.code).toBe(0);
@@ -26,6 +22,12 @@ describe('kfeed local', () => {
     expect(tail.stdout.trimEnd().split('\n')).toHaveLength(5);
     const human = await kfeed(['local', 'status', '--name', cluster.name]);
     expect(human.stdout).toMatch(/broker 1\s+running/);
+    expect(human.stdout).toContain(`(kraft, Kafka ${version}, ACLs required)`);
+    const all = await kfeed(['local', 'status', '--all']);
+    expect(all.stdout).toMatch(/^NAME\s+MODE\s+VERSION\s+BROKERS/);
+    expect(all.stdout).toMatch(new RegExp(`^${cluster.name}\\s+kraft\\s+${version.replace(/\./g, '\\.')}\\s+1\\s+running`, 'm'));
+    const allJson = JSON.parse((await kfeed(['local', 'status', '--all', '--json'])).stdout) as Array<{ name: string; kafkaVersion: string }>;
+    expect(allJson.find((c) => c.name === cluster.name)?.kafkaVersion).toBe(version);
   });
 
   it('kcat sees over mTLS the topics kfeed created', async () => {
@@ -36,54 +38,6 @@ describe('kfeed local', () => {
     expect(metadata.code).toBe(0);
     const parsed = JSON.parse(metadata.stdout) as { topics: Array<{ topic: string; partitions: unknown[] }> };
     expect(parsed.topics.map((t) => [t.topic, t.partitions.length])).toEqual([[topic, 4]]);
-  });
-
-  it('a three-broker ZooKeeper-mode cluster comes up, serves and goes down', async () => {
-    const up = await kfeed(['local', 'up', '--name', zk, '--mode', 'zookeeper', '--brokers', '3', '--no-profile', '--json']);
-    expect(up.stderr).not.toMatch(/kfeed:/);
-    expect(up.code).toBe(0);
-    const view = JSON.parse(up.stdout);
-    expect(view).toMatchObject({ mode: 'zookeeper', running: true });
-    expect(view.brokers).toHaveLength(3);
-    expect(view.zookeeper.running).toBe(true);
-    // Ports are chosen free: nothing collides with the suite cluster running beside it.
-    const suitePorts = JSON.parse((await kfeed(['local', 'status', '--name', sharedCluster().name, '--json'])).stdout).bootstrap.tls as string[];
-    expect(view.bootstrap.tls.filter((b: string) => suitePorts.includes(b))).toEqual([]);
-
-    const conn = ['--brokers', view.bootstrap.tls.join(','), '--ca', view.files.ca, '--cert', view.files.clientCert, '--key', view.files.clientKey];
-    const topic = 'replicated';
-    const created = await kfeed(['create-topic', topic, '--partitions', '3', ...conn, '--json']);
-    expect(created.code).toBe(0);
-    expect(JSON.parse(created.stdout).replicationFactor).toBe(3);
-    const describe = await kfeed(['describe-topic', topic, ...conn, '--json']);
-    expect(describe.stderr).toBe('');
-    const described = JSON.parse(describe.stdout);
-    expect(described.partitions.map((p: { isr: number[] }) => [...p.isr].sort())).toEqual([
-      [1, 2, 3],
-      [1, 2, 3],
-      [1, 2, 3],
-    ]);
-    const tls = { ca: view.files.ca, cert: view.files.clientCert, key: view.files.clientKey };
-    const lines = Array.from({ length: 30 }, (_, i) => `sym${i % 5}:price-${i}`).join('\n') + '\n';
-    expect((await kcat(view.bootstrap.tls, tls, ['-P', '-t', topic, '-K', ':'], { stdin: lines })).code).toBe(0);
-    const read = await kcat(view.bootstrap.tls, tls, ['-C', '-t', topic, '-o', 'beginning', '-e', '-q']);
-    expect(read.code).toBe(0);
-    expect(read.stdout.trim().split('\n').sort()).toEqual(Array.from({ length: 30 }, (_, i) => `price-${i}`).sort());
-
-    const again = await kfeed(['local', 'up', '--name', zk, '--mode', 'zookeeper', '--brokers', '3', '--no-profile']);
-    expect(again.code).toBe(0);
-    expect(again.stderr).toMatch(/already running/);
-    const clash = await kfeed(['local', 'up', '--name', zk]);
-    expect(clash.code).toBe(8);
-    expect(clash.stderr).toMatch(/already running as zookeeper, 3 brokers/);
-
-    const down = await kfeed(['local', 'down', '--name', zk]);
-    expect(down.code).toBe(0);
-    expect(fs.existsSync(view.files.ca)).toBe(false);
-    for (const broker of view.brokers as Array<{ pid: number }>) expect(() => process.kill(broker.pid, 0)).toThrow();
-    const gone = await kfeed(['local', 'status', '--name', zk]);
-    expect(gone.code).toBe(7);
-    expect(gone.stderr).toMatch(/no local cluster named "zk3-local-test"/);
   });
 
   it('says what to install when Java is missing, and writes nothing', async () => {

@@ -13,6 +13,7 @@ import { ensureKafkaJars } from './jars.js';
 import { freePorts, waitForPort } from './ports.js';
 import { runCaptured } from './run.js';
 import { checkJava } from './prerequisites.js';
+import { checkModeSupported, chooseKafkaVersion, loggingConfiguration, releaseOf } from './versions.js';
 
 export type ClusterMode = 'kraft' | 'zookeeper';
 
@@ -59,6 +60,8 @@ export interface StartOptions {
   cacheDir: string;
   pom: string;
   env: NodeJS.ProcessEnv;
+  /** The Apache Kafka release to run (default: by mode, see versions.ts); not with KAFKA_HOME. */
+  kafkaVersion?: string;
   /** PEM files of further CAs whose client certificates the brokers accept (e.g. an AWS Private CA). */
   trustCa?: string[];
   /** A SCRAM-SHA-512 user for a SASL_SSL listener (KRaft only: credentials are set at format time). */
@@ -291,16 +294,6 @@ function brokerProperties(state: LocalClusterState, broker: BrokerState): string
   return Object.entries(lines).map(([k, v]) => `${k}=${v}`).join('\n') + '\n';
 }
 
-const LOG4J = `log4j.rootLogger=INFO, stdout
-log4j.appender.stdout=org.apache.log4j.ConsoleAppender
-log4j.appender.stdout.layout=org.apache.log4j.PatternLayout
-log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n
-log4j.logger.kafka.request.logger=WARN
-log4j.logger.org.apache.zookeeper=WARN
-log4j.logger.kafka.log.LogCleaner=WARN
-log4j.logger.state.change.logger=WARN
-`;
-
 function jvm(state: LocalClusterState, heapMb: number, mainClass: string, args: string[], dir: string): string[] {
   return [
     `-Xms${Math.min(256, heapMb)}m`,
@@ -308,7 +301,7 @@ function jvm(state: LocalClusterState, heapMb: number, mainClass: string, args: 
     '-XX:+UseG1GC',
     '-XX:MaxGCPauseMillis=20',
     '-Djava.awt.headless=true',
-    `-Dlog4j.configuration=file:${path.join(state.dir, 'log4j.properties')}`,
+    loggingConfiguration(releaseOf(state.kafkaVersion), state.dir).jvmFlag,
     `-Dkafka.logs.dir=${dir}`,
     '-Dzookeeper.admin.enableServer=false',
     '-cp',
@@ -388,11 +381,13 @@ export function checkScramUser(mode: ClusterMode, user: string, password = ''): 
 export async function startLocalCluster(options: StartOptions): Promise<{ state: LocalClusterState; reused: boolean }> {
   const dir = clusterDir(options.dataDir, options.name);
   if (options.scram) checkScramUser(options.mode, options.scram.user, options.scram.password);
+  const version = chooseKafkaVersion({ requested: options.kafkaVersion, mode: options.mode, kafkaHome: options.env.KAFKA_HOME });
   const existing = readClusterState(options.dataDir, options.name);
   if (existing) {
     const running = existing.brokers.filter(brokerAlive).length;
     if (running === existing.brokers.length) {
-      if (existing.mode !== options.mode || existing.brokers.length !== options.brokers || existing.requireAcls !== options.requireAcls || existing.scramUser !== options.scram?.user) {
+      if (existing.mode !== options.mode || existing.brokers.length !== options.brokers || existing.requireAcls !== options.requireAcls || existing.scramUser !== options.scram?.user ||
+        (options.kafkaVersion && existing.kafkaVersion !== version?.text)) {
         throw new KfeedError('conflict', `cluster ${options.name} is already running as ${describeShape(existing)}`, {
           hint: `stop it with \`kfeed local down --name ${options.name}\`, or pick another --name`,
         });
@@ -405,7 +400,8 @@ export async function startLocalCluster(options: StartOptions): Promise<{ state:
   }
   const trustedCas = readTrustedCas(options.trustCa ?? []);
   const { java } = checkJava(options.env);
-  const jars = await ensureKafkaJars({ env: options.env, cacheDir: options.cacheDir, pom: options.pom, onProgress: options.onProgress });
+  const jars = await ensureKafkaJars({ env: options.env, cacheDir: options.cacheDir, pom: options.pom, version, onProgress: options.onProgress });
+  checkModeSupported(releaseOf(jars.version), options.mode); // an install in KAFKA_HOME may be 4.x
   fs.mkdirSync(dir, { recursive: true });
   options.onProgress?.('making a local CA and certificates');
   const certs = makeCertificates(dir, options.name);
@@ -442,7 +438,8 @@ export async function startLocalCluster(options: StartOptions): Promise<{ state:
     principals: certs.principals,
     createdAt: new Date().toISOString(),
   };
-  fs.writeFileSync(path.join(dir, 'log4j.properties'), LOG4J);
+  const logging = loggingConfiguration(releaseOf(state.kafkaVersion), dir);
+  fs.writeFileSync(logging.file, logging.text);
   for (const broker of brokers) {
     fs.mkdirSync(path.join(broker.dir, 'data'), { recursive: true });
     fs.writeFileSync(brokerConfigFile(broker), brokerProperties(state, broker));
@@ -494,7 +491,7 @@ export async function startLocalCluster(options: StartOptions): Promise<{ state:
 }
 
 function describeShape(state: LocalClusterState): string {
-  return `${state.mode}, ${state.brokers.length} broker${state.brokers.length > 1 ? 's' : ''}${state.requireAcls ? ', ACLs required' : ''}${state.scramUser ? `, SCRAM user ${state.scramUser}` : ''}`;
+  return `${state.mode}, ${state.brokers.length} broker${state.brokers.length > 1 ? 's' : ''}${state.requireAcls ? ', ACLs required' : ''}${state.scramUser ? `, SCRAM user ${state.scramUser}` : ''}, Kafka ${state.kafkaVersion}`;
 }
 
 /** Waits until every broker is registered and answers a metadata request over mTLS. */

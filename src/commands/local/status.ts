@@ -17,12 +17,13 @@ export async function localStatus(ctx: Context, options: { name: string; all?: b
   if (options.all) {
     const names = listClusterNames(ctx.paths.dataDir);
     const states = names.map((n) => readClusterState(ctx.paths.dataDir, n)!);
-    if (ctx.json) return ctx.printJson(states.map((s) => ({ name: s.name, mode: s.mode, running: localClusterStatus(s).brokers.every((b) => b.running), bootstrap: clusterEndpoints(s) })));
+    if (ctx.json) return ctx.printJson(states.map((s) => ({ name: s.name, mode: s.mode, kafkaVersion: s.kafkaVersion, running: localClusterStatus(s).brokers.every((b) => b.running), bootstrap: clusterEndpoints(s) })));
     ctx.printTable(
       states,
       [
         { header: 'NAME', value: (s) => s.name },
         { header: 'MODE', value: (s) => s.mode },
+        { header: 'VERSION', value: (s) => s.kafkaVersion },
         { header: 'BROKERS', value: (s) => s.brokers.length, align: 'right' },
         { header: 'STATE', value: (s) => (localClusterStatus(s).brokers.every((b) => b.running) ? 'running' : 'stopped') },
         { header: 'MTLS', value: (s) => clusterEndpoints(s).tls.join(',') },
