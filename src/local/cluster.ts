@@ -381,13 +381,14 @@ export function checkScramUser(mode: ClusterMode, user: string, password = ''): 
 export async function startLocalCluster(options: StartOptions): Promise<{ state: LocalClusterState; reused: boolean }> {
   const dir = clusterDir(options.dataDir, options.name);
   if (options.scram) checkScramUser(options.mode, options.scram.user, options.scram.password);
-  const version = chooseKafkaVersion({ requested: options.kafkaVersion, mode: options.mode, kafkaHome: options.env.KAFKA_HOME });
+  const requested = options.kafkaVersion;
+  const version = chooseKafkaVersion({ requested, mode: options.mode, kafkaHome: options.env.KAFKA_HOME });
   const existing = readClusterState(options.dataDir, options.name);
   if (existing) {
     const running = existing.brokers.filter(brokerAlive).length;
     if (running === existing.brokers.length) {
       if (existing.mode !== options.mode || existing.brokers.length !== options.brokers || existing.requireAcls !== options.requireAcls || existing.scramUser !== options.scram?.user ||
-        (options.kafkaVersion && existing.kafkaVersion !== version?.text)) {
+        (requested && existing.kafkaVersion !== version?.text)) {
         throw new KfeedError('conflict', `cluster ${options.name} is already running as ${describeShape(existing)}`, {
           hint: `stop it with \`kfeed local down --name ${options.name}\`, or pick another --name`,
         });
@@ -400,7 +401,8 @@ export async function startLocalCluster(options: StartOptions): Promise<{ state:
   }
   const trustedCas = readTrustedCas(options.trustCa ?? []);
   const { java } = checkJava(options.env);
-  const jars = await ensureKafkaJars({ env: options.env, cacheDir: options.cacheDir, pom: options.pom, version, onProgress: options.onProgress });
+  const { env, cacheDir, pom, onProgress } = options;
+  const jars = await ensureKafkaJars({ env, cacheDir, pom, version, onProgress });
   checkModeSupported(releaseOf(jars.version), options.mode); // an install in KAFKA_HOME may be 4.x
   fs.mkdirSync(dir, { recursive: true });
   options.onProgress?.('making a local CA and certificates');

@@ -18,7 +18,8 @@ export function kafkaHomeDistribution(kafkaHome: string): KafkaDistribution {
   const names = fs.existsSync(libs) ? fs.readdirSync(libs) : [];
   const version = names.map(versionOfCoreJar).find((v) => v !== undefined);
   if (!version) {
-    throw new KfeedError('prerequisite', `KAFKA_HOME=${kafkaHome} is not an Apache Kafka install (no libs/kafka_2.*.jar)`, {
+    const message = `KAFKA_HOME=${kafkaHome} is not an Apache Kafka install (no libs/kafka_2.*.jar)`;
+    throw new KfeedError('prerequisite', message, {
       hint: 'point KAFKA_HOME at an unpacked Kafka release, or unset it to fetch the jars with Maven',
     });
   }

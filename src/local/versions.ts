@@ -5,6 +5,12 @@ import { KfeedError } from '../errors.js';
  * What differs between the Apache Kafka releases a local cluster can run (3.9.x and 4.x):
  * defaults, the logging backend the jars need and its configuration, and ZooKeeper support.
  * Pure functions: nothing here starts a process or touches the disk.
+ *
+ * What does not differ (checked by running 4.1.2 with what cluster.ts writes): the KRaft broker
+ * properties (StandardAuthorizer, listeners, SSL PEM stores, SCRAM listener), the storage tool's
+ * `format -t ID -c FILE --ignore-formatted [--add-scram ...]` with a static controller.quorum.voters,
+ * and the main classes kafka.Kafka and kafka.tools.StorageTool. Only ZooKeeper mode
+ * (zookeeper.connect, AclAuthorizer, ZooKeeper's main class) is 3.9-only.
  */
 
 export type MetadataMode = 'kraft' | 'zookeeper';
@@ -65,7 +71,8 @@ export function chooseKafkaVersion(options: {
 }): KafkaVersion | undefined {
   if (options.kafkaHome) {
     if (options.requested) {
-      throw new KfeedError('usage', '--kafka-version cannot be used with KAFKA_HOME (the install there decides the version)', {
+      const message = '--kafka-version cannot be used with KAFKA_HOME (the install there decides the version)';
+      throw new KfeedError('usage', message, {
         hint: 'unset KAFKA_HOME to fetch the jars of that version, or drop --kafka-version',
       });
     }
@@ -114,7 +121,10 @@ const QUIET = ['kafka.request.logger', 'org.apache.zookeeper', 'kafka.log.LogCle
 const PATTERN = '[%d] %p %m (%c)%n';
 
 /** The logging configuration of the JVMs: its file name, text, and the flag that points at it. */
-export function loggingConfiguration(version: KafkaVersion, dir: string): { file: string; text: string; jvmFlag: string } {
+export function loggingConfiguration(
+  version: KafkaVersion,
+  dir: string,
+): { file: string; text: string; jvmFlag: string } {
   if (loggingBackend(version) === 'reload4j') {
     const file = path.join(dir, 'log4j.properties');
     const text = [

@@ -2,7 +2,8 @@ import { Option, type Command } from 'commander';
 import type { Context } from '../../context.js';
 import { KfeedError } from '../../errors.js';
 import { resourcePath } from '../../package-info.js';
-import { chooseKafkaVersion, DEFAULT_KRAFT_KAFKA_VERSION, DEFAULT_ZOOKEEPER_KAFKA_VERSION } from '../../local/versions.js';
+import { chooseKafkaVersion, DEFAULT_KRAFT_KAFKA_VERSION as KRAFT_DEFAULT } from '../../local/versions.js';
+import { DEFAULT_ZOOKEEPER_KAFKA_VERSION as ZOOKEEPER_DEFAULT } from '../../local/versions.js';
 import { checkScramUser, clusterProfile, startLocalCluster, type ClusterMode, type LocalClusterState } from '../../local/cluster.js';
 import { collect, integer } from '../options.js';
 import { clusterNameOption, renderStatus } from './shared.js';
@@ -25,7 +26,10 @@ export function register(group: Command, ctx: Context): void {
     .description('start a local cluster (KRaft by default) and make it the default profile')
     .addOption(clusterNameOption())
     .addOption(new Option('--mode <mode>', 'metadata mode').choices(['kraft', 'zookeeper']).default('kraft'))
-    .option('--kafka-version <version>', `Apache Kafka release: 3.9.x or 4.x (default ${DEFAULT_KRAFT_KAFKA_VERSION}; ${DEFAULT_ZOOKEEPER_KAFKA_VERSION} for zookeeper mode)`)
+    .option(
+      '--kafka-version <version>',
+      `Apache Kafka release: 3.9.x or 4.x (default ${KRAFT_DEFAULT}; ${ZOOKEEPER_DEFAULT} for zookeeper mode)`,
+    )
     .option('--brokers <n>', 'number of brokers (default 1; 3 for zookeeper mode)', integer('--brokers', 1, 9))
     .option('--require-acls', 'deny clients that no ACL allows (allow.everyone.if.no.acl.found=false, as on MSK)')
     .option('--no-profile', 'do not write or select a profile for the cluster')
@@ -59,7 +63,8 @@ export async function localUp(ctx: Context, options: UpOptions): Promise<LocalCl
 export async function startCluster(ctx: Context, options: UpOptions): Promise<LocalClusterState> {
   const brokers = options.brokers ?? (options.mode === 'zookeeper' ? 3 : 1);
   if (options.scramUser) checkScramUser(options.mode, options.scramUser);
-  chooseKafkaVersion({ requested: options.kafkaVersion, mode: options.mode, kafkaHome: ctx.env.KAFKA_HOME }); // before any prompt
+  // Refuse a version that cannot run before the password prompt.
+  chooseKafkaVersion({ requested: options.kafkaVersion, mode: options.mode, kafkaHome: ctx.env.KAFKA_HOME });
   const scram = options.scramUser ? { user: options.scramUser, password: await scramPassword(ctx, options.scramUser) } : undefined;
   const progress = ctx.progress(`starting local cluster ${options.name}`);
   let result;
