@@ -66,10 +66,12 @@ export async function demoRun(ctx: Context, options: DemoOptions): Promise<DemoS
   const { simSource, DEFAULT_SIM_SYMBOLS } = await import('../feed/sources/sim.js');
   const { runStop, pumpFeed, consumeIntoBoard } = await import('../feed/pipeline.js');
 
-  // Market and ticker stop together: at Ctrl-C, at --duration, or when either fails.
-  const stop = runStop(ctx.abort.signal, options.duration);
   const consumer = await openFeedConsumer(settings, { topics: DEMO_TOPICS, groupId: 'kfeed-demo', start: { from: 'committed', fallback: 'earliest' } });
   const producer = await createFeedProducer(settings);
+  // Market and ticker stop together: at Ctrl-C, at --duration, or when either fails. The
+  // duration counts from here: on a fresh cluster the group's first join (which creates
+  // __consumer_offsets) can take longer than a short --duration.
+  const stop = runStop(ctx.abort.signal, options.duration);
   const board = new TickerBoard();
   const view = new TickerView(board, {
     out: ctx.io.stdout,
