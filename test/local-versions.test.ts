@@ -28,6 +28,20 @@ describe('kfeed local up --kafka-version', () => {
     }
   });
 
+  it('refuses ZooKeeper mode when the install in KAFKA_HOME is 4.x, and writes nothing', async () => {
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'kfeed-kafka-home-'));
+    try {
+      fs.mkdirSync(path.join(home, 'libs'));
+      fs.writeFileSync(path.join(home, 'libs', 'kafka_2.13-4.1.2.jar'), '');
+      const result = await kfeed(['local', 'up', '--name', 'home4', '--mode', 'zookeeper'], { env: { KAFKA_HOME: home } });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/^kfeed: Kafka 4\.1\.2 has no ZooKeeper mode \(it was removed in 4\.0\)/m);
+      expect(fs.existsSync(clusterFolder('home4'))).toBe(false);
+    } finally {
+      fs.rmSync(home, { recursive: true, force: true });
+    }
+  });
+
   it('says in one line when Maven Central does not serve the release, and caches nothing', async () => {
     const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'kfeed-cache-'));
     try {
