@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kfeedPaths } from '../src/config/paths.js';
 import { readClusterState } from '../src/local/cluster.js';
-import { requireTool, tempDir } from './helpers/env.js';
+import { requireTool, suiteKafkaVersion, tempDir } from './helpers/env.js';
 import { kcat } from './helpers/kcat.js';
 import { startMoto, type Moto } from './helpers/moto.js';
 import { createPrivateCa, type TestPrivateCa } from './helpers/private-ca.js';
@@ -26,7 +26,7 @@ beforeAll(async () => {
   work = tempDir('kfeed-pca-');
   fs.writeFileSync(path.join(work, 'pca-root.pem'), pca.certificatePem);
   // A broker that trusts the Private CA (besides its own local CA) for client certificates.
-  const up = await kfeed(['local', 'up', '--name', CLUSTER, '--trust-ca', path.join(work, 'pca-root.pem'), '--no-profile', '--json']);
+  const up = await kfeed(['local', 'up', '--name', CLUSTER, '--trust-ca', path.join(work, 'pca-root.pem'), '--kafka-version', suiteKafkaVersion(), '--no-profile', '--json']);
   if (up.code !== 0) throw new Error(`local up failed: ${up.stderr}`);
   const status = JSON.parse(up.stdout);
   cluster = { tls: status.bootstrap.tls, ca: status.files.ca, adminCert: status.files.clientCert, adminKey: status.files.clientKey };

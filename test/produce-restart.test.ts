@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readClusterState, startBroker, stopBroker, waitUntilServing } from '../src/local/cluster.js';
 import { startInProcess } from './helpers/capture.js';
 import { BIN, kfeed } from './helpers/run.js';
-import { testEnv } from './helpers/env.js';
+import { suiteKafkaVersion, testEnv } from './helpers/env.js';
 import { kcat } from './helpers/kcat.js';
 
 const NAME = 'feed-restart';
@@ -16,7 +16,7 @@ let tls: { ca: string; cert: string; key: string };
 let brokers: string[];
 
 beforeAll(async () => {
-  const up = await kfeed(['local', 'up', '--name', NAME, '--no-profile', '--json']);
+  const up = await kfeed(['local', 'up', '--name', NAME, '--kafka-version', suiteKafkaVersion(), '--no-profile', '--json']);
   if (up.code !== 0) throw new Error(`local up failed: ${up.stderr}`);
   const status = JSON.parse(up.stdout);
   brokers = status.bootstrap.tls;

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempDir } from './helpers/env.js';
+import { suiteKafkaVersion, tempDir } from './helpers/env.js';
 import { kfeed } from './helpers/run.js';
 import { expectFailure } from './helpers/assert.js';
 
@@ -12,7 +12,7 @@ describe('SASL/SCRAM over TLS', () => {
   let view: { bootstrap: { sasl: string[]; tls: string[] }; files: { ca: string } };
 
   beforeAll(async () => {
-    const up = await kfeed(['local', 'up', '--name', name, '--require-acls', '--scram-user', 'alice', '--no-profile', '--json'], { env: { KFEED_SASL_PASSWORD: password } });
+    const up = await kfeed(['local', 'up', '--name', name, '--require-acls', '--kafka-version', suiteKafkaVersion(), '--scram-user', 'alice', '--no-profile', '--json'], { env: { KFEED_SASL_PASSWORD: password } });
     expect(up.stderr).not.toMatch(/kfeed:/);
     expect(up.code).toBe(0);
     view = JSON.parse(up.stdout);

@@ -2,6 +2,7 @@ import type { Admin, ITopicConfig } from 'kafkajs';
 import type { ConnectionSettings } from '../config/connection.js';
 import { KfeedError } from '../errors.js';
 import { topicDeniedError } from './errors.js';
+import { poll } from '../wait.js';
 
 const TOPIC_NAME = /^[A-Za-z0-9._-]{1,249}$/;
 
@@ -53,10 +54,35 @@ export async function createTopic(admin: Admin, input: CreateTopicInput): Promis
     replicationFactor,
     configEntries: input.configs,
   };
-  const created = await admin.createTopics({ topics: [topic], waitForLeaders: true, timeout: 15000 });
+  const created = await admin.createTopics({ topics: [topic], waitForLeaders: false, timeout: 15000 });
   // kafkajs reports an existing topic as `false` rather than as an error.
   if (!created) throw new KfeedError('conflict', `topic ${input.name} already exists`, { hint: 'choose another name, or delete it first with `kfeed delete-topic`' });
+  await waitForLeaders(admin, input.name);
   return { name: input.name, partitions: input.partitions, replicationFactor, configs: Object.fromEntries(input.configs.map((c) => [c.name, c.value])) };
+}
+
+/**
+ * Waits until the metadata names a leader for every partition of a topic just created. Kafka 4.x
+ * brokers answer "unknown topic" until their metadata has it (3.9 said "leader not available"),
+ * and kafkajs's own wait (`waitForLeaders`) gives up at the first "unknown topic".
+ */
+async function waitForLeaders(admin: Admin, topic: string, timeoutMs = 15_000): Promise<void> {
+  await poll(
+    async () => {
+      const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
+      const partitions = metadata.topics.find((t) => t.name === topic)?.partitions ?? [];
+      return partitions.length > 0 && partitions.every((p) => p.leader >= 0) ? true : undefined;
+    },
+    {
+      what: `the partitions of topic ${topic} to have leaders`,
+      timeoutMs,
+      intervalMs: 100,
+      onTimeout: (last) =>
+        new KfeedError('connection', `topic ${topic} was created, but its partitions had no leader within ${timeoutMs / 1000} s`, {
+          hint: `check it with \`kfeed describe-topic ${topic}\`${last instanceof Error ? ` (last answer: ${last.message})` : ''}`,
+        }),
+    },
+  );
 }
 
 /**

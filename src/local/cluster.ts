@@ -9,6 +9,7 @@ import { makeLocalIamKey, prepareIamValidator, type LocalIamOptions } from './ia
 import { ensureKafkaJars } from './jars.js';
 import { releasePorts, reservePorts, waitForPort } from './ports.js';
 import { checkJava } from './prerequisites.js';
+import { checkModeSupported, chooseKafkaVersion, loggingConfiguration, releaseOf } from './versions.js';
 import {
   brokerAlive,
   brokerConfigFile,
@@ -20,7 +21,7 @@ import {
   zookeeperAlive,
   zookeeperLogFile,
 } from './processes.js';
-import { brokerProperties, LOG4J } from './properties.js';
+import { brokerProperties } from './properties.js';
 import { waitUntilServing } from './readiness.js';
 import { runCaptured } from './run.js';
 import {
@@ -50,6 +51,8 @@ export interface StartOptions {
   cacheDir: string;
   pom: string;
   env: NodeJS.ProcessEnv;
+  /** The Apache Kafka release to run (default: by mode, see versions.ts); not with KAFKA_HOME. */
+  kafkaVersion?: string;
   /** PEM files of further CAs whose client certificates the brokers accept (e.g. an AWS Private CA). */
   trustCa?: string[];
   /** A SCRAM-SHA-512 user for a SASL_SSL listener (KRaft only: credentials are set at format time). */
@@ -128,11 +131,15 @@ export async function startLocalCluster(options: StartOptions): Promise<{ state:
   const { signal } = options;
   const dir = clusterDir(options.dataDir, options.name);
   if (options.scram) checkScramUser(options.mode, options.scram.user, options.scram.password);
+  const requested = options.kafkaVersion;
+  const version = chooseKafkaVersion({ requested, mode: options.mode, kafkaHome: options.env.KAFKA_HOME });
   const existing = readClusterState(options.dataDir, options.name);
   if (existing) {
     const running = existing.brokers.filter(brokerAlive).length;
     if (running === existing.brokers.length) {
       const differences = shapeDifferences(existing, options);
+      // A version is a difference only when one was asked for.
+      if (requested && existing.kafkaVersion !== version?.text) differences.push(`Kafka ${existing.kafkaVersion}, not ${version?.text}`);
       if (differences.length && !options.acceptAnyRunningShape) {
         throw new KfeedError(
           'conflict',
@@ -154,9 +161,11 @@ export async function startLocalCluster(options: StartOptions): Promise<{ state:
     env: options.env,
     cacheDir: options.cacheDir,
     pom: options.pom,
+    version,
     onProgress: options.onProgress,
     signal,
   });
+  checkModeSupported(releaseOf(jars.version), options.mode); // an install in KAFKA_HOME may be 4.x
   throwIfAborted(signal);
   const iamClasspath = options.iam
     ? await prepareIamValidator({
@@ -216,7 +225,8 @@ export async function startLocalCluster(options: StartOptions): Promise<{ state:
       principals: certs.principals,
       createdAt: new Date().toISOString(),
     };
-    fs.writeFileSync(path.join(dir, 'log4j.properties'), LOG4J);
+    const logging = loggingConfiguration(releaseOf(state.kafkaVersion), dir);
+    fs.writeFileSync(logging.file, logging.text);
     for (const broker of brokers) {
       fs.mkdirSync(path.join(broker.dir, 'data'), { recursive: true });
       fs.writeFileSync(brokerConfigFile(broker), brokerProperties(state, broker));

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { KfeedError } from '../errors.js';
 import { poll } from '../wait.js';
 import type { BrokerState, LocalClusterState } from './state.js';
+import { loggingConfiguration, releaseOf } from './versions.js';
 
 /** Whether `pid` is alive and is the process we started with `marker` on its command line. */
 export function processAlive(pid: number | undefined, marker: string): boolean {
@@ -55,7 +56,7 @@ export function jvmArgs(
     '-XX:+UseG1GC',
     '-XX:MaxGCPauseMillis=20',
     '-Djava.awt.headless=true',
-    `-Dlog4j.configuration=file:${path.join(state.dir, 'log4j.properties')}`,
+    loggingConfiguration(releaseOf(state.kafkaVersion), state.dir).jvmFlag,
     `-Dkafka.logs.dir=${dir}`,
     '-Dzookeeper.admin.enableServer=false',
     '-cp',

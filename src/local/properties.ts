@@ -107,16 +107,6 @@ export function brokerProperties(state: PropertiesInput, broker: BrokerState): s
   );
 }
 
-/** log4j settings of every JVM of the cluster: INFO to the process's log, noisy loggers quieter. */
-export const LOG4J = `log4j.rootLogger=INFO, stdout
-log4j.appender.stdout=org.apache.log4j.ConsoleAppender
-log4j.appender.stdout.layout=org.apache.log4j.PatternLayout
-log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n
-log4j.logger.kafka.request.logger=WARN
-log4j.logger.org.apache.zookeeper=WARN
-log4j.logger.kafka.log.LogCleaner=WARN
-log4j.logger.state.change.logger=WARN
-`;
 
 /** Parses `key=value` lines (as written above) back into a map, for checks. */
 export function parseProperties(text: string): Map<string, string> {

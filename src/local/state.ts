@@ -188,11 +188,12 @@ export function saveState(state: LocalClusterState): void {
 
 /** "kraft, 1 broker, ACLs required": what a cluster is, for messages. */
 export function describeShape(
-  state: Pick<LocalClusterState, 'mode' | 'brokers' | 'requireAcls' | 'scramUser'>,
+  state: Pick<LocalClusterState, 'mode' | 'brokers' | 'requireAcls' | 'scramUser' | 'kafkaVersion'>,
 ): string {
   const count = state.brokers.length;
   return (
     `${state.mode}, ${count} broker${count > 1 ? 's' : ''}` +
-    `${state.requireAcls ? ', ACLs required' : ''}${state.scramUser ? `, SCRAM user ${state.scramUser}` : ''}`
+    `${state.requireAcls ? ', ACLs required' : ''}${state.scramUser ? `, SCRAM user ${state.scramUser}` : ''}` +
+    `, Kafka ${state.kafkaVersion}`
   );
 }

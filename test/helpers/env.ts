@@ -35,11 +35,21 @@ export interface SharedCluster {
   adminCert: string;
   adminKey: string;
   caKey: string;
+  /** The Apache Kafka release of this pass of the suite. */
+  kafkaVersion: string;
 }
 
 /** The KRaft cluster (ACLs required) that the global setup started for the whole suite. */
 export function sharedCluster(): SharedCluster {
   return inject('sharedCluster') as SharedCluster;
+}
+
+/**
+ * The Kafka release this pass of the suite runs (`npm test` runs 4.1.x, then 3.9.x): tests that
+ * start their own cluster pass it as --kafka-version.
+ */
+export function suiteKafkaVersion(): string {
+  return sharedCluster().kafkaVersion;
 }
 
 declare module 'vitest' {

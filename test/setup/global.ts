@@ -22,9 +22,15 @@ export default async function setup(project: TestProject) {
   fs.rmSync(env.KFEED_TEST_ROOT!, { recursive: true, force: true });
   fs.mkdirSync(env.KFEED_TEST_ROOT!, { recursive: true });
   const run = (args: string[]) => startInProcess(args, { env, cwd: env.KFEED_TEST_ROOT! }).done;
-  const up = await run(['local', 'up', '--name', NAME, '--require-acls', '--json']);
+  // KFEED_TEST_KAFKA_VERSION picks the release of this pass (npm test runs 4.1.x, then 3.9.x).
+  const version = env.KFEED_TEST_KAFKA_VERSION ? ['--kafka-version', env.KFEED_TEST_KAFKA_VERSION] : [];
+  const up = await run(['local', 'up', '--name', NAME, '--require-acls', ...version, '--json']);
   if (up.code !== 0) throw new Error(`the suite's Kafka cluster did not start (exit ${up.code}): ${up.stderr}`);
-  const status = JSON.parse(up.stdout) as { bootstrap: { tls: string[]; plaintext: string[] }; files: LocalClusterState['files'] };
+  const status = JSON.parse(up.stdout) as {
+    bootstrap: { tls: string[]; plaintext: string[] };
+    files: LocalClusterState['files'];
+    kafkaVersion: string;
+  };
   const shared: SharedCluster = {
     name: NAME,
     profile: NAME,
@@ -34,6 +40,7 @@ export default async function setup(project: TestProject) {
     caKey: status.files.caKey,
     adminCert: status.files.clientCert,
     adminKey: status.files.clientKey,
+    kafkaVersion: status.kafkaVersion,
   };
   project.provide('sharedCluster', shared);
   return async () => {

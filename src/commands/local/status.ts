@@ -13,7 +13,7 @@ export type StatusResult =
   | { kind: 'one'; cluster: ClusterView }
   | {
       kind: 'all';
-      clusters: Array<Pick<ClusterView, 'name' | 'mode' | 'running' | 'bootstrap'> & { brokerCount: number }>;
+      clusters: Array<Pick<ClusterView, 'name' | 'mode' | 'kafkaVersion' | 'running' | 'bootstrap'> & { brokerCount: number }>;
     };
 
 export default defineCommand<StatusOptions, StatusResult>({
@@ -28,6 +28,7 @@ export default defineCommand<StatusOptions, StatusResult>({
       const clusters = views.map((v) => ({
         name: v.name,
         mode: v.mode,
+        kafkaVersion: v.kafkaVersion,
         running: v.running,
         bootstrap: v.bootstrap,
         brokerCount: v.brokers.length,
@@ -50,6 +51,7 @@ export default defineCommand<StatusOptions, StatusResult>({
       [
         { header: 'NAME', value: (c) => c.name },
         { header: 'MODE', value: (c) => c.mode },
+        { header: 'VERSION', value: (c) => c.kafkaVersion },
         { header: 'BROKERS', value: (c) => c.brokerCount, align: 'right' },
         { header: 'STATE', value: (c) => (c.running ? 'running' : 'stopped') },
         { header: 'MTLS', value: (c) => c.bootstrap.tls.join(',') },
@@ -61,6 +63,6 @@ export default defineCommand<StatusOptions, StatusResult>({
   json: (result) =>
     result.kind === 'one'
       ? result.cluster
-      : result.clusters.map(({ name, mode, running, bootstrap }) => ({ name, mode, running, bootstrap })),
+      : result.clusters.map(({ name, mode, kafkaVersion, running, bootstrap }) => ({ name, mode, kafkaVersion, running, bootstrap })),
   exitCode: (result) => (result.kind === 'one' && !result.cluster.running ? ExitCode.connection : ExitCode.ok),
 });

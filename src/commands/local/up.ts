@@ -4,6 +4,8 @@ import { KfeedError, usageError } from '../../errors.js';
 import { checkScramUser, type ClusterMode } from '../../local/cluster.js';
 import { bringUpCluster } from '../../local/lifecycle.js';
 import { resourcePath } from '../../package-info.js';
+import { chooseKafkaVersion, DEFAULT_KRAFT_KAFKA_VERSION as KRAFT_DEFAULT } from '../../local/versions.js';
+import { DEFAULT_ZOOKEEPER_KAFKA_VERSION as ZOOKEEPER_DEFAULT } from '../../local/versions.js';
 import { defineCommand } from '../command.js';
 import { collect, integer } from '../options.js';
 import { clusterNameOption, clusterView, renderClusterView, type ClusterView } from './shared.js';
@@ -11,6 +13,7 @@ import { clusterNameOption, clusterView, renderClusterView, type ClusterView } f
 export interface UpOptions {
   name: string;
   mode: ClusterMode;
+  kafkaVersion?: string;
   brokerCount?: number;
   /** The old spelling of --broker-count (hidden): `--brokers` is a host:port list everywhere else. */
   brokers?: number;
@@ -31,6 +34,10 @@ export default defineCommand<UpOptions, ClusterView>({
     command
       .addOption(clusterNameOption())
       .addOption(new Option('--mode <mode>', 'metadata mode').choices(['kraft', 'zookeeper']).default('kraft'))
+      .option(
+        '--kafka-version <version>',
+        `Apache Kafka release: 3.9.x or 4.x (default ${KRAFT_DEFAULT}; ${ZOOKEEPER_DEFAULT} for zookeeper mode)`,
+      )
       .option(
         '--broker-count <n>',
         'number of brokers (default 1; 3 for zookeeper mode)',
@@ -84,6 +91,8 @@ async function scramPassword(ctx: Context, user: string): Promise<string> {
 }
 
 async function startCluster(ctx: Context, options: UpOptions) {
+  // A version that cannot run is refused before the password prompt.
+  chooseKafkaVersion({ requested: options.kafkaVersion, mode: options.mode, kafkaHome: ctx.env.KAFKA_HOME });
   const scram = options.scramUser
     ? { user: options.scramUser, password: await scramPassword(ctx, options.scramUser) }
     : undefined;
@@ -93,6 +102,7 @@ async function startCluster(ctx: Context, options: UpOptions) {
     result = await bringUpCluster({
       name: options.name,
       mode: options.mode,
+      kafkaVersion: options.kafkaVersion,
       brokers: brokerCount(options),
       requireAcls: Boolean(options.requireAcls),
       trustCa: options.trustCa,
