@@ -105,11 +105,16 @@ interface RunResult {
 
 function run(command: string, argv: string[], options: RunOptions = {}): Promise<RunResult> {
   const rssFile = TIME ? path.join(WORK, `rss-${process.pid}-${Math.random().toString(36).slice(2)}`) : undefined;
-  const full: [string, string[]] = TIME && rssFile ? [TIME, ['-f', '%M', '-o', rssFile, command, ...argv]] : [command, argv];
+  const full: [string, string[]] =
+    TIME && rssFile ? [TIME, ['-f', '%M', '-o', rssFile, command, ...argv]] : [command, argv];
   return new Promise((resolve, reject) => {
     const began = process.hrtime.bigint();
     const child = spawn(full[0], full[1], {
-      stdio: [options.stdinFile ? fs.openSync(options.stdinFile, 'r') : 'ignore', options.discardStdout ? 'ignore' : 'pipe', 'pipe'],
+      stdio: [
+        options.stdinFile ? fs.openSync(options.stdinFile, 'r') : 'ignore',
+        options.discardStdout ? 'ignore' : 'pipe',
+        'pipe',
+      ],
       env: { ...process.env, ...options.env },
     });
     let stdout = '';
@@ -128,7 +133,11 @@ function run(command: string, argv: string[], options: RunOptions = {}): Promise
         fs.rmSync(rssFile, { force: true });
       }
       if (code !== 0 && !options.allowFailure) {
-        reject(new Error(`${path.basename(command)} ${argv.slice(0, 3).join(' ')} ... exited ${code}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`));
+        reject(
+          new Error(
+            `${path.basename(command)} ${argv.slice(0, 3).join(' ')} ... exited ${code}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`,
+          ),
+        );
       } else resolve({ code, stdout, stderr, seconds, rssMb });
     });
   });
@@ -173,12 +182,15 @@ async function startCluster(): Promise<Cluster> {
   const up = await kfeed(['local', 'up', '--name', args.name, '--no-profile', '--json'], { timeoutMs: 300_000 });
   const status = JSON.parse(up.stdout) as UpStatus;
   // Where kfeed keeps the cluster (XDG folders, $HOME), read by kfeed's own module.
-  const state = readClusterState(kfeedPaths(process.env).dataDir, args.name) ?? fail(`no state for cluster ${args.name}`);
+  const state =
+    readClusterState(kfeedPaths(process.env).dataDir, args.name) ?? fail(`no state for cluster ${args.name}`);
   const brokers = status.bootstrap.tls.join(',');
   const files = status.files;
   // Java's PEM keystore: the unencrypted PKCS#8 key followed by the certificate chain.
   const keystore = path.join(WORK, 'client-keystore.pem');
-  fs.writeFileSync(keystore, fs.readFileSync(files.clientKey, 'utf8') + fs.readFileSync(files.clientCert, 'utf8'), { mode: 0o600 });
+  fs.writeFileSync(keystore, fs.readFileSync(files.clientKey, 'utf8') + fs.readFileSync(files.clientCert, 'utf8'), {
+    mode: 0o600,
+  });
   const javaConfig = path.join(WORK, 'client.properties');
   fs.writeFileSync(
     javaConfig,
@@ -199,11 +211,16 @@ async function startCluster(): Promise<Cluster> {
     javaConfig,
     kfeedConnection: ['--brokers', brokers, '--ca', files.ca, '--cert', files.clientCert, '--key', files.clientKey],
     kcatConnection: [
-      '-b', brokers,
-      '-X', 'security.protocol=ssl',
-      '-X', `ssl.ca.location=${files.ca}`,
-      '-X', `ssl.certificate.location=${files.clientCert}`,
-      '-X', `ssl.key.location=${files.clientKey}`,
+      '-b',
+      brokers,
+      '-X',
+      'security.protocol=ssl',
+      '-X',
+      `ssl.ca.location=${files.ca}`,
+      '-X',
+      `ssl.certificate.location=${files.clientCert}`,
+      '-X',
+      `ssl.key.location=${files.clientKey}`,
     ],
   };
 }
@@ -248,19 +265,57 @@ type Runner = (topic: string) => Promise<RunResult>;
 /** Each tool's producer defaults, except acks=all and idempotence on everywhere. */
 function produceRunners(cluster: Cluster, files: PayloadFiles): Record<string, Runner> {
   const java = (topic: string) => [
-    '-cp', cluster.classpath, 'org.apache.kafka.tools.ProducerPerformance',
-    '--topic', topic, '--num-records', String(COUNT), '--throughput', '-1',
-    '--payload-file', files.pool, '--producer.config', cluster.javaConfig,
-    '--producer-props', `bootstrap.servers=${cluster.brokers}`, 'acks=all', 'enable.idempotence=true',
+    '-cp',
+    cluster.classpath,
+    'org.apache.kafka.tools.ProducerPerformance',
+    '--topic',
+    topic,
+    '--num-records',
+    String(COUNT),
+    '--throughput',
+    '-1',
+    '--payload-file',
+    files.pool,
+    '--producer.config',
+    cluster.javaConfig,
+    '--producer-props',
+    `bootstrap.servers=${cluster.brokers}`,
+    'acks=all',
+    'enable.idempotence=true',
   ];
   return {
     'kfeed bench': async (topic) => {
-      const r = await kfeed(['bench', 'produce', '--topic', topic, '-n', String(COUNT), '--size', String(SIZE), '--null-keys', '--json', ...cluster.kfeedConnection]);
+      const r = await kfeed([
+        'bench',
+        'produce',
+        '--topic',
+        topic,
+        '-n',
+        String(COUNT),
+        '--size',
+        String(SIZE),
+        '--null-keys',
+        '--json',
+        ...cluster.kfeedConnection,
+      ]);
       const result = JSON.parse(r.stdout) as { messagesPerSecond: number; peakRssMb?: number };
       return { ...r, reported: result.messagesPerSecond, reportedRssMb: result.peakRssMb };
     },
-    'kfeed produce (stdin)': (topic) => kfeed(['produce', '-t', topic, ...cluster.kfeedConnection], { stdinFile: files.lines, discardStdout: true }),
-    kcat: (topic) => run(KCAT, ['-P', ...cluster.kcatConnection, '-X', 'acks=all', '-X', 'enable.idempotence=true', '-t', topic, '-l', files.lines]),
+    'kfeed produce (stdin)': (topic) =>
+      kfeed(['produce', '-t', topic, ...cluster.kfeedConnection], { stdinFile: files.lines, discardStdout: true }),
+    kcat: (topic) =>
+      run(KCAT, [
+        '-P',
+        ...cluster.kcatConnection,
+        '-X',
+        'acks=all',
+        '-X',
+        'enable.idempotence=true',
+        '-t',
+        topic,
+        '-l',
+        files.lines,
+      ]),
     'Java ProducerPerformance': async (topic) => {
       const r = await run(cluster.java, java(topic));
       // Last line: "N records sent, X records/sec (Y MB/sec), ..."
@@ -273,22 +328,60 @@ function produceRunners(cluster: Cluster, files: PayloadFiles): Record<string, R
 function consumeRunners(cluster: Cluster): Record<string, Runner> {
   return {
     'kfeed bench': async (topic) => {
-      const r = await kfeed(['bench', 'consume', '--topic', topic, '-n', String(COUNT), '--json', ...cluster.kfeedConnection]);
+      const r = await kfeed([
+        'bench',
+        'consume',
+        '--topic',
+        topic,
+        '-n',
+        String(COUNT),
+        '--json',
+        ...cluster.kfeedConnection,
+      ]);
       const result = JSON.parse(r.stdout) as { messages: number; messagesPerSecond: number };
       if (result.messages !== COUNT) throw new Error(`kfeed bench consume read ${result.messages} of ${COUNT}`);
       return { ...r, reported: result.messagesPerSecond };
     },
     'kfeed consume (raw > /dev/null)': (topic) =>
-      kfeed(['consume', topic, '--from-beginning', '--exit-at-end', '--format', 'raw', '--group', `compare-${Date.now().toString(36)}-${topicSerial++}`, ...cluster.kfeedConnection], { discardStdout: true }),
-    kcat: (topic) => run(KCAT, ['-C', ...cluster.kcatConnection, '-t', topic, '-o', 'beginning', '-e', '-q'], { discardStdout: true }),
+      kfeed(
+        [
+          'consume',
+          topic,
+          '--from-beginning',
+          '--exit-at-end',
+          '--format',
+          'raw',
+          '--group',
+          `compare-${Date.now().toString(36)}-${topicSerial++}`,
+          ...cluster.kfeedConnection,
+        ],
+        { discardStdout: true },
+      ),
+    kcat: (topic) =>
+      run(KCAT, ['-C', ...cluster.kcatConnection, '-t', topic, '-o', 'beginning', '-e', '-q'], { discardStdout: true }),
     'Java ConsumerPerformance': async (topic) => {
       const r = await run(cluster.java, [
-        '-cp', cluster.classpath, 'org.apache.kafka.tools.ConsumerPerformance',
-        '--bootstrap-server', cluster.brokers, '--topic', topic, '--messages', String(COUNT),
-        '--consumer.config', cluster.javaConfig, '--timeout', '60000',
+        '-cp',
+        cluster.classpath,
+        'org.apache.kafka.tools.ConsumerPerformance',
+        '--bootstrap-server',
+        cluster.brokers,
+        '--topic',
+        topic,
+        '--messages',
+        String(COUNT),
+        '--consumer.config',
+        cluster.javaConfig,
+        '--timeout',
+        '60000',
       ]);
       // The CSV line: start, end, MB, MB.sec, nMsg, nMsg.sec, rebalance ms, fetch ms, fetch MB.sec, fetch nMsg.sec
-      const row = r.stdout.trim().split('\n').pop()?.split(',').map((s) => s.trim());
+      const row = r.stdout
+        .trim()
+        .split('\n')
+        .pop()
+        ?.split(',')
+        .map((s) => s.trim());
       const messages = Number(row?.[4]);
       if (messages < COUNT) throw new Error(`ConsumerPerformance read ${messages} of ${COUNT}`);
       return { ...r, reported: row ? Math.round(Number(row[5])) : undefined };
@@ -339,8 +432,16 @@ async function interleave(
       try {
         const r = await runners[tool](topic);
         const perSecond = Math.round(COUNT / r.seconds);
-        samples[tool].push({ seconds: r.seconds, perSecond, reported: r.reported, rssMb: r.rssMb, reportedRssMb: r.reportedRssMb });
-        log(`  ${r.seconds.toFixed(2)} s wall, ${perSecond} msg/s${r.reported ? `, tool says ${r.reported} msg/s` : ''}${r.rssMb ? `, peak RSS ${r.rssMb} MB` : ''}`);
+        samples[tool].push({
+          seconds: r.seconds,
+          perSecond,
+          reported: r.reported,
+          rssMb: r.rssMb,
+          reportedRssMb: r.reportedRssMb,
+        });
+        log(
+          `  ${r.seconds.toFixed(2)} s wall, ${perSecond} msg/s${r.reported ? `, tool says ${r.reported} msg/s` : ''}${r.rssMb ? `, peak RSS ${r.rssMb} MB` : ''}`,
+        );
       } catch (error) {
         samples[tool].push({ error: (error as Error).message });
         log(`  failed: ${(error as Error).message}`);
@@ -367,7 +468,12 @@ function summarize(samples: Record<string, Sample[]>, key: 'perSecond'): Record<
 
 async function produceComparison(cluster: Cluster, files: PayloadFiles) {
   const runners = produceRunners(cluster, files);
-  return interleave('produce', runners, () => createTopic(cluster, 'p'), (topic) => deleteTopic(cluster, topic));
+  return interleave(
+    'produce',
+    runners,
+    () => createTopic(cluster, 'p'),
+    (topic) => deleteTopic(cluster, topic),
+  );
 }
 
 async function consumeComparison(cluster: Cluster, files: PayloadFiles) {
@@ -376,7 +482,12 @@ async function consumeComparison(cluster: Cluster, files: PayloadFiles) {
   log(`filling ${topic} with ${COUNT} messages`);
   await run(KCAT, ['-P', ...cluster.kcatConnection, '-t', topic, '-l', files.lines]);
   try {
-    return await interleave('consume', consumeRunners(cluster), async () => topic, async () => {});
+    return await interleave(
+      'consume',
+      consumeRunners(cluster),
+      async () => topic,
+      async () => {},
+    );
   } finally {
     await deleteTopic(cluster, topic);
   }
@@ -401,7 +512,17 @@ async function e2eComparison(cluster: Cluster): Promise<Record<string, LatencyRo
   for (let round = 0; round < ROUNDS; round++) {
     for (const [variant, extra] of Object.entries(variants)) {
       log(`e2e round ${round + 1}/${ROUNDS}: ${variant}`);
-      const r = await kfeed(['bench', 'e2e', '--rate', String(E2E_RATE), '--duration', String(E2E_SECONDS), '--json', ...extra, ...cluster.kfeedConnection]);
+      const r = await kfeed([
+        'bench',
+        'e2e',
+        '--rate',
+        String(E2E_RATE),
+        '--duration',
+        String(E2E_SECONDS),
+        '--json',
+        ...extra,
+        ...cluster.kfeedConnection,
+      ]);
       const result = JSON.parse(r.stdout) as E2eResult;
       samples[variant].push({ ...result.latencyMs, sentPerSecond: result.sentPerSecond, received: result.received });
       log(`  p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, max ${result.latencyMs.max} ms`);
@@ -416,8 +537,15 @@ async function e2eComparison(cluster: Cluster): Promise<Record<string, LatencyRo
     log(`e2e round ${round + 1}/${ROUNDS}: ${reference}`);
     try {
       const r = await run(cluster.java, [
-        '-cp', cluster.classpath, 'org.apache.kafka.tools.EndToEndLatency',
-        cluster.brokers, topic, String(E2E_JAVA_MESSAGES), 'all', String(SIZE), cluster.javaConfig,
+        '-cp',
+        cluster.classpath,
+        'org.apache.kafka.tools.EndToEndLatency',
+        cluster.brokers,
+        topic,
+        String(E2E_JAVA_MESSAGES),
+        'all',
+        String(SIZE),
+        cluster.javaConfig,
       ]);
       const m = /Percentiles: 50th = (\d+), 99th = (\d+), 99\.9th = (\d+)/.exec(r.stdout);
       if (!m) throw new Error(`no percentiles in its output: ${r.stdout.trim().split('\n').pop()}`);
@@ -459,7 +587,12 @@ function coldStart(): Record<string, ColdRow> {
       samples[label].push(Number(process.hrtime.bigint() - began) / 1e6);
     }
   }
-  return Object.fromEntries(Object.entries(samples).map(([label, ms]) => [label, { medianMs: Math.round(median(ms)! * 10) / 10, minMs: Math.round(Math.min(...ms) * 10) / 10, runs: ms.length }]));
+  return Object.fromEntries(
+    Object.entries(samples).map(([label, ms]) => [
+      label,
+      { medianMs: Math.round(median(ms)! * 10) / 10, minMs: Math.round(Math.min(...ms) * 10) / 10, runs: ms.length },
+    ]),
+  );
 }
 
 function machine() {
@@ -469,7 +602,11 @@ function machine() {
   return {
     nproc: capture('nproc', []) ?? String(os.cpus().length),
     cpu,
-    memory: capture('free', ['-h'])?.split('\n').find((l) => l.startsWith('Mem:'))?.replace(/\s+/g, ' ') ?? `${Math.round(os.totalmem() / 2 ** 30)} GiB`,
+    memory:
+      capture('free', ['-h'])
+        ?.split('\n')
+        .find((l) => l.startsWith('Mem:'))
+        ?.replace(/\s+/g, ' ') ?? `${Math.round(os.totalmem() / 2 ** 30)} GiB`,
     os: `${os.type()} ${os.release()}`,
     node: process.version,
     java: capture('java', ['-version'])?.split('\n')[0],
@@ -502,7 +639,10 @@ interface Results {
   targets?: Target[];
 }
 
-const fmt = (n: number | undefined, digits = 0) => (n === undefined ? 'n/a' : Number(n).toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
+const fmt = (n: number | undefined, digits = 0) =>
+  n === undefined
+    ? 'n/a'
+    : Number(n).toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const ratio = (a: number | undefined, b: number | undefined) => (a && b ? Math.round((a / b) * 100) / 100 : undefined);
 
 function markdown(results: Results): string {
@@ -519,26 +659,67 @@ function markdown(results: Results): string {
   const throughputTable = (title: string, rows: Record<string, ThroughputRow> | undefined, note: string) => {
     if (!rows) return;
     const kfeedRow = rows['kfeed bench'];
-    lines.push('', `## ${title}`, '', note, '', '| tool | msg/s (wall) | tool says msg/s | peak RSS MB | kfeed bench / tool |', '|---|---:|---:|---:|---:|');
+    lines.push(
+      '',
+      `## ${title}`,
+      '',
+      note,
+      '',
+      '| tool | msg/s (wall) | tool says msg/s | peak RSS MB | kfeed bench / tool |',
+      '|---|---:|---:|---:|---:|',
+    );
     for (const [tool, row] of Object.entries(rows)) {
       const errors = row.runs.filter((r) => r.error).length;
-      lines.push(`| ${tool}${errors ? ` (${errors} failed)` : ''} | ${fmt(row.median)} | ${fmt(row.reportedMedian)} | ${fmt(row.peakRssMb, 1)} | ${tool === 'kfeed bench' ? '—' : `${fmt(ratio(kfeedRow?.median, row.median), 2)}x`} |`);
+      lines.push(
+        `| ${tool}${errors ? ` (${errors} failed)` : ''} | ${fmt(row.median)} | ${fmt(row.reportedMedian)} | ${fmt(row.peakRssMb, 1)} | ${tool === 'kfeed bench' ? '—' : `${fmt(ratio(kfeedRow?.median, row.median), 2)}x`} |`,
+      );
     }
   };
-  throughputTable('Produce (acks=all, idempotent)', results.produce, "Each tool's defaults otherwise: kfeed linger 5 ms / 1000 records a batch; kcat (librdkafka) linger 5 ms; Java linger 0 ms / 16 KB batches. A fresh 1-partition topic per run.");
-  throughputTable('Consume to /dev/null', results.consume, 'The same filled 1-partition topic, read from the start: kfeed and Java in a fresh consumer group (join included), kcat by partition assignment.');
+  throughputTable(
+    'Produce (acks=all, idempotent)',
+    results.produce,
+    "Each tool's defaults otherwise: kfeed linger 5 ms / 1000 records a batch; kcat (librdkafka) linger 5 ms; Java linger 0 ms / 16 KB batches. A fresh 1-partition topic per run.",
+  );
+  throughputTable(
+    'Consume to /dev/null',
+    results.consume,
+    'The same filled 1-partition topic, read from the start: kfeed and Java in a fresh consumer group (join included), kcat by partition assignment.',
+  );
   if (results.e2e) {
-    lines.push('', `## End to end at ${E2E_RATE} msg/s`, '', `\`kfeed bench e2e --rate ${E2E_RATE} --duration ${E2E_SECONDS}\` (1 s warm-up not measured): latency from handing a message to the producer until the consumer in the same process has it. For reference, Kafka's own EndToEndLatency tool (${E2E_JAVA_MESSAGES} messages, one at a time, acks=all): the floor this machine and broker give.`, '', '| run | p50 ms | p95 ms | p99 ms | p99.9 ms | max ms | sent msg/s |', '|---|---:|---:|---:|---:|---:|---:|');
-    for (const [variant, row] of Object.entries(results.e2e)) lines.push(`| ${variant} | ${fmt(row.p50, 2)} | ${fmt(row.p95, 2)} | ${fmt(row.p99, 2)} | ${fmt(row.p999, 2)} | ${fmt(row.max, 2)} | ${fmt(row.sentPerSecond)} |`);
+    lines.push(
+      '',
+      `## End to end at ${E2E_RATE} msg/s`,
+      '',
+      `\`kfeed bench e2e --rate ${E2E_RATE} --duration ${E2E_SECONDS}\` (1 s warm-up not measured): latency from handing a message to the producer until the consumer in the same process has it. For reference, Kafka's own EndToEndLatency tool (${E2E_JAVA_MESSAGES} messages, one at a time, acks=all): the floor this machine and broker give.`,
+      '',
+      '| run | p50 ms | p95 ms | p99 ms | p99.9 ms | max ms | sent msg/s |',
+      '|---|---:|---:|---:|---:|---:|---:|',
+    );
+    for (const [variant, row] of Object.entries(results.e2e))
+      lines.push(
+        `| ${variant} | ${fmt(row.p50, 2)} | ${fmt(row.p95, 2)} | ${fmt(row.p99, 2)} | ${fmt(row.p999, 2)} | ${fmt(row.max, 2)} | ${fmt(row.sentPerSecond)} |`,
+      );
   }
   if (results.coldStart) {
     const base = results.coldStart['node -e 0'].medianMs;
-    lines.push('', `## Cold start (${COLD_RUNS} runs each, interleaved)`, '', '| command | median ms | min ms | / node -e 0 |', '|---|---:|---:|---:|');
-    for (const [label, row] of Object.entries(results.coldStart)) lines.push(`| \`${label}\` | ${fmt(row.medianMs, 1)} | ${fmt(row.minMs, 1)} | ${fmt(ratio(row.medianMs, base), 2)}x |`);
+    lines.push(
+      '',
+      `## Cold start (${COLD_RUNS} runs each, interleaved)`,
+      '',
+      '| command | median ms | min ms | / node -e 0 |',
+      '|---|---:|---:|---:|',
+    );
+    for (const [label, row] of Object.entries(results.coldStart))
+      lines.push(
+        `| \`${label}\` | ${fmt(row.medianMs, 1)} | ${fmt(row.minMs, 1)} | ${fmt(ratio(row.medianMs, base), 2)}x |`,
+      );
   }
   if (results.targets?.length) {
     lines.push('', '## Targets', '', '| measure | target | measured | met |', '|---|---|---|---|');
-    for (const t of results.targets) lines.push(`| ${t.measure} | ${t.target} | ${t.measured} | ${t.met === undefined ? 'n/a' : t.met ? 'yes' : 'no'} |`);
+    for (const t of results.targets)
+      lines.push(
+        `| ${t.measure} | ${t.target} | ${t.measured} | ${t.met === undefined ? 'n/a' : t.met ? 'yes' : 'no'} |`,
+      );
   }
   return lines.join('\n') + '\n';
 }
@@ -550,25 +731,60 @@ function targets(results: Results): Target[] {
     const k = p['kfeed bench']?.median;
     const vsKcat = ratio(k, p.kcat?.median);
     const vsJava = ratio(k, p['Java ProducerPerformance']?.median);
-    out.push({ measure: `produce, ${SIZE}-byte JSON, acks=all, mTLS`, target: '>= 1.0x kcat', measured: `${fmt(vsKcat, 2)}x`, met: vsKcat === undefined ? undefined : vsKcat >= 1 });
-    out.push({ measure: `produce, ${SIZE}-byte JSON, acks=all, mTLS`, target: '>= 1.5x Java', measured: `${fmt(vsJava, 2)}x`, met: vsJava === undefined ? undefined : vsJava >= 1.5 });
+    out.push({
+      measure: `produce, ${SIZE}-byte JSON, acks=all, mTLS`,
+      target: '>= 1.0x kcat',
+      measured: `${fmt(vsKcat, 2)}x`,
+      met: vsKcat === undefined ? undefined : vsKcat >= 1,
+    });
+    out.push({
+      measure: `produce, ${SIZE}-byte JSON, acks=all, mTLS`,
+      target: '>= 1.5x Java',
+      measured: `${fmt(vsJava, 2)}x`,
+      met: vsJava === undefined ? undefined : vsJava >= 1.5,
+    });
     const rss = p['kfeed bench']?.peakRssMb ?? median(p['kfeed bench']?.runs.map((r) => r.reportedRssMb) ?? []);
-    out.push({ measure: `peak RSS, ${COUNT.toLocaleString('en-US')}-message produce`, target: '<= 200 MB', measured: `${fmt(rss, 1)} MB`, met: rss === undefined || COUNT < 1_000_000 ? undefined : rss <= 200 });
+    out.push({
+      measure: `peak RSS, ${COUNT.toLocaleString('en-US')}-message produce`,
+      target: '<= 200 MB',
+      measured: `${fmt(rss, 1)} MB`,
+      met: rss === undefined || COUNT < 1_000_000 ? undefined : rss <= 200,
+    });
   }
   const c = results.consume;
   if (c) {
     const vsKcat = ratio(c['kfeed bench']?.median, c.kcat?.median);
-    out.push({ measure: 'consume to /dev/null', target: '>= 1.0x kcat', measured: `${fmt(vsKcat, 2)}x`, met: vsKcat === undefined ? undefined : vsKcat >= 1 });
+    out.push({
+      measure: 'consume to /dev/null',
+      target: '>= 1.0x kcat',
+      measured: `${fmt(vsKcat, 2)}x`,
+      met: vsKcat === undefined ? undefined : vsKcat >= 1,
+    });
   }
   if (results.e2e) {
     const p99 = results.e2e['kfeed bench e2e (defaults, linger 5 ms)']?.p99;
-    out.push({ measure: `end-to-end p99 at ${E2E_RATE} msg/s (defaults)`, target: '<= 5 ms', measured: `${fmt(p99, 2)} ms`, met: p99 === undefined ? undefined : p99 <= 5 });
+    out.push({
+      measure: `end-to-end p99 at ${E2E_RATE} msg/s (defaults)`,
+      target: '<= 5 ms',
+      measured: `${fmt(p99, 2)} ms`,
+      met: p99 === undefined ? undefined : p99 <= 5,
+    });
     const p99Fast = results.e2e['kfeed bench e2e --linger-ms 0']?.p99;
-    out.push({ measure: `end-to-end p99 at ${E2E_RATE} msg/s (--linger-ms 0)`, target: '<= 5 ms', measured: `${fmt(p99Fast, 2)} ms`, met: p99Fast === undefined ? undefined : p99Fast <= 5 });
+    out.push({
+      measure: `end-to-end p99 at ${E2E_RATE} msg/s (--linger-ms 0)`,
+      target: '<= 5 ms',
+      measured: `${fmt(p99Fast, 2)} ms`,
+      met: p99Fast === undefined ? undefined : p99Fast <= 5,
+    });
   }
   if (results.coldStart) {
     const r = ratio(results.coldStart['kfeed --help'].medianMs, results.coldStart['node -e 0'].medianMs);
-    out.push({ measure: '`kfeed --help` cold start', target: '<= 1.3x `node -e 0`', measured: `${fmt(r, 2)}x`, met: r === undefined ? undefined : r <= 1.3 });
+    out.push({
+      measure: '`kfeed --help` cold start',
+      target: '<= 1.3x `node -e 0`',
+      measured: `${fmt(r, 2)}x`,
+      met: r === undefined ? undefined : r <= 1.3,
+    });
   }
   return out;
 }
@@ -576,7 +792,13 @@ function targets(results: Results): Target[] {
 // ---------------------------------------------------------------- main
 
 async function main() {
-  const results: Results = { startedAt: new Date().toISOString(), count: COUNT, size: SIZE, rounds: ROUNDS, machine: machine() };
+  const results: Results = {
+    startedAt: new Date().toISOString(),
+    count: COUNT,
+    size: SIZE,
+    rounds: ROUNDS,
+    machine: machine(),
+  };
   if (ONLY.has('cold')) {
     log(`cold start: ${COLD_RUNS} runs of each command`);
     results.coldStart = coldStart();

@@ -53,8 +53,20 @@ async function main() {
   const uptimeAtStart = spawnSync('uptime', { encoding: 'utf8' }).stdout.trim();
   const up = await run(['local', 'up', '--name', args.name!, '--no-profile', '--json']);
   if (up.code !== 0) throw new Error(`local up failed: ${up.stderr}`);
-  const status = JSON.parse(up.stdout) as { bootstrap: { tls: string[] }; files: { ca: string; clientCert: string; clientKey: string } };
-  const flags = ['--brokers', status.bootstrap.tls.join(','), '--ca', status.files.ca, '--cert', status.files.clientCert, '--key', status.files.clientKey];
+  const status = JSON.parse(up.stdout) as {
+    bootstrap: { tls: string[] };
+    files: { ca: string; clientCert: string; clientKey: string };
+  };
+  const flags = [
+    '--brokers',
+    status.bootstrap.tls.join(','),
+    '--ca',
+    status.files.ca,
+    '--cert',
+    status.files.clientCert,
+    '--key',
+    status.files.clientKey,
+  ];
   try {
     const topic = `bench-groups-${Date.now().toString(36)}`;
     const created = await run(['topic', 'create', topic, '--partitions', String(PARTITIONS), ...flags]);
@@ -63,7 +75,11 @@ async function main() {
     // 20 records per partition, a second apart in timestamp, so every lag has a time.
     const kafka = new Kafka({
       brokers: status.bootstrap.tls,
-      ssl: { ca: [fs.readFileSync(status.files.ca, 'utf8')], cert: fs.readFileSync(status.files.clientCert, 'utf8'), key: fs.readFileSync(status.files.clientKey, 'utf8') },
+      ssl: {
+        ca: [fs.readFileSync(status.files.ca, 'utf8')],
+        cert: fs.readFileSync(status.files.clientCert, 'utf8'),
+        key: fs.readFileSync(status.files.clientKey, 'utf8'),
+      },
       logLevel: logLevel.NOTHING,
     });
     const producer = kafka.producer();
@@ -73,7 +89,11 @@ async function main() {
       topicMessages: [
         {
           topic,
-          messages: Array.from({ length: PARTITIONS * 20 }, (_, i) => ({ partition: i % PARTITIONS, value: `r${i}`, timestamp: String(base + Math.floor(i / PARTITIONS) * 1000) })),
+          messages: Array.from({ length: PARTITIONS * 20 }, (_, i) => ({
+            partition: i % PARTITIONS,
+            value: `r${i}`,
+            timestamp: String(base + Math.floor(i / PARTITIONS) * 1000),
+          })),
         },
       ],
     });
@@ -81,7 +101,12 @@ async function main() {
 
     // 1,000 groups (each with an offset on one partition) and one group on all partitions.
     const settings = await resolveConnection({
-      flags: { brokers: status.bootstrap.tls.join(','), ca: status.files.ca, cert: status.files.clientCert, key: status.files.clientKey },
+      flags: {
+        brokers: status.bootstrap.tls.join(','),
+        ca: status.files.ca,
+        cert: status.files.clientCert,
+        key: status.files.clientKey,
+      },
       env: process.env,
       cwd: ROOT,
       profiles: new ProfileStore(kfeedPaths(process.env).configDir),
@@ -90,10 +115,19 @@ async function main() {
     const seedStarted = performance.now();
     await withGroups(settings, async (client) => {
       const describeGroup = `${topic}-wide`;
-      await client.commit(describeGroup, Array.from({ length: PARTITIONS }, (_, partition) => ({ topic, partition, offset: 5 })));
+      await client.commit(
+        describeGroup,
+        Array.from({ length: PARTITIONS }, (_, partition) => ({ topic, partition, offset: 5 })),
+      );
       for (let i = 0; i < GROUPS - 1; i += 50) {
         const batch = Array.from({ length: Math.min(50, GROUPS - 1 - i) }, (_, j) => i + j);
-        await Promise.all(batch.map((n) => client.commit(`${topic}-g${String(n).padStart(4, '0')}`, [{ topic, partition: n % PARTITIONS, offset: n % 20 }])));
+        await Promise.all(
+          batch.map((n) =>
+            client.commit(`${topic}-g${String(n).padStart(4, '0')}`, [
+              { topic, partition: n % PARTITIONS, offset: n % 20 },
+            ]),
+          ),
+        );
       }
     });
     const seedMs = performance.now() - seedStarted;
@@ -132,7 +166,8 @@ async function main() {
 
     const uptime = spawnSync('uptime', { encoding: 'utf8' }).stdout.trim();
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-    const fmt = (xs: number[]) => `median ${Math.round(median(xs))} ms (runs: ${xs.map((x) => Math.round(x)).join(', ')})`;
+    const fmt = (xs: number[]) =>
+      `median ${Math.round(median(xs))} ms (runs: ${xs.map((x) => Math.round(x)).join(', ')})`;
     const report = [
       `# kfeed group commands at scale (${new Date().toISOString()})`,
       '',

@@ -36,10 +36,29 @@ try {
     const dir = path.join(work, `run-${i}`);
     fs.mkdirSync(dir);
     const out = path.join(dir, 'kfeed');
-    kfeedTimes.push(timed(process.execPath, [bin, 'makecsr', '--yes', '--cn', 'bench client', '--o', 'Example Corp', '--c', 'US', '--out-dir', out], env));
+    kfeedTimes.push(
+      timed(
+        process.execPath,
+        [bin, 'makecsr', '--yes', '--cn', 'bench client', '--o', 'Example Corp', '--c', 'US', '--out-dir', out],
+        env,
+      ),
+    );
     const key = path.join(dir, 'key.pem');
     const csr = path.join(dir, 'req.csr');
-    opensslTimes.push(timed('openssl', ['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', csr, '-subj', '/C=US/O=Example Corp/CN=bench client']));
+    opensslTimes.push(
+      timed('openssl', [
+        'req',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        key,
+        '-out',
+        csr,
+        '-subj',
+        '/C=US/O=Example Corp/CN=bench client',
+      ]),
+    );
   }
 
   // issuecert against moto: one CA made ACTIVE the way ACM does, then timed issuecert runs.
@@ -66,7 +85,9 @@ try {
   const lines = [
     `kfeed benchmark, ${runs} runs each, ${new Date().toISOString()}, Node ${process.version}, ${os.cpus().length} CPUs`,
     `${'what'.padEnd(42)} ${'median ms'.padStart(10)} ${'min'.padStart(8)} ${'max'.padStart(8)}`,
-    ...rows.map(([name, xs]) => `${name.padEnd(42)} ${ms(median(xs), 10)} ${ms(Math.min(...xs), 8)} ${ms(Math.max(...xs), 8)}`),
+    ...rows.map(
+      ([name, xs]) => `${name.padEnd(42)} ${ms(median(xs), 10)} ${ms(Math.min(...xs), 8)} ${ms(Math.max(...xs), 8)}`,
+    ),
     `makecsr / openssl (median): ${ratio.toFixed(2)}x (target <= 1.5x)   ` +
       `issuecert median: ${median(issueTimes).toFixed(0)} ms (target < 1000 ms)`,
   ];
@@ -74,7 +95,10 @@ try {
   if (save) {
     const dir = path.join(root, 'bench/results');
     fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(path.join(dir, `makecsr-${new Date().toISOString().replace(/[:.]/g, '-')}.txt`), lines.join('\n') + '\n');
+    fs.writeFileSync(
+      path.join(dir, `makecsr-${new Date().toISOString().replace(/[:.]/g, '-')}.txt`),
+      lines.join('\n') + '\n',
+    );
   }
 } finally {
   fs.rmSync(work, { recursive: true, force: true });

@@ -36,7 +36,13 @@ const cli = join(root, 'bin', 'kfeed.js');
 
 function parseArgs(argv: string[]): SoakOptions {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  const options: SoakOptions = { minutes: 30, rate: 2000, name: 'soak', out: join(root, 'bench', 'results', `soak-${stamp}.md`), sampleSeconds: 60 };
+  const options: SoakOptions = {
+    minutes: 30,
+    rate: 2000,
+    name: 'soak',
+    out: join(root, 'bench', 'results', `soak-${stamp}.md`),
+    sampleSeconds: 60,
+  };
   for (let i = 0; i < argv.length; i += 2) {
     const [flag, value] = [argv[i], argv[i + 1]];
     if (value === undefined) throw new Error(`${flag} needs a value`);
@@ -47,7 +53,8 @@ function parseArgs(argv: string[]): SoakOptions {
     else if (flag === '--sample-seconds') options.sampleSeconds = Number(value);
     else throw new Error(`unknown flag ${flag} (--minutes, --rate, --name, --out, --sample-seconds)`);
   }
-  if (!(options.minutes > 0) || !(options.rate > 0) || !(options.sampleSeconds > 0)) throw new Error('--minutes, --rate and --sample-seconds must be above 0');
+  if (!(options.minutes > 0) || !(options.rate > 0) || !(options.sampleSeconds > 0))
+    throw new Error('--minutes, --rate and --sample-seconds must be above 0');
   return options;
 }
 
@@ -60,14 +67,18 @@ function kfeed(args: string[]): Promise<string> {
     child.stdout.on('data', (d: Buffer) => (out += d));
     child.stderr.on('data', (d: Buffer) => (err += d));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolvePromise(out) : reject(new Error(`kfeed ${args.join(' ')} exited ${code}: ${err.trim()}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolvePromise(out) : reject(new Error(`kfeed ${args.join(' ')} exited ${code}: ${err.trim()}`)),
+    );
   });
 }
 
 function rssMb(pid: number | undefined): number {
   if (!pid) return NaN;
   try {
-    const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
+    const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('VmRSS:'));
     return line ? Math.round(Number(line.split(/\s+/)[1]) / 102.4) / 10 : NaN;
   } catch {
     return NaN;
@@ -84,7 +95,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function recordsInTopics(profile: string[]): Promise<number> {
   let total = 0;
   for (const topic of TOPICS) {
-    const described = JSON.parse(await kfeed(['topic', 'describe', topic, '--json', ...profile])) as { partitions: Array<{ low: string | number; high: string | number }> };
+    const described = JSON.parse(await kfeed(['topic', 'describe', topic, '--json', ...profile])) as {
+      partitions: Array<{ low: string | number; high: string | number }>;
+    };
     for (const p of described.partitions) total += Number(p.high) - Number(p.low);
   }
   return total;
@@ -106,7 +119,11 @@ async function main(): Promise<void> {
     for (const topic of TOPICS) await kfeed(['topic', 'create', topic, '-p', '3', ...profile]);
 
     // The consumer's records are counted and dropped (the equivalent of `> /dev/null`).
-    consumer = spawn(process.execPath, [cli, 'consume', ...TOPICS, '--format', 'json', '--from-beginning', '-g', 'soak', ...profile], { stdio: ['ignore', 'pipe', 'pipe'] });
+    consumer = spawn(
+      process.execPath,
+      [cli, 'consume', ...TOPICS, '--format', 'json', '--from-beginning', '-g', 'soak', ...profile],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let consumed = 0;
     consumer.stdout!.on('data', (chunk: Buffer) => {
       for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) consumed += 1;
@@ -114,12 +131,29 @@ async function main(): Promise<void> {
     consumer.stderr!.pipe(createWriteStream(join(logDir, 'consumer.stderr')));
 
     const seconds = Math.round(options.minutes * 60);
-    producer = spawn(process.execPath, [cli, 'produce', '--source', 'sim', '--rate', String(options.rate), '--duration', String(seconds), '--json', ...profile], { stdio: ['ignore', 'pipe', 'pipe'] });
+    producer = spawn(
+      process.execPath,
+      [
+        cli,
+        'produce',
+        '--source',
+        'sim',
+        '--rate',
+        String(options.rate),
+        '--duration',
+        String(seconds),
+        '--json',
+        ...profile,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let producerOut = '';
     producer.stdout!.on('data', (d: Buffer) => (producerOut += d));
     producer.stderr!.pipe(createWriteStream(join(logDir, 'producer.stderr')));
     const producerDone = exited(producer);
-    log(`producing ${options.rate} records/s for ${options.minutes} min (producer pid ${producer.pid}, consumer pid ${consumer.pid})`);
+    log(
+      `producing ${options.rate} records/s for ${options.minutes} min (producer pid ${producer.pid}, consumer pid ${consumer.pid})`,
+    );
 
     const began = Date.now();
     const samples: Sample[] = [];
@@ -129,12 +163,24 @@ async function main(): Promise<void> {
       const next = began + (samples.length + 1) * options.sampleSeconds * 1000;
       while (!finished && Date.now() < next) await sleep(Math.min(1000, next - Date.now()));
       if (finished) break;
-      const sample = { minute: ((samples.length + 1) * options.sampleSeconds) / 60, producerRssMb: rssMb(producer.pid), consumerRssMb: rssMb(consumer.pid), consumed };
+      const sample = {
+        minute: ((samples.length + 1) * options.sampleSeconds) / 60,
+        producerRssMb: rssMb(producer.pid),
+        consumerRssMb: rssMb(consumer.pid),
+        consumed,
+      };
       samples.push(sample);
-      log(`min ${sample.minute}: producer RSS ${sample.producerRssMb} MB, consumer RSS ${sample.consumerRssMb} MB, consumed ${consumed}`);
+      log(
+        `min ${sample.minute}: producer RSS ${sample.producerRssMb} MB, consumer RSS ${sample.consumerRssMb} MB, consumed ${consumed}`,
+      );
     }
     const producerCode = await producerDone;
-    const final = { minute: (Date.now() - began) / 60_000, producerRssMb: NaN, consumerRssMb: rssMb(consumer.pid), consumed };
+    const final = {
+      minute: (Date.now() - began) / 60_000,
+      producerRssMb: NaN,
+      consumerRssMb: rssMb(consumer.pid),
+      consumed,
+    };
     let summary: { acknowledged?: number; sent?: number; errors?: number; seconds?: number } = {};
     try {
       summary = JSON.parse(producerOut);
@@ -150,7 +196,9 @@ async function main(): Promise<void> {
     await sleep(2000); // late duplicates, if any, would show as consumed > in topics
     consumer.kill('SIGINT');
     const consumerCode = await exited(consumer);
-    log(`consumer exited ${consumerCode}; consumed ${consumed}, in topics ${inTopics}, produced ${summary.acknowledged}`);
+    log(
+      `consumer exited ${consumerCode}; consumed ${consumed}, in topics ${inTopics}, produced ${summary.acknowledged}`,
+    );
 
     const baseline = samples.find((s) => s.minute >= 5) ?? samples[0];
     const later = samples.filter((s) => s.minute >= (baseline?.minute ?? 0));
@@ -178,7 +226,11 @@ async function main(): Promise<void> {
       samples,
       consumerRssAtEndMb: final.consumerRssMb,
     };
-    const pass = result.lost === 0 && result.duplicated === 0 && result.producerRssGrowthPercent <= 10 && result.consumerRssGrowthPercent <= 10;
+    const pass =
+      result.lost === 0 &&
+      result.duplicated === 0 &&
+      result.producerRssGrowthPercent <= 10 &&
+      result.consumerRssGrowthPercent <= 10;
     const lines = [
       `# Soak: ${options.minutes} min of the simulated market at ${options.rate} records/s`,
       '',
@@ -205,7 +257,8 @@ async function main(): Promise<void> {
     log(`result in ${options.out}: ${pass ? 'PASS' : 'FAIL'}`);
     if (!pass) process.exitCode = 1;
   } finally {
-    for (const child of [producer, consumer]) if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    for (const child of [producer, consumer])
+      if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
     await kfeed(['local', 'down', '--name', options.name]).catch((error) => log(`local down failed: ${error.message}`));
   }
 }

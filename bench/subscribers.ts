@@ -18,7 +18,12 @@ import { createKafka } from '../src/kafka/client.js';
 import { withGroups } from '../src/kafka/groups.js';
 import { poll } from '../src/wait.js';
 import { subscriberBindings } from '../src/subscribers/acls.js';
-import { DEFAULT_REGISTRY_TOPIC, ensureRegistryTopic, RECORD_FORMAT, type SubscriberRecord } from '../src/subscribers/registry.js';
+import {
+  DEFAULT_REGISTRY_TOPIC,
+  ensureRegistryTopic,
+  RECORD_FORMAT,
+  type SubscriberRecord,
+} from '../src/subscribers/registry.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const KFEED = path.join(ROOT, 'bin', 'kfeed.js');
@@ -58,11 +63,28 @@ async function main(): Promise<void> {
   const loadAtStart = spawnSync('uptime', { encoding: 'utf8' }).stdout.trim();
   const up = await kfeed(['local', 'up', '--name', args.name!, '--require-acls', '--no-profile', '--json']);
   if (up.code !== 0) throw new Error(`local up failed: ${up.stderr}`);
-  const status = JSON.parse(up.stdout) as { bootstrap: { tls: string[] }; files: { ca: string; clientCert: string; clientKey: string } };
-  const flags = ['--brokers', status.bootstrap.tls.join(','), '--ca', status.files.ca, '--cert', status.files.clientCert, '--key', status.files.clientKey];
+  const status = JSON.parse(up.stdout) as {
+    bootstrap: { tls: string[] };
+    files: { ca: string; clientCert: string; clientKey: string };
+  };
+  const flags = [
+    '--brokers',
+    status.bootstrap.tls.join(','),
+    '--ca',
+    status.files.ca,
+    '--cert',
+    status.files.clientCert,
+    '--key',
+    status.files.clientKey,
+  ];
   try {
     const settings = await resolveConnection({
-      flags: { brokers: status.bootstrap.tls.join(','), ca: status.files.ca, cert: status.files.clientCert, key: status.files.clientKey },
+      flags: {
+        brokers: status.bootstrap.tls.join(','),
+        ca: status.files.ca,
+        cert: status.files.clientCert,
+        key: status.files.clientKey,
+      },
       env: process.env,
       cwd: ROOT,
       profiles: new ProfileStore(kfeedPaths(process.env).configDir),
@@ -74,11 +96,16 @@ async function main(): Promise<void> {
     await admin.connect();
     const seedStarted = performance.now();
     const topics = Array.from({ length: TOPICS }, (_, i) => `bench-feed-${String(i).padStart(2, '0')}`);
-    await admin.createTopics({ waitForLeaders: true, topics: topics.map((topic) => ({ topic, numPartitions: PARTITIONS, replicationFactor: 1 })) });
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: topics.map((topic) => ({ topic, numPartitions: PARTITIONS, replicationFactor: 1 })),
+    });
     await poll(
       async () => {
         const { topics: meta } = await admin.fetchTopicMetadata({ topics });
-        return meta.every((t) => t.partitions.length === PARTITIONS && t.partitions.every((p) => p.leader >= 0)) ? true : undefined;
+        return meta.every((t) => t.partitions.length === PARTITIONS && t.partitions.every((p) => p.leader >= 0))
+          ? true
+          : undefined;
       },
       { what: 'the new topics to have leaders', timeoutMs: 60_000, intervalMs: 500 },
     );
@@ -89,7 +116,11 @@ async function main(): Promise<void> {
     await producer.sendBatch({
       topicMessages: topics.map((topic) => ({
         topic,
-        messages: Array.from({ length: PARTITIONS * 10 }, (_, i) => ({ partition: i % PARTITIONS, value: `r${i}`, timestamp: String(base + Math.floor(i / PARTITIONS) * 1000) })),
+        messages: Array.from({ length: PARTITIONS * 10 }, (_, i) => ({
+          partition: i % PARTITIONS,
+          value: `r${i}`,
+          timestamp: String(base + Math.floor(i / PARTITIONS) * 1000),
+        })),
       })),
     });
     await producer.disconnect();
@@ -105,7 +136,16 @@ async function main(): Promise<void> {
         role: 'consumer',
         topics: [topics[i % TOPICS], topics[(i + 1) % TOPICS]],
         groupPrefix: `${name}-`,
-        certificates: [{ serialNumber: i.toString(16).padStart(16, '0'), notBefore: now, notAfter: new Date(Date.now() + 300 * 86_400_000).toISOString(), fingerprintSha256: '', ca: 'bench', issuedAt: now }],
+        certificates: [
+          {
+            serialNumber: i.toString(16).padStart(16, '0'),
+            notBefore: now,
+            notAfter: new Date(Date.now() + 300 * 86_400_000).toISOString(),
+            fingerprintSha256: '',
+            ca: 'bench',
+            issuedAt: now,
+          },
+        ],
         createdAt: now,
         createdBy: 'User:bench',
         updatedAt: now,
@@ -115,19 +155,32 @@ async function main(): Promise<void> {
     await ensureRegistryTopic(admin, DEFAULT_REGISTRY_TOPIC);
     const registry = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await registry.connect();
-    await registry.send({ topic: DEFAULT_REGISTRY_TOPIC, acks: -1, messages: records.map((r) => ({ key: r.name, value: JSON.stringify(r) })) });
+    await registry.send({
+      topic: DEFAULT_REGISTRY_TOPIC,
+      acks: -1,
+      messages: records.map((r) => ({ key: r.name, value: JSON.stringify(r) })),
+    });
     await registry.disconnect();
     const bindings = records.flatMap((r) => subscriberBindings(r));
     for (let i = 0; i < bindings.length; i += 500) await admin.createAcls({ acl: bindings.slice(i, i + 500) });
     // What each subscriber's lag must be: the records past offset 7 of its topics' partitions.
     const behind = new Map<string, number>();
-    for (const topic of topics) behind.set(topic, (await admin.fetchTopicOffsets(topic)).reduce((sum, o) => sum + Number(o.high) - 7, 0));
+    for (const topic of topics)
+      behind.set(
+        topic,
+        (await admin.fetchTopicOffsets(topic)).reduce((sum, o) => sum + Number(o.high) - 7, 0),
+      );
     await admin.disconnect();
     await withGroups(settings, async (client) => {
       for (let i = 0; i < records.length; i += 50) {
         await Promise.all(
           records.slice(i, i + 50).map((r) =>
-            client.commit(`${r.groupPrefix}main`, r.topics.flatMap((topic) => Array.from({ length: PARTITIONS }, (_, partition) => ({ topic, partition, offset: 7 })))),
+            client.commit(
+              `${r.groupPrefix}main`,
+              r.topics.flatMap((topic) =>
+                Array.from({ length: PARTITIONS }, (_, partition) => ({ topic, partition, offset: 7 })),
+              ),
+            ),
           ),
         );
       }
@@ -140,7 +193,9 @@ async function main(): Promise<void> {
     for (let r = 0; r < RUNS; r++) {
       const listed = await kfeed(['subscriber', 'list', '--json', ...flags]);
       if (listed.code !== 0) throw new Error(listed.stderr);
-      const body = JSON.parse(listed.stdout) as { subscribers: Array<{ topics: string[]; lag: number | null; lagSeconds: number | null }> };
+      const body = JSON.parse(listed.stdout) as {
+        subscribers: Array<{ topics: string[]; lag: number | null; lagSeconds: number | null }>;
+      };
       rows = body.subscribers.length;
       const expected = (topicsOf: string[]) => topicsOf.reduce((sum, t) => sum + behind.get(t)!, 0);
       withLag = body.subscribers.filter((s) => s.lag === expected(s.topics) && (s.lagSeconds ?? 0) > 0).length;
@@ -151,7 +206,8 @@ async function main(): Promise<void> {
     for (let r = 0; r < RUNS; r++) floor.push((await kfeed(['subscriber', '--help'])).ms);
 
     const loadAtEnd = spawnSync('uptime', { encoding: 'utf8' }).stdout.trim();
-    const fmt = (xs: number[]) => `median ${Math.round(median(xs))} ms (runs: ${xs.map((x) => Math.round(x)).join(', ')})`;
+    const fmt = (xs: number[]) =>
+      `median ${Math.round(median(xs))} ms (runs: ${xs.map((x) => Math.round(x)).join(', ')})`;
     const report = [
       `# kfeed subscriber list at scale (${new Date().toISOString()})`,
       '',

@@ -48,7 +48,8 @@ export async function addEntry(program: Command, ctx: Context, entry: Entry): Pr
     return;
   }
   const noun = program.command(entry.name, { hidden: entry.hidden }).description(entry.summary);
-  for (const verb of entry.verbs ?? []) attachCommand(noun, ctx, (await verb.load()).default, { name: verb.name, hidden: verb.hidden });
+  for (const verb of entry.verbs ?? [])
+    attachCommand(noun, ctx, (await verb.load()).default, { name: verb.name, hidden: verb.hidden });
 }
 
 function applyToTree(command: Command, ctx: Context, parents = 'kfeed'): void {
@@ -63,7 +64,10 @@ function outputFor(ctx: Context, commandPath: string) {
     writeOut: (s: string) => ctx.io.stdout.write(s),
     writeErr: (s: string) => ctx.io.stderr.write(s),
     outputError: (message: string) => {
-      const text = message.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ');
+      const text = message
+        .replace(/^error: /, '')
+        .trim()
+        .replace(/\s*\n\s*/g, ' ');
       ctx.io.stderr.write(`kfeed: ${text} — see \`${commandPath} --help\`\n`);
     },
   };
@@ -92,23 +96,36 @@ function abortCode(ctx: Context): number {
 function reportError(error: unknown, ctx: Context, argv: string[]): number {
   if (error instanceof CommanderError) {
     // Commander already printed the message (or the help / version text).
-    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return ExitCode.ok;
+    if (
+      error.code === 'commander.helpDisplayed' ||
+      error.code === 'commander.version' ||
+      error.code === 'commander.help'
+    )
+      return ExitCode.ok;
     return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
   }
   const debug = ctx.debug || argv.includes('--debug');
   // A wait cut short by Ctrl-C / SIGTERM: the stop is the outcome, not an error to report.
   // A wait that has something to say about the stop ("it keeps running") says it.
-  if (ctx.abort.signal.aborted && (!(error instanceof KfeedError) || error.kind === 'interrupted' || error.kind === 'terminated')) {
+  if (
+    ctx.abort.signal.aborted &&
+    (!(error instanceof KfeedError) || error.kind === 'interrupted' || error.kind === 'terminated')
+  ) {
     if (error instanceof KfeedError && error.message !== 'stopped') ctx.io.stderr.write(`kfeed: ${error.line}\n`);
     if (debug) ctx.io.stderr.write(`${(error as Error)?.stack ?? error}\n`);
     return abortCode(ctx);
   }
   if (error instanceof KfeedError) {
     ctx.io.stderr.write(`kfeed: ${error.line}\n`);
-    if (debug) ctx.io.stderr.write(`${error.stack}\n${error.cause ? 'caused by: ' + ((error.cause as Error).stack ?? error.cause) + '\n' : ''}`);
+    if (debug)
+      ctx.io.stderr.write(
+        `${error.stack}\n${error.cause ? 'caused by: ' + ((error.cause as Error).stack ?? error.cause) + '\n' : ''}`,
+      );
     return error.exitCode;
   }
-  ctx.io.stderr.write(`kfeed: unexpected error: ${(error as Error)?.message ?? String(error)} — rerun with --debug and report it\n`);
+  ctx.io.stderr.write(
+    `kfeed: unexpected error: ${(error as Error)?.message ?? String(error)} — rerun with --debug and report it\n`,
+  );
   if (debug) ctx.io.stderr.write(`${(error as Error)?.stack ?? ''}\n`);
   return ExitCode.internal;
 }

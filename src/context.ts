@@ -137,7 +137,10 @@ export class Context {
     return this.ask<boolean>({ type: 'confirm', message, default: false });
   }
 
-  async promptText(message: string, options: { default?: string; validate?: (v: string) => true | string } = {}): Promise<string> {
+  async promptText(
+    message: string,
+    options: { default?: string; validate?: (v: string) => true | string } = {},
+  ): Promise<string> {
     return this.ask<string>({ type: 'input', message, default: options.default, validate: options.validate });
   }
 

@@ -63,7 +63,10 @@ export async function poll<T>(check: () => Promise<T | undefined> | T | undefine
     if (left <= 0) {
       throw options.onTimeout
         ? options.onTimeout(lastError)
-        : new KfeedError('connection', `timed out after ${Math.round(options.timeoutMs / 1000)} s waiting for ${options.what}`);
+        : new KfeedError(
+            'connection',
+            `timed out after ${Math.round(options.timeoutMs / 1000)} s waiting for ${options.what}`,
+          );
     }
     await sleep(Math.min(interval, left), options.signal);
   }

@@ -33,7 +33,8 @@ describe('ACLs decide on a --require-acls cluster', () => {
     expect((await kfeed(['create-topic', topic, '--partitions', '2'])).code).toBe(0);
   });
 
-  const produce = (line: string) => kcat(cluster.tlsBrokers, client, ['-P', '-t', topic, '-K', ':'], { stdin: `${line}\n` });
+  const produce = (line: string) =>
+    kcat(cluster.tlsBrokers, client, ['-P', '-t', topic, '-K', ':'], { stdin: `${line}\n` });
   it('names the certificate exactly as Kafka does (RFC 2253, spaces kept, comma escaped)', () => {
     expect(kafkaPrincipalOfCertificate(fs.readFileSync(client.cert, 'utf8'))).toBe(principal);
   });
@@ -45,7 +46,17 @@ describe('ACLs decide on a --require-acls cluster', () => {
     const describeBefore = await kfeed(['describe-topic', topic, '--cert', client.cert, '--key', client.key]);
     expectFailure(describeBefore, 6, /not authorized to describe topic/);
 
-    const grantProducer = await kfeed(['acl', 'grant', '--cert', client.cert, '--role', 'producer', '--topic', topic, '--json']);
+    const grantProducer = await kfeed([
+      'acl',
+      'grant',
+      '--cert',
+      client.cert,
+      '--role',
+      'producer',
+      '--topic',
+      topic,
+      '--json',
+    ]);
     expect(grantProducer.code).toBe(0);
     const granted = JSON.parse(grantProducer.stdout).granted as Array<{ principal: string; operation: string }>;
     expect(granted.map((g) => [g.principal, g.operation]).sort()).toEqual([
@@ -59,14 +70,29 @@ describe('ACLs decide on a --require-acls cluster', () => {
     const after = await produce('k2:served');
     expect(after.stderr).toBe('');
     expect(after.code).toBe(0);
-    const read = await kcat(cluster.tlsBrokers, client, ['-C', '-t', topic, '-o', 'beginning', '-e', '-G', `g-${topic}`, topic]);
+    const read = await kcat(cluster.tlsBrokers, client, [
+      '-C',
+      '-t',
+      topic,
+      '-o',
+      'beginning',
+      '-e',
+      '-G',
+      `g-${topic}`,
+      topic,
+    ]);
     expect(read.code).toBe(0);
     expect(read.stdout.trim()).toBe('served');
     expect((await kfeed(['describe-topic', topic, '--cert', client.cert, '--key', client.key])).code).toBe(0);
 
     const listed = await kfeed(['acl', 'list', '--topic', topic, '--json']);
     const rows = JSON.parse(listed.stdout) as Array<{ principal: string; operation: string; resourceType: string }>;
-    expect(rows.filter((r) => r.principal === principal && r.resourceType === 'TOPIC').map((r) => r.operation).sort()).toEqual(['DESCRIBE', 'READ', 'WRITE']);
+    expect(
+      rows
+        .filter((r) => r.principal === principal && r.resourceType === 'TOPIC')
+        .map((r) => r.operation)
+        .sort(),
+    ).toEqual(['DESCRIBE', 'READ', 'WRITE']);
 
     for (const role of ['producer', 'consumer']) {
       const revoked = await kfeed(['acl', 'revoke', '--principal', principal, '--role', role, '--topic', topic]);
@@ -82,11 +108,15 @@ describe('ACLs decide on a --require-acls cluster', () => {
   it('delete-topic removes the topic ACLs too', async () => {
     const doomed = `${topic}-doomed`;
     expect((await kfeed(['create-topic', doomed])).code).toBe(0);
-    expect((await kfeed(['acl', 'grant', '--principal', principal, '--role', 'consumer', '--topic', doomed])).code).toBe(0);
+    expect(
+      (await kfeed(['acl', 'grant', '--principal', principal, '--role', 'consumer', '--topic', doomed])).code,
+    ).toBe(0);
     const deleted = await kfeed(['delete-topic', doomed, '--yes', '--json']);
     expect(deleted.code).toBe(0);
     expect(JSON.parse(deleted.stdout).aclsRemoved).toHaveLength(2); // topic READ and DESCRIBE; the group ACL stays
-    const left = JSON.parse((await kfeed(['acl', 'list', '--topic', doomed, '--json'])).stdout) as Array<{ resourceName: string }>;
+    const left = JSON.parse((await kfeed(['acl', 'list', '--topic', doomed, '--json'])).stdout) as Array<{
+      resourceName: string;
+    }>;
     expect(left.filter((r) => r.resourceName === doomed)).toEqual([]);
   });
 
@@ -95,7 +125,18 @@ describe('ACLs decide on a --require-acls cluster', () => {
     expectFailure(neither, 2, /--cert FILE or --principal/);
     const bad = await kfeed(['acl', 'grant', '--principal', 'CN=x', '--role', 'producer', '--topic', topic]);
     expectFailure(bad, 2, /not a Kafka principal/);
-    const both = await kfeed(['acl', 'grant', '--cert', client.cert, '--principal', principal, '--role', 'producer', '--topic', topic]);
+    const both = await kfeed([
+      'acl',
+      'grant',
+      '--cert',
+      client.cert,
+      '--principal',
+      principal,
+      '--role',
+      'producer',
+      '--topic',
+      topic,
+    ]);
     expectFailure(both, 2, /name the client once: --cert FILE or --principal User:/);
     expect((await kfeed(['acl', 'list', '--topic', topic, '--json'])).stdout).not.toContain('"WRITE"');
     const notCert = await kfeed(['acl', 'grant', '--cert', client.key, '--role', 'producer', '--topic', topic]);
@@ -108,7 +149,11 @@ describe('ACLs decide on a --require-acls cluster', () => {
     fs.copyFileSync(client.cert, path.join(cwd, 'client_cert.pem'));
     fs.copyFileSync(client.key, path.join(cwd, 'private_key.pem'));
     const denied = await kfeed(['describe-topic', topic], { cwd });
-    expectFailure(denied, 6, /not authorized to describe topic .*\(connected as .*client_cert\.pem, found in the working folder\) — pass --cert and --key/);
+    expectFailure(
+      denied,
+      6,
+      /not authorized to describe topic .*\(connected as .*client_cert\.pem, found in the working folder\) — pass --cert and --key/,
+    );
     // Named by a flag, the same certificate is not "from the working folder".
     const flagged = await kfeed(['describe-topic', topic, '--cert', client.cert, '--key', client.key]);
     expectFailure(flagged, 6, /not authorized to describe topic [^(]*— grant this client's principal/);

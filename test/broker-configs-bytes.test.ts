@@ -14,10 +14,17 @@ import { requireTool, tempDir } from './helpers/env.js';
  */
 function kafkaClientsJar(): string {
   const cache = kfeedPaths(process.env).cacheDir;
-  const dirs = fs.existsSync(cache) ? fs.readdirSync(cache).filter((d) => /^kafka-\d/.test(d)).sort() : [];
+  const dirs = fs.existsSync(cache)
+    ? fs
+        .readdirSync(cache)
+        .filter((d) => /^kafka-\d/.test(d))
+        .sort()
+    : [];
   for (const dir of dirs) {
     const libs = path.join(cache, dir, 'libs');
-    const jar = fs.existsSync(libs) ? fs.readdirSync(libs).find((f) => /^kafka-clients-[\d.]+\.jar$/.test(f)) : undefined;
+    const jar = fs.existsSync(libs)
+      ? fs.readdirSync(libs).find((f) => /^kafka-clients-[\d.]+\.jar$/.test(f))
+      : undefined;
     if (jar) return path.join(libs, jar);
   }
   throw new Error(`no kafka-clients jar under ${cache}: the suite's global setup (kfeed local up) fetches it`);
@@ -63,7 +70,11 @@ describe("IncrementalAlterConfigs bytes: kfeed's encoder against Apache Kafka's 
         3,
         [
           { name: 'listener.security.protocol.map', op: 'set', value: 'SSL:SSL,CLIENT_SECURE_VPCE:SSL' },
-          { name: 'advertised.listeners', op: 'set', value: 'CLIENT_SECURE_VPCE://b-3-tls.example.com:8443,SSL://börse.example:9093' },
+          {
+            name: 'advertised.listeners',
+            op: 'set',
+            value: 'CLIENT_SECURE_VPCE://b-3-tls.example.com:8443,SSL://börse.example:9093',
+          },
           { name: 'listener.name.client_secure_vpce.ssl.client.auth', op: 'set', value: '' },
           { name: 'listeners', op: 'delete' },
         ],
@@ -71,7 +82,11 @@ describe("IncrementalAlterConfigs bytes: kfeed's encoder against Apache Kafka's 
     ];
     for (const [brokerId, operations] of cases) {
       const args = operations.flatMap((o) => [o.name, o.op === 'set' ? '0' : '1', o.op === 'set' ? o.value! : '-']);
-      const java = spawnSync('java', ['-cp', kafkaClientsJar(), path.join(dir, 'Encode.java'), String(brokerId), ...args], { encoding: 'utf8' });
+      const java = spawnSync(
+        'java',
+        ['-cp', kafkaClientsJar(), path.join(dir, 'Encode.java'), String(brokerId), ...args],
+        { encoding: 'utf8' },
+      );
       expect(java.stderr).toBe('');
       expect(java.status).toBe(0);
       expect(encodeIncrementalAlterConfigs(brokerId, operations).toString('hex')).toBe(java.stdout.trim());

@@ -26,10 +26,26 @@ beforeAll(async () => {
   work = tempDir('kfeed-pca-');
   fs.writeFileSync(path.join(work, 'pca-root.pem'), pca.certificatePem);
   // A broker that trusts the Private CA (besides its own local CA) for client certificates.
-  const up = await kfeed(['local', 'up', '--name', CLUSTER, '--trust-ca', path.join(work, 'pca-root.pem'), '--kafka-version', suiteKafkaVersion(), '--no-profile', '--json']);
+  const up = await kfeed([
+    'local',
+    'up',
+    '--name',
+    CLUSTER,
+    '--trust-ca',
+    path.join(work, 'pca-root.pem'),
+    '--kafka-version',
+    suiteKafkaVersion(),
+    '--no-profile',
+    '--json',
+  ]);
   if (up.code !== 0) throw new Error(`local up failed: ${up.stderr}`);
   const status = JSON.parse(up.stdout);
-  cluster = { tls: status.bootstrap.tls, ca: status.files.ca, adminCert: status.files.clientCert, adminKey: status.files.clientKey };
+  cluster = {
+    tls: status.bootstrap.tls,
+    ca: status.files.ca,
+    adminCert: status.files.clientCert,
+    adminKey: status.files.clientKey,
+  };
 });
 
 afterAll(async () => {
@@ -40,7 +56,16 @@ afterAll(async () => {
 describe('issuecert against AWS Private CA (moto)', () => {
   it('makecsr --yes + issuecert: the broker accepts the certificate over mTLS, and refuses one from another CA', async () => {
     const dir = path.join(work, 'client');
-    const made = await kfeed(['makecsr', '--yes', '--subject', 'CN=pca client,O=Example Corp,C=US', '--out-dir', dir, '--ca', cluster.ca]);
+    const made = await kfeed([
+      'makecsr',
+      '--yes',
+      '--subject',
+      'CN=pca client,O=Example Corp,C=US',
+      '--out-dir',
+      dir,
+      '--ca',
+      cluster.ca,
+    ]);
     expect(made.code).toBe(0);
     const started = Date.now();
     const issued = await kfeed(['issuecert', path.join(dir, 'client_cert.csr'), '--json'], { env: moto.env });
@@ -48,14 +73,33 @@ describe('issuecert against AWS Private CA (moto)', () => {
     expect(issued.stderr).toBe('');
     expect(issued.code).toBe(0);
     const out = JSON.parse(issued.stdout);
-    expect(out).toMatchObject({ ca: pca.arn, subject: 'CN=pca client,O=Example Corp,C=US', principal: 'User:CN=pca client,O=Example Corp,C=US', issuer: 'CN=kfeed test root CA,O=kfeed tests,C=US', chainLength: 1 });
+    expect(out).toMatchObject({
+      ca: pca.arn,
+      subject: 'CN=pca client,O=Example Corp,C=US',
+      principal: 'User:CN=pca client,O=Example Corp,C=US',
+      issuer: 'CN=kfeed test root CA,O=kfeed tests,C=US',
+      chainLength: 1,
+    });
     expect(out.certificateArn).toMatch(new RegExp(`^${pca.arn}/certificate/`));
     expect(elapsed).toBeLessThan(10_000); // the benchmark holds the 1 s target; this only catches sleeps
 
-    const verified = await kfeed(['cert', 'verify', '--cert', path.join(dir, 'client_cert.pem'), '--key', path.join(dir, 'private_key.pem'), '--ca', path.join(work, 'pca-root.pem')]);
+    const verified = await kfeed([
+      'cert',
+      'verify',
+      '--cert',
+      path.join(dir, 'client_cert.pem'),
+      '--key',
+      path.join(dir, 'private_key.pem'),
+      '--ca',
+      path.join(work, 'pca-root.pem'),
+    ]);
     expect(verified.code).toBe(0);
 
-    const accepted = await kcat(cluster.tls, { ca: cluster.ca, cert: path.join(dir, 'client_cert.pem'), key: path.join(dir, 'private_key.pem') }, ['-L', '-m', '15']);
+    const accepted = await kcat(
+      cluster.tls,
+      { ca: cluster.ca, cert: path.join(dir, 'client_cert.pem'), key: path.join(dir, 'private_key.pem') },
+      ['-L', '-m', '15'],
+    );
     expect(accepted.stderr).not.toMatch(/SSL|handshake/i);
     expect(accepted.code).toBe(0);
     expect(accepted.stdout).toMatch(/1 brokers:\s+broker 1 at localhost:\d+/);
@@ -63,44 +107,93 @@ describe('issuecert against AWS Private CA (moto)', () => {
     // Same subject, signed by a CA the broker does not trust.
     const other = path.join(work, 'other');
     expect((await kfeed(['ca', 'init', path.join(other, 'ca')])).code).toBe(0);
-    expect((await kfeed(['makecsr', '--yes', '--subject', 'CN=pca client,O=Example Corp,C=US', '--out-dir', other])).code).toBe(0);
-    expect((await kfeed(['issuecert', path.join(other, 'client_cert.csr'), '--local-ca', path.join(other, 'ca')])).code).toBe(0);
-    const refused = await kcat(cluster.tls, { ca: cluster.ca, cert: path.join(other, 'client_cert.pem'), key: path.join(other, 'private_key.pem') }, ['-L', '-m', '5', '-d', 'security']);
+    expect(
+      (await kfeed(['makecsr', '--yes', '--subject', 'CN=pca client,O=Example Corp,C=US', '--out-dir', other])).code,
+    ).toBe(0);
+    expect(
+      (await kfeed(['issuecert', path.join(other, 'client_cert.csr'), '--local-ca', path.join(other, 'ca')])).code,
+    ).toBe(0);
+    const refused = await kcat(
+      cluster.tls,
+      { ca: cluster.ca, cert: path.join(other, 'client_cert.pem'), key: path.join(other, 'private_key.pem') },
+      ['-L', '-m', '5', '-d', 'security'],
+    );
     expect(refused.code).not.toBe(0);
     // The refusal is the broker's own TLS alert: Java's trust manager answers an unknown issuer with
     // certificate_unknown (46). Under TLS 1.3 the client reads it after its Finished, hence "Receive failed".
-    expect(refused.stderr).toMatch(/ssl:\/\/localhost:\d+\/bootstrap: (Receive failed|SSL handshake failed): .*sslv3 alert certificate unknown: SSL alert number 46/);
+    expect(refused.stderr).toMatch(
+      /ssl:\/\/localhost:\d+\/bootstrap: (Receive failed|SSL handshake failed): .*sslv3 alert certificate unknown: SSL alert number 46/,
+    );
     expect(refused.stdout).not.toMatch(/broker 1 at/);
   });
 
-  it('cert import: Apache Kafka\'s Java console consumer reads a topic with the written client.properties', async () => {
+  it("cert import: Apache Kafka's Java console consumer reads a topic with the written client.properties", async () => {
     requireTool('java', 'apt-get install openjdk-17-jdk-headless');
     const dir = path.join(work, 'java');
     const password = { PK_PASSWORD: 'key pass 1' };
-    expect((await kfeed(['makecsr', '--yes', '--cn', 'java client', '--key-type', 'p256', '--out-dir', dir, '--ca', cluster.ca], { env: password })).code).toBe(0);
-    expect((await kfeed(['issuecert', path.join(dir, 'client_cert.csr')], { env: { ...moto.env, ACM_PCA_ARN: pca.arn } })).code).toBe(0);
-    const imported = await kfeed(['cert', 'import', path.join(dir, 'client_cert.pem'), '--json'], { env: { ...password, KFEED_KEYSTORE_PASSWORD: 'store\\pass #1' } });
+    expect(
+      (
+        await kfeed(
+          ['makecsr', '--yes', '--cn', 'java client', '--key-type', 'p256', '--out-dir', dir, '--ca', cluster.ca],
+          { env: password },
+        )
+      ).code,
+    ).toBe(0);
+    expect(
+      (await kfeed(['issuecert', path.join(dir, 'client_cert.csr')], { env: { ...moto.env, ACM_PCA_ARN: pca.arn } }))
+        .code,
+    ).toBe(0);
+    const imported = await kfeed(['cert', 'import', path.join(dir, 'client_cert.pem'), '--json'], {
+      env: { ...password, KFEED_KEYSTORE_PASSWORD: 'store\\pass #1' },
+    });
     expect(imported.stderr).toBe('');
     expect(imported.code).toBe(0);
     const files = JSON.parse(imported.stdout);
     expect(files).toMatchObject({ principal: 'User:CN=java client', chainLength: 1, trustedCount: 1 });
-    for (const file of [files.keystore, files.truststore, files.properties]) expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    for (const file of [files.keystore, files.truststore, files.properties])
+      expect(fs.statSync(file).mode & 0o777).toBe(0o600);
     const properties = fs.readFileSync(files.properties, 'utf8');
     expect(properties).toContain('security.protocol=SSL');
     expect(properties).toContain('ssl.keystore.password=store\\\\pass #1');
 
     const topic = `java-${Date.now().toString(36)}`;
-    const adminFlags = ['--brokers', cluster.tls.join(','), '--ca', cluster.ca, '--cert', cluster.adminCert, '--key', cluster.adminKey];
+    const adminFlags = [
+      '--brokers',
+      cluster.tls.join(','),
+      '--ca',
+      cluster.ca,
+      '--cert',
+      cluster.adminCert,
+      '--key',
+      cluster.adminKey,
+    ];
     expect((await kfeed(['create-topic', topic, ...adminFlags])).code).toBe(0);
-    const produced = await kcat(cluster.tls, { ca: cluster.ca, cert: cluster.adminCert, key: cluster.adminKey }, ['-P', '-t', topic], { stdin: 'tick from kcat\n' });
+    const produced = await kcat(
+      cluster.tls,
+      { ca: cluster.ca, cert: cluster.adminCert, key: cluster.adminKey },
+      ['-P', '-t', topic],
+      { stdin: 'tick from kcat\n' },
+    );
     expect(produced.code).toBe(0);
 
     const state = readClusterState(kfeedPaths(process.env).dataDir, CLUSTER)!;
     const consumer = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
       const child = spawn(state.java, [
-        '-Xmx256m', '-cp', state.classpath, 'org.apache.kafka.tools.consumer.ConsoleConsumer',
-        '--bootstrap-server', cluster.tls.join(','), '--topic', topic, '--from-beginning', '--max-messages', '1', '--timeout-ms', '60000',
-        '--consumer.config', files.properties,
+        '-Xmx256m',
+        '-cp',
+        state.classpath,
+        'org.apache.kafka.tools.consumer.ConsoleConsumer',
+        '--bootstrap-server',
+        cluster.tls.join(','),
+        '--topic',
+        topic,
+        '--from-beginning',
+        '--max-messages',
+        '1',
+        '--timeout-ms',
+        '60000',
+        '--consumer.config',
+        files.properties,
       ]);
       let stdout = '';
       let stderr = '';
@@ -123,10 +216,20 @@ describe('issuecert against AWS Private CA (moto)', () => {
     const pending = await createPrivateCa(moto.env, { commonName: 'pending CA', activate: false });
     const unknown = pca.arn.replace(/[0-9a-f]{12}$/, '000000000000');
     const cases: Array<[string[], Record<string, string>, number, RegExp]> = [
-      [['issuecert', csr, '--ca-arn', 'arn:aws:acm-pca:us-east-1:123:certificate-authority/x'], {}, 2, /"arn:aws:acm-pca:us-east-1:123:certificate-authority\/x" is not an AWS Private CA ARN/],
+      [
+        ['issuecert', csr, '--ca-arn', 'arn:aws:acm-pca:us-east-1:123:certificate-authority/x'],
+        {},
+        2,
+        /"arn:aws:acm-pca:us-east-1:123:certificate-authority\/x" is not an AWS Private CA ARN/,
+      ],
       [['issuecert', csr], { ACM_PCA_ARN: 'not-an-arn' }, 2, /"not-an-arn" is not an AWS Private CA ARN/],
       [['issuecert', csr, '--ca-arn', unknown], {}, 7, /looking up the CA .* failed: .*not found — check the ARN/],
-      [['issuecert', csr, '--ca-arn', pending.arn], {}, 10, /is PENDING_CERTIFICATE, not ACTIVE: it cannot issue certificates — install its CA certificate first/],
+      [
+        ['issuecert', csr, '--ca-arn', pending.arn],
+        {},
+        10,
+        /is PENDING_CERTIFICATE, not ACTIVE: it cannot issue certificates — install its CA certificate first/,
+      ],
       [['issuecert', csr, '--region', 'eu-west-1'], {}, 7, /no ACTIVE private CA in this account and region/],
       [['issuecert', csr, '--template-arn', 'EndEntity'], {}, 2, /"EndEntity" is not an AWS Private CA template ARN/],
       [['issuecert', csr, '--endpoint-url', 'localhost:1'], {}, 2, /"localhost:1" is not an endpoint URL/],
@@ -149,7 +252,11 @@ describe('issuecert against AWS Private CA (moto)', () => {
     expect((await kfeed(['makecsr', '--yes', '--cn', 'errors', '--out-dir', dir])).code).toBe(0);
     const csr = path.join(dir, 'client_cert.csr');
     // awsJson1_1 errors: HTTP 400 with the error type in the body's __type.
-    let reply = { type: 'AccessDeniedException', message: 'User: arn:aws:iam::123456789012:user/feed is not authorized to perform: acm-pca:ListCertificateAuthorities' };
+    let reply = {
+      type: 'AccessDeniedException',
+      message:
+        'User: arn:aws:iam::123456789012:user/feed is not authorized to perform: acm-pca:ListCertificateAuthorities',
+    };
     let requests = 0;
     const server = http.createServer((req, res) => {
       req.resume();
@@ -163,10 +270,18 @@ describe('issuecert against AWS Private CA (moto)', () => {
     const endpoint = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
     try {
       const env = { ...moto.env, AWS_ENDPOINT_URL: endpoint };
-      expectFailure(await kfeed(['issuecert', csr], { env }), 6, /listing the private CAs was denied by AWS: User: .* is not authorized .* — check the IAM permissions/);
+      expectFailure(
+        await kfeed(['issuecert', csr], { env }),
+        6,
+        /listing the private CAs was denied by AWS: User: .* is not authorized .* — check the IAM permissions/,
+      );
       reply = { type: 'ThrottlingException', message: 'Rate exceeded' };
       requests = 0;
-      expectFailure(await kfeed(['issuecert', csr], { env }), 10, /listing the private CAs was throttled by AWS \(ThrottlingException\), even after retries — wait a little/);
+      expectFailure(
+        await kfeed(['issuecert', csr], { env }),
+        10,
+        /listing the private CAs was throttled by AWS \(ThrottlingException\), even after retries — wait a little/,
+      );
       expect(requests).toBe(3); // the SDK's retries, then one line
     } finally {
       await new Promise((resolve) => server.close(resolve));
@@ -177,7 +292,11 @@ describe('issuecert against AWS Private CA (moto)', () => {
         probe.close(() => resolve(port));
       });
     });
-    expectFailure(await kfeed(['issuecert', csr], { env: { ...moto.env, AWS_ENDPOINT_URL: `http://127.0.0.1:${closed}` } }), 4, /cannot reach the AWS endpoint http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)/);
+    expectFailure(
+      await kfeed(['issuecert', csr], { env: { ...moto.env, AWS_ENDPOINT_URL: `http://127.0.0.1:${closed}` } }),
+      4,
+      /cannot reach the AWS endpoint http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)/,
+    );
     expect(listing(dir)).toEqual(['client_cert.csr', 'private_key.pem', 'truststore.pem']);
   });
 
@@ -245,7 +364,11 @@ sys.exit(child.exitstatus)
     expect(run.stdout).not.toContain('pty secret');
     const key = fs.readFileSync(path.join(dir, 'private_key.pem'), 'utf8');
     expect(key).toMatch(/^-----BEGIN ENCRYPTED PRIVATE KEY-----/);
-    const decrypted = spawnSync('openssl', ['pkey', '-in', path.join(dir, 'private_key.pem'), '-passin', 'pass:pty secret', '-noout'], { encoding: 'utf8' });
+    const decrypted = spawnSync(
+      'openssl',
+      ['pkey', '-in', path.join(dir, 'private_key.pem'), '-passin', 'pass:pty secret', '-noout'],
+      { encoding: 'utf8' },
+    );
     expect(decrypted.status, decrypted.stderr).toBe(0);
   });
 
@@ -273,10 +396,16 @@ child.close()
 print(child.before)
 sys.exit(child.exitstatus)
 `;
-    const run = spawnSync('python3', ['-c', script, process.execPath, BIN, path.join(dir, 'client_cert.csr'), moto.endpoint], { encoding: 'utf8', timeout: 60_000 });
+    const run = spawnSync(
+      'python3',
+      ['-c', script, process.execPath, BIN, path.join(dir, 'client_cert.csr'), moto.endpoint],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
     expect(run.status, run.stdout + run.stderr).toBe(0);
     expect(run.stdout).toMatch(/issuer\s+CN=chosen CA,O=kfeed tests,C=US/);
-    const inspected = JSON.parse((await kfeed(['cert', 'inspect', path.join(dir, 'client_cert.pem'), '--json'])).stdout);
+    const inspected = JSON.parse(
+      (await kfeed(['cert', 'inspect', path.join(dir, 'client_cert.pem'), '--json'])).stdout,
+    );
     expect(inspected.chain[0].subject).toBe('CN=chosen CA,O=kfeed tests,C=US');
   });
 });

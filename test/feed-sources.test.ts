@@ -12,9 +12,29 @@ async function topics(prefix: string, names: string[]) {
 }
 
 async function readAll(topicNames: string[]) {
-  const result = await kfeed(['consume', ...topicNames, '--from-beginning', '--exit-at-end', '--json', '-g', unique('g')]);
+  const result = await kfeed([
+    'consume',
+    ...topicNames,
+    '--from-beginning',
+    '--exit-at-end',
+    '--json',
+    '-g',
+    unique('g'),
+  ]);
   expect(result.code).toBe(0);
-  return result.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { topic: string; key: string; headers: Record<string, string>; value: Record<string, unknown> });
+  return result.stdout
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map(
+      (l) =>
+        JSON.parse(l) as {
+          topic: string;
+          key: string;
+          headers: Record<string, string>;
+          value: Record<string, unknown>;
+        },
+    );
 }
 
 describe('Alpaca market-data stream (local server speaking its wire format)', () => {
@@ -29,37 +49,147 @@ describe('Alpaca market-data stream (local server speaking its wire format)', ()
   it('streams trades, quotes and bars of stocks and crypto to their topics, and re-subscribes after a dropped connection', async () => {
     const prefix = `${unique('alp')}.`;
     await topics(prefix, ['trade', 'quote', 'bar', 'crypto_trade', 'crypto_quote', 'crypto_bar']);
-    const run = kfeed(['produce', '--source', 'alpaca', '--symbols', 'AAPL,MSFT', '--crypto', 'BTC/USD', '--stream-url', alpaca.url, '--topic-prefix', prefix, '--count', '7'], { env: KEYS });
+    const run = kfeed(
+      [
+        'produce',
+        '--source',
+        'alpaca',
+        '--symbols',
+        'AAPL,MSFT',
+        '--crypto',
+        'BTC/USD',
+        '--stream-url',
+        alpaca.url,
+        '--topic-prefix',
+        prefix,
+        '--count',
+        '7',
+      ],
+      { env: KEYS },
+    );
     await alpaca.subscribed('/v2/iex', 1);
     await alpaca.subscribed('/v1beta3/crypto/us', 1);
     alpaca.push('/v2/iex', [
-      { T: 't', S: 'AAPL', i: 52983525029461, x: 'V', p: 228.31, s: 100, c: ['@'], t: '2025-01-02T14:30:00.123456789Z', z: 'C' },
-      { T: 'q', S: 'AAPL', bx: 'V', bp: 228.3, bs: 3, ax: 'V', ap: 228.33, as: 2, c: ['R'], t: '2025-01-02T14:30:00.200000001Z', z: 'C' },
+      {
+        T: 't',
+        S: 'AAPL',
+        i: 52983525029461,
+        x: 'V',
+        p: 228.31,
+        s: 100,
+        c: ['@'],
+        t: '2025-01-02T14:30:00.123456789Z',
+        z: 'C',
+      },
+      {
+        T: 'q',
+        S: 'AAPL',
+        bx: 'V',
+        bp: 228.3,
+        bs: 3,
+        ax: 'V',
+        ap: 228.33,
+        as: 2,
+        c: ['R'],
+        t: '2025-01-02T14:30:00.200000001Z',
+        z: 'C',
+      },
     ]);
-    alpaca.push('/v1beta3/crypto/us', [{ T: 't', S: 'BTC/USD', p: 67012.5, s: 0.0421, t: '2025-01-02T14:30:01.5Z', i: 7, tks: 'B' }]);
+    alpaca.push('/v1beta3/crypto/us', [
+      { T: 't', S: 'BTC/USD', p: 67012.5, s: 0.0421, t: '2025-01-02T14:30:01.5Z', i: 7, tks: 'B' },
+    ]);
     // The network drops the stock connection; kfeed must reconnect, authenticate and subscribe again.
     alpaca.drop('/v2/iex');
     await alpaca.subscribed('/v2/iex', 2);
     alpaca.push('/v2/iex', [
-      { T: 'b', S: 'MSFT', o: 415.1, h: 415.9, l: 414.8, c: 415.5, v: 12000, t: '2025-01-02T14:31:00Z', n: 120, vw: 415.37 },
-      { T: 'q', S: 'MSFT', bx: 'Q', bp: 415.4, bs: 1, ax: 'Q', ap: 415.6, as: 4, c: ['R'], t: '2025-01-02T14:31:00.5Z', z: 'C' },
+      {
+        T: 'b',
+        S: 'MSFT',
+        o: 415.1,
+        h: 415.9,
+        l: 414.8,
+        c: 415.5,
+        v: 12000,
+        t: '2025-01-02T14:31:00Z',
+        n: 120,
+        vw: 415.37,
+      },
+      {
+        T: 'q',
+        S: 'MSFT',
+        bx: 'Q',
+        bp: 415.4,
+        bs: 1,
+        ax: 'Q',
+        ap: 415.6,
+        as: 4,
+        c: ['R'],
+        t: '2025-01-02T14:31:00.5Z',
+        z: 'C',
+      },
     ]);
     alpaca.push('/v1beta3/crypto/us', [
       { T: 'q', S: 'BTC/USD', bp: 67010, bs: 1.2, ap: 67015, as: 0.8, t: '2025-01-02T14:31:02Z' },
-      { T: 'b', S: 'BTC/USD', o: 67000, h: 67100, l: 66950, c: 67050, v: 3.5, t: '2025-01-02T14:31:00Z', n: 40, vw: 67020 },
+      {
+        T: 'b',
+        S: 'BTC/USD',
+        o: 67000,
+        h: 67100,
+        l: 66950,
+        c: 67050,
+        v: 3.5,
+        t: '2025-01-02T14:31:00Z',
+        n: 40,
+        vw: 67020,
+      },
     ]);
     const produced = await run;
     expect(produced.code).toBe(0);
     expect(produced.stdout).toMatch(/^produced 7 messages/);
     expect(produced.stderr).toMatch(/alpaca stocks \(iex\): .*reconnecting in/);
 
-    const records = await readAll(['trade', 'quote', 'bar', 'crypto_trade', 'crypto_quote', 'crypto_bar'].map((t) => `${prefix}${t}`));
+    const records = await readAll(
+      ['trade', 'quote', 'bar', 'crypto_trade', 'crypto_quote', 'crypto_bar'].map((t) => `${prefix}${t}`),
+    );
     expect(records).toHaveLength(7);
-    const by = (topic: string, symbol: string) => records.find((r) => r.topic === `${prefix}${topic}` && r.key === symbol)!.value;
-    expect(by('trade', 'AAPL')).toMatchObject({ kind: 'trade', asset: 'stock', price: 228.31, size: 100, exchange: 'V', conditions: ['@'], tradeId: '52983525029461', tape: 'C', eventTime: '2025-01-02T14:30:00.123456789Z' });
-    expect(by('quote', 'AAPL')).toMatchObject({ kind: 'quote', bidPrice: 228.3, bidSize: 3, askPrice: 228.33, askSize: 2, bidExchange: 'V' });
-    expect(by('bar', 'MSFT')).toMatchObject({ kind: 'bar', open: 415.1, high: 415.9, low: 414.8, close: 415.5, volume: 12000, tradeCount: 120, vwap: 415.37 });
-    expect(by('crypto_trade', 'BTC/USD')).toMatchObject({ kind: 'trade', asset: 'crypto', price: 67012.5, size: 0.0421, takerSide: 'B' });
+    const by = (topic: string, symbol: string) =>
+      records.find((r) => r.topic === `${prefix}${topic}` && r.key === symbol)!.value;
+    expect(by('trade', 'AAPL')).toMatchObject({
+      kind: 'trade',
+      asset: 'stock',
+      price: 228.31,
+      size: 100,
+      exchange: 'V',
+      conditions: ['@'],
+      tradeId: '52983525029461',
+      tape: 'C',
+      eventTime: '2025-01-02T14:30:00.123456789Z',
+    });
+    expect(by('quote', 'AAPL')).toMatchObject({
+      kind: 'quote',
+      bidPrice: 228.3,
+      bidSize: 3,
+      askPrice: 228.33,
+      askSize: 2,
+      bidExchange: 'V',
+    });
+    expect(by('bar', 'MSFT')).toMatchObject({
+      kind: 'bar',
+      open: 415.1,
+      high: 415.9,
+      low: 414.8,
+      close: 415.5,
+      volume: 12000,
+      tradeCount: 120,
+      vwap: 415.37,
+    });
+    expect(by('crypto_trade', 'BTC/USD')).toMatchObject({
+      kind: 'trade',
+      asset: 'crypto',
+      price: 67012.5,
+      size: 0.0421,
+      takerSide: 'B',
+    });
     expect(by('crypto_quote', 'BTC/USD')).toMatchObject({ bidPrice: 67010, askPrice: 67015 });
     expect(by('crypto_bar', 'BTC/USD')).toMatchObject({ close: 67050 });
     for (const r of records) {
@@ -71,17 +201,33 @@ describe('Alpaca market-data stream (local server speaking its wire format)', ()
   it('bad keys, a plan without the feed and a second connection end with one line each, without retrying', async () => {
     const topic = unique('alperr');
     await topics('', [topic]);
-    const base = ['produce', '--source', 'alpaca', '--symbols', 'AAPL', '--stream-url', alpaca.url, '--topic', topic, '--duration', '20'];
+    const base = [
+      'produce',
+      '--source',
+      'alpaca',
+      '--symbols',
+      'AAPL',
+      '--stream-url',
+      alpaca.url,
+      '--topic',
+      topic,
+      '--duration',
+      '20',
+    ];
 
     const before = alpaca.connections.get('/v2/iex') ?? 0;
     const badKey = await kfeed(base, { env: { ...KEYS, APCA_API_SECRET_KEY: 'wrong' } });
     expect(badKey.code).toBe(6);
-    expect(badKey.stderr).toMatch(/^kfeed: Alpaca stocks \(iex\) refused: auth failed \(code 402\) — check APCA_API_KEY_ID and APCA_API_SECRET_KEY\n$/);
+    expect(badKey.stderr).toMatch(
+      /^kfeed: Alpaca stocks \(iex\) refused: auth failed \(code 402\) — check APCA_API_KEY_ID and APCA_API_SECRET_KEY\n$/,
+    );
     expect(alpaca.connections.get('/v2/iex')).toBe(before + 1);
 
     const sip = await kfeed([...base, '--feed', 'sip'], { env: KEYS });
     expect(sip.code).toBe(6);
-    expect(sip.stderr).toMatch(/insufficient subscription \(code 409\) — your plan does not include this feed: use --feed iex\n$/);
+    expect(sip.stderr).toMatch(
+      /insufficient subscription \(code 409\) — your plan does not include this feed: use --feed iex\n$/,
+    );
 
     alpaca.occupy('/v2/test');
     const second = await kfeed([...base, '--feed', 'test'], { env: KEYS });
@@ -97,16 +243,39 @@ describe('Twelve Data /price (local server speaking its REST format)', () => {
   it('polls each symbol, never forwards an error body, and stops with one line when the daily credits are gone', async () => {
     const prefix = `${unique('td')}.`;
     await topics(prefix, ['trade', 'crypto_trade']);
-    const server = await startTwelveDataServer({ key: 'tdkey', prices: { AAPL: ['228.10000', '228.25000'], 'BTC/USD': ['67000.5'] }, perDay: 5, failFirst: { AAPL: 1 } });
+    const server = await startTwelveDataServer({
+      key: 'tdkey',
+      prices: { AAPL: ['228.10000', '228.25000'], 'BTC/USD': ['67000.5'] },
+      perDay: 5,
+      failFirst: { AAPL: 1 },
+    });
     try {
       const run = await kfeed(
-        ['produce', '--source', 'twelvedata', '--symbols', 'AAPL', '--crypto', 'BTC/USD', '--api-url', server.url, '--interval', '1', '--credits-per-minute', '100', '--topic-prefix', prefix],
+        [
+          'produce',
+          '--source',
+          'twelvedata',
+          '--symbols',
+          'AAPL',
+          '--crypto',
+          'BTC/USD',
+          '--api-url',
+          server.url,
+          '--interval',
+          '1',
+          '--credits-per-minute',
+          '100',
+          '--topic-prefix',
+          prefix,
+        ],
         { env: { TWELVE_DATA_KEY: 'tdkey' } },
       );
       // 5 credits: one error body (not forwarded), then 4 prices; the 6th call is refused for the day.
       expect(run.code).toBe(6);
       expect(run.stderr).toMatch(/twelvedata AAPL: Internal error, please try again later \(code 500\); retrying/);
-      expect(run.stderr.trim().split('\n').pop()).toMatch(/^kfeed: Twelve Data: You have run out of API credits for the day\. .* — run again after midnight UTC/);
+      expect(run.stderr.trim().split('\n').pop()).toMatch(
+        /^kfeed: Twelve Data: You have run out of API credits for the day\. .* — run again after midnight UTC/,
+      );
       expect(run.stdout).toMatch(/^produced 4 messages/);
       const records = await readAll([`${prefix}trade`, `${prefix}crypto_trade`]);
       expect(records.map((r) => [r.topic.slice(prefix.length), r.key, r.value.price])).toEqual(
@@ -123,18 +292,55 @@ describe('Twelve Data /price (local server speaking its REST format)', () => {
 
       // The client's own budget: it stops before the server has to refuse.
       const fresh = await startTwelveDataServer({ key: 'tdkey', prices: { AAPL: ['1.5'] } });
-      const budget = await kfeed(['produce', '--source', 'twelvedata', '--symbols', 'AAPL', '--api-url', fresh.url, '--interval', '1', '--credits-per-day', '2', '--topic-prefix', prefix], {
-        env: { TWELVE_DATA_KEY: 'tdkey' },
-      });
+      const budget = await kfeed(
+        [
+          'produce',
+          '--source',
+          'twelvedata',
+          '--symbols',
+          'AAPL',
+          '--api-url',
+          fresh.url,
+          '--interval',
+          '1',
+          '--credits-per-day',
+          '2',
+          '--topic-prefix',
+          prefix,
+        ],
+        {
+          env: { TWELVE_DATA_KEY: 'tdkey' },
+        },
+      );
       await fresh.close();
       expectFailure(budget, 6, /the plan's daily API credits \(2\) are used up/);
       expect(fresh.requests).toEqual(['AAPL', 'AAPL']);
 
-      const badKey = await kfeed(['produce', '--source', 'twelvedata', '--symbols', 'AAPL', '--api-url', server.url, '--topic-prefix', prefix], { env: { TWELVE_DATA_KEY: 'nope' } });
+      const badKey = await kfeed(
+        ['produce', '--source', 'twelvedata', '--symbols', 'AAPL', '--api-url', server.url, '--topic-prefix', prefix],
+        { env: { TWELVE_DATA_KEY: 'nope' } },
+      );
       expectFailure(badKey, 6, /Twelve Data refused the key: \*\*apikey\*\* parameter is incorrect/);
-      const slow = await kfeed(['produce', '--source', 'twelvedata', '--symbols', 'A,B,C', '--api-url', server.url, '--credits-per-minute', '2', '--topic-prefix', prefix, '--duration', '1'], {
-        env: { TWELVE_DATA_KEY: 'tdkey' },
-      });
+      const slow = await kfeed(
+        [
+          'produce',
+          '--source',
+          'twelvedata',
+          '--symbols',
+          'A,B,C',
+          '--api-url',
+          server.url,
+          '--credits-per-minute',
+          '2',
+          '--topic-prefix',
+          prefix,
+          '--duration',
+          '1',
+        ],
+        {
+          env: { TWELVE_DATA_KEY: 'tdkey' },
+        },
+      );
       expect(slow.stderr).toMatch(/polling every 90 s, as 3 symbol\(s\) at 2 credits\/minute allow/);
     } finally {
       await server.close();

@@ -21,32 +21,69 @@ async function createTopic(name: string, partitions = 1) {
 
 type JsonRecord = RecordJson;
 
-const jsonLines = (text: string) => text.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as JsonRecord);
+const jsonLines = (text: string) =>
+  text
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as JsonRecord);
 
 describe('produce and consume over mTLS on the shared cluster', () => {
   it('stdin lines go in with keys and headers; kcat and every consume format read back the same records', async () => {
     const topic = unique('lines');
     await createTopic(topic, 3);
     const lines = Array.from({ length: 300 }, (_, i) => `k${i % 7}|value ${i} ünïcode {"n":${i}}`);
-    const produced = await kfeed(['produce', '-t', topic, '-K', '|', '-H', 'origin=test', '-H', 'batch=1'], { stdin: lines.join('\n') + '\n' });
+    const produced = await kfeed(['produce', '-t', topic, '-K', '|', '-H', 'origin=test', '-H', 'batch=1'], {
+      stdin: lines.join('\n') + '\n',
+    });
     expect(produced.stderr).toBe('');
     expect(produced.code).toBe(0);
-    expect(produced.stdout).toMatch(new RegExp(`^produced 300 messages to ${topic} in \\d+\\.\\d{3} s \\(\\d+/s\\)\n$`));
+    expect(produced.stdout).toMatch(
+      new RegExp(`^produced 300 messages to ${topic} in \\d+\\.\\d{3} s \\(\\d+/s\\)\n$`),
+    );
 
     // An independent client (librdkafka) sees the same count, keys and bytes.
     const read = await kcat(sharedCluster().tlsBrokers, tls(), ['-C', '-t', topic, '-e', '-q', '-f', '%k|%s\\n']);
     expect(read.code).toBe(0);
     expect(read.stdout.trim().split('\n').sort()).toEqual([...lines].sort());
-    const headers = await kcat(sharedCluster().tlsBrokers, tls(), ['-C', '-t', topic, '-e', '-q', '-c', '1', '-f', '%h\\n']);
+    const headers = await kcat(sharedCluster().tlsBrokers, tls(), [
+      '-C',
+      '-t',
+      topic,
+      '-e',
+      '-q',
+      '-c',
+      '1',
+      '-f',
+      '%h\\n',
+    ]);
     expect(headers.stdout.trim()).toBe('origin=test,batch=1');
 
-    const raw = await kfeed(['consume', topic, '--from-beginning', '--exit-at-end', '--format', 'raw', '--group', unique('g')]);
+    const raw = await kfeed([
+      'consume',
+      topic,
+      '--from-beginning',
+      '--exit-at-end',
+      '--format',
+      'raw',
+      '--group',
+      unique('g'),
+    ]);
     expect(raw.code).toBe(0);
     expect(raw.stderr).toMatch(/^consumed 300 messages in \d+\.\d{3} s \(\d+(\.\d+)?\/s\)\n$/);
     expect(raw.stdout.trim().split('\n').sort()).toEqual(lines.map((l) => l.slice(l.indexOf('|') + 1)).sort());
     expect(raw.stderr).toContain('consumed 300 messages');
 
-    const json = await kfeed(['consume', '-t', topic, '--from-beginning', '--exit-at-end', '--json', '--group', unique('g')]);
+    const json = await kfeed([
+      'consume',
+      '-t',
+      topic,
+      '--from-beginning',
+      '--exit-at-end',
+      '--json',
+      '--group',
+      unique('g'),
+    ]);
     expect(json.code).toBe(0);
     const records = jsonLines(json.stdout);
     expect(records).toHaveLength(300);
@@ -54,7 +91,12 @@ describe('produce and consume over mTLS on the shared cluster', () => {
     const ofKey = records.filter((r) => r.key === 'k3');
     const partitionsOfKey = new Set(ofKey.map((r) => r.partition));
     expect(partitionsOfKey.size).toBe(1);
-    expect(ofKey.map((r) => Number(String(r.value).split(' ')[1]))).toEqual(lines.map((l, i) => [l, i] as const).filter(([l]) => l.startsWith('k3|')).map(([, i]) => i));
+    expect(ofKey.map((r) => Number(String(r.value).split(' ')[1]))).toEqual(
+      lines
+        .map((l, i) => [l, i] as const)
+        .filter(([l]) => l.startsWith('k3|'))
+        .map(([, i]) => i),
+    );
     expect(records[0].headers).toEqual({ origin: 'test', batch: '1' });
     expect(Date.parse(records[0].timestamp)).toBeGreaterThan(Date.now() - 120_000);
 
@@ -62,7 +104,8 @@ describe('produce and consume over mTLS on the shared cluster', () => {
     expect(line.code).toBe(0);
     const printed = line.stdout.trim().split('\n');
     expect(printed).toHaveLength(5);
-    for (const p of printed) expect(p).toMatch(new RegExp(`^${topic}:[0-2]:\\d+: value=value \\d+ ünïcode \\{"n":\\d+\\}$`));
+    for (const p of printed)
+      expect(p).toMatch(new RegExp(`^${topic}:[0-2]:\\d+: value=value \\d+ ünïcode \\{"n":\\d+\\}$`));
   });
 
   it('a group continues where it stopped; --partition, --offset and --from-time pick the start', async () => {
@@ -80,17 +123,56 @@ describe('produce and consume over mTLS on the shared cluster', () => {
     expect(seen).toHaveLength(40);
     expect(new Set(seen).size).toBe(40);
 
-    const all = jsonLines((await kfeed(['consume', topic, '--from-beginning', '--exit-at-end', '--json', '-g', unique('g')])).stdout);
+    const all = jsonLines(
+      (await kfeed(['consume', topic, '--from-beginning', '--exit-at-end', '--json', '-g', unique('g')])).stdout,
+    );
     const fuller = all.filter((r) => r.partition === 1).length >= 7 ? 1 : 0;
-    const fromOffset = await kfeed(['consume', topic, '--partition', String(fuller), '--offset', '3', '-n', '4', '--json', '-g', unique('g')]);
+    const fromOffset = await kfeed([
+      'consume',
+      topic,
+      '--partition',
+      String(fuller),
+      '--offset',
+      '3',
+      '-n',
+      '4',
+      '--json',
+      '-g',
+      unique('g'),
+    ]);
     expect(fromOffset.code).toBe(0);
-    expect(jsonLines(fromOffset.stdout).map((r) => [r.partition, r.offset])).toEqual([3, 4, 5, 6].map((o) => [fuller, o]));
-    expect(jsonLines(fromOffset.stdout).map((r) => r.value)).toEqual(all.filter((r) => r.partition === fuller).slice(3, 7).map((r) => r.value));
+    expect(jsonLines(fromOffset.stdout).map((r) => [r.partition, r.offset])).toEqual(
+      [3, 4, 5, 6].map((o) => [fuller, o]),
+    );
+    expect(jsonLines(fromOffset.stdout).map((r) => r.value)).toEqual(
+      all
+        .filter((r) => r.partition === fuller)
+        .slice(3, 7)
+        .map((r) => r.value),
+    );
 
-    const future = await kfeed(['consume', topic, '--from-time', new Date(Date.now() + 3_600_000).toISOString(), '--exit-at-end', '-g', unique('g')]);
+    const future = await kfeed([
+      'consume',
+      topic,
+      '--from-time',
+      new Date(Date.now() + 3_600_000).toISOString(),
+      '--exit-at-end',
+      '-g',
+      unique('g'),
+    ]);
     expect(future.code).toBe(0);
     expect(future.stdout).toBe('');
-    const past = await kfeed(['consume', topic, '--from-time', '2020-01-01T00:00:00Z', '--exit-at-end', '-f', 'raw', '-g', unique('g')]);
+    const past = await kfeed([
+      'consume',
+      topic,
+      '--from-time',
+      '2020-01-01T00:00:00Z',
+      '--exit-at-end',
+      '-f',
+      'raw',
+      '-g',
+      unique('g'),
+    ]);
     expect(past.stdout.trim().split('\n')).toHaveLength(40);
 
     const errors: Array<[string[], number, RegExp]> = [
@@ -102,19 +184,50 @@ describe('produce and consume over mTLS on the shared cluster', () => {
       [['produce', '--source', 'stdin'], 2, /--topic is required/],
       [['produce', '-t', unique('missing')], 7, /does not exist/],
       [['consume', topic, '--from-time', '2025-02-30T00:00:00Z'], 2, /"2025-02-30T00:00:00Z" is not an ISO 8601 time/],
-      [['produce', '--source', 'sim', '--topic-prefix', `${unique('none')}.`], 7, /^kfeed: topics \S+quote, \S+trade, \S+bar do not exist \(or this client may not describe them\) — create them: kfeed create-topic \S+quote; /],
-      [['produce', '--source', 'sim', '--kinds', 'trades'], 2, /^kfeed: --kinds does not apply to --source sim — it is an option of --source alpaca$/m],
+      [
+        ['produce', '--source', 'sim', '--topic-prefix', `${unique('none')}.`],
+        7,
+        /^kfeed: topics \S+quote, \S+trade, \S+bar do not exist \(or this client may not describe them\) — create them: kfeed create-topic \S+quote; /,
+      ],
+      [
+        ['produce', '--source', 'sim', '--kinds', 'trades'],
+        2,
+        /^kfeed: --kinds does not apply to --source sim — it is an option of --source alpaca$/m,
+      ],
       [['produce', '--source', 'sim', '--acks', '1'], 2, /^kfeed: --acks 1 needs --no-idempotent/m],
       [['consume', topic, '-p', '1', '--exit-at-end'], 2, /unknown option '-p'/],
-      [['consume', topic, '--count', '2', '--max-messages', '3'], 2, /--count and --max-messages \(its old name\) disagree/],
-      [['produce', '--source', 'sim', '--symbols', ' , '], 2, /--symbols names no symbol — give a comma-separated list, e\.g\. --symbols AAPL,MSFT/],
-      [['produce', '--source', 'alpaca', '--symbols', 'AAPL'], 3, /Alpaca keys are not set — set APCA_API_KEY_ID and APCA_API_SECRET_KEY/],
-      [['produce', '--source', 'alpaca', '--symbols', 'AAPL', '--stream-url', 'stream.example.com'], 2, /--stream-url must be a URL starting wss:\/\/ or ws:\/\/, such as wss:\/\//],
-      [['produce', '--source', 'twelvedata', '--symbols', 'AAPL', '--api-url', 'api.example.com'], 2, /--api-url must be a URL starting https:\/\/ or http:\/\/, such as https:\/\//],
+      [
+        ['consume', topic, '--count', '2', '--max-messages', '3'],
+        2,
+        /--count and --max-messages \(its old name\) disagree/,
+      ],
+      [
+        ['produce', '--source', 'sim', '--symbols', ' , '],
+        2,
+        /--symbols names no symbol — give a comma-separated list, e\.g\. --symbols AAPL,MSFT/,
+      ],
+      [
+        ['produce', '--source', 'alpaca', '--symbols', 'AAPL'],
+        3,
+        /Alpaca keys are not set — set APCA_API_KEY_ID and APCA_API_SECRET_KEY/,
+      ],
+      [
+        ['produce', '--source', 'alpaca', '--symbols', 'AAPL', '--stream-url', 'stream.example.com'],
+        2,
+        /--stream-url must be a URL starting wss:\/\/ or ws:\/\/, such as wss:\/\//,
+      ],
+      [
+        ['produce', '--source', 'twelvedata', '--symbols', 'AAPL', '--api-url', 'api.example.com'],
+        2,
+        /--api-url must be a URL starting https:\/\/ or http:\/\/, such as https:\/\//,
+      ],
     ];
     for (const [args, code, message] of errors) {
       // Market keys, if the machine has any, must not change what these runs report.
-      const result = await kfeed(args, { stdin: 'x\n', env: { APCA_API_KEY_ID: undefined, APCA_API_SECRET_KEY: undefined, TWELVE_DATA_KEY: undefined } });
+      const result = await kfeed(args, {
+        stdin: 'x\n',
+        env: { APCA_API_KEY_ID: undefined, APCA_API_SECRET_KEY: undefined, TWELVE_DATA_KEY: undefined },
+      });
       expectFailure(result, code, message, args);
       expect(result.stderr.trim().split('\n')).toHaveLength(1);
     }
@@ -123,12 +236,36 @@ describe('produce and consume over mTLS on the shared cluster', () => {
   it('the simulated market streams realistic quotes, trades inside the spread and bars that agree with the trades', async () => {
     const prefix = `${unique('sim')}.`;
     for (const kind of ['quote', 'trade', 'bar']) await createTopic(`${prefix}${kind}`, 2);
-    const produced = await kfeed(['produce', '--source', 'sim', '--rate', '0', '--count', '3000', '--seed', '7', '--topic-prefix', prefix, '--json']);
+    const produced = await kfeed([
+      'produce',
+      '--source',
+      'sim',
+      '--rate',
+      '0',
+      '--count',
+      '3000',
+      '--seed',
+      '7',
+      '--topic-prefix',
+      prefix,
+      '--json',
+    ]);
     expect(produced.stderr).toBe('');
     expect(produced.code).toBe(0);
     expect(JSON.parse(produced.stdout)).toMatchObject({ source: 'sim', sent: 3000, acknowledged: 3000, errors: 0 });
 
-    const consumed = await kfeed(['consume', `${prefix}quote`, `${prefix}trade`, `${prefix}bar`, '--from-beginning', '--exit-at-end', '-f', 'json', '-g', unique('g')]);
+    const consumed = await kfeed([
+      'consume',
+      `${prefix}quote`,
+      `${prefix}trade`,
+      `${prefix}bar`,
+      '--from-beginning',
+      '--exit-at-end',
+      '-f',
+      'json',
+      '-g',
+      unique('g'),
+    ]);
     expect(consumed.code).toBe(0);
     const records = jsonLines(consumed.stdout);
     expect(records).toHaveLength(3000);
@@ -159,7 +296,11 @@ describe('produce and consume over mTLS on the shared cluster', () => {
     }
     for (const b of bars) {
       const start = Date.parse(b.eventTime);
-      const inBar = trades.filter((t) => t.symbol === b.symbol && Date.parse(t.eventTime) >= start && Date.parse(t.eventTime) < start + 60_000).sort((x, y) => Date.parse(x.eventTime) - Date.parse(y.eventTime));
+      const inBar = trades
+        .filter(
+          (t) => t.symbol === b.symbol && Date.parse(t.eventTime) >= start && Date.parse(t.eventTime) < start + 60_000,
+        )
+        .sort((x, y) => Date.parse(x.eventTime) - Date.parse(y.eventTime));
       expect(inBar.length).toBe(b.tradeCount);
       expect(b.volume).toBe(inBar.reduce((sum, t) => sum + t.size!, 0));
       expect([b.open, b.close]).toEqual([inBar[0].price, inBar[inBar.length - 1].price]);
@@ -173,17 +314,59 @@ describe('produce and consume over mTLS on the shared cluster', () => {
     for (const prefix of prefixes) for (const kind of ['quote', 'trade', 'bar']) await createTopic(`${prefix}${kind}`);
     const values: string[][] = [];
     for (const prefix of prefixes) {
-      const args = ['produce', '--source', 'sim', '--rate', '0', '--count', '3000', '--seed', '11', '--start-time', '2025-01-02T14:30:00Z', '--topic-prefix', prefix];
+      const args = [
+        'produce',
+        '--source',
+        'sim',
+        '--rate',
+        '0',
+        '--count',
+        '3000',
+        '--seed',
+        '11',
+        '--start-time',
+        '2025-01-02T14:30:00Z',
+        '--topic-prefix',
+        prefix,
+      ];
       expect((await kfeed(args)).code).toBe(0);
-      const read = await kfeed(['consume', `${prefix}quote`, `${prefix}trade`, `${prefix}bar`, '--from-beginning', '--exit-at-end', '-f', 'raw', '-g', unique('g')]);
+      const read = await kfeed([
+        'consume',
+        `${prefix}quote`,
+        `${prefix}trade`,
+        `${prefix}bar`,
+        '--from-beginning',
+        '--exit-at-end',
+        '-f',
+        'raw',
+        '-g',
+        unique('g'),
+      ]);
       // receiveTime is the wall clock; every other byte must repeat.
-      values.push(read.stdout.trim().split('\n').map((v) => v.replace(/"receiveTime":"[^"]*"/, '')).sort());
+      values.push(
+        read.stdout
+          .trim()
+          .split('\n')
+          .map((v) => v.replace(/"receiveTime":"[^"]*"/, ''))
+          .sort(),
+      );
     }
     expect(values[0]).toHaveLength(3000);
     expect(values[0].filter((v) => v.includes('"kind":"bar"')).length).toBeGreaterThan(3);
     expect(values[1]).toEqual(values[0]);
 
-    const paced = await kfeed(['produce', '--source', 'sim', '--rate', '100', '--duration', '2', '--topic-prefix', prefixes[0], '--json']);
+    const paced = await kfeed([
+      'produce',
+      '--source',
+      'sim',
+      '--rate',
+      '100',
+      '--duration',
+      '2',
+      '--topic-prefix',
+      prefixes[0],
+      '--json',
+    ]);
     expect(paced.code).toBe(0);
     const summary = JSON.parse(paced.stdout) as { acknowledged: number; seconds: number };
     // 100 records/s is at most 100 per second of the run plus the first; events/s would give about 300.
@@ -195,8 +378,34 @@ describe('produce and consume over mTLS on the shared cluster', () => {
   it('the ticker shows one row per symbol; off a terminal it prints plain snapshots', async () => {
     const prefix = `${unique('tick')}.`;
     for (const kind of ['quote', 'trade', 'bar']) await createTopic(`${prefix}${kind}`);
-    expect((await kfeed(['produce', '--source', 'sim', '--rate', '0', '--count', '500', '--symbols', 'AAA,BBB,CCC', '--topic-prefix', prefix])).code).toBe(0);
-    const ticker = await kfeed(['consume', `${prefix}quote`, `${prefix}trade`, '--from-beginning', '--exit-at-end', '-f', 'ticker', '-g', unique('g')]);
+    expect(
+      (
+        await kfeed([
+          'produce',
+          '--source',
+          'sim',
+          '--rate',
+          '0',
+          '--count',
+          '500',
+          '--symbols',
+          'AAA,BBB,CCC',
+          '--topic-prefix',
+          prefix,
+        ])
+      ).code,
+    ).toBe(0);
+    const ticker = await kfeed([
+      'consume',
+      `${prefix}quote`,
+      `${prefix}trade`,
+      '--from-beginning',
+      '--exit-at-end',
+      '-f',
+      'ticker',
+      '-g',
+      unique('g'),
+    ]);
     expect(ticker.code).toBe(0);
     expect(ticker.stdout).not.toContain('\x1b[');
     const table = ticker.stdout.slice(ticker.stdout.lastIndexOf('SYMBOL'));

@@ -17,7 +17,6 @@ import { startInProcess } from './helpers/capture.js';
 import { requireTool, sharedCluster, tempDir, testEnv } from './helpers/env.js';
 import { kfeed } from './helpers/run.js';
 
-
 /** A client certificate from the suite's CA, with no ACLs yet. */
 const clientWithoutAcls = (cn: string) => clientCertificate(sharedCluster().ca, { CN: cn, O: 'Example Corp' });
 
@@ -34,16 +33,60 @@ describe('refusals that name the missing ACL (--require-acls cluster)', () => {
 
   it('a consumer without READ on its group is told so, with the ACL and the grant, exit 6', async () => {
     // READ and DESCRIBE on the topic, READ on another group only.
-    expect((await kfeed(['acl', 'grant', '--principal', client.principal, '--role', 'describe', '--topic', topic])).code).toBe(0);
-    expect((await kfeed(['acl', 'grant', '--principal', client.principal, '--role', 'read', '--topic', topic, '--group', `${group}-other`])).code).toBe(0);
-    const consumed = await kfeed(['consume', '--topic', topic, '-g', group, '--from-beginning', '--exit-at-end', ...client.flags]);
-    expectFailure(consumed, 6, new RegExp(`not authorized for group ${group}: it needs the ACL READ on group ${group}`));
-    expect(consumed.stderr).toContain(`kfeed acl grant --cert ${client.cert} --role consumer --topic ${topic} --group ${group}`);
+    expect(
+      (await kfeed(['acl', 'grant', '--principal', client.principal, '--role', 'describe', '--topic', topic])).code,
+    ).toBe(0);
+    expect(
+      (
+        await kfeed([
+          'acl',
+          'grant',
+          '--principal',
+          client.principal,
+          '--role',
+          'read',
+          '--topic',
+          topic,
+          '--group',
+          `${group}-other`,
+        ])
+      ).code,
+    ).toBe(0);
+    const consumed = await kfeed([
+      'consume',
+      '--topic',
+      topic,
+      '-g',
+      group,
+      '--from-beginning',
+      '--exit-at-end',
+      ...client.flags,
+    ]);
+    expectFailure(
+      consumed,
+      6,
+      new RegExp(`not authorized for group ${group}: it needs the ACL READ on group ${group}`),
+    );
+    expect(consumed.stderr).toContain(
+      `kfeed acl grant --cert ${client.cert} --role consumer --topic ${topic} --group ${group}`,
+    );
     expect(consumed.stderr).not.toMatch(/coordinator/i);
 
     // The grant it names works.
-    expect((await kfeed(['acl', 'grant', '--cert', client.cert, '--role', 'consumer', '--topic', topic, '--group', group])).code).toBe(0);
-    const after = await kfeed(['consume', '--topic', topic, '-g', group, '--from-beginning', '--exit-at-end', ...client.flags]);
+    expect(
+      (await kfeed(['acl', 'grant', '--cert', client.cert, '--role', 'consumer', '--topic', topic, '--group', group]))
+        .code,
+    ).toBe(0);
+    const after = await kfeed([
+      'consume',
+      '--topic',
+      topic,
+      '-g',
+      group,
+      '--from-beginning',
+      '--exit-at-end',
+      ...client.flags,
+    ]);
     expect(after.stderr).not.toMatch(/^kfeed:/m);
     expect(after.code).toBe(0);
     expect(after.stdout).toMatch(/one/);
@@ -82,17 +125,29 @@ function suiteTarget(): Target {
 }
 
 /** Records with chosen partitions and timestamps, through kafkajs (an independent producer path). */
-async function produceAt(target: Target, topic: string, records: Array<{ partition: number; value: string; timestamp: number }>) {
+async function produceAt(
+  target: Target,
+  topic: string,
+  records: Array<{ partition: number; value: string; timestamp: number }>,
+) {
   const kafka = new Kafka({
     clientId: 'groups-test',
     brokers: target.brokers,
-    ssl: { ca: [fs.readFileSync(target.ca, 'utf8')], cert: fs.readFileSync(target.cert, 'utf8'), key: fs.readFileSync(target.key, 'utf8') },
+    ssl: {
+      ca: [fs.readFileSync(target.ca, 'utf8')],
+      cert: fs.readFileSync(target.cert, 'utf8'),
+      key: fs.readFileSync(target.key, 'utf8'),
+    },
     logLevel: logLevel.NOTHING,
   });
   const producer = kafka.producer();
   await producer.connect();
   try {
-    for (const r of records) await producer.send({ topic, messages: [{ partition: r.partition, value: r.value, timestamp: String(r.timestamp) }] });
+    for (const r of records)
+      await producer.send({
+        topic,
+        messages: [{ partition: r.partition, value: r.value, timestamp: String(r.timestamp) }],
+      });
   } finally {
     await producer.disconnect();
   }
@@ -106,31 +161,66 @@ async function describeGroup(target: Target, group: string): Promise<GroupDescri
 }
 
 async function resetTo(target: Target, group: string, topic: string, mode: string[]) {
-  const result = await kfeed(['group', 'reset-offsets', group, '--topic', topic, ...mode, '--execute', '--json', ...target.flags]);
+  const result = await kfeed([
+    'group',
+    'reset-offsets',
+    group,
+    '--topic',
+    topic,
+    ...mode,
+    '--execute',
+    '--json',
+    ...target.flags,
+  ]);
   expect(result.stderr).toBe('');
   expect(result.code).toBe(0);
-  return JSON.parse(result.stdout) as { executed: boolean; partitions: Array<{ partition: number; currentOffset: number | null; newOffset: number; clamped: string | null }> };
+  return JSON.parse(result.stdout) as {
+    executed: boolean;
+    partitions: Array<{ partition: number; currentOffset: number | null; newOffset: number; clamped: string | null }>;
+  };
 }
 
 /** Apache Kafka's own `kafka-consumer-groups.sh --describe`, from the jars the local cluster runs. */
-async function kafkaConsumerGroups(target: Target, group: string): Promise<Array<{ topic: string; partition: number; current: number; end: number; lag: number }>> {
+async function kafkaConsumerGroups(
+  target: Target,
+  group: string,
+): Promise<Array<{ topic: string; partition: number; current: number; end: number; lag: number }>> {
   requireTool('java', 'apt-get install openjdk-17-jdk-headless');
   const state = readClusterState(kfeedPaths(process.env).dataDir, target.name);
   if (!state) throw new Error(`no state for local cluster ${target.name}`);
   const dir = tempDir('kfeed-cgc-');
   const keystore = path.join(dir, 'keystore.pem');
-  fs.writeFileSync(keystore, fs.readFileSync(target.key, 'utf8') + fs.readFileSync(target.cert, 'utf8'), { mode: 0o600 });
+  fs.writeFileSync(keystore, fs.readFileSync(target.key, 'utf8') + fs.readFileSync(target.cert, 'utf8'), {
+    mode: 0o600,
+  });
   const properties = path.join(dir, 'client.properties');
   fs.writeFileSync(
     properties,
-    ['security.protocol=SSL', 'ssl.truststore.type=PEM', `ssl.truststore.location=${target.ca}`, 'ssl.keystore.type=PEM', `ssl.keystore.location=${keystore}`, ''].join('\n'),
+    [
+      'security.protocol=SSL',
+      'ssl.truststore.type=PEM',
+      `ssl.truststore.location=${target.ca}`,
+      'ssl.keystore.type=PEM',
+      `ssl.keystore.location=${keystore}`,
+      '',
+    ].join('\n'),
   );
   const run = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
     const child = spawn(state.java, [
-      '-Xmx256m', '-cp', state.classpath, 'org.apache.kafka.tools.consumer.group.ConsumerGroupCommand',
-      '--bootstrap-server', target.brokers.join(','), '--describe', '--group', group, '--command-config', properties,
+      '-Xmx256m',
+      '-cp',
+      state.classpath,
+      'org.apache.kafka.tools.consumer.group.ConsumerGroupCommand',
+      '--bootstrap-server',
+      target.brokers.join(','),
+      '--describe',
+      '--group',
+      group,
+      '--command-config',
+      properties,
       // The default 5 s is too short for a JVM's first requests on a loaded machine.
-      '--timeout', '60000',
+      '--timeout',
+      '60000',
     ]);
     let stdout = '';
     let stderr = '';
@@ -149,13 +239,31 @@ async function kafkaConsumerGroups(target: Target, group: string): Promise<Array
     .split('\n')
     .map((line) => line.trim().split(/\s+/))
     .filter((cols) => cols[0] === group && /^\d+$/.test(cols[2] ?? ''))
-    .map((cols) => ({ topic: cols[1], partition: Number(cols[2]), current: Number(cols[3]), end: Number(cols[4]), lag: Number(cols[5]) }))
+    .map((cols) => ({
+      topic: cols[1],
+      partition: Number(cols[2]),
+      current: Number(cols[3]),
+      end: Number(cols[4]),
+      lag: Number(cols[5]),
+    }))
     .sort((a, b) => a.partition - b.partition);
 }
 
 /** The first record `kfeed consume -g G` reads from the group's committed position (null: none). */
 async function firstReadBy(target: Target, group: string, topic: string): Promise<string | null> {
-  const read = await kfeed(['consume', '--topic', topic, '-g', group, '--exit-at-end', '-n', '1', '-f', 'raw', ...target.flags]);
+  const read = await kfeed([
+    'consume',
+    '--topic',
+    topic,
+    '-g',
+    group,
+    '--exit-at-end',
+    '-n',
+    '1',
+    '-f',
+    'raw',
+    ...target.flags,
+  ]);
   expect(read.stderr).not.toMatch(/^kfeed:/m);
   expect(read.code).toBe(0);
   const first = read.stdout.split('\n').find((line) => line !== '');
@@ -175,12 +283,13 @@ function lagAndResetSuite(label: string, target: () => Target) {
       expect((await kfeed(['topic', 'create', topic, '--partitions', '3', ...t.flags])).code).toBe(0);
       const records = [];
       for (let partition = 0; partition < 3; partition++) {
-        for (let i = 0; i < 10; i++) records.push({ partition, value: `p${partition}-r${i}`, timestamp: base + i * 10_000 });
+        for (let i = 0; i < 10; i++)
+          records.push({ partition, value: `p${partition}-r${i}`, timestamp: base + i * 10_000 });
       }
       await produceAt(t, topic, records);
     });
 
-    it('lag in messages agrees with Apache Kafka\'s ConsumerGroupCommand; lag in seconds with the record timestamps', async () => {
+    it("lag in messages agrees with Apache Kafka's ConsumerGroupCommand; lag in seconds with the record timestamps", async () => {
       await resetTo(t, group, `${topic}:0`, ['--to-offset', '3']);
       await resetTo(t, group, `${topic}:1`, ['--to-offset', '10']);
       await resetTo(t, group, `${topic}:2`, ['--to-earliest']);
@@ -189,7 +298,15 @@ function lagAndResetSuite(label: string, target: () => Target) {
       const after = Date.now();
       const theirs = await kafkaConsumerGroups(t, group);
       expect(theirs).toHaveLength(3);
-      expect(ours.partitions.map((p) => ({ topic: p.topic, partition: p.partition, current: p.committedOffset, end: p.logEndOffset, lag: p.lag }))).toEqual(theirs);
+      expect(
+        ours.partitions.map((p) => ({
+          topic: p.topic,
+          partition: p.partition,
+          current: p.committedOffset,
+          end: p.logEndOffset,
+          lag: p.lag,
+        })),
+      ).toEqual(theirs);
       expect(ours.lag).toBe(7 + 0 + 10);
 
       // Partition 0 waits at offset 3 (timestamp base + 30 s), 2 at offset 0 (base); 1 is caught up.
@@ -228,8 +345,20 @@ function lagAndResetSuite(label: string, target: () => Target) {
       expect(await read()).toBe(null);
 
       const clamped = await one(['--shift-by', '-100']);
-      expect(clamped.partitions).toEqual([expect.objectContaining({ partition: 1, newOffset: 0, clamped: 'log-start' })]);
-      const high = await kfeed(['group', 'reset-offsets', g, '--topic', tp, '--to-offset', '999', '--execute', ...t.flags]);
+      expect(clamped.partitions).toEqual([
+        expect.objectContaining({ partition: 1, newOffset: 0, clamped: 'log-start' }),
+      ]);
+      const high = await kfeed([
+        'group',
+        'reset-offsets',
+        g,
+        '--topic',
+        tp,
+        '--to-offset',
+        '999',
+        '--execute',
+        ...t.flags,
+      ]);
       expect(high.code).toBe(0);
       expect(high.stdout).toMatch(/asked 999: clamped to the end of the log/);
       expect((await describeGroup(t, g)).partitions.find((p) => p.partition === 1)!.committedOffset).toBe(10);
@@ -245,14 +374,29 @@ function lagAndResetSuite(label: string, target: () => Target) {
 
     it('refuses a reset while the group has members, and stays refused until they leave', async () => {
       const g = unique('active-group');
-      const consumer = startInProcess(['consume', '--topic', topic, '-g', g, '-f', 'raw', ...t.flags], { env: testEnv(), cwd: process.cwd() });
+      const consumer = startInProcess(['consume', '--topic', topic, '-g', g, '-f', 'raw', ...t.flags], {
+        env: testEnv(),
+        cwd: process.cwd(),
+      });
       try {
-        await poll(async () => ((await describeGroup(t, g).catch(() => undefined))?.members.length ? true : undefined), {
-          what: 'the consumer to join its group',
-          timeoutMs: 60_000,
-          intervalMs: 300,
-        });
-        const refused = await kfeed(['group', 'reset-offsets', g, '--topic', topic, '--to-earliest', '--execute', ...t.flags]);
+        await poll(
+          async () => ((await describeGroup(t, g).catch(() => undefined))?.members.length ? true : undefined),
+          {
+            what: 'the consumer to join its group',
+            timeoutMs: 60_000,
+            intervalMs: 300,
+          },
+        );
+        const refused = await kfeed([
+          'group',
+          'reset-offsets',
+          g,
+          '--topic',
+          topic,
+          '--to-earliest',
+          '--execute',
+          ...t.flags,
+        ]);
         expectFailure(refused, 8, new RegExp(`group ${g} has 1 active member\\(s\\) and cannot be reset`));
         const notDeleted = await kfeed(['group', 'delete', g, '--yes', ...t.flags]);
         expectFailure(notDeleted, 8, new RegExp(`group ${g} has active members`));
@@ -272,15 +416,27 @@ function lagAndResetSuite(label: string, target: () => Target) {
       await resetTo(t, g, topic, ['--to-earliest']);
       expect((await kfeed(['group', 'delete', g, '--yes', ...t.flags])).code).toBe(0);
       expectFailure(await kfeed(['group', 'describe', g, ...t.flags]), 7, new RegExp(`group ${g} does not exist`));
-      expectFailure(await kfeed(['group', 'delete', g, '--yes', ...t.flags]), 7, new RegExp(`group ${g} does not exist`));
+      expectFailure(
+        await kfeed(['group', 'delete', g, '--yes', ...t.flags]),
+        7,
+        new RegExp(`group ${g} does not exist`),
+      );
       expectFailure(await kfeed(['group', 'delete', g, ...t.flags]), 2, /without confirmation — pass --yes/);
       expectFailure(
         await kfeed(['group', 'reset-offsets', g, '--topic', `${topic}-missing`, '--to-earliest', ...t.flags]),
         7,
         new RegExp(`topic ${topic}-missing does not exist`),
       );
-      expectFailure(await kfeed(['group', 'reset-offsets', g, '--topic', `${topic}:7`, '--to-earliest', ...t.flags]), 2, /has no partition 7/);
-      expectFailure(await kfeed(['group', 'reset-offsets', g, '--topic', topic, '--to-earliest', '--to-latest', ...t.flags]), 2, /more than one reset mode/);
+      expectFailure(
+        await kfeed(['group', 'reset-offsets', g, '--topic', `${topic}:7`, '--to-earliest', ...t.flags]),
+        2,
+        /has no partition 7/,
+      );
+      expectFailure(
+        await kfeed(['group', 'reset-offsets', g, '--topic', topic, '--to-earliest', '--to-latest', ...t.flags]),
+        2,
+        /more than one reset mode/,
+      );
     });
   });
 }
@@ -291,11 +447,34 @@ describe('consumer groups on a ZooKeeper-mode cluster', () => {
   const name = unique('groups-zk');
   let target: Target | undefined;
   beforeAll(async () => {
-    const up = await kfeed(['local', 'up', '--name', name, '--mode', 'zookeeper', '--brokers', '1', '--no-profile', '--json']);
+    const up = await kfeed([
+      'local',
+      'up',
+      '--name',
+      name,
+      '--mode',
+      'zookeeper',
+      '--brokers',
+      '1',
+      '--no-profile',
+      '--json',
+    ]);
     expect(up.code, up.stderr).toBe(0);
-    const status = JSON.parse(up.stdout) as { bootstrap: { tls: string[] }; files: { ca: string; clientCert: string; clientKey: string } };
+    const status = JSON.parse(up.stdout) as {
+      bootstrap: { tls: string[] };
+      files: { ca: string; clientCert: string; clientKey: string };
+    };
     target = {
-      flags: ['--brokers', status.bootstrap.tls.join(','), '--ca', status.files.ca, '--cert', status.files.clientCert, '--key', status.files.clientKey],
+      flags: [
+        '--brokers',
+        status.bootstrap.tls.join(','),
+        '--ca',
+        status.files.ca,
+        '--cert',
+        status.files.clientCert,
+        '--key',
+        status.files.clientKey,
+      ],
       brokers: status.bootstrap.tls,
       ca: status.files.ca,
       cert: status.files.clientCert,
@@ -320,16 +499,55 @@ describe('who sees which groups (--require-acls)', () => {
     await resetTo(t, mine, topic, ['--to-earliest']);
     await resetTo(t, theirs, topic, ['--to-earliest']);
     const client = await clientWithoutAcls(`own group ${Date.now().toString(36)}`);
-    expect((await kfeed(['acl', 'grant', '--cert', client.cert, '--role', 'consumer', '--topic', topic, '--group', mine])).code).toBe(0);
+    expect(
+      (await kfeed(['acl', 'grant', '--cert', client.cert, '--role', 'consumer', '--topic', topic, '--group', mine]))
+        .code,
+    ).toBe(0);
 
     const admin = JSON.parse((await kfeed(['group', 'list', '--json', ...t.flags])).stdout) as GroupSummary[];
     expect(admin.map((g) => g.group)).toEqual(expect.arrayContaining([mine, theirs]));
-    const listed = await kfeed(['group', 'list', '--json', '--brokers', t.brokers.join(','), '--ca', t.ca, ...client.flags]);
+    const listed = await kfeed([
+      'group',
+      'list',
+      '--json',
+      '--brokers',
+      t.brokers.join(','),
+      '--ca',
+      t.ca,
+      ...client.flags,
+    ]);
     expect(listed.stderr).toBe('');
     expect((JSON.parse(listed.stdout) as GroupSummary[]).map((g) => g.group)).toEqual([mine]);
-    expect((await kfeed(['group', 'describe', mine, '--json', '--brokers', t.brokers.join(','), '--ca', t.ca, ...client.flags])).code).toBe(0);
-    const denied = await kfeed(['group', 'describe', theirs, '--brokers', t.brokers.join(','), '--ca', t.ca, ...client.flags]);
-    expectFailure(denied, 6, new RegExp(`not authorized for group ${theirs}: it needs the ACL DESCRIBE on group ${theirs}`));
+    expect(
+      (
+        await kfeed([
+          'group',
+          'describe',
+          mine,
+          '--json',
+          '--brokers',
+          t.brokers.join(','),
+          '--ca',
+          t.ca,
+          ...client.flags,
+        ])
+      ).code,
+    ).toBe(0);
+    const denied = await kfeed([
+      'group',
+      'describe',
+      theirs,
+      '--brokers',
+      t.brokers.join(','),
+      '--ca',
+      t.ca,
+      ...client.flags,
+    ]);
+    expectFailure(
+      denied,
+      6,
+      new RegExp(`not authorized for group ${theirs}: it needs the ACL DESCRIBE on group ${theirs}`),
+    );
   });
 });
 
@@ -350,12 +568,17 @@ describe('group describe --watch', () => {
     stderr.on('data', (d) => (err += d));
     const ctx = new Context({ io: { stdin: Readable.from([]), stdout, stderr }, env: testEnv(), cwd: process.cwd() });
     const done = runCli(['group', 'describe', group, '--watch', '--interval', '1', ...t.flags], ctx);
-    await poll(() => ((out.match(/^--- /gm) ?? []).length >= 2 ? true : undefined), { what: 'two snapshots', timeoutMs: 30_000, intervalMs: 100 });
+    await poll(() => ((out.match(/^--- /gm) ?? []).length >= 2 ? true : undefined), {
+      what: 'two snapshots',
+      timeoutMs: 30_000,
+      intervalMs: 100,
+    });
     ctx.abort.abort('SIGINT');
     expect(await done).toBe(130);
     const snapshots = out.split(/^--- .*$/m).filter((s) => s.trim());
     expect(snapshots.length).toBeGreaterThanOrEqual(2);
-    for (const snapshot of snapshots) expect(snapshot).toMatch(new RegExp(`group ${group}: Empty, 0 member\\(s\\), lag 1 message\\(s\\)`));
+    for (const snapshot of snapshots)
+      expect(snapshot).toMatch(new RegExp(`group ${group}: Empty, 0 member\\(s\\), lag 1 message\\(s\\)`));
     expect(out).not.toContain('\x1b[');
     expect(err).not.toMatch(/\bat .*\.[jt]s:\d+/);
   });

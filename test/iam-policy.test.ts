@@ -10,7 +10,12 @@ const NAME_UUID = 'feed/3f2a9c1e-7b4d-4e2a-9c1e-7b4d4e2a9c1e-7';
 
 describe('iam policy: the documented actions and ARN formats', () => {
   it('consumer: Connect on the cluster, DescribeTopic+ReadData on each topic, DescribeGroup+AlterGroup on the groups', () => {
-    const policy = buildClientPolicy({ clusterArn: CLUSTER, topics: ['quote', 'trade'], role: 'consumer', groupPrefix: 'desk-' });
+    const policy = buildClientPolicy({
+      clusterArn: CLUSTER,
+      topics: ['quote', 'trade'],
+      role: 'consumer',
+      groupPrefix: 'desk-',
+    });
     expect(policy).toEqual({
       Version: '2012-10-17',
       Statement: [
@@ -34,8 +39,18 @@ describe('iam policy: the documented actions and ARN formats', () => {
   it('producer: Connect+WriteDataIdempotently on the cluster, DescribeTopic+WriteData on each topic, no groups', () => {
     const policy = buildClientPolicy({ clusterArn: CLUSTER, topics: ['quote'], role: 'producer' });
     expect(policy.Statement).toEqual([
-      { Sid: 'Cluster', Effect: 'Allow', Action: ['kafka-cluster:Connect', 'kafka-cluster:WriteDataIdempotently'], Resource: [CLUSTER] },
-      { Sid: 'Topics', Effect: 'Allow', Action: ['kafka-cluster:DescribeTopic', 'kafka-cluster:WriteData'], Resource: [`${PREFIX}:topic/${NAME_UUID}/quote`] },
+      {
+        Sid: 'Cluster',
+        Effect: 'Allow',
+        Action: ['kafka-cluster:Connect', 'kafka-cluster:WriteDataIdempotently'],
+        Resource: [CLUSTER],
+      },
+      {
+        Sid: 'Topics',
+        Effect: 'Allow',
+        Action: ['kafka-cluster:DescribeTopic', 'kafka-cluster:WriteData'],
+        Resource: [`${PREFIX}:topic/${NAME_UUID}/quote`],
+      },
     ]);
   });
 
@@ -58,37 +73,81 @@ describe('kfeed iam policy', () => {
 
   for (const role of ['consumer', 'producer'] as const) {
     it(`prints a ${role} policy that IAM (moto) accepts with CreatePolicy`, async () => {
-      const result = await kfeed(['iam', 'policy', '--cluster-arn', CLUSTER, '--topics', 'quote,trade', '--role', role]);
+      const result = await kfeed([
+        'iam',
+        'policy',
+        '--cluster-arn',
+        CLUSTER,
+        '--topics',
+        'quote,trade',
+        '--role',
+        role,
+      ]);
       expect(result.stderr).toBe('');
       expect(result.code).toBe(0);
       const printed = JSON.parse(result.stdout);
       expect(printed).toEqual(buildClientPolicy({ clusterArn: CLUSTER, topics: ['quote', 'trade'], role }));
-      const iam = new IAMClient({ endpoint: moto.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
-      const created = await iam.send(new CreatePolicyCommand({ PolicyName: `kfeed-${role}`, PolicyDocument: result.stdout }));
+      const iam = new IAMClient({
+        endpoint: moto.endpoint,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+      });
+      const created = await iam.send(
+        new CreatePolicyCommand({ PolicyName: `kfeed-${role}`, PolicyDocument: result.stdout }),
+      );
       expect(created.Policy?.Arn).toMatch(new RegExp(`^arn:aws:iam::\\d{12}:policy/kfeed-${role}$`));
-      const stored = await iam.send(new GetPolicyVersionCommand({ PolicyArn: created.Policy!.Arn, VersionId: created.Policy!.DefaultVersionId }));
+      const stored = await iam.send(
+        new GetPolicyVersionCommand({ PolicyArn: created.Policy!.Arn, VersionId: created.Policy!.DefaultVersionId }),
+      );
       expect(JSON.parse(decodeURIComponent(stored.PolicyVersion!.Document!))).toEqual(printed);
     });
   }
 
   it('moto refuses a malformed document, so its acceptance above means something', async () => {
-    const iam = new IAMClient({ endpoint: moto.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
-    const broken = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['kafka-cluster Connect'], Resource: ['nope'] }] });
-    await expect(iam.send(new CreatePolicyCommand({ PolicyName: 'broken', PolicyDocument: broken }))).rejects.toThrow(/MalformedPolicyDocument|Action|Resource/);
+    const iam = new IAMClient({
+      endpoint: moto.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+    });
+    const broken = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: ['kafka-cluster Connect'], Resource: ['nope'] }],
+    });
+    await expect(iam.send(new CreatePolicyCommand({ PolicyName: 'broken', PolicyDocument: broken }))).rejects.toThrow(
+      /MalformedPolicyDocument|Action|Resource/,
+    );
   });
 
   it('--json prints the same document', async () => {
-    const result = await kfeed(['iam', 'policy', '--cluster-arn', CLUSTER, '--topics', 'quote', '--role', 'consumer', '--json']);
+    const result = await kfeed([
+      'iam',
+      'policy',
+      '--cluster-arn',
+      CLUSTER,
+      '--topics',
+      'quote',
+      '--role',
+      'consumer',
+      '--json',
+    ]);
     expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout)).toEqual(buildClientPolicy({ clusterArn: CLUSTER, topics: ['quote'], role: 'consumer' }));
+    expect(JSON.parse(result.stdout)).toEqual(
+      buildClientPolicy({ clusterArn: CLUSTER, topics: ['quote'], role: 'consumer' }),
+    );
   });
 
   it('bad input is one line with a usage exit code', async () => {
     const cases: Array<[string[], RegExp]> = [
-      [['--cluster-arn', 'arn:aws:kafka:eu-west-1:123:cluster/x', '--topics', 'quote', '--role', 'consumer'], /is not an MSK cluster ARN/],
+      [
+        ['--cluster-arn', 'arn:aws:kafka:eu-west-1:123:cluster/x', '--topics', 'quote', '--role', 'consumer'],
+        /is not an MSK cluster ARN/,
+      ],
       [['--cluster-arn', CLUSTER, '--topics', 'quote', '--role', 'admin'], /unknown role "admin"/],
       [['--cluster-arn', CLUSTER, '--topics', 'quo*te', '--role', 'consumer'], /is not a Kafka topic name/],
-      [['--cluster-arn', CLUSTER, '--topics', 'quote', '--role', 'producer', '--group-prefix', 'g'], /--group-prefix is for consumers/],
+      [
+        ['--cluster-arn', CLUSTER, '--topics', 'quote', '--role', 'producer', '--group-prefix', 'g'],
+        /--group-prefix is for consumers/,
+      ],
     ];
     for (const [args, message] of cases) {
       const result = await kfeed(['iam', 'policy', ...args]);

@@ -26,14 +26,21 @@ interface FakePca {
 }
 
 async function startFakePca(): Promise<FakePca> {
-  const fake: Omit<FakePca, 'env' | 'close'> = { pendingPolls: Infinity, issued: { certificate: '', chain: '' }, calls: [] };
+  const fake: Omit<FakePca, 'env' | 'close'> = {
+    pendingPolls: Infinity,
+    issued: { certificate: '', chain: '' },
+    calls: [],
+  };
   const server = http.createServer((request, response) => {
     request.resume();
     request.on('end', () => {
       const operation = String(request.headers['x-amz-target'] ?? '').replace(/^ACMPrivateCA\./, '');
       fake.calls.push(operation);
       const reply = (status: number, body: unknown) => {
-        response.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': crypto.randomUUID() });
+        response.writeHead(status, {
+          'content-type': 'application/x-amz-json-1.1',
+          'x-amzn-requestid': crypto.randomUUID(),
+        });
         response.end(JSON.stringify(body));
       };
       if (operation === 'DescribeCertificateAuthority') {
@@ -42,11 +49,16 @@ async function startFakePca(): Promise<FakePca> {
             Arn: CA_ARN,
             Status: 'ACTIVE',
             Type: 'ROOT',
-            CertificateAuthorityConfiguration: { KeyAlgorithm: 'RSA_2048', SigningAlgorithm: 'SHA256WITHRSA', Subject: { CommonName: 'fake pca' } },
+            CertificateAuthorityConfiguration: {
+              KeyAlgorithm: 'RSA_2048',
+              SigningAlgorithm: 'SHA256WITHRSA',
+              Subject: { CommonName: 'fake pca' },
+            },
           },
         });
       }
-      if (operation === 'IssueCertificate') return reply(200, { CertificateArn: `${CA_ARN}/certificate/${crypto.randomBytes(16).toString('hex')}` });
+      if (operation === 'IssueCertificate')
+        return reply(200, { CertificateArn: `${CA_ARN}/certificate/${crypto.randomBytes(16).toString('hex')}` });
       if (operation === 'GetCertificate') {
         if (fake.pendingPolls > 0) {
           fake.pendingPolls -= 1;
@@ -60,7 +72,12 @@ async function startFakePca(): Promise<FakePca> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return Object.assign(fake, {
-    env: { AWS_ENDPOINT_URL: endpoint, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' },
+    env: {
+      AWS_ENDPOINT_URL: endpoint,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'testing',
+      AWS_SECRET_ACCESS_KEY: 'testing',
+    },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   });
 }
@@ -77,7 +94,9 @@ describe('issuecert waits for AWS Private CA to issue', () => {
     // What the fake CA hands out once issued: the CSR signed by a local CA.
     expect((await kfeed(['ca', 'init', 'ca'], { cwd: work })).code).toBe(0);
     expect((await kfeed(['issuecert', csr, '--local-ca', 'ca', '--out', 'signed.pem'], { cwd: work })).code).toBe(0);
-    const pems = fs.readFileSync(path.join(work, 'signed.pem'), 'utf8').match(/-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----\n/g)!;
+    const pems = fs
+      .readFileSync(path.join(work, 'signed.pem'), 'utf8')
+      .match(/-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----\n/g)!;
     expect(pems).toHaveLength(2);
     pca.issued = { certificate: pems[0], chain: pems[1] };
   });
@@ -88,7 +107,10 @@ describe('issuecert waits for AWS Private CA to issue', () => {
   it('polls GetCertificate until AWS has issued, then writes certificate + chain', async () => {
     pca.pendingPolls = 2;
     pca.calls.length = 0;
-    const result = await kfeed(['issuecert', csr, '--ca-arn', CA_ARN, '--out', 'polled.pem', '--json'], { cwd: work, env: pca.env });
+    const result = await kfeed(['issuecert', csr, '--ca-arn', CA_ARN, '--out', 'polled.pem', '--json'], {
+      cwd: work,
+      env: pca.env,
+    });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(pca.calls.filter((c) => c === 'GetCertificate')).toHaveLength(3);
@@ -99,12 +121,20 @@ describe('issuecert waits for AWS Private CA to issue', () => {
     pca.pendingPolls = Infinity;
     pca.calls.length = 0;
     const started = Date.now();
-    const result = await kfeed(['issuecert', csr, '--ca-arn', CA_ARN, '--out', 'stopped.pem', '--wait', '120'], { cwd: work, env: pca.env, abortAfterMs: 2500 });
+    const result = await kfeed(['issuecert', csr, '--ca-arn', CA_ARN, '--out', 'stopped.pem', '--wait', '120'], {
+      cwd: work,
+      env: pca.env,
+      abortAfterMs: 2500,
+    });
     const elapsed = Date.now() - started;
     expect(result.code).toBe(130);
     expect(elapsed).toBeLessThan(6000);
     expect(pca.calls.filter((c) => c === 'GetCertificate').length).toBeGreaterThanOrEqual(2); // it was polling
-    expectFailure(result, 130, /^kfeed: stopped waiting for AWS to issue arn:aws:acm-pca:.*\/certificate\/\w+ — run the same command again to fetch it/);
+    expectFailure(
+      result,
+      130,
+      /^kfeed: stopped waiting for AWS to issue arn:aws:acm-pca:.*\/certificate\/\w+ — run the same command again to fetch it/,
+    );
     expect(listing(work)).not.toContain('stopped.pem');
   });
 
@@ -112,7 +142,10 @@ describe('issuecert waits for AWS Private CA to issue', () => {
     pca.pendingPolls = Infinity;
     pca.calls.length = 0;
     const started = Date.now();
-    const result = await kfeed(['issuecert', csr, '--ca-arn', CA_ARN, '--out', 'late.pem', '--wait', '3'], { cwd: work, env: pca.env });
+    const result = await kfeed(['issuecert', csr, '--ca-arn', CA_ARN, '--out', 'late.pem', '--wait', '3'], {
+      cwd: work,
+      env: pca.env,
+    });
     expect(Date.now() - started).toBeGreaterThanOrEqual(3000);
     expectFailure(result, 10, /AWS did not issue arn:aws:acm-pca:.* within 3 s — run again with a larger --wait/);
     expect(pca.calls.filter((c) => c === 'GetCertificate').length).toBeGreaterThanOrEqual(3);

@@ -13,9 +13,17 @@ describe('kfeed local up --kafka-version', () => {
 
   it('refuses ZooKeeper mode on 4.x, a version with KAFKA_HOME, and a bad number: one line, exit 2, nothing written', async () => {
     const cases: Array<[string[], Record<string, string>, RegExp]> = [
-      [['--mode', 'zookeeper', '--kafka-version', '4.1.2'], {}, /^kfeed: Kafka 4\.1\.2 has no ZooKeeper mode \(it was removed in 4\.0\)/],
+      [
+        ['--mode', 'zookeeper', '--kafka-version', '4.1.2'],
+        {},
+        /^kfeed: Kafka 4\.1\.2 has no ZooKeeper mode \(it was removed in 4\.0\)/,
+      ],
       // With a SCRAM user, the refusal comes before the password prompt.
-      [['--kafka-version', '4.1.2', '--scram-user', 'u'], { KAFKA_HOME: os.tmpdir() }, /^kfeed: --kafka-version cannot be used with KAFKA_HOME/],
+      [
+        ['--kafka-version', '4.1.2', '--scram-user', 'u'],
+        { KAFKA_HOME: os.tmpdir() },
+        /^kfeed: --kafka-version cannot be used with KAFKA_HOME/,
+      ],
       [['--kafka-version', '3.8.1'], {}, /^kfeed: Kafka 3\.8\.1 is not supported by kfeed local/],
       [['--kafka-version', 'latest'], {}, /^kfeed: "latest" is not an Apache Kafka release number/],
     ];
@@ -33,7 +41,9 @@ describe('kfeed local up --kafka-version', () => {
     try {
       fs.mkdirSync(path.join(home, 'libs'));
       fs.writeFileSync(path.join(home, 'libs', 'kafka_2.13-4.1.2.jar'), '');
-      const result = await kfeed(['local', 'up', '--name', 'home4', '--mode', 'zookeeper'], { env: { KAFKA_HOME: home } });
+      const result = await kfeed(['local', 'up', '--name', 'home4', '--mode', 'zookeeper'], {
+        env: { KAFKA_HOME: home },
+      });
       expect(result.code).toBe(2);
       expect(result.stderr).toMatch(/^kfeed: Kafka 4\.1\.2 has no ZooKeeper mode \(it was removed in 4\.0\)/m);
       expect(fs.existsSync(clusterFolder('home4'))).toBe(false);
@@ -45,7 +55,9 @@ describe('kfeed local up --kafka-version', () => {
   it('says in one line when Maven Central does not serve the release, and caches nothing', async () => {
     const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'kfeed-cache-'));
     try {
-      const result = await kfeed(['local', 'up', '--name', 'unserved', '--kafka-version', '4.1.99'], { env: { XDG_CACHE_HOME: cache } });
+      const result = await kfeed(['local', 'up', '--name', 'unserved', '--kafka-version', '4.1.99'], {
+        env: { XDG_CACHE_HOME: cache },
+      });
       expect(result.code).toBe(9);
       expect(result.stderr).toMatch(/^kfeed: Maven Central does not serve Apache Kafka 4\.1\.99 here — /m);
       expect(fs.readdirSync(path.join(cache, 'kfeed'))).toEqual([]);

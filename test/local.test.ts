@@ -17,7 +17,13 @@ describe('kfeed local', () => {
     const view = JSON.parse(status.stdout);
     // The release this pass of the suite asked for (npm test runs 4.1.x, then 3.9.x), else the default.
     const version = process.env.KFEED_TEST_KAFKA_VERSION || DEFAULT_KRAFT_KAFKA_VERSION;
-    expect(view).toMatchObject({ name: cluster.name, mode: 'kraft', running: true, requireAcls: true, kafkaVersion: version });
+    expect(view).toMatchObject({
+      name: cluster.name,
+      mode: 'kraft',
+      running: true,
+      requireAcls: true,
+      kafkaVersion: version,
+    });
     expect(view.brokers).toHaveLength(1);
     const logs = await kfeed(['local', 'logs', '--name', cluster.name, '--lines', '1000000']);
     expect(logs.code).toBe(0);
@@ -29,8 +35,13 @@ describe('kfeed local', () => {
     expect(human.stdout).toContain(`(kraft, Kafka ${version}, ACLs required)`);
     const all = await kfeed(['local', 'status', '--all']);
     expect(all.stdout).toMatch(/^NAME\s+MODE\s+VERSION\s+BROKERS/);
-    expect(all.stdout).toMatch(new RegExp(`^${cluster.name}\\s+kraft\\s+${version.replace(/\./g, '\\.')}\\s+1\\s+running`, 'm'));
-    const allJson = JSON.parse((await kfeed(['local', 'status', '--all', '--json'])).stdout) as Array<{ name: string; kafkaVersion: string }>;
+    expect(all.stdout).toMatch(
+      new RegExp(`^${cluster.name}\\s+kraft\\s+${version.replace(/\./g, '\\.')}\\s+1\\s+running`, 'm'),
+    );
+    const allJson = JSON.parse((await kfeed(['local', 'status', '--all', '--json'])).stdout) as Array<{
+      name: string;
+      kafkaVersion: string;
+    }>;
     expect(allJson.find((c) => c.name === cluster.name)?.kafkaVersion).toBe(version);
   });
 
@@ -38,14 +49,20 @@ describe('kfeed local', () => {
     const cluster = sharedCluster();
     const topic = `kcat-sees-${Date.now().toString(36)}`;
     expect((await kfeed(['create-topic', topic, '--partitions', '4'])).code).toBe(0);
-    const metadata = await kcat(cluster.tlsBrokers, { ca: cluster.ca, cert: cluster.adminCert, key: cluster.adminKey }, ['-L', '-J', '-t', topic]);
+    const metadata = await kcat(
+      cluster.tlsBrokers,
+      { ca: cluster.ca, cert: cluster.adminCert, key: cluster.adminKey },
+      ['-L', '-J', '-t', topic],
+    );
     expect(metadata.code).toBe(0);
     const parsed = JSON.parse(metadata.stdout) as { topics: Array<{ topic: string; partitions: unknown[] }> };
     expect(parsed.topics.map((t) => [t.topic, t.partitions.length])).toEqual([[topic, 4]]);
   });
 
   it('says what to install when Java is missing, and writes nothing', async () => {
-    const result = await kfeed(['local', 'up', '--name', 'nojava'], { env: { PATH: '/nonexistent', JAVA_HOME: undefined } });
+    const result = await kfeed(['local', 'up', '--name', 'nojava'], {
+      env: { PATH: '/nonexistent', JAVA_HOME: undefined },
+    });
     expectFailure(result, 9, /Java is needed.*install a JDK/);
     expect((await kfeed(['local', 'status', '--name', 'nojava'])).code).toBe(7);
     expect(fs.existsSync(path.join(process.env.XDG_DATA_HOME!, 'kfeed', 'clusters', 'nojava'))).toBe(false);
@@ -70,34 +87,45 @@ describe('interrupting kfeed local up', () => {
     ['SIGINT', 'the readiness wait', /waiting for the brokers to serve/, 130, ['--require-acls']],
     ['SIGINT', 'the storage format', /formatting KRaft storage/, 130, []],
     ['SIGTERM', 'the ZooKeeper start', /starting ZooKeeper/, 143, ['--mode', 'zookeeper']],
-  ] as const)('%s during %s', async (signal, _stage, line, code, extra) => {
-    const name = unique('intr');
-    try {
-      const run = await interruptAtStage(['local', 'up', '--name', name, '--no-profile', ...extra], line, signal);
-      expect(run.signalled, run.stderr).toBe(true);
-      expect(run.code, run.stderr).toBe(code);
-      expect(run.msAfterSignal).toBeLessThan(10_000);
-      expect(run.stderr).toContain(`stopped: local cluster ${name} was not started; nothing of it is left`);
-      expect(run.stderr).not.toMatch(/ is up/);
-      expect(processesWith(`clusters/${name}/`)).toEqual([]);
-      expect(fs.existsSync(clusterFolder(name))).toBe(false);
-      expect((await kfeed(['local', 'status', '--name', name])).code).toBe(7);
-    } finally {
-      await kfeed(['local', 'down', '--name', name]);
-    }
-  }, 240_000);
+  ] as const)(
+    '%s during %s',
+    async (signal, _stage, line, code, extra) => {
+      const name = unique('intr');
+      try {
+        const run = await interruptAtStage(['local', 'up', '--name', name, '--no-profile', ...extra], line, signal);
+        expect(run.signalled, run.stderr).toBe(true);
+        expect(run.code, run.stderr).toBe(code);
+        expect(run.msAfterSignal).toBeLessThan(10_000);
+        expect(run.stderr).toContain(`stopped: local cluster ${name} was not started; nothing of it is left`);
+        expect(run.stderr).not.toMatch(/ is up/);
+        expect(processesWith(`clusters/${name}/`)).toEqual([]);
+        expect(fs.existsSync(clusterFolder(name))).toBe(false);
+        expect((await kfeed(['local', 'status', '--name', name])).code).toBe(7);
+      } finally {
+        await kfeed(['local', 'down', '--name', name]);
+      }
+    },
+    240_000,
+  );
 
   it('SIGTERM while Maven fetches the jars kills Maven and leaves no partial download', async () => {
     const name = unique('intr-jars');
     const cache = tempDir('kfeed-cold-cache-');
-    const run = await interruptAtStage(['local', 'up', '--name', name, '--no-profile'], /fetching Apache Kafka .* jars/, 'SIGTERM', {
-      env: { XDG_CACHE_HOME: cache },
-    });
+    const run = await interruptAtStage(
+      ['local', 'up', '--name', name, '--no-profile'],
+      /fetching Apache Kafka .* jars/,
+      'SIGTERM',
+      {
+        env: { XDG_CACHE_HOME: cache },
+      },
+    );
     expect(run.signalled, run.stderr).toBe(true);
     expect(run.code, run.stderr).toBe(143);
     expect(run.msAfterSignal).toBeLessThan(10_000);
     expect(processesWith(cache)).toEqual([]);
-    const left = fs.existsSync(path.join(cache, 'kfeed')) ? fs.readdirSync(path.join(cache, 'kfeed'), { recursive: true }) : [];
+    const left = fs.existsSync(path.join(cache, 'kfeed'))
+      ? fs.readdirSync(path.join(cache, 'kfeed'), { recursive: true })
+      : [];
     expect(left.filter((entry) => String(entry).includes('partial'))).toEqual([]);
     expect(fs.existsSync(clusterFolder(name))).toBe(false);
     fs.rmSync(cache, { recursive: true, force: true });

@@ -17,7 +17,10 @@ describe('kfeed local --mode zookeeper', () => {
   it('a three-broker ZooKeeper-mode cluster comes up, serves and goes down', async () => {
     // A config folder of its own: the cluster's profile is written there, not over the suite's default.
     const config = tempDir('kfeed-zk-config-');
-    const up = await kfeed(['local', 'up', '--name', zk, '--mode', 'zookeeper', '--broker-count', '3', '--kafka-version', version, '--json'], { env: { XDG_CONFIG_HOME: config } });
+    const up = await kfeed(
+      ['local', 'up', '--name', zk, '--mode', 'zookeeper', '--broker-count', '3', '--kafka-version', version, '--json'],
+      { env: { XDG_CONFIG_HOME: config } },
+    );
     expect(up.stderr).not.toMatch(/kfeed:/);
     expect(up.code).toBe(0);
     const view = JSON.parse(up.stdout);
@@ -25,10 +28,20 @@ describe('kfeed local --mode zookeeper', () => {
     expect(view.brokers).toHaveLength(3);
     expect(view.zookeeper.running).toBe(true);
     // Ports are chosen free: nothing collides with the suite cluster running beside it.
-    const suitePorts = JSON.parse((await kfeed(['local', 'status', '--name', sharedCluster().name, '--json'])).stdout).bootstrap.tls as string[];
+    const suitePorts = JSON.parse((await kfeed(['local', 'status', '--name', sharedCluster().name, '--json'])).stdout)
+      .bootstrap.tls as string[];
     expect(view.bootstrap.tls.filter((b: string) => suitePorts.includes(b))).toEqual([]);
 
-    const conn = ['--brokers', view.bootstrap.tls.join(','), '--ca', view.files.ca, '--cert', view.files.clientCert, '--key', view.files.clientKey];
+    const conn = [
+      '--brokers',
+      view.bootstrap.tls.join(','),
+      '--ca',
+      view.files.ca,
+      '--cert',
+      view.files.clientCert,
+      '--key',
+      view.files.clientKey,
+    ];
     const topic = 'replicated';
     const created = await kfeed(['create-topic', topic, '--partitions', '3', ...conn, '--json']);
     expect(created.code).toBe(0);
@@ -50,31 +63,76 @@ describe('kfeed local --mode zookeeper', () => {
 
     // The local cluster's profile carries what a bare `update-listeners` needs (the host its
     // brokers are reached at); that host template gives a valid plan on this ZooKeeper cluster.
-    const profile = JSON.parse((await kfeed(['profile', 'show', zk, '--json'], { env: { XDG_CONFIG_HOME: config } })).stdout);
+    const profile = JSON.parse(
+      (await kfeed(['profile', 'show', zk, '--json'], { env: { XDG_CONFIG_HOME: config } })).stdout,
+    );
     expect(profile.meta).toMatchObject({ localCluster: zk, hostTemplate: 'localhost' });
-    const plan = await kfeed(['update-listeners', '--profile', zk, '--host-template', profile.meta.hostTemplate, '--port-base', '18440', '--json'], {
-      env: { XDG_CONFIG_HOME: config },
-    });
+    const plan = await kfeed(
+      [
+        'update-listeners',
+        '--profile',
+        zk,
+        '--host-template',
+        profile.meta.hostTemplate,
+        '--port-base',
+        '18440',
+        '--json',
+      ],
+      {
+        env: { XDG_CONFIG_HOME: config },
+      },
+    );
     expect(plan.code, plan.stderr).toBe(0);
     expect(JSON.parse(plan.stdout)).toMatchObject({ applied: false, hostTemplate: 'localhost' });
 
     // --brokers is the old spelling of --broker-count, kept for scripts.
-    const again = await kfeed(['local', 'up', '--name', zk, '--mode', 'zookeeper', '--brokers', '3', '--kafka-version', version, '--no-profile']);
+    const again = await kfeed([
+      'local',
+      'up',
+      '--name',
+      zk,
+      '--mode',
+      'zookeeper',
+      '--brokers',
+      '3',
+      '--kafka-version',
+      version,
+      '--no-profile',
+    ]);
     expect(again.code).toBe(0);
     expect(again.stderr).toMatch(/already running/);
     const clash = await kfeed(['local', 'up', '--name', zk]);
     expect(clash.code).toBe(8);
-    expect(clash.stderr).toMatch(new RegExp(`already running as zookeeper, 3 brokers, Kafka ${version.replace(/\./g, '\\.')}, not as asked \\(mode zookeeper, not kraft; 3 broker\\(s\\), not 1\\)`));
+    expect(clash.stderr).toMatch(
+      new RegExp(
+        `already running as zookeeper, 3 brokers, Kafka ${version.replace(/\./g, '\\.')}, not as asked \\(mode zookeeper, not kraft; 3 broker\\(s\\), not 1\\)`,
+      ),
+    );
     expect(clash.stderr).not.toMatch(/did not start/);
     // Asked for ACLs the running cluster does not require: the difference is named.
-    const acls = await kfeed(['local', 'up', '--name', zk, '--mode', 'zookeeper', '--broker-count', '3', '--kafka-version', version, '--require-acls', '--no-profile']);
+    const acls = await kfeed([
+      'local',
+      'up',
+      '--name',
+      zk,
+      '--mode',
+      'zookeeper',
+      '--broker-count',
+      '3',
+      '--kafka-version',
+      version,
+      '--require-acls',
+      '--no-profile',
+    ]);
     expect(acls.code).toBe(8);
     expect(acls.stderr).toMatch(/not as asked \(ACLs not required \(--require-acls asked for them\)\)/);
     expect(acls.stderr).not.toMatch(/did not start/);
 
     const down = await kfeed(['local', 'down', '--name', zk], { env: { XDG_CONFIG_HOME: config } });
     expect(down.code).toBe(0);
-    expect(JSON.parse((await kfeed(['profile', 'list', '--json'], { env: { XDG_CONFIG_HOME: config } })).stdout)).toEqual([]);
+    expect(
+      JSON.parse((await kfeed(['profile', 'list', '--json'], { env: { XDG_CONFIG_HOME: config } })).stdout),
+    ).toEqual([]);
     expect(fs.existsSync(view.files.ca)).toBe(false);
     for (const broker of view.brokers as Array<{ pid: number }>) expect(() => process.kill(broker.pid, 0)).toThrow();
     const gone = await kfeed(['local', 'status', '--name', zk]);

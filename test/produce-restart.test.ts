@@ -16,7 +16,16 @@ let tls: { ca: string; cert: string; key: string };
 let brokers: string[];
 
 beforeAll(async () => {
-  const up = await kfeed(['local', 'up', '--name', NAME, '--kafka-version', suiteKafkaVersion(), '--no-profile', '--json']);
+  const up = await kfeed([
+    'local',
+    'up',
+    '--name',
+    NAME,
+    '--kafka-version',
+    suiteKafkaVersion(),
+    '--no-profile',
+    '--json',
+  ]);
   if (up.code !== 0) throw new Error(`local up failed: ${up.stderr}`);
   const status = JSON.parse(up.stdout);
   brokers = status.bootstrap.tls;
@@ -50,10 +59,16 @@ describe('producing through failures', () => {
         stdin.push(null);
       }
     }, 100);
-    const produced = startInProcess(['produce', '-t', topic, '--json', ...connection], { env: testEnv(), cwd: process.cwd(), stdin }).done;
+    const produced = startInProcess(['produce', '-t', topic, '--json', ...connection], {
+      env: testEnv(),
+      cwd: process.cwd(),
+      stdin,
+    }).done;
 
     // Restart once the brokers hold records and more are still on their way.
-    await waitFor('records in the topic before the restart', async () => ((await total(topic)) >= 5_000 ? true : undefined));
+    await waitFor('records in the topic before the restart', async () =>
+      (await total(topic)) >= 5_000 ? true : undefined,
+    );
     const state = readClusterState(path.join(process.env.XDG_DATA_HOME!, 'kfeed'), NAME)!;
     const sentBeforeStop = next;
     await stopBroker(state, 1);
@@ -74,7 +89,11 @@ describe('producing through failures', () => {
   it('SIGINT during produce: the count printed is the count in the topic', async () => {
     const topic = unique('sigint');
     expect((await kfeed(['create-topic', topic, '--partitions', '2', ...connection])).code).toBe(0);
-    const child = spawn(process.execPath, [BIN, 'produce', '--source', 'sim', '--rate', '3000', '--topic', topic, '--json', ...connection], { env: testEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [BIN, 'produce', '--source', 'sim', '--rate', '3000', '--topic', topic, '--json', ...connection],
+      { env: testEnv(), stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));
@@ -93,16 +112,30 @@ describe('producing through failures', () => {
   });
 
   it('the demo: topics, a simulated market and a ticker over mTLS, then a clean stop', async () => {
-    const demo = await kfeed(['demo', '--name', NAME, '--no-profile', '--duration', '6', '--rate', '300', '--snapshot-seconds', '2']);
+    const demo = await kfeed([
+      'demo',
+      '--name',
+      NAME,
+      '--no-profile',
+      '--duration',
+      '6',
+      '--rate',
+      '300',
+      '--snapshot-seconds',
+      '2',
+    ]);
     expect(demo.code).toBe(0);
     expect(demo.stderr).toMatch(/topics quote, trade, bar ready; streaming a simulated market for 6 s/);
-    expect(demo.stderr).toMatch(/demo stopped: \d+ records produced, \d+ shown by the ticker; cluster feed-restart still runs/);
+    expect(demo.stderr).toMatch(
+      /demo stopped: \d+ records produced, \d+ shown by the ticker; cluster feed-restart still runs/,
+    );
     const snapshots = demo.stdout.split('--- ').slice(1);
     expect(snapshots.length).toBeGreaterThanOrEqual(2);
     const last = snapshots[snapshots.length - 1];
-    for (const symbol of ['AAPL', 'AMZN', 'GOOGL', 'MSFT', 'NVDA', 'TSLA']) expect(last).toMatch(new RegExp(`^${symbol}\\s+\\d`, 'm'));
+    for (const symbol of ['AAPL', 'AMZN', 'GOOGL', 'MSFT', 'NVDA', 'TSLA'])
+      expect(last).toMatch(new RegExp(`^${symbol}\\s+\\d`, 'm'));
     const produced = Number(/demo stopped: (\d+) records produced/.exec(demo.stderr)![1]);
     expect(produced).toBeGreaterThan(600);
-    expect(await total('quote') + (await total('trade')) + (await total('bar'))).toBe(produced);
+    expect((await total('quote')) + (await total('trade')) + (await total('bar'))).toBe(produced);
   });
 });

@@ -15,7 +15,12 @@ let s3: S3Client;
 
 beforeAll(async () => {
   moto = await startMoto();
-  s3 = new S3Client({ region: 'us-east-1', endpoint: moto.endpoint, forcePathStyle: true, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+  s3 = new S3Client({
+    region: 'us-east-1',
+    endpoint: moto.endpoint,
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+  });
 });
 
 afterAll(async () => {
@@ -43,8 +48,17 @@ async function objects(bucket: string, prefix: string): Promise<Stored[]> {
   do {
     const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
     for (const o of page.Contents ?? []) {
-      const body = await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: o.Key! }))).Body!.transformToString();
-      found.push({ key: o.Key!, etag: o.ETag!, lines: body.trim().split('\n').map((l) => JSON.parse(l)) });
+      const body = await (
+        await s3.send(new GetObjectCommand({ Bucket: bucket, Key: o.Key! }))
+      ).Body!.transformToString();
+      found.push({
+        key: o.Key!,
+        etag: o.ETag!,
+        lines: body
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l)),
+      });
     }
     token = page.NextContinuationToken;
   } while (token);
@@ -54,7 +68,8 @@ async function objects(bucket: string, prefix: string): Promise<Stored[]> {
 /** Every offset of every partition, as "partition:offset", with how many objects hold it. */
 function coverage(stored: Stored[]): Map<string, number> {
   const seen = new Map<string, number>();
-  for (const o of stored) for (const l of o.lines) seen.set(`${l.partition}:${l.offset}`, (seen.get(`${l.partition}:${l.offset}`) ?? 0) + 1);
+  for (const o of stored)
+    for (const l of o.lines) seen.set(`${l.partition}:${l.offset}`, (seen.get(`${l.partition}:${l.offset}`) ?? 0) + 1);
   return seen;
 }
 
@@ -64,7 +79,9 @@ async function highWatermarks(topic: string): Promise<number[]> {
 }
 
 function expectEveryOffsetOnce(seen: Map<string, number>, highs: number[]) {
-  const expected = highs.flatMap((high, partition) => Array.from({ length: high }, (_, offset) => `${partition}:${offset}`));
+  const expected = highs.flatMap((high, partition) =>
+    Array.from({ length: high }, (_, offset) => `${partition}:${offset}`),
+  );
   expect([...seen.keys()].sort()).toEqual(expected.sort());
   const twice = [...seen].filter(([, n]) => n !== 1);
   expect(twice).toEqual([]);
@@ -85,12 +102,38 @@ describe('the S3 sink against moto', () => {
     expect((await kfeed(['create-topic', topic, '--partitions', '2'])).code).toBe(0);
     const bucket = unique('feed');
     const group = unique('sink');
-    const sinkArgs = ['consume', topic, '--from-beginning', '-g', group, '--sink', `s3://${bucket}/raw`, '--create-bucket', '--batch-size', '150', '--batch-seconds', '1'];
+    const sinkArgs = [
+      'consume',
+      topic,
+      '--from-beginning',
+      '-g',
+      group,
+      '--sink',
+      `s3://${bucket}/raw`,
+      '--create-bucket',
+      '--batch-size',
+      '150',
+      '--batch-seconds',
+      '1',
+    ];
 
     // A market keeps streaming while the sink is killed and restarted.
-    const market = kfeed(['produce', '--source', 'sim', '--rate', '1500', '--count', '9000', '--topic', topic, '--json']);
+    const market = kfeed([
+      'produce',
+      '--source',
+      'sim',
+      '--rate',
+      '1500',
+      '--count',
+      '9000',
+      '--topic',
+      topic,
+      '--json',
+    ]);
     const first = startSink(sinkArgs);
-    await waitFor('the first objects', async () => ((await objects(bucket, 'raw/').catch(() => [])).length >= 6 ? true : undefined));
+    await waitFor('the first objects', async () =>
+      (await objects(bucket, 'raw/').catch(() => [])).length >= 6 ? true : undefined,
+    );
     first.child.kill('SIGKILL');
     expect(await first.exited).toBe(null);
 
@@ -100,7 +143,9 @@ describe('the S3 sink against moto', () => {
     const highs = await highWatermarks(topic);
     expect(highs.reduce((a, b) => a + b, 0)).toBe(9000);
     // Everything is stored once the object count stops growing and covers every offset.
-    await waitFor('every offset stored', async () => (coverage(await objects(bucket, 'raw/')).size === 9000 ? true : undefined));
+    await waitFor('every offset stored', async () =>
+      coverage(await objects(bucket, 'raw/')).size === 9000 ? true : undefined,
+    );
     second.child.kill('SIGINT');
     expect(await second.exited).toBe(130);
     expect(second.output()).toMatch(/wrote \d+ objects \(\d+ records\) to s3:\/\//);
@@ -110,7 +155,11 @@ describe('the S3 sink against moto', () => {
     for (const o of stored) {
       const { partition, offset: first } = o.lines[0];
       const last = o.lines[o.lines.length - 1].offset;
-      expect(o.key).toMatch(new RegExp(`^raw/${topic}/partition=${partition}/date=\\d{4}-\\d\\d-\\d\\d/${String(first).padStart(20, '0')}-${String(last).padStart(20, '0')}\\.jsonl$`));
+      expect(o.key).toMatch(
+        new RegExp(
+          `^raw/${topic}/partition=${partition}/date=\\d{4}-\\d\\d-\\d\\d/${String(first).padStart(20, '0')}-${String(last).padStart(20, '0')}\\.jsonl$`,
+        ),
+      );
       expect(o.lines.map((l) => l.offset)).toEqual(Array.from({ length: last - first + 1 }, (_, i) => first + i));
     }
   });
@@ -121,7 +170,24 @@ describe('the S3 sink against moto', () => {
     const lines = Array.from({ length: 1000 }, (_, i) => `{"n":${i}}`);
     expect((await kfeed(['produce', '-t', topic], { stdin: lines.join('\n') })).code).toBe(0);
     const bucket = unique('again');
-    const run = (group: string) => kfeed(['consume', topic, '--from-beginning', '--exit-at-end', '-g', group, '--sink', `s3://${bucket}`, '--create-bucket', '--object-records', '100', '--json'], { env: moto.env });
+    const run = (group: string) =>
+      kfeed(
+        [
+          'consume',
+          topic,
+          '--from-beginning',
+          '--exit-at-end',
+          '-g',
+          group,
+          '--sink',
+          `s3://${bucket}`,
+          '--create-bucket',
+          '--object-records',
+          '100',
+          '--json',
+        ],
+        { env: moto.env },
+      );
 
     const once = await run(unique('g'));
     expect(once.stderr).toBe('');
@@ -131,7 +197,9 @@ describe('the S3 sink against moto', () => {
     const before = await objects(bucket, '');
     expect(before.map((o) => o.key).sort()).toEqual([...firstSummary.keys].sort());
     expectEveryOffsetOnce(coverage(before), await highWatermarks(topic));
-    expect(before.flatMap((o) => o.lines.map((l) => (l.value as { n: number }).n)).sort((a, b) => a - b)).toEqual(lines.map((_, i) => i));
+    expect(before.flatMap((o) => o.lines.map((l) => (l.value as { n: number }).n)).sort((a, b) => a - b)).toEqual(
+      lines.map((_, i) => i),
+    );
 
     // A group with no commits (as after a crash between upload and commit) re-reads everything.
     const again = await run(unique('g'));
@@ -146,7 +214,9 @@ describe('the S3 sink against moto', () => {
   it('a missing bucket without --create-bucket, and a bad location, are one line each', async () => {
     const topic = unique('s3err');
     expect((await kfeed(['create-topic', topic])).code).toBe(0);
-    const missing = await kfeed(['consume', topic, '--exit-at-end', '--sink', `s3://${unique('nobucket')}`], { env: moto.env });
+    const missing = await kfeed(['consume', topic, '--exit-at-end', '--sink', `s3://${unique('nobucket')}`], {
+      env: moto.env,
+    });
     expect(missing.code).toBe(7);
     expect(missing.stderr).toMatch(/^kfeed: S3 bucket \S+ does not exist — create it, or pass --create-bucket\n$/);
     const bad = await kfeed(['consume', topic, '--sink', 'http://x'], { env: moto.env });
@@ -157,31 +227,58 @@ describe('the S3 sink against moto', () => {
     const topic = unique('s3aws');
     expect((await kfeed(['create-topic', topic])).code).toBe(0);
     const expectOneLine = (result: { code: number; stderr: string }, code: number, message: RegExp) => {
-      expect({ code: result.code, stderr: result.stderr }).toMatchObject({ code, stderr: expect.stringMatching(message) });
+      expect({ code: result.code, stderr: result.stderr }).toMatchObject({
+        code,
+        stderr: expect.stringMatching(message),
+      });
       expect(result.stderr.trim().split('\n')).toHaveLength(1);
     };
     // Brokers that are not there: the S3 errors come first, so they are what is reported.
     const noKafka = ['--brokers', '127.0.0.1:1', '--plaintext'];
-    const badRegion = await kfeed(['consume', topic, '--sink', 's3://some-bucket', '--region', 'mars', ...noKafka], { env: moto.env });
+    const badRegion = await kfeed(['consume', topic, '--sink', 's3://some-bucket', '--region', 'mars', ...noKafka], {
+      env: moto.env,
+    });
     expectOneLine(badRegion, 2, /^kfeed: "mars" is not an AWS region — use a region code such as us-east-1\n$/);
     const closed = await closedPort();
-    const unreachable = await kfeed(['consume', topic, '--sink', 's3://some-bucket', '--endpoint-url', `http://127.0.0.1:${closed}`, ...noKafka], { env: moto.env });
-    expectOneLine(unreachable, 4, new RegExp(`^kfeed: checking S3 bucket some-bucket failed: cannot reach the AWS endpoint http://127.0.0.1:${closed} \\(ECONNREFUSED\\) — `));
+    const unreachable = await kfeed(
+      ['consume', topic, '--sink', 's3://some-bucket', '--endpoint-url', `http://127.0.0.1:${closed}`, ...noKafka],
+      { env: moto.env },
+    );
+    expectOneLine(
+      unreachable,
+      4,
+      new RegExp(
+        `^kfeed: checking S3 bucket some-bucket failed: cannot reach the AWS endpoint http://127.0.0.1:${closed} \\(ECONNREFUSED\\) — `,
+      ),
+    );
 
     // moto checking credentials (INITIAL_NO_AUTH_ACTION_COUNT=0): unknown keys are refused.
     const guarded = await startMoto({ env: { INITIAL_NO_AUTH_ACTION_COUNT: '0' } });
     try {
-      const denied = await kfeed(['consume', topic, '--exit-at-end', '--sink', `s3://${unique('guarded')}`, '--create-bucket'], { env: guarded.env });
+      const denied = await kfeed(
+        ['consume', topic, '--exit-at-end', '--sink', `s3://${unique('guarded')}`, '--create-bucket'],
+        { env: guarded.env },
+      );
       // HeadBucket's 403 has no body: the status is what says so.
-      expectOneLine(denied, 6, /^kfeed: checking S3 bucket \S+ was denied by AWS: HTTP 403 — the AWS identity needs s3:ListBucket and s3:PutObject on the bucket\n$/);
+      expectOneLine(
+        denied,
+        6,
+        /^kfeed: checking S3 bucket \S+ was denied by AWS: HTTP 403 — the AWS identity needs s3:ListBucket and s3:PutObject on the bucket\n$/,
+      );
     } finally {
       await guarded.stop();
     }
 
     // Outside us-east-1 the bucket is created in the region asked for.
     const bucket = unique('eu');
-    const elsewhere = await kfeed(['consume', topic, '--exit-at-end', '--sink', `s3://${bucket}`, '--create-bucket', '--region', 'eu-west-1'], { env: moto.env });
-    expect([elsewhere.code, elsewhere.stderr]).toEqual([0, `writing to s3://${bucket} (objects of up to 1000 records or 60 s)\n`]);
+    const elsewhere = await kfeed(
+      ['consume', topic, '--exit-at-end', '--sink', `s3://${bucket}`, '--create-bucket', '--region', 'eu-west-1'],
+      { env: moto.env },
+    );
+    expect([elsewhere.code, elsewhere.stderr]).toEqual([
+      0,
+      `writing to s3://${bucket} (objects of up to 1000 records or 60 s)\n`,
+    ]);
     expect((await s3.send(new GetBucketLocationCommand({ Bucket: bucket }))).LocationConstraint).toBe('eu-west-1');
   });
 });

@@ -12,7 +12,22 @@ describe('SASL/SCRAM over TLS', () => {
   let view: { bootstrap: { sasl: string[]; tls: string[] }; files: { ca: string } };
 
   beforeAll(async () => {
-    const up = await kfeed(['local', 'up', '--name', name, '--require-acls', '--kafka-version', suiteKafkaVersion(), '--scram-user', 'alice', '--no-profile', '--json'], { env: { KFEED_SASL_PASSWORD: password } });
+    const up = await kfeed(
+      [
+        'local',
+        'up',
+        '--name',
+        name,
+        '--require-acls',
+        '--kafka-version',
+        suiteKafkaVersion(),
+        '--scram-user',
+        'alice',
+        '--no-profile',
+        '--json',
+      ],
+      { env: { KFEED_SASL_PASSWORD: password } },
+    );
     expect(up.stderr).not.toMatch(/kfeed:/);
     expect(up.code).toBe(0);
     view = JSON.parse(up.stdout);
@@ -23,7 +38,10 @@ describe('SASL/SCRAM over TLS', () => {
   });
 
   const asAlice = (args: string[], env: Record<string, string | undefined>) =>
-    kfeed([...args, '--brokers', view.bootstrap.sasl.join(','), '--ca', view.files.ca, '--sasl-user', 'alice'], { env: { XDG_CONFIG_HOME: tempDir(), ...env }, cwd: tempDir() });
+    kfeed([...args, '--brokers', view.bootstrap.sasl.join(','), '--ca', view.files.ca, '--sasl-user', 'alice'], {
+      env: { XDG_CONFIG_HOME: tempDir(), ...env },
+      cwd: tempDir(),
+    });
 
   it('authenticates with the password from KFEED_SASL_PASSWORD, and ACLs apply to User:alice', async () => {
     const admin = ['--brokers', view.bootstrap.tls.join(','), '--ca', view.files.ca];
@@ -34,7 +52,25 @@ describe('SASL/SCRAM over TLS', () => {
     const denied = await asAlice(['describe-topic', 'prices'], { KFEED_SASL_PASSWORD: password });
     expectFailure(denied, 6, /not authorized to describe topic prices/);
 
-    expect((await kfeed(['acl', 'grant', '--principal', 'User:alice', '--role', 'consumer', '--topic', 'prices', ...admin, '--admin-cert', state.files.clientCert, '--admin-key', state.files.clientKey])).code).toBe(0);
+    expect(
+      (
+        await kfeed([
+          'acl',
+          'grant',
+          '--principal',
+          'User:alice',
+          '--role',
+          'consumer',
+          '--topic',
+          'prices',
+          ...admin,
+          '--admin-cert',
+          state.files.clientCert,
+          '--admin-key',
+          state.files.clientKey,
+        ])
+      ).code,
+    ).toBe(0);
     const allowed = await asAlice(['describe-topic', 'prices', '--json'], { KFEED_SASL_PASSWORD: password });
     expect(allowed.stderr).toBe('');
     expect(allowed.code).toBe(0);
@@ -55,7 +91,9 @@ describe('SASL/SCRAM over TLS', () => {
   });
 
   it('refuses a SCRAM user on a ZooKeeper-mode cluster before starting anything', async () => {
-    const result = await kfeed(['local', 'up', '--name', 'scram-zk', '--mode', 'zookeeper', '--scram-user', 'bob'], { env: { KFEED_SASL_PASSWORD: 'x' } });
+    const result = await kfeed(['local', 'up', '--name', 'scram-zk', '--mode', 'zookeeper', '--scram-user', 'bob'], {
+      env: { KFEED_SASL_PASSWORD: 'x' },
+    });
     expectFailure(result, 2, /SCRAM user needs a KRaft cluster/);
     expect((await kfeed(['local', 'status', '--name', 'scram-zk'])).code).toBe(7);
     expect(fs.existsSync(path.join(process.env.XDG_DATA_HOME!, 'kfeed', 'clusters', 'scram-zk'))).toBe(false);

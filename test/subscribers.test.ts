@@ -22,11 +22,22 @@ const CLUSTER = 'subscribers';
 let moto: Moto;
 let pca: TestPrivateCa;
 let work: string;
-let cluster: { tls: string[]; ca: string; caDir: string; adminCert: string; adminKey: string; java: string; classpath: string };
+let cluster: {
+  tls: string[];
+  ca: string;
+  caDir: string;
+  adminCert: string;
+  adminKey: string;
+  java: string;
+  classpath: string;
+};
 let admin: string[];
 /** kfeed as the provider's operator (the cluster's admin certificate); acl grant/revoke name theirs --admin-cert. */
 const run = (args: string[], env: Record<string, string> = {}) => {
-  const flags = args[0] === 'acl' && args[1] !== 'list' ? admin.map((f) => (f === '--cert' ? '--admin-cert' : f === '--key' ? '--admin-key' : f)) : admin;
+  const flags =
+    args[0] === 'acl' && args[1] !== 'list'
+      ? admin.map((f) => (f === '--cert' ? '--admin-cert' : f === '--key' ? '--admin-key' : f))
+      : admin;
   return kfeed([...args, ...flags], { env: { ...moto.env, ...env }, cwd: work });
 };
 const suffix = Date.now().toString(36);
@@ -40,7 +51,17 @@ beforeAll(async () => {
   pca = await createPrivateCa(moto.env, { commonName: 'subscribers test root CA' });
   work = tempDir('kfeed-subscribers-');
   fs.writeFileSync(path.join(work, 'pca-root.pem'), pca.certificatePem);
-  const up = await kfeed(['local', 'up', '--name', CLUSTER, '--require-acls', '--trust-ca', path.join(work, 'pca-root.pem'), '--no-profile', '--json']);
+  const up = await kfeed([
+    'local',
+    'up',
+    '--name',
+    CLUSTER,
+    '--require-acls',
+    '--trust-ca',
+    path.join(work, 'pca-root.pem'),
+    '--no-profile',
+    '--json',
+  ]);
   if (up.code !== 0) throw new Error(`local up failed: ${up.stderr}`);
   const status = JSON.parse(up.stdout);
   const state = readClusterState(kfeedPaths(process.env).dataDir, CLUSTER)!;
@@ -53,12 +74,26 @@ beforeAll(async () => {
     java: state.java,
     classpath: state.classpath,
   };
-  admin = ['--brokers', cluster.tls.join(','), '--ca', cluster.ca, '--cert', cluster.adminCert, '--key', cluster.adminKey];
+  admin = [
+    '--brokers',
+    cluster.tls.join(','),
+    '--ca',
+    cluster.ca,
+    '--cert',
+    cluster.adminCert,
+    '--key',
+    cluster.adminKey,
+  ];
   for (const topic of [quote, trade]) expect((await run(['create-topic', topic, '--partitions', '2'])).code).toBe(0);
   // One key: all ten records in one partition, so "read 4" leaves a lag of exactly 6.
   const lines = Array.from({ length: 10 }, (_, i) => `AAPL:tick ${i}`).join('\n') + '\n';
   producedBetween[0] = Date.now();
-  const produced = await kcat(cluster.tls, { ca: cluster.ca, cert: cluster.adminCert, key: cluster.adminKey }, ['-P', '-t', quote, '-K', ':'], { stdin: lines });
+  const produced = await kcat(
+    cluster.tls,
+    { ca: cluster.ca, cert: cluster.adminCert, key: cluster.adminKey },
+    ['-P', '-t', quote, '-K', ':'],
+    { stdin: lines },
+  );
   producedBetween[1] = Date.now();
   expect(produced.code, produced.stderr).toBe(0);
 });
@@ -108,35 +143,102 @@ describe('subscriber lifecycle (local CA)', () => {
   it('add: certificate, exactly the consumer ACLs, a bundle and a registry record', async () => {
     const client = await clientCsr('one', 'CN=feed client one,O=Example Corp\\, Inc.,C=US');
     bundle = path.join(work, 'bundle-one');
-    const added = await run(['subscriber', 'add', 'one', '--csr', client.csr, '--topics', `${quote},${trade}`, '--local-ca', cluster.caDir, '--out-dir', bundle, '--json']);
+    const added = await run([
+      'subscriber',
+      'add',
+      'one',
+      '--csr',
+      client.csr,
+      '--topics',
+      `${quote},${trade}`,
+      '--local-ca',
+      cluster.caDir,
+      '--out-dir',
+      bundle,
+      '--json',
+    ]);
     expect(added.stderr).toBe('');
     expect(added.code).toBe(0);
     const result = JSON.parse(added.stdout);
     principal = 'User:CN=feed client one,O=Example Corp\\, Inc.,C=US';
-    expect(result.subscriber).toMatchObject({ name: 'one', principal, role: 'consumer', topics: [quote, trade], groupPrefix: 'one-' });
-    const acls = (result.aclsGranted as Array<{ operation: string; resourceType: string; resourceName: string; patternType: string }>)
+    expect(result.subscriber).toMatchObject({
+      name: 'one',
+      principal,
+      role: 'consumer',
+      topics: [quote, trade],
+      groupPrefix: 'one-',
+    });
+    const acls = (
+      result.aclsGranted as Array<{
+        operation: string;
+        resourceType: string;
+        resourceName: string;
+        patternType: string;
+      }>
+    )
       .map((a) => `${a.operation} ${a.resourceType} ${a.resourceName} ${a.patternType}`)
       .sort();
     expect(acls).toEqual(
-      [`DESCRIBE TOPIC ${quote} LITERAL`, `DESCRIBE TOPIC ${trade} LITERAL`, 'READ GROUP one- PREFIXED', `READ TOPIC ${quote} LITERAL`, `READ TOPIC ${trade} LITERAL`].sort(),
+      [
+        `DESCRIBE TOPIC ${quote} LITERAL`,
+        `DESCRIBE TOPIC ${trade} LITERAL`,
+        'READ GROUP one- PREFIXED',
+        `READ TOPIC ${quote} LITERAL`,
+        `READ TOPIC ${trade} LITERAL`,
+      ].sort(),
     );
-    expect(listing(bundle)).toEqual(['README.md', 'client.properties', 'client_cert.pem', 'kcat.conf', 'kfeed-profile.json', 'subscriber.json', 'truststore.pem']);
+    expect(listing(bundle)).toEqual([
+      'README.md',
+      'client.properties',
+      'client_cert.pem',
+      'kcat.conf',
+      'kfeed-profile.json',
+      'subscriber.json',
+      'truststore.pem',
+    ]);
     expect(fs.readFileSync(path.join(bundle, 'truststore.pem'), 'utf8')).toBe(fs.readFileSync(cluster.ca, 'utf8'));
     // The broker's own view: exactly those ACLs for the principal.
     const held = JSON.parse((await run(['acl', 'list', '--json'])).stdout) as Array<{ principal: string }>;
     expect(held.filter((a) => a.principal === principal)).toHaveLength(5);
   });
 
-  it('the client reads the feed with only the bundle and its own key: kcat and Kafka\'s Java console consumer', async () => {
+  it("the client reads the feed with only the bundle and its own key: kcat and Kafka's Java console consumer", async () => {
     fs.copyFileSync(path.join(work, 'client-one', 'private_key.pem'), path.join(bundle, 'private_key.pem'));
-    const read = await kcatFromBundle(bundle, ['-C', '-G', 'one-kcat', '-c', '4', '-o', 'beginning', '-f', '%s\\n', quote]);
+    const read = await kcatFromBundle(bundle, [
+      '-C',
+      '-G',
+      'one-kcat',
+      '-c',
+      '4',
+      '-o',
+      'beginning',
+      '-f',
+      '%s\\n',
+      quote,
+    ]);
     expect(read.stderr).not.toMatch(/authoriz|SSL/i);
     expect(read.code).toBe(0);
     expect(read.stdout.trim().split('\n')).toHaveLength(4);
     // The bundle's profile settings with kfeed itself: reads 4 records and commits exactly those.
     const profile = JSON.parse(fs.readFileSync(path.join(bundle, 'kfeed-profile.json'), 'utf8'));
     const consumed = await kfeed(
-      ['consume', quote, '-g', 'one-kfeed', '--from-beginning', '-n', '4', '--brokers', profile.brokers.join(','), '--ca', profile.ca, '--cert', profile.cert, '--key', profile.key],
+      [
+        'consume',
+        quote,
+        '-g',
+        'one-kfeed',
+        '--from-beginning',
+        '-n',
+        '4',
+        '--brokers',
+        profile.brokers.join(','),
+        '--ca',
+        profile.ca,
+        '--cert',
+        profile.cert,
+        '--key',
+        profile.key,
+      ],
       { cwd: bundle },
     );
     expect(consumed.stderr).not.toMatch(/kfeed:/);
@@ -149,13 +251,35 @@ describe('subscriber lifecycle (local CA)', () => {
 
     const readme = fs.readFileSync(path.join(bundle, 'README.md'), 'utf8');
     expect(readme).toContain('cat private_key.pem client_cert.pem > keystore.pem');
-    fs.writeFileSync(path.join(bundle, 'keystore.pem'), fs.readFileSync(path.join(bundle, 'private_key.pem'), 'utf8') + fs.readFileSync(path.join(bundle, 'client_cert.pem'), 'utf8'), { mode: 0o600 });
+    fs.writeFileSync(
+      path.join(bundle, 'keystore.pem'),
+      fs.readFileSync(path.join(bundle, 'private_key.pem'), 'utf8') +
+        fs.readFileSync(path.join(bundle, 'client_cert.pem'), 'utf8'),
+      { mode: 0o600 },
+    );
     const java = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn(cluster.java, [
-        '-Xmx256m', '-cp', cluster.classpath, 'org.apache.kafka.tools.consumer.ConsoleConsumer',
-        '--bootstrap-server', cluster.tls.join(','), '--topic', trade, '--group', 'one-java', '--max-messages', '1', '--timeout-ms', '8000',
-        '--consumer.config', 'client.properties',
-      ], { cwd: bundle });
+      const child = spawn(
+        cluster.java,
+        [
+          '-Xmx256m',
+          '-cp',
+          cluster.classpath,
+          'org.apache.kafka.tools.consumer.ConsoleConsumer',
+          '--bootstrap-server',
+          cluster.tls.join(','),
+          '--topic',
+          trade,
+          '--group',
+          'one-java',
+          '--max-messages',
+          '1',
+          '--timeout-ms',
+          '8000',
+          '--consumer.config',
+          'client.properties',
+        ],
+        { cwd: bundle },
+      );
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (d) => (stdout += d));
@@ -172,7 +296,9 @@ describe('subscriber lifecycle (local CA)', () => {
     expect(code).toBe(0);
     const one = body.subscribers.find((s: { name: string }) => s.name === 'one');
     expect(one).toMatchObject({ principal, role: 'consumer', state: 'active' });
-    expect(one.groups.map((g: { group: string }) => g.group)).toEqual(expect.arrayContaining(['one-kcat', 'one-kfeed']));
+    expect(one.groups.map((g: { group: string }) => g.group)).toEqual(
+      expect.arrayContaining(['one-kcat', 'one-kfeed']),
+    );
     // 10 records in quote, 4 read and committed by the group.
     const measured = Date.now();
     const kfeedGroup = one.groups.find((g: { group: string }) => g.group === 'one-kfeed');
@@ -192,20 +318,35 @@ describe('subscriber lifecycle (local CA)', () => {
 
   it('renew: a new certificate for the same subject; a CSR with another subject is refused', async () => {
     const again = await clientCsr('one-renewed', 'CN=feed client one,O=Example Corp\\, Inc.,C=US');
-    const renewed = await run(['subscriber', 'renew', 'one', '--csr', again.csr, '--local-ca', cluster.caDir, '--json']);
+    const renewed = await run([
+      'subscriber',
+      'renew',
+      'one',
+      '--csr',
+      again.csr,
+      '--local-ca',
+      cluster.caDir,
+      '--json',
+    ]);
     expect(renewed.stderr).toBe('');
     expect(renewed.code).toBe(0);
     const body = JSON.parse(renewed.stdout);
     expect(body.subscriber.certificates).toHaveLength(2);
     expect(fs.existsSync(path.join(again.dir, 'client_cert.pem'))).toBe(true);
     const other = await clientCsr('impostor', 'CN=someone else');
-    expectFailure(await run(['subscriber', 'renew', 'one', '--csr', other.csr, '--local-ca', cluster.caDir]), 2, /subject gives User:CN=someone else, but subscriber one is/);
+    expectFailure(
+      await run(['subscriber', 'renew', 'one', '--csr', other.csr, '--local-ca', cluster.caDir]),
+      2,
+      /subject gives User:CN=someone else, but subscriber one is/,
+    );
     expect(listing(other.dir)).toEqual(['client_cert.csr', 'private_key.pem', 'truststore.pem']);
   });
 
   it('remove: exactly its ACLs go, the client is refused, the record stays as removed', async () => {
     // An ACL of another principal on the same topic must survive.
-    expect((await run(['acl', 'grant', '--principal', 'User:CN=bystander', '--role', 'producer', '--topic', quote])).code).toBe(0);
+    expect(
+      (await run(['acl', 'grant', '--principal', 'User:CN=bystander', '--role', 'producer', '--topic', quote])).code,
+    ).toBe(0);
     const removed = await run(['subscriber', 'remove', 'one', '--yes', '--json']);
     expect(removed.code).toBe(0);
     expect(JSON.parse(removed.stdout).aclsRemoved).toHaveLength(5);
@@ -217,32 +358,78 @@ describe('subscriber lifecycle (local CA)', () => {
     expect(refused.stderr).toMatch(/authoriz/i);
     const { body } = await listed();
     expect(body.subscribers.find((s: { name: string }) => s.name === 'one')).toMatchObject({ state: 'removed' });
-    expect((await run(['acl', 'revoke', '--principal', 'User:CN=bystander', '--role', 'producer', '--topic', quote])).code).toBe(0);
+    expect(
+      (await run(['acl', 'revoke', '--principal', 'User:CN=bystander', '--role', 'producer', '--topic', quote])).code,
+    ).toBe(0);
   });
 });
 
 describe('subscriber with AWS Private CA (moto)', () => {
-  const client = () => new ACMPCAClient({ endpoint: moto.env.AWS_ENDPOINT_URL, region: moto.env.AWS_REGION, credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
+  const client = () =>
+    new ACMPCAClient({
+      endpoint: moto.env.AWS_ENDPOINT_URL,
+      region: moto.env.AWS_REGION,
+      credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
+    });
 
   it('add issues from the Private CA; remove --revoke-certificate revokes it there', async () => {
     const c = await clientCsr('two', 'CN=feed client two,O=Example Corp,C=US');
     const bundle = path.join(work, 'bundle-two');
-    const added = await run(['subscriber', 'add', 'two', '--csr', c.csr, '--topics', quote, '--ca-arn', pca.arn, '--out-dir', bundle, '--json']);
+    const added = await run([
+      'subscriber',
+      'add',
+      'two',
+      '--csr',
+      c.csr,
+      '--topics',
+      quote,
+      '--ca-arn',
+      pca.arn,
+      '--out-dir',
+      bundle,
+      '--json',
+    ]);
     expect(added.stderr).toBe('');
     expect(added.code).toBe(0);
     const cert = JSON.parse(added.stdout).subscriber.certificates[0];
     expect(cert.ca).toBe(pca.arn);
     fs.copyFileSync(c.key, path.join(bundle, 'private_key.pem'));
-    const read = await kcatFromBundle(bundle, ['-C', '-G', 'two-a', '-c', '1', '-o', 'beginning', '-f', '%s\\n', quote]);
+    const read = await kcatFromBundle(bundle, [
+      '-C',
+      '-G',
+      'two-a',
+      '-c',
+      '1',
+      '-o',
+      'beginning',
+      '-f',
+      '%s\\n',
+      quote,
+    ]);
     expect(read.code, read.stderr).toBe(0);
 
-    const fetched = await client().send(new GetCertificateCommand({ CertificateAuthorityArn: pca.arn, CertificateArn: cert.certificateArn }));
+    const fetched = await client().send(
+      new GetCertificateCommand({ CertificateAuthorityArn: pca.arn, CertificateArn: cert.certificateArn }),
+    );
     expect(fetched.Certificate).toContain('BEGIN CERTIFICATE');
-    const removed = await run(['subscriber', 'remove', 'two', '--yes', '--revoke-certificate', '--reason', 'KEY_COMPROMISE', '--json']);
+    const removed = await run([
+      'subscriber',
+      'remove',
+      'two',
+      '--yes',
+      '--revoke-certificate',
+      '--reason',
+      'KEY_COMPROMISE',
+      '--json',
+    ]);
     expect(removed.stderr).toBe('');
     expect(removed.code).toBe(0);
     expect(JSON.parse(removed.stdout)).toMatchObject({ revoked: [cert.serialNumber], notRevoked: [] });
-    await expect(client().send(new GetCertificateCommand({ CertificateAuthorityArn: pca.arn, CertificateArn: cert.certificateArn }))).rejects.toThrow(/revoked with reason: KEY_COMPROMISE/);
+    await expect(
+      client().send(
+        new GetCertificateCommand({ CertificateAuthorityArn: pca.arn, CertificateArn: cert.certificateArn }),
+      ),
+    ).rejects.toThrow(/revoked with reason: KEY_COMPROMISE/);
     const { body } = await listed();
     const two = body.subscribers.find((s: { name: string }) => s.name === 'two');
     expect(two.record.certificates[0]).toMatchObject({ revocationReason: 'KEY_COMPROMISE' });
@@ -262,31 +449,109 @@ describe('subscriber add that fails half-way leaves nothing behind', () => {
     const c = await clientCsr('three', 'CN=feed client three');
     const principal = 'User:CN=feed client three';
     const bundle = path.join(work, 'bundle-three');
-    expectFailure(await run(['subscriber', 'add', 'three', '--csr', c.csr, '--topics', `${quote},no-such-topic`, '--local-ca', cluster.caDir, '--out-dir', bundle]), 7, /topic no-such-topic does not exist/);
+    expectFailure(
+      await run([
+        'subscriber',
+        'add',
+        'three',
+        '--csr',
+        c.csr,
+        '--topics',
+        `${quote},no-such-topic`,
+        '--local-ca',
+        cluster.caDir,
+        '--out-dir',
+        bundle,
+      ]),
+      7,
+      /topic no-such-topic does not exist/,
+    );
     await nothingFor('three', principal, bundle);
 
     const damaged = path.join(work, 'damaged.csr');
     const pem = fs.readFileSync(c.csr, 'utf8');
-    const body = pem.split('\n').filter((l) => l && !l.startsWith('-----')).join('');
+    const body = pem
+      .split('\n')
+      .filter((l) => l && !l.startsWith('-----'))
+      .join('');
     const der = Buffer.from(body, 'base64');
     der[der.length - 5] ^= 0xff; // inside the signature
-    fs.writeFileSync(damaged, `-----BEGIN CERTIFICATE REQUEST-----\n${der.toString('base64').match(/.{1,64}/g)!.join('\n')}\n-----END CERTIFICATE REQUEST-----\n`);
-    expectFailure(await run(['subscriber', 'add', 'three', '--csr', damaged, '--topics', quote, '--local-ca', cluster.caDir, '--out-dir', bundle]), 11, /signature of .* does not verify/);
+    fs.writeFileSync(
+      damaged,
+      `-----BEGIN CERTIFICATE REQUEST-----\n${der
+        .toString('base64')
+        .match(/.{1,64}/g)!
+        .join('\n')}\n-----END CERTIFICATE REQUEST-----\n`,
+    );
+    expectFailure(
+      await run([
+        'subscriber',
+        'add',
+        'three',
+        '--csr',
+        damaged,
+        '--topics',
+        quote,
+        '--local-ca',
+        cluster.caDir,
+        '--out-dir',
+        bundle,
+      ]),
+      11,
+      /signature of .* does not verify/,
+    );
     await nothingFor('three', principal, bundle);
 
     const pending = await createPrivateCa(moto.env, { commonName: 'pending CA', activate: false });
-    expectFailure(await run(['subscriber', 'add', 'three', '--csr', c.csr, '--topics', quote, '--ca-arn', pending.arn, '--out-dir', bundle]), 10, /issuing the certificate failed: .*PENDING_CERTIFICATE.*nothing had been changed/);
+    expectFailure(
+      await run([
+        'subscriber',
+        'add',
+        'three',
+        '--csr',
+        c.csr,
+        '--topics',
+        quote,
+        '--ca-arn',
+        pending.arn,
+        '--out-dir',
+        bundle,
+      ]),
+      10,
+      /issuing the certificate failed: .*PENDING_CERTIFICATE.*nothing had been changed/,
+    );
     await nothingFor('three', principal, bundle);
   });
 
   it('a registry that refuses the record: the ACLs, the bundle and the Private CA certificate are undone', async () => {
     // A registry topic whose records may not exceed 100 bytes: every step before the record succeeds.
     const registry = `tiny-registry-${suffix}`;
-    expect((await run(['create-topic', registry, '--config', 'max.message.bytes=100', '--config', 'cleanup.policy=compact'])).code).toBe(0);
+    expect(
+      (await run(['create-topic', registry, '--config', 'max.message.bytes=100', '--config', 'cleanup.policy=compact']))
+        .code,
+    ).toBe(0);
     const c = await clientCsr('four', 'CN=feed client four');
     const bundle = path.join(work, 'bundle-four');
-    const failed = await run(['subscriber', 'add', 'four', '--csr', c.csr, '--topics', quote, '--ca-arn', pca.arn, '--out-dir', bundle, '--registry-topic', registry]);
-    expectFailure(failed, 3, /recording the subscriber failed: .*undone: bundle .* removed, 3 ACL\(s\) removed, certificate [0-9a-f]+ revoked/);
+    const failed = await run([
+      'subscriber',
+      'add',
+      'four',
+      '--csr',
+      c.csr,
+      '--topics',
+      quote,
+      '--ca-arn',
+      pca.arn,
+      '--out-dir',
+      bundle,
+      '--registry-topic',
+      registry,
+    ]);
+    expectFailure(
+      failed,
+      3,
+      /recording the subscriber failed: .*undone: bundle .* removed, 3 ACL\(s\) removed, certificate [0-9a-f]+ revoked/,
+    );
     const serial = /certificate ([0-9a-f]+) revoked/.exec(failed.stderr)![1];
     expect(serial).toBeTruthy();
     const held = JSON.parse((await run(['acl', 'list', '--json'])).stdout) as Array<{ principal: string }>;
@@ -298,21 +563,50 @@ describe('subscriber add that fails half-way leaves nothing behind', () => {
 describe('drift and --check', () => {
   it('an ACL granted by hand to another principal shows as drift and fails --check', async () => {
     const c = await clientCsr('five', 'CN=feed client five');
-    expect((await run(['subscriber', 'add', 'five', '--csr', c.csr, '--topics', trade, '--role', 'producer', '--local-ca', cluster.caDir, '--out-dir', path.join(work, 'bundle-five')])).code).toBe(0);
+    expect(
+      (
+        await run([
+          'subscriber',
+          'add',
+          'five',
+          '--csr',
+          c.csr,
+          '--topics',
+          trade,
+          '--role',
+          'producer',
+          '--local-ca',
+          cluster.caDir,
+          '--out-dir',
+          path.join(work, 'bundle-five'),
+        ])
+      ).code,
+    ).toBe(0);
     const clean = await listed(['--check']);
     expect(clean.body.problems).toEqual([]);
     expect(clean.code).toBe(0);
-    expect((await run(['acl', 'grant', '--principal', 'User:CN=by hand', '--role', 'consumer', '--topic', trade])).code).toBe(0);
+    expect(
+      (await run(['acl', 'grant', '--principal', 'User:CN=by hand', '--role', 'consumer', '--topic', trade])).code,
+    ).toBe(0);
     const drifted = await listed(['--check']);
     expect(drifted.code).toBe(11);
-    expect(drifted.body.drift.unknownPrincipals.map((d: { principal: string }) => d.principal)).toContain('User:CN=by hand');
+    expect(drifted.body.drift.unknownPrincipals.map((d: { principal: string }) => d.principal)).toContain(
+      'User:CN=by hand',
+    );
     const expiring = await listed(['--check', '--expiring-days', '400']);
     expect(expiring.body.problems.some((p: string) => /five: certificate expires in \d+ day/.test(p))).toBe(true);
     // A subscriber whose ACL was taken away by hand shows as missing.
-    expect((await run(['acl', 'revoke', '--principal', 'User:CN=by hand', '--role', 'consumer', '--topic', trade])).code).toBe(0);
-    expect((await run(['acl', 'revoke', '--principal', 'User:CN=feed client five', '--role', 'write', '--topic', trade])).code).toBe(0);
+    expect(
+      (await run(['acl', 'revoke', '--principal', 'User:CN=by hand', '--role', 'consumer', '--topic', trade])).code,
+    ).toBe(0);
+    expect(
+      (await run(['acl', 'revoke', '--principal', 'User:CN=feed client five', '--role', 'write', '--topic', trade]))
+        .code,
+    ).toBe(0);
     const missing = await listed(['--check']);
     expect(missing.code).toBe(11);
-    expect(missing.body.drift.missingAcls).toEqual([{ name: 'five', acls: [expect.objectContaining({ operation: 'WRITE', resourceName: trade })] }]);
+    expect(missing.body.drift.missingAcls).toEqual([
+      { name: 'five', acls: [expect.objectContaining({ operation: 'WRITE', resourceName: trade })] },
+    ]);
   });
 });

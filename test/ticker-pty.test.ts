@@ -47,17 +47,51 @@ describe('the ticker on a terminal', () => {
     expect(fs.existsSync(path.join(path.dirname(BIN), '../dist/cli.js')), 'build first: npm run build').toBe(true);
     requireTool('python3', 'apt-get install python3');
     const check = spawnSync('python3', ['-c', 'import pexpect'], { encoding: 'utf8' });
-    if (check.status !== 0) throw new Error('python3 pexpect is required by this test: pip install -r test/requirements.txt');
+    if (check.status !== 0)
+      throw new Error('python3 pexpect is required by this test: pip install -r test/requirements.txt');
 
     const prefix = `${unique('pty')}.`;
-    for (const kind of ['quote', 'trade', 'bar']) expect((await kfeed(['create-topic', `${prefix}${kind}`])).code).toBe(0);
-    const produced = await kfeed(['produce', '--source', 'sim', '--rate', '0', '--count', '600', '--symbols', 'AAA,BBB,CCC', '--topic-prefix', prefix]);
+    for (const kind of ['quote', 'trade', 'bar'])
+      expect((await kfeed(['create-topic', `${prefix}${kind}`])).code).toBe(0);
+    const produced = await kfeed([
+      'produce',
+      '--source',
+      'sim',
+      '--rate',
+      '0',
+      '--count',
+      '600',
+      '--symbols',
+      'AAA,BBB,CCC',
+      '--topic-prefix',
+      prefix,
+    ]);
     expect(produced.code, produced.stderr).toBe(0);
 
-    const args = [BIN, 'consume', `${prefix}quote`, `${prefix}trade`, '--from-beginning', '--format', 'ticker', '--fps', '5', '--group', unique('g')];
-    const run = spawnSync('python3', ['-c', PTY_SCRIPT, process.execPath, ...args], { encoding: 'utf8', env: testEnv(), timeout: 90_000 });
+    const args = [
+      BIN,
+      'consume',
+      `${prefix}quote`,
+      `${prefix}trade`,
+      '--from-beginning',
+      '--format',
+      'ticker',
+      '--fps',
+      '5',
+      '--group',
+      unique('g'),
+    ];
+    const run = spawnSync('python3', ['-c', PTY_SCRIPT, process.execPath, ...args], {
+      encoding: 'utf8',
+      env: testEnv(),
+      timeout: 90_000,
+    });
     expect(run.status, run.stdout + run.stderr).toBe(0);
-    const { status, screen } = JSON.parse(run.stdout) as { status: number | null; signal: number | null; screen: string };
+    const { status, screen } = JSON.parse(run.stdout) as {
+      status: number | null;
+      signal: number | null;
+      screen: string;
+    };
     expect(status, screen).toBe(130);
     expect(screen).not.toMatch(/unexpected error|\n\s+at /);
 
@@ -65,7 +99,8 @@ describe('the ticker on a terminal', () => {
     expect(drawn.length).toBeGreaterThanOrEqual(4);
     // Each frame goes back up over exactly the lines of the one before, so it replaces it.
     expect(drawn[0].up).toBe(0);
-    for (let i = 1; i < drawn.length; i++) expect({ frame: i, up: drawn[i].up }).toEqual({ frame: i, up: drawn[i - 1].lines.length });
+    for (let i = 1; i < drawn.length; i++)
+      expect({ frame: i, up: drawn[i].up }).toEqual({ frame: i, up: drawn[i - 1].lines.length });
 
     // The last frame (drawn when Ctrl-C stopped it): the header, one row per symbol, the rates.
     const last = drawn[drawn.length - 1].lines;
@@ -78,6 +113,8 @@ describe('the ticker on a terminal', () => {
     }
     expect(last[last.length - 1]).toMatch(/^\d+ updates \(\d+\/s\)$/);
     // Nothing follows the last frame but the terminal's own echo of ^C.
-    expect(screen.slice(screen.lastIndexOf(last[last.length - 1]) + last[last.length - 1].length).replace(/\^C|\r|\n/g, '')).toBe('');
+    expect(
+      screen.slice(screen.lastIndexOf(last[last.length - 1]) + last[last.length - 1].length).replace(/\^C|\r|\n/g, ''),
+    ).toBe('');
   }, 150_000);
 });

@@ -10,10 +10,23 @@ import { unique } from './helpers/unique.js';
 describe('topics on the shared mTLS cluster', () => {
   it('creates, lists, describes and deletes a topic', async () => {
     const topic = unique('quotes');
-    const created = await kfeed(['create-topic', topic, '--partitions', '3', '--config', 'retention.ms=3600000', '--json']);
+    const created = await kfeed([
+      'create-topic',
+      topic,
+      '--partitions',
+      '3',
+      '--config',
+      'retention.ms=3600000',
+      '--json',
+    ]);
     expect(created.stderr).toBe('');
     expect(created.code).toBe(0);
-    expect(JSON.parse(created.stdout)).toMatchObject({ name: topic, partitions: 3, replicationFactor: 1, configs: { 'retention.ms': '3600000' } });
+    expect(JSON.parse(created.stdout)).toMatchObject({
+      name: topic,
+      partitions: 3,
+      replicationFactor: 1,
+      configs: { 'retention.ms': '3600000' },
+    });
 
     const listed = await kfeed(['list-topics', '--json']);
     expect(listed.code).toBe(0);
@@ -23,12 +36,20 @@ describe('topics on the shared mTLS cluster', () => {
     const described = await kfeed(['describe-topic', topic, '--json']);
     expect(described.code).toBe(0);
     const description = JSON.parse(described.stdout);
-    expect(description.partitions.map((p: { partition: number; leader: number; isr: number[] }) => [p.partition, p.leader, p.isr])).toEqual([
+    expect(
+      description.partitions.map((p: { partition: number; leader: number; isr: number[] }) => [
+        p.partition,
+        p.leader,
+        p.isr,
+      ]),
+    ).toEqual([
       [0, 1, [1]],
       [1, 1, [1]],
       [2, 1, [1]],
     ]);
-    expect(description.configs).toEqual([{ name: 'retention.ms', value: '3600000', source: 'topic', sensitive: false }]);
+    expect(description.configs).toEqual([
+      { name: 'retention.ms', value: '3600000', source: 'topic', sensitive: false },
+    ]);
 
     const human = await kfeed(['describe-topic', topic]);
     expect(human.stdout).toMatch(/PARTITION\s+LEADER\s+REPLICAS\s+ISR/);
@@ -68,7 +89,10 @@ describe('topics on the shared mTLS cluster', () => {
     const status = await kfeed(['local', 'status', '--name', cluster.name, '--json']);
     expect([status.code, status.stderr]).toEqual([0, '']);
     const view = JSON.parse(status.stdout);
-    expect(view).toMatchObject({ name: cluster.name, bootstrap: { tls: cluster.tlsBrokers, plaintext: cluster.plaintextBrokers } });
+    expect(view).toMatchObject({
+      name: cluster.name,
+      bootstrap: { tls: cluster.tlsBrokers, plaintext: cluster.plaintextBrokers },
+    });
     expect(view.files).toMatchObject({ ca: cluster.ca, clientCert: cluster.adminCert, clientKey: cluster.adminKey });
   });
 
@@ -78,10 +102,21 @@ describe('topics on the shared mTLS cluster', () => {
     const created = await kfeed(['create-topic', topic, '--grant-brokers', broker, '--json']);
     expect(created.code).toBe(0);
     const aclsOf = async () =>
-      (JSON.parse((await kfeed(['acl', 'list', '--json'])).stdout) as Array<{ principal: string; operation: string; resourceType: string; resourceName: string }>)
+      (
+        JSON.parse((await kfeed(['acl', 'list', '--json'])).stdout) as Array<{
+          principal: string;
+          operation: string;
+          resourceType: string;
+          resourceName: string;
+        }>
+      )
         .filter((a) => a.principal === broker && (a.resourceName === topic || a.resourceType === 'GROUP'))
         .map((a) => `${a.resourceType} ${a.resourceName} ${a.operation}`);
-    expect(JSON.parse(created.stdout).grants.map((g: { resourceType: string; operation: string }) => `${g.resourceType} ${g.operation}`)).toEqual(['TOPIC READ']);
+    expect(
+      JSON.parse(created.stdout).grants.map(
+        (g: { resourceType: string; operation: string }) => `${g.resourceType} ${g.operation}`,
+      ),
+    ).toEqual(['TOPIC READ']);
     expect(await aclsOf()).toEqual([`TOPIC ${topic} READ`]);
     const deleted = await kfeed(['delete-topic', topic, '--yes', '--json']);
     expect(JSON.parse(deleted.stdout).aclsRemoved).toHaveLength(1);
@@ -94,7 +129,9 @@ describe('topics on the shared mTLS cluster', () => {
     const cluster = sharedCluster();
     const failed = await kfeed(['create-topic', topic, '--grant-brokers', '--brokers', cluster.tlsBrokers[0]]);
     expectFailure(failed, 2, /cannot derive the brokers' principal from localhost — nothing was created; pass it/);
-    const listed = JSON.parse((await kfeed(['list-topics', '--json', '--no-acls'])).stdout).topics.map((t: { name: string }) => t.name);
+    const listed = JSON.parse((await kfeed(['list-topics', '--json', '--no-acls'])).stdout).topics.map(
+      (t: { name: string }) => t.name,
+    );
     expect(listed).not.toContain(topic);
   });
 
@@ -113,12 +150,17 @@ describe('topics on the shared mTLS cluster', () => {
       'child.close()',
       'print(json.dumps({"status": child.exitstatus, "output": out}))',
     ].join('\n');
-    const run = spawnSync('python3', ['-c', script, process.execPath, BIN, 'delete-topic', topic], { env: testEnv(), encoding: 'utf8' });
+    const run = spawnSync('python3', ['-c', script, process.execPath, BIN, 'delete-topic', topic], {
+      env: testEnv(),
+      encoding: 'utf8',
+    });
     expect(run.stderr).toBe('');
     const result = JSON.parse(run.stdout) as { status: number; output: string };
     expect(result.status).toBe(12);
     expect(result.output).toMatch(/kfeed: cancelled: topic .* was not deleted/);
-    const listed = JSON.parse((await kfeed(['list-topics', '--json', '--no-acls'])).stdout).topics.map((t: { name: string }) => t.name);
+    const listed = JSON.parse((await kfeed(['list-topics', '--json', '--no-acls'])).stdout).topics.map(
+      (t: { name: string }) => t.name,
+    );
     expect(listed).toContain(topic);
     expect((await kfeed(['delete-topic', topic, '--yes'])).code).toBe(0);
   });

@@ -32,7 +32,8 @@ export interface AwsClientConfig {
  */
 export function awsClientConfig(input: AwsInput): AwsClientConfig {
   const { env } = input;
-  const endpoint = input.endpointUrl ?? (input.service ? env[`AWS_ENDPOINT_URL_${input.service}`] : undefined) ?? env.AWS_ENDPOINT_URL;
+  const endpoint =
+    input.endpointUrl ?? (input.service ? env[`AWS_ENDPOINT_URL_${input.service}`] : undefined) ?? env.AWS_ENDPOINT_URL;
   if (endpoint !== undefined) checkEndpoint(endpoint);
   const region = input.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
   if (region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) {
@@ -59,7 +60,9 @@ function checkEndpoint(endpoint: string): void {
     url = undefined;
   }
   if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-    throw new KfeedError('usage', `"${endpoint}" is not an endpoint URL`, { hint: 'write it as http://host:port or https://host' });
+    throw new KfeedError('usage', `"${endpoint}" is not an endpoint URL`, {
+      hint: 'write it as http://host:port or https://host',
+    });
   }
 }
 

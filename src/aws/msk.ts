@@ -69,7 +69,9 @@ export async function findClusterArn(client: KafkaClient, name: string): Promise
   const similar: string[] = [];
   let nextToken: string | undefined;
   do {
-    const page = await call('listing MSK clusters', () => client.send(new ListClustersV2Command({ ClusterNameFilter: name, NextToken: nextToken })));
+    const page = await call('listing MSK clusters', () =>
+      client.send(new ListClustersV2Command({ ClusterNameFilter: name, NextToken: nextToken })),
+    );
     for (const cluster of page.ClusterInfoList ?? []) {
       if (cluster.ClusterName === name && cluster.ClusterArn) exact.push(cluster.ClusterArn);
       else if (cluster.ClusterName) similar.push(cluster.ClusterName);
@@ -78,16 +80,22 @@ export async function findClusterArn(client: KafkaClient, name: string): Promise
   } while (nextToken);
   if (exact.length === 1) return exact[0];
   if (exact.length > 1) {
-    throw new KfeedError('conflict', `${exact.length} MSK clusters are named "${name}"`, { hint: `pass --cluster-arn, one of ${exact.join(', ')}` });
+    throw new KfeedError('conflict', `${exact.length} MSK clusters are named "${name}"`, {
+      hint: `pass --cluster-arn, one of ${exact.join(', ')}`,
+    });
   }
   throw new KfeedError('notFound', `no MSK cluster named "${name}" in this account and region`, {
-    hint: similar.length ? `similar names: ${similar.slice(0, 5).join(', ')}` : 'check the name, --region and the AWS account',
+    hint: similar.length
+      ? `similar names: ${similar.slice(0, 5).join(', ')}`
+      : 'check the name, --region and the AWS account',
   });
 }
 
 export async function describeMskCluster(client: KafkaClient, arn: string): Promise<MskCluster> {
   const { DescribeClusterV2Command } = await import('@aws-sdk/client-kafka');
-  const { ClusterInfo: info } = await call(`describing cluster ${arn}`, () => client.send(new DescribeClusterV2Command({ ClusterArn: arn })));
+  const { ClusterInfo: info } = await call(`describing cluster ${arn}`, () =>
+    client.send(new DescribeClusterV2Command({ ClusterArn: arn })),
+  );
   if (!info) throw new KfeedError('aws', `MSK returned no description of ${arn}`);
   const provisioned = info.Provisioned;
   const software = provisioned?.CurrentBrokerSoftwareInfo;
@@ -96,7 +104,11 @@ export async function describeMskCluster(client: KafkaClient, arn: string): Prom
   const major = kafkaVersion ? Number(kafkaVersion.split('.')[0]) : NaN;
   // MSK names KRaft versions "3.7.x.kraft"; every Kafka 4 is KRaft; ZooKeeper clusters have a connect string.
   const mode: MetadataMode =
-    (kafkaVersion && /kraft/i.test(kafkaVersion)) || major >= 4 ? 'kraft' : provisioned?.ZookeeperConnectString || provisioned?.ZookeeperConnectStringTls ? 'zookeeper' : 'unknown';
+    (kafkaVersion && /kraft/i.test(kafkaVersion)) || major >= 4
+      ? 'kraft'
+      : provisioned?.ZookeeperConnectString || provisioned?.ZookeeperConnectStringTls
+        ? 'zookeeper'
+        : 'unknown';
   return {
     arn: info.ClusterArn ?? arn,
     name: info.ClusterName ?? '',
@@ -112,19 +124,25 @@ export async function describeMskCluster(client: KafkaClient, arn: string): Prom
       iam: Boolean(auth?.Sasl?.Iam?.Enabled),
       unauthenticated: Boolean(auth?.Unauthenticated?.Enabled),
     },
-    configuration: software?.ConfigurationArn ? { arn: software.ConfigurationArn, revision: Number(software.ConfigurationRevision ?? 1) } : undefined,
+    configuration: software?.ConfigurationArn
+      ? { arn: software.ConfigurationArn, revision: Number(software.ConfigurationRevision ?? 1) }
+      : undefined,
   };
 }
 
 export function requireActive(cluster: MskCluster): void {
   if (cluster.state !== 'ACTIVE') {
-    throw new KfeedError('conflict', `MSK cluster ${cluster.name || cluster.arn} is ${cluster.state}, not ACTIVE`, { hint: 'wait until it is ACTIVE (aws kafka describe-cluster-v2), then retry' });
+    throw new KfeedError('conflict', `MSK cluster ${cluster.name || cluster.arn} is ${cluster.state}, not ACTIVE`, {
+      hint: 'wait until it is ACTIVE (aws kafka describe-cluster-v2), then retry',
+    });
   }
 }
 
 export async function getBootstrap(client: KafkaClient, arn: string): Promise<MskBootstrap> {
   const { GetBootstrapBrokersCommand } = await import('@aws-sdk/client-kafka');
-  const r = await call('getting the bootstrap brokers', () => client.send(new GetBootstrapBrokersCommand({ ClusterArn: arn })));
+  const r = await call('getting the bootstrap brokers', () =>
+    client.send(new GetBootstrapBrokersCommand({ ClusterArn: arn })),
+  );
   const drop = (o: MskBootstrap) => Object.fromEntries(Object.entries(o).filter(([, v]) => v)) as MskBootstrap;
   return drop({
     plaintext: r.BootstrapBrokerString,
@@ -143,11 +161,18 @@ export async function listBrokers(client: KafkaClient, arn: string): Promise<Msk
   const brokers: MskBroker[] = [];
   let nextToken: string | undefined;
   do {
-    const page = await call('listing the brokers', () => client.send(new ListNodesCommand({ ClusterArn: arn, NextToken: nextToken })));
+    const page = await call('listing the brokers', () =>
+      client.send(new ListNodesCommand({ ClusterArn: arn, NextToken: nextToken })),
+    );
     for (const node of page.NodeInfoList ?? []) {
       const info = node.BrokerNodeInfo;
       if (!info || info.BrokerId === undefined) continue;
-      brokers.push({ brokerId: Number(info.BrokerId), endpoints: info.Endpoints ?? [], clientVpcIp: info.ClientVpcIpAddress, subnet: info.ClientSubnet });
+      brokers.push({
+        brokerId: Number(info.BrokerId),
+        endpoints: info.Endpoints ?? [],
+        clientVpcIp: info.ClientVpcIpAddress,
+        subnet: info.ClientSubnet,
+      });
     }
     nextToken = page.NextToken;
   } while (nextToken);
@@ -179,7 +204,9 @@ export function getServerProperty(text: string, key: string): string | undefined
 
 export async function readConfigurationRevision(client: KafkaClient, arn: string, revision: number): Promise<string> {
   const { DescribeConfigurationRevisionCommand } = await import('@aws-sdk/client-kafka');
-  const r = await call(`reading configuration ${arn} revision ${revision}`, () => client.send(new DescribeConfigurationRevisionCommand({ Arn: arn, Revision: revision })));
+  const r = await call(`reading configuration ${arn} revision ${revision}`, () =>
+    client.send(new DescribeConfigurationRevisionCommand({ Arn: arn, Revision: revision })),
+  );
   return r.ServerProperties ? Buffer.from(r.ServerProperties).toString('utf8') : '';
 }
 
@@ -192,7 +219,13 @@ export async function writeConfiguration(
   const body = new TextEncoder().encode(input.serverProperties);
   if (input.existingArn) {
     const r = await call(`updating configuration ${input.existingArn}`, () =>
-      client.send(new UpdateConfigurationCommand({ Arn: input.existingArn, ServerProperties: body, Description: input.description })),
+      client.send(
+        new UpdateConfigurationCommand({
+          Arn: input.existingArn,
+          ServerProperties: body,
+          Description: input.description,
+        }),
+      ),
     );
     return { arn: r.Arn ?? input.existingArn!, revision: Number(r.LatestRevision?.Revision) };
   }
@@ -211,17 +244,26 @@ export async function writeConfiguration(
 }
 
 /** Applies a configuration revision to the cluster (a rolling restart); returns the operation ARN. */
-export async function applyConfiguration(client: KafkaClient, cluster: MskCluster, configuration: { arn: string; revision: number }): Promise<string> {
+export async function applyConfiguration(
+  client: KafkaClient,
+  cluster: MskCluster,
+  configuration: { arn: string; revision: number },
+): Promise<string> {
   const { UpdateClusterConfigurationCommand } = await import('@aws-sdk/client-kafka');
-  if (!cluster.currentVersion) throw new KfeedError('aws', `MSK did not report the current version of ${cluster.arn}`, { hint: 'retry in a moment' });
-  const r = await call(`applying configuration revision ${configuration.revision} to ${cluster.name || cluster.arn}`, () =>
-    client.send(
-      new UpdateClusterConfigurationCommand({
-        ClusterArn: cluster.arn,
-        ConfigurationInfo: { Arn: configuration.arn, Revision: configuration.revision },
-        CurrentVersion: cluster.currentVersion,
-      }),
-    ),
+  if (!cluster.currentVersion)
+    throw new KfeedError('aws', `MSK did not report the current version of ${cluster.arn}`, {
+      hint: 'retry in a moment',
+    });
+  const r = await call(
+    `applying configuration revision ${configuration.revision} to ${cluster.name || cluster.arn}`,
+    () =>
+      client.send(
+        new UpdateClusterConfigurationCommand({
+          ClusterArn: cluster.arn,
+          ConfigurationInfo: { Arn: configuration.arn, Revision: configuration.revision },
+          CurrentVersion: cluster.currentVersion,
+        }),
+      ),
   );
   if (!r.ClusterOperationArn) throw new KfeedError('aws', 'MSK returned no cluster operation for the update');
   return r.ClusterOperationArn;
@@ -235,12 +277,19 @@ export interface OperationStatus {
 
 export async function describeOperation(client: KafkaClient, operationArn: string): Promise<OperationStatus> {
   const { DescribeClusterOperationV2Command } = await import('@aws-sdk/client-kafka');
-  const r = await call('reading the cluster operation', () => client.send(new DescribeClusterOperationV2Command({ ClusterOperationArn: operationArn })));
+  const r = await call('reading the cluster operation', () =>
+    client.send(new DescribeClusterOperationV2Command({ ClusterOperationArn: operationArn })),
+  );
   const info = r.ClusterOperationInfo;
-  const error = info?.ErrorInfo ? [info.ErrorInfo.ErrorCode, info.ErrorInfo.ErrorString].filter(Boolean).join(': ') : undefined;
+  const error = info?.ErrorInfo
+    ? [info.ErrorInfo.ErrorCode, info.ErrorInfo.ErrorString].filter(Boolean).join(': ')
+    : undefined;
   return {
     state: info?.OperationState ?? 'UNKNOWN',
-    steps: (info?.Provisioned?.OperationSteps ?? []).map((s) => ({ name: s.StepName ?? '', status: s.StepInfo?.StepStatus ?? '' })),
+    steps: (info?.Provisioned?.OperationSteps ?? []).map((s) => ({
+      name: s.StepName ?? '',
+      status: s.StepInfo?.StepStatus ?? '',
+    })),
     ...(error ? { error } : {}),
   };
 }
@@ -252,7 +301,12 @@ const FAILED = new Set(['UPDATE_FAILED', 'FAILED']);
 export async function waitForOperation(
   client: KafkaClient,
   operationArn: string,
-  options: { intervalMs: number; timeoutMs: number; signal?: AbortSignal; onStatus?: (status: OperationStatus) => void },
+  options: {
+    intervalMs: number;
+    timeoutMs: number;
+    signal?: AbortSignal;
+    onStatus?: (status: OperationStatus) => void;
+  },
 ): Promise<OperationStatus> {
   const follow = `follow it with aws kafka describe-cluster-operation-v2 --cluster-operation-arn ${operationArn}`;
   let last: OperationStatus | undefined;
@@ -264,7 +318,9 @@ export async function waitForOperation(
         options.onStatus?.(status);
         if (DONE.has(status.state)) return status;
         if (FAILED.has(status.state)) {
-          throw new KfeedError('aws', `the MSK cluster operation failed (${status.error ?? status.state})`, { hint: `see aws kafka describe-cluster-operation-v2 --cluster-operation-arn ${operationArn}` });
+          throw new KfeedError('aws', `the MSK cluster operation failed (${status.error ?? status.state})`, {
+            hint: `see aws kafka describe-cluster-operation-v2 --cluster-operation-arn ${operationArn}`,
+          });
         }
         return undefined;
       },
@@ -274,12 +330,18 @@ export async function waitForOperation(
         intervalMs: options.intervalMs,
         signal: options.signal,
         onTimeout: () =>
-          new KfeedError('aws', `the MSK cluster operation is still ${last?.state ?? 'running'} after ${Math.round(options.timeoutMs / 1000)} s`, { hint: `it keeps running; ${follow}` }),
+          new KfeedError(
+            'aws',
+            `the MSK cluster operation is still ${last?.state ?? 'running'} after ${Math.round(options.timeoutMs / 1000)} s`,
+            { hint: `it keeps running; ${follow}` },
+          ),
       },
     );
   } catch (error) {
     if (error instanceof KfeedError && (error.kind === 'interrupted' || error.kind === 'terminated')) {
-      throw new KfeedError(error.kind, 'stopped waiting for the MSK cluster operation (it keeps running)', { hint: follow });
+      throw new KfeedError(error.kind, 'stopped waiting for the MSK cluster operation (it keeps running)', {
+        hint: follow,
+      });
     }
     throw error;
   }

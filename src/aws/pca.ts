@@ -14,25 +14,32 @@ export interface PrivateCa {
 }
 
 // arn:aws:acm-pca:us-east-1:123456789012:certificate-authority/11111111-2222-3333-4444-555555555555
-const CA_ARN = /^arn:aws[a-z-]*:acm-pca:[a-z]{2}(-[a-z]+)+-\d+:\d{12}:certificate-authority\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const CA_ARN =
+  /^arn:aws[a-z-]*:acm-pca:[a-z]{2}(-[a-z]+)+-\d+:\d{12}:certificate-authority\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const TEMPLATE_ARN = /^arn:aws[a-z-]*:acm-pca:::template\/[A-Za-z0-9_]+\/V\d+$/;
 
 export function checkCaArn(arn: string): string {
   if (!CA_ARN.test(arn)) {
-    throw new KfeedError('usage', `"${arn}" is not an AWS Private CA ARN`, { hint: 'it looks like arn:aws:acm-pca:REGION:ACCOUNT:certificate-authority/UUID' });
+    throw new KfeedError('usage', `"${arn}" is not an AWS Private CA ARN`, {
+      hint: 'it looks like arn:aws:acm-pca:REGION:ACCOUNT:certificate-authority/UUID',
+    });
   }
   return arn;
 }
 
 export function checkTemplateArn(arn: string): string {
   if (!TEMPLATE_ARN.test(arn)) {
-    throw new KfeedError('usage', `"${arn}" is not an AWS Private CA template ARN`, { hint: 'e.g. arn:aws:acm-pca:::template/EndEntityClientAuthCertificate/V1' });
+    throw new KfeedError('usage', `"${arn}" is not an AWS Private CA template ARN`, {
+      hint: 'e.g. arn:aws:acm-pca:::template/EndEntityClientAuthCertificate/V1',
+    });
   }
   return arn;
 }
 
 /** The signing algorithm must match the CA's key (not the CSR's): what the CA signs with. */
-export function signingAlgorithmFor(caKeyAlgorithm: string | undefined): 'SHA256WITHRSA' | 'SHA256WITHECDSA' | 'SHA384WITHECDSA' {
+export function signingAlgorithmFor(
+  caKeyAlgorithm: string | undefined,
+): 'SHA256WITHRSA' | 'SHA256WITHECDSA' | 'SHA384WITHECDSA' {
   if (caKeyAlgorithm?.startsWith('EC_secp384')) return 'SHA384WITHECDSA';
   if (caKeyAlgorithm?.startsWith('EC_')) return 'SHA256WITHECDSA';
   return 'SHA256WITHRSA';
@@ -81,9 +88,17 @@ export class PrivateCaService {
 
   async describeCa(arn: string): Promise<PrivateCa> {
     checkCaArn(arn);
-    const result = await this.call(`looking up the CA ${arn}`, () => this.client.send(new this.sdk.DescribeCertificateAuthorityCommand({ CertificateAuthorityArn: arn })));
+    const result = await this.call(`looking up the CA ${arn}`, () =>
+      this.client.send(new this.sdk.DescribeCertificateAuthorityCommand({ CertificateAuthorityArn: arn })),
+    );
     const ca = result.CertificateAuthority!;
-    return { arn, status: ca.Status ?? 'UNKNOWN', keyAlgorithm: ca.CertificateAuthorityConfiguration?.KeyAlgorithm, subject: ca.CertificateAuthorityConfiguration?.Subject?.CommonName, type: ca.Type };
+    return {
+      arn,
+      status: ca.Status ?? 'UNKNOWN',
+      keyAlgorithm: ca.CertificateAuthorityConfiguration?.KeyAlgorithm,
+      subject: ca.CertificateAuthorityConfiguration?.Subject?.CommonName,
+      type: ca.Type,
+    };
   }
 
   /** Checks that the CA can issue: it must be ACTIVE. */
@@ -91,17 +106,30 @@ export class PrivateCaService {
     const ca = await this.describeCa(arn);
     if (ca.status !== 'ACTIVE') {
       throw new KfeedError('aws', `the CA ${arn} is ${ca.status}, not ACTIVE: it cannot issue certificates`, {
-        hint: ca.status === 'PENDING_CERTIFICATE' ? 'install its CA certificate first (ImportCertificateAuthorityCertificate)' : 'use an ACTIVE CA (kfeed issuecert lists them when --ca-arn is left out)',
+        hint:
+          ca.status === 'PENDING_CERTIFICATE'
+            ? 'install its CA certificate first (ImportCertificateAuthorityCertificate)'
+            : 'use an ACTIVE CA (kfeed issuecert lists them when --ca-arn is left out)',
       });
     }
     return ca;
   }
 
   /** Starts issuance and returns the new certificate's ARN. */
-  async issue(input: { caArn: string; csrPem: string; signingAlgorithm: string; validityDays: number; templateArn?: string }): Promise<string> {
+  async issue(input: {
+    caArn: string;
+    csrPem: string;
+    signingAlgorithm: string;
+    validityDays: number;
+    templateArn?: string;
+  }): Promise<string> {
     // The same CSR, CA and validity within AWS's idempotency window give the same certificate,
     // so a retried command does not issue twice.
-    const token = crypto.createHash('sha256').update(`${input.caArn}\n${input.validityDays}\n${input.templateArn ?? ''}\n${input.csrPem}`).digest('hex').slice(0, 36);
+    const token = crypto
+      .createHash('sha256')
+      .update(`${input.caArn}\n${input.validityDays}\n${input.templateArn ?? ''}\n${input.csrPem}`)
+      .digest('hex')
+      .slice(0, 36);
     const result = await this.call('issuing the certificate', () =>
       this.client.send(
         new this.sdk.IssueCertificateCommand({
@@ -136,7 +164,11 @@ export class PrivateCaService {
           const name = (error as { cause?: { name?: string } }).cause?.name;
           if (name === 'RequestInProgressException') return undefined; // not issued yet
           if (name === 'RequestFailedException') {
-            throw new KfeedError('aws', `AWS refused to issue the certificate: ${(error as { cause?: Error }).cause?.message}`, { hint: 'check the CSR and the CA' });
+            throw new KfeedError(
+              'aws',
+              `AWS refused to issue the certificate: ${(error as { cause?: Error }).cause?.message}`,
+              { hint: 'check the CSR and the CA' },
+            );
           }
           throw error;
         }
@@ -146,22 +178,34 @@ export class PrivateCaService {
         timeoutMs: options.timeoutMs,
         intervalMs: options.intervalMs ?? 1000,
         signal: options.signal,
-        onTimeout: () => new KfeedError('aws', `AWS did not issue ${certificateArn} within ${seconds} s`, { hint: 'run again with a larger --wait (the same CSR gives the same certificate)' }),
+        onTimeout: () =>
+          new KfeedError('aws', `AWS did not issue ${certificateArn} within ${seconds} s`, {
+            hint: 'run again with a larger --wait (the same CSR gives the same certificate)',
+          }),
       },
     );
     return waiting.catch((error: unknown) => {
       if (error instanceof KfeedError && (error.kind === 'interrupted' || error.kind === 'terminated')) {
         // The request stands: AWS issues the certificate whether or not anyone waits.
-        throw new KfeedError(error.kind, `stopped waiting for AWS to issue ${certificateArn}`, { hint: 'run the same command again to fetch it (the same CSR gives the same certificate)' });
+        throw new KfeedError(error.kind, `stopped waiting for AWS to issue ${certificateArn}`, {
+          hint: 'run the same command again to fetch it (the same CSR gives the same certificate)',
+        });
       }
       throw error;
     });
   }
 
   /** The issued certificate and its chain (issuing CA first, root last), both PEM. */
-  async getCertificate(caArn: string, certificateArn: string, signal?: AbortSignal): Promise<{ certificatePem: string; chainPem: string }> {
+  async getCertificate(
+    caArn: string,
+    certificateArn: string,
+    signal?: AbortSignal,
+  ): Promise<{ certificatePem: string; chainPem: string }> {
     const result = await this.call('fetching the certificate', () =>
-      this.client.send(new this.sdk.GetCertificateCommand({ CertificateAuthorityArn: caArn, CertificateArn: certificateArn }), { abortSignal: signal }),
+      this.client.send(
+        new this.sdk.GetCertificateCommand({ CertificateAuthorityArn: caArn, CertificateArn: certificateArn }),
+        { abortSignal: signal },
+      ),
     );
     const pem = (text: string | undefined) => (text ? (text.endsWith('\n') ? text : text + '\n') : '');
     return { certificatePem: pem(result.Certificate), chainPem: pem(result.CertificateChain) };
@@ -172,7 +216,9 @@ export class PrivateCaService {
     const result = await this.call('fetching the CA certificate', () =>
       this.client.send(new this.sdk.GetCertificateAuthorityCertificateCommand({ CertificateAuthorityArn: caArn })),
     );
-    const join = [result.Certificate, result.CertificateChain].filter(Boolean).map((t) => (t!.endsWith('\n') ? t! : t + '\n'));
+    const join = [result.Certificate, result.CertificateChain]
+      .filter(Boolean)
+      .map((t) => (t!.endsWith('\n') ? t! : t + '\n'));
     return join.join('');
   }
 
@@ -180,7 +226,11 @@ export class PrivateCaService {
   async revoke(caArn: string, certificateSerial: string, reason: string): Promise<void> {
     await this.call(`revoking certificate ${certificateSerial}`, () =>
       this.client.send(
-        new this.sdk.RevokeCertificateCommand({ CertificateAuthorityArn: caArn, CertificateSerial: certificateSerial, RevocationReason: reason as never }),
+        new this.sdk.RevokeCertificateCommand({
+          CertificateAuthorityArn: caArn,
+          CertificateSerial: certificateSerial,
+          RevocationReason: reason as never,
+        }),
       ),
     );
   }

@@ -7,7 +7,8 @@ export class LatencyHistogram {
   private static readonly GROWTH = 1.01;
   private static readonly LOWEST_MS = 0.001;
   private static readonly LOG_GROWTH = Math.log(LatencyHistogram.GROWTH);
-  private static readonly BUCKETS = Math.ceil(Math.log(86_400_000 / LatencyHistogram.LOWEST_MS) / LatencyHistogram.LOG_GROWTH) + 1;
+  private static readonly BUCKETS =
+    Math.ceil(Math.log(86_400_000 / LatencyHistogram.LOWEST_MS) / LatencyHistogram.LOG_GROWTH) + 1;
 
   private readonly counts = new Float64Array(LatencyHistogram.BUCKETS);
   private total = 0;

@@ -59,7 +59,13 @@ function randomQuote(symbol: string, index: number, next: () => number): QuoteEv
 
 /** The smallest size every generated quote fits in: the leanest form at its widest. */
 export const MIN_PAYLOAD_SIZE = Buffer.byteLength(
-  quoteForms({ ...randomQuote('GOOGL', 0, () => 0.5), bidPrice: 999.99, askPrice: 999.99, bidSize: 900, askSize: 900 }).at(-1)!,
+  quoteForms({
+    ...randomQuote('GOOGL', 0, () => 0.5),
+    bidPrice: 999.99,
+    askPrice: 999.99,
+    bidSize: 900,
+    askSize: 900,
+  }).at(-1)!,
 );
 
 function padTo(json: string, size: number, next: () => number): string {
@@ -85,7 +91,9 @@ const POOL_BYTES = 16 * 1024 * 1024;
  */
 export function quoteMessages(size: number, variety = 1024, seed = 1): BenchMessage[] {
   if (size < MIN_PAYLOAD_SIZE) {
-    throw new KfeedError('usage', `--size ${size} is too small for a quote-shaped JSON message`, { hint: `use --size ${MIN_PAYLOAD_SIZE} or more` });
+    throw new KfeedError('usage', `--size ${size} is too small for a quote-shaped JSON message`, {
+      hint: `use --size ${MIN_PAYLOAD_SIZE} or more`,
+    });
   }
   const next = seeded(seed);
   const messages: BenchMessage[] = [];

@@ -48,7 +48,7 @@ export function isUniversal(element: Asn1 | undefined, type: forge.asn1.Type): e
 }
 
 export function readOid(element: Asn1 | undefined): string {
-  if (!isUniversal(element, asn1().Type.OID) || typeof element.value !== 'string') throw new Error('expected an OBJECT IDENTIFIER');
+  if (!isUniversal(element, asn1().Type.OID) || typeof element.value !== 'string')
+    throw new Error('expected an OBJECT IDENTIFIER');
   return asn1().derToOid(element.value);
 }
-

@@ -55,10 +55,17 @@ const SIGNATURES: Record<string, string | null> = {
 export function parseSans(values: string[]): SubjectAltName[] {
   return values.map((value) => {
     if (net.isIP(value)) return { type: 'ip', value };
-    if (/^(\*\.)?([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)*[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$/.test(value) && value.length <= 253) {
+    if (
+      /^(\*\.)?([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)*[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$/.test(
+        value,
+      ) &&
+      value.length <= 253
+    ) {
       return { type: 'dns', value };
     }
-    throw new KfeedError('usage', `"${value}" is neither a DNS name nor an IP address`, { hint: 'pass --san host.example.com or --san 10.0.0.1' });
+    throw new KfeedError('usage', `"${value}" is neither a DNS name nor an IP address`, {
+      hint: 'pass --san host.example.com or --san 10.0.0.1',
+    });
   });
 }
 
@@ -78,9 +85,14 @@ function sanExtension(sans: SubjectAltName[]): Asn1 {
   const { create, Class, Type } = asn1();
   // GeneralName: [2] dNSName (IA5String), [7] iPAddress (OCTET STRING), implicit tags.
   const names = sans.map((san) =>
-    san.type === 'dns' ? create(Class.CONTEXT_SPECIFIC, 2, false, Buffer.from(san.value, 'ascii').toString('binary')) : create(Class.CONTEXT_SPECIFIC, 7, false, ipBytes(san.value).toString('binary')),
+    san.type === 'dns'
+      ? create(Class.CONTEXT_SPECIFIC, 2, false, Buffer.from(san.value, 'ascii').toString('binary'))
+      : create(Class.CONTEXT_SPECIFIC, 7, false, ipBytes(san.value).toString('binary')),
   );
-  return universal(Type.SEQUENCE, [oidElement(OIDS.subjectAltName), universal(Type.OCTETSTRING, derBytes(universal(Type.SEQUENCE, names)).toString('binary'))]);
+  return universal(Type.SEQUENCE, [
+    oidElement(OIDS.subjectAltName),
+    universal(Type.OCTETSTRING, derBytes(universal(Type.SEQUENCE, names)).toString('binary')),
+  ]);
 }
 
 /**
@@ -95,7 +107,14 @@ export async function createKeyAndCsr(request: CsrRequest): Promise<CsrResult> {
   const pendingPair = generateKey(request.keyType);
   const { create, integerToDer, Class, Type } = asn1();
   const name = subjectName(subject);
-  const extensionRequest = sans.length ? [universal(Type.SEQUENCE, [oidElement(OIDS.extensionRequest), universal(Type.SET, [universal(Type.SEQUENCE, [sanExtension(sans)])])])] : [];
+  const extensionRequest = sans.length
+    ? [
+        universal(Type.SEQUENCE, [
+          oidElement(OIDS.extensionRequest),
+          universal(Type.SET, [universal(Type.SEQUENCE, [sanExtension(sans)])]),
+        ]),
+      ]
+    : [];
   const attributes = create(Class.CONTEXT_SPECIFIC, 0, true, extensionRequest);
   const pair = await pendingPair;
   const rsa = pair.privateKey.asymmetricKeyType === 'rsa';
@@ -108,7 +127,11 @@ export async function createKeyAndCsr(request: CsrRequest): Promise<CsrResult> {
     ? universal(Type.SEQUENCE, [oidElement(OIDS.sha256WithRSA), universal(Type.NULL, '')])
     : universal(Type.SEQUENCE, [oidElement(hash === 'sha384' ? OIDS.ecdsaWithSha384 : OIDS.ecdsaWithSha256)]);
   // A BIT STRING's first content byte counts the unused bits of its last byte: none here.
-  const csr = universal(Type.SEQUENCE, [info, algorithm, universal(Type.BITSTRING, '\x00' + signature.toString('binary'))]);
+  const csr = universal(Type.SEQUENCE, [
+    info,
+    algorithm,
+    universal(Type.BITSTRING, '\x00' + signature.toString('binary')),
+  ]);
   return {
     keyPem: privateKeyPem(pair.privateKey, request.password),
     csrPem: toPem(derBytes(csr), 'CERTIFICATE REQUEST'),
@@ -144,7 +167,8 @@ function readSans(attributes: Asn1 | undefined): SubjectAltName[] {
         const content = Buffer.from(n.value, 'binary');
         if (n.type === 2) return [{ type: 'dns', value: content.toString('ascii') }];
         if (n.type === 7 && content.length === 4) return [{ type: 'ip', value: [...content].join('.') }];
-        if (n.type === 7 && content.length === 16) return [{ type: 'ip', value: (content.toString('hex').match(/.{4}/g) ?? []).join(':') }];
+        if (n.type === 7 && content.length === 16)
+          return [{ type: 'ip', value: (content.toString('hex').match(/.{4}/g) ?? []).join(':') }];
         return [];
       });
     }
@@ -155,13 +179,21 @@ function readSans(attributes: Asn1 | undefined): SubjectAltName[] {
 /** Reads a CSR and checks that it is one and that its signature verifies. */
 export async function parseCsr(text: string, file: string): Promise<ParsedCsr> {
   const block = pemBlocks(text).find((b) => b.type === 'CERTIFICATE REQUEST' || b.type === 'NEW CERTIFICATE REQUEST');
-  if (!block) throw new KfeedError('usage', `${file} is not a certificate signing request (no BEGIN CERTIFICATE REQUEST block)`, { hint: 'pass the client_cert.csr that `kfeed makecsr` wrote' });
+  if (!block)
+    throw new KfeedError('usage', `${file} is not a certificate signing request (no BEGIN CERTIFICATE REQUEST block)`, {
+      hint: 'pass the client_cert.csr that `kfeed makecsr` wrote',
+    });
   let parsed;
   try {
     const { Type } = asn1();
     const [info, algorithm, signature] = elementsOf(fromDer(block.der), 'a PKCS#10 structure');
     const [, name, spki, attributes] = elementsOf(info, 'a CertificationRequestInfo');
-    if (!isUniversal(info, Type.SEQUENCE) || !isUniversal(signature, Type.BITSTRING) || typeof signature.value !== 'string') throw new Error('not a PKCS#10 structure');
+    if (
+      !isUniversal(info, Type.SEQUENCE) ||
+      !isUniversal(signature, Type.BITSTRING) ||
+      typeof signature.value !== 'string'
+    )
+      throw new Error('not a PKCS#10 structure');
     parsed = {
       // Signed bytes: DER is one encoding per value, so forge's re-encoding gives back what was signed.
       info: derBytes(info),
@@ -172,10 +204,14 @@ export async function parseCsr(text: string, file: string): Promise<ParsedCsr> {
       sans: readSans(attributes),
     };
   } catch (error) {
-    throw new KfeedError('usage', `${file} is not a valid certificate signing request (${(error as Error).message})`, { hint: 'make a new one with `kfeed makecsr`' });
+    throw new KfeedError('usage', `${file} is not a valid certificate signing request (${(error as Error).message})`, {
+      hint: 'make a new one with `kfeed makecsr`',
+    });
   }
   if (!(parsed.algorithm in SIGNATURES)) {
-    throw new KfeedError('usage', `${file} is signed with an algorithm kfeed does not check (${parsed.algorithm})`, { hint: 'make a new CSR with `kfeed makecsr`' });
+    throw new KfeedError('usage', `${file} is signed with an algorithm kfeed does not check (${parsed.algorithm})`, {
+      hint: 'make a new CSR with `kfeed makecsr`',
+    });
   }
   let valid = false;
   try {
@@ -183,7 +219,10 @@ export async function parseCsr(text: string, file: string): Promise<ParsedCsr> {
   } catch {
     valid = false;
   }
-  if (!valid) throw new KfeedError('verification', `the signature of ${file} does not verify: the CSR was altered or damaged`, { hint: 'make a new one with `kfeed makecsr`' });
+  if (!valid)
+    throw new KfeedError('verification', `the signature of ${file} does not verify: the CSR was altered or damaged`, {
+      hint: 'make a new one with `kfeed makecsr`',
+    });
   return {
     pem: block.text,
     der: block.der,

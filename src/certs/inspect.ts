@@ -37,7 +37,9 @@ export function parseCertificate(pem: string, file: string): crypto.X509Certific
   try {
     return new crypto.X509Certificate(pem);
   } catch (error) {
-    throw new KfeedError('usage', `${file} holds a damaged certificate (${(error as Error).message})`, { hint: 'pass a valid PEM certificate' });
+    throw new KfeedError('usage', `${file} holds a damaged certificate (${(error as Error).message})`, {
+      hint: 'pass a valid PEM certificate',
+    });
   }
 }
 
@@ -123,13 +125,21 @@ export function verifyCertificate(input: VerifyInput): VerifyResult {
   const pems = certificatePems(input.certText, input.certFile);
   const certs = pems.map((pem) => parseCertificate(pem, input.certFile));
   const leaf = certs[0];
-  const anchors = (input.caText ? certificatePems(input.caText, input.caFile ?? 'CA file') : tls.rootCertificates).map((pem) => parseCertificate(pem, input.caFile ?? 'system roots'));
+  const anchors = (input.caText ? certificatePems(input.caText, input.caFile ?? 'CA file') : tls.rootCertificates).map(
+    (pem) => parseCertificate(pem, input.caFile ?? 'system roots'),
+  );
   const trustName = input.caFile ?? 'the public root CAs';
   const checks: Check[] = [];
 
   if (input.key) {
     const matches = spkiDer(input.key).equals(spkiDer(leaf.publicKey));
-    checks.push({ name: 'key', ok: matches, detail: matches ? `${input.keyFile} is the key of this certificate` : `${input.keyFile} does not belong to this certificate` });
+    checks.push({
+      name: 'key',
+      ok: matches,
+      detail: matches
+        ? `${input.keyFile} is the key of this certificate`
+        : `${input.keyFile} does not belong to this certificate`,
+    });
   }
 
   // Build the chain: leaf, then intermediates from the same file, until a trusted CA signs.
@@ -142,14 +152,18 @@ export function verifyCertificate(input: VerifyInput): VerifyResult {
     if (anchor) break;
     const next = certs.find((c) => !chain.includes(c) && issuedBy(current, c));
     if (next) chain.push(next);
-    else if (issuedBy(current, current)) broken = `"${subjectOf(current)}" is a root CA that ${trustName} does not hold`;
-    else broken = `no certificate in ${input.certFile} or ${trustName} signed "${subjectOf(current)}" (issuer "${rfc2253(certificateNames(current.raw.toString('binary')).issuer)}")`;
+    else if (issuedBy(current, current))
+      broken = `"${subjectOf(current)}" is a root CA that ${trustName} does not hold`;
+    else
+      broken = `no certificate in ${input.certFile} or ${trustName} signed "${subjectOf(current)}" (issuer "${rfc2253(certificateNames(current.raw.toString('binary')).issuer)}")`;
   }
   if (anchor && anchor.fingerprint256 !== chain[chain.length - 1].fingerprint256) chain.push(anchor);
   checks.push({
     name: 'chain',
     ok: Boolean(anchor),
-    detail: anchor ? `chains to "${subjectOf(anchor)}" in ${trustName}` : broken || `no path to ${trustName} within 10 certificates`,
+    detail: anchor
+      ? `chains to "${subjectOf(anchor)}" in ${trustName}`
+      : broken || `no path to ${trustName} within 10 certificates`,
   });
 
   const outOfDate = chain.find((c) => new Date(c.validTo) < now || new Date(c.validFrom) > now);
@@ -173,8 +187,15 @@ export function verifyCertificate(input: VerifyInput): VerifyResult {
   });
 
   const usages = leaf.keyUsage;
-  const clientAuth = !usages || usages.length === 0 || usages.includes('1.3.6.1.5.5.7.3.2') || usages.includes('2.5.29.37.0');
-  checks.push({ name: 'usage', ok: clientAuth, detail: clientAuth ? 'may be used as a TLS client certificate' : 'its extended key usage lacks clientAuth: brokers will refuse it' });
+  const clientAuth =
+    !usages || usages.length === 0 || usages.includes('1.3.6.1.5.5.7.3.2') || usages.includes('2.5.29.37.0');
+  checks.push({
+    name: 'usage',
+    ok: clientAuth,
+    detail: clientAuth
+      ? 'may be used as a TLS client certificate'
+      : 'its extended key usage lacks clientAuth: brokers will refuse it',
+  });
 
   return {
     ok: checks.every((c) => c.ok),

@@ -5,7 +5,15 @@ import type { IssuedCertificate } from './issue.js';
 /** Which CA signs: a local CA folder (development) or an AWS Private CA. */
 export type CertificateAuthority =
   | { kind: 'local'; dir: string }
-  | { kind: 'pca'; arn: string; templateArn?: string; waitSeconds: number; endpointUrl?: string; region?: string; env: NodeJS.ProcessEnv };
+  | {
+      kind: 'pca';
+      arn: string;
+      templateArn?: string;
+      waitSeconds: number;
+      endpointUrl?: string;
+      region?: string;
+      env: NodeJS.ProcessEnv;
+    };
 
 export interface IssueOutcome {
   result: IssuedCertificate;
@@ -34,13 +42,19 @@ export async function issueFromCsr(
     return {
       result: checkIssuedCertificate(csr, signed.certificatePem, signed.chainPem, `the local CA in ${dir}`),
       ca: dir,
-      ...(signed.clampedToCa ? { clampedToCa: { requestedNotAfter: signed.clampedToCa.requestedNotAfter, notAfter: signed.notAfter } } : {}),
+      ...(signed.clampedToCa
+        ? { clampedToCa: { requestedNotAfter: signed.clampedToCa.requestedNotAfter, notAfter: signed.notAfter } }
+        : {}),
     };
   }
   const { PrivateCaService, checkCaArn, checkTemplateArn, signingAlgorithmFor } = await import('../aws/pca.js');
   checkCaArn(authority.arn);
   if (authority.templateArn) checkTemplateArn(authority.templateArn);
-  const pca = await PrivateCaService.create({ endpointUrl: authority.endpointUrl, region: authority.region, env: authority.env });
+  const pca = await PrivateCaService.create({
+    endpointUrl: authority.endpointUrl,
+    region: authority.region,
+    env: authority.env,
+  });
   try {
     options.onProgress?.(`checking the private CA ${authority.arn}`);
     const ca = await pca.requireActive(authority.arn);
@@ -53,9 +67,16 @@ export async function issueFromCsr(
       templateArn: authority.templateArn,
     });
     options.onProgress?.('waiting for AWS to issue it');
-    const fetched = await pca.waitForCertificate(authority.arn, certificateArn, { timeoutMs: authority.waitSeconds * 1000, signal: options.signal });
+    const fetched = await pca.waitForCertificate(authority.arn, certificateArn, {
+      timeoutMs: authority.waitSeconds * 1000,
+      signal: options.signal,
+    });
     const chainPem = fetched.chainPem || (await pca.getCaCertificate(authority.arn));
-    return { result: checkIssuedCertificate(csr, fetched.certificatePem, chainPem, authority.arn), ca: authority.arn, certificateArn };
+    return {
+      result: checkIssuedCertificate(csr, fetched.certificatePem, chainPem, authority.arn),
+      ca: authority.arn,
+      certificateArn,
+    };
   } finally {
     pca.destroy();
   }
@@ -95,7 +116,11 @@ export async function revokeWithPrivateCa(
   reason: RevocationReason,
 ): Promise<void> {
   const { PrivateCaService } = await import('../aws/pca.js');
-  const pca = await PrivateCaService.create({ endpointUrl: authority.endpointUrl, region: authority.region, env: authority.env });
+  const pca = await PrivateCaService.create({
+    endpointUrl: authority.endpointUrl,
+    region: authority.region,
+    env: authority.env,
+  });
   try {
     await pca.revoke(authority.arn, awsSerial(serialNumber), reason);
   } finally {
@@ -105,6 +130,9 @@ export async function revokeWithPrivateCa(
 
 /** `0a1b2c` -> `A1:B2:C`: the serial as a number in hex (no leading zeros), in pairs from the left. */
 export function awsSerial(serialNumber: string): string {
-  const hex = serialNumber.replace(/[^0-9a-fA-F]/g, '').replace(/^0+(?=.)/, '').toUpperCase();
+  const hex = serialNumber
+    .replace(/[^0-9a-fA-F]/g, '')
+    .replace(/^0+(?=.)/, '')
+    .toUpperCase();
   return (hex.match(/.{1,2}/g) ?? []).join(':');
 }

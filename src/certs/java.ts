@@ -73,7 +73,9 @@ export function writeJavaClientFiles(input: JavaClientInput): JavaClientFiles {
   const chainDer = [leafPem, ...chainPems].map((pem) => pemBlocks(pem)[0].der);
   const leaf = new crypto.X509Certificate(chainDer[0]);
   if (!spkiDer(input.key).equals(spkiDer(leaf.publicKey))) {
-    throw new KfeedError('verification', `${input.keyFile} is not the key of ${input.certFile}`, { hint: 'pass the private key the CSR was made with (--key)' });
+    throw new KfeedError('verification', `${input.keyFile} is not the key of ${input.certFile}`, {
+      hint: 'pass the private key the CSR was made with (--key)',
+    });
   }
   const trusted = certificatePems(input.trustText, input.trustFile).map((pem, i) => ({
     der: pemBlocks(pem)[0].der,
@@ -86,7 +88,10 @@ export function writeJavaClientFiles(input: JavaClientInput): JavaClientFiles {
   };
   if (!input.force) {
     const existing = Object.values(files).filter((file) => fs.existsSync(file));
-    if (existing.length) throw new KfeedError('conflict', `${existing.join(', ')} already exist${existing.length === 1 ? 's' : ''}`, { hint: 'move them away or pass --force to replace them' });
+    if (existing.length)
+      throw new KfeedError('conflict', `${existing.join(', ')} already exist${existing.length === 1 ? 's' : ''}`, {
+        hint: 'move them away or pass --force to replace them',
+      });
   }
   const keystore = pkcs12Keystore({ key: input.key, chainDer, password: input.password, alias: input.alias });
   const truststore = pkcs12Truststore({ certs: trusted, password: input.password });

@@ -22,8 +22,13 @@ export function pemBlocks(text: string): PemBlock[] {
 
 /** The certificates of a PEM text, each as its own PEM; an error when there is none. */
 export function certificatePems(text: string, file: string): string[] {
-  const certs = pemBlocks(text).filter((b) => b.type === 'CERTIFICATE').map((b) => b.text);
-  if (certs.length === 0) throw new KfeedError('usage', `${file} holds no certificate`, { hint: 'pass a PEM file with a BEGIN CERTIFICATE block' });
+  const certs = pemBlocks(text)
+    .filter((b) => b.type === 'CERTIFICATE')
+    .map((b) => b.text);
+  if (certs.length === 0)
+    throw new KfeedError('usage', `${file} holds no certificate`, {
+      hint: 'pass a PEM file with a BEGIN CERTIFICATE block',
+    });
   return certs;
 }
 
@@ -38,6 +43,9 @@ export function leafAndChain(text: string, file: string): { leaf: string; chain:
 }
 
 export function toPem(der: Uint8Array, type: string): string {
-  const lines = Buffer.from(der).toString('base64').match(/.{1,64}/g) ?? [];
+  const lines =
+    Buffer.from(der)
+      .toString('base64')
+      .match(/.{1,64}/g) ?? [];
   return `-----BEGIN ${type}-----\n${lines.join('\n')}\n-----END ${type}-----\n`;
 }

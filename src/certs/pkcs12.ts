@@ -39,7 +39,11 @@ function friendlyName(name: string): forge.asn1.Asn1 {
 }
 
 function certBag(der: Buffer, attributes: forge.asn1.Asn1[]): forge.asn1.Asn1 {
-  return seq([oid(OID.certBag), explicit0(seq([oid(OID.x509Certificate), explicit0(octets(bin(der)))])), set(attributes)]);
+  return seq([
+    oid(OID.certBag),
+    explicit0(seq([oid(OID.x509Certificate), explicit0(octets(bin(der)))])),
+    set(attributes),
+  ]);
 }
 
 function dataContentInfo(bags: forge.asn1.Asn1[]): forge.asn1.Asn1 {
@@ -49,7 +53,14 @@ function dataContentInfo(bags: forge.asn1.Asn1[]): forge.asn1.Asn1 {
 function pfx(contentInfos: forge.asn1.Asn1[], password: string): Buffer {
   const authSafe = asn1.toDer(seq(contentInfos)).getBytes();
   const salt = forge.util.binary.raw.encode(crypto.randomBytes(16));
-  const macKey = forge.pkcs12.generateKey(password, forge.util.createBuffer(salt), 3, ITERATIONS, 32, forge.md.sha256.create());
+  const macKey = forge.pkcs12.generateKey(
+    password,
+    forge.util.createBuffer(salt),
+    3,
+    ITERATIONS,
+    32,
+    forge.md.sha256.create(),
+  );
   const hmac = forge.hmac.create();
   hmac.start('sha256', macKey);
   hmac.update(authSafe);
@@ -60,15 +71,31 @@ function pfx(contentInfos: forge.asn1.Asn1[], password: string): Buffer {
     asn1.create(asn1.Class.UNIVERSAL, asn1.Type.INTEGER, false, asn1.integerToDer(ITERATIONS).getBytes()),
   ]);
   const version = asn1.create(asn1.Class.UNIVERSAL, asn1.Type.INTEGER, false, asn1.integerToDer(3).getBytes());
-  return Buffer.from(asn1.toDer(seq([version, seq([oid(OID.data), explicit0(octets(authSafe))]), macData])).getBytes(), 'binary');
+  return Buffer.from(
+    asn1.toDer(seq([version, seq([oid(OID.data), explicit0(octets(authSafe))]), macData])).getBytes(),
+    'binary',
+  );
 }
 
 /** A keystore with one private-key entry `alias`: the key and its chain (leaf first). */
-export function pkcs12Keystore(input: { key: crypto.KeyObject; chainDer: Buffer[]; password: string; alias: string }): Buffer {
+export function pkcs12Keystore(input: {
+  key: crypto.KeyObject;
+  chainDer: Buffer[];
+  password: string;
+  alias: string;
+}): Buffer {
   const pkcs8 = asn1.fromDer(bin(input.key.export({ type: 'pkcs8', format: 'der' })));
   // PBKDF2 reads the password as bytes; Java encodes it as UTF-8.
-  const encrypted = forge.pki.encryptPrivateKeyInfo(pkcs8, forge.util.encodeUtf8(input.password), { algorithm: 'aes256', count: ITERATIONS, saltSize: 16, prfAlgorithm: 'sha256' } as never);
-  const localKeyId = attribute(OID.localKeyId, octets(bin(crypto.createHash('sha1').update(input.chainDer[0]).digest())));
+  const encrypted = forge.pki.encryptPrivateKeyInfo(pkcs8, forge.util.encodeUtf8(input.password), {
+    algorithm: 'aes256',
+    count: ITERATIONS,
+    saltSize: 16,
+    prfAlgorithm: 'sha256',
+  } as never);
+  const localKeyId = attribute(
+    OID.localKeyId,
+    octets(bin(crypto.createHash('sha1').update(input.chainDer[0]).digest())),
+  );
   const keyBag = seq([oid(OID.shroudedKeyBag), explicit0(encrypted), set([localKeyId, friendlyName(input.alias)])]);
   const certBags = input.chainDer.map((der, i) => certBag(der, i === 0 ? [localKeyId, friendlyName(input.alias)] : []));
   return pfx([dataContentInfo(certBags), dataContentInfo([keyBag])], input.password);
@@ -77,5 +104,8 @@ export function pkcs12Keystore(input: { key: crypto.KeyObject; chainDer: Buffer[
 /** A truststore: each certificate a trusted-certificate entry that Java's PKCS12 KeyStore loads. */
 export function pkcs12Truststore(input: { certs: Array<{ der: Buffer; alias: string }>; password: string }): Buffer {
   const trusted = attribute(OID.javaTrustedKeyUsage, oid(OID.anyExtendedKeyUsage));
-  return pfx([dataContentInfo(input.certs.map((c) => certBag(c.der, [friendlyName(c.alias), trusted])))], input.password);
+  return pfx(
+    [dataContentInfo(input.certs.map((c) => certBag(c.der, [friendlyName(c.alias), trusted])))],
+    input.password,
+  );
 }

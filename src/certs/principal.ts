@@ -119,7 +119,10 @@ export function rfc2253(name: NameAttribute[][]): string {
 /** PEM certificate text -> DER bytes (binary string) of the first certificate. */
 export function firstCertificateDer(pem: string): string {
   const blocks = pemBlocks(pem).filter((block) => block.type === 'CERTIFICATE' || block.type === 'X509 CERTIFICATE');
-  if (blocks.length === 0) throw new KfeedError('usage', 'no certificate found in the file', { hint: 'pass a PEM file with a BEGIN CERTIFICATE block' });
+  if (blocks.length === 0)
+    throw new KfeedError('usage', 'no certificate found in the file', {
+      hint: 'pass a PEM file with a BEGIN CERTIFICATE block',
+    });
   return blocks[0].der.toString('binary');
 }
 
@@ -130,7 +133,9 @@ export function kafkaPrincipalOfCertificate(pem: string): string {
     der = firstCertificateDer(pem);
   } catch (error) {
     if (error instanceof KfeedError) throw error;
-    throw new KfeedError('usage', 'the file is not a PEM certificate', { hint: 'pass a PEM file with a BEGIN CERTIFICATE block' });
+    throw new KfeedError('usage', 'the file is not a PEM certificate', {
+      hint: 'pass a PEM file with a BEGIN CERTIFICATE block',
+    });
   }
   return `User:${rfc2253(certificateNames(der).subject)}`;
 }

@@ -32,7 +32,10 @@ export function checkSubjectValue(key: SubjectKey, value: string): true | string
 
 /** Validates a whole subject: CN is required, every given field must pass its check. */
 export function checkSubject(subject: SubjectFields): SubjectFields {
-  if (!subject.CN) throw new KfeedError('usage', 'the subject needs a common name (CN)', { hint: 'pass --cn NAME or --subject "CN=NAME,..."' });
+  if (!subject.CN)
+    throw new KfeedError('usage', 'the subject needs a common name (CN)', {
+      hint: 'pass --cn NAME or --subject "CN=NAME,..."',
+    });
   for (const key of SUBJECT_KEYS) {
     const value = subject[key];
     if (value === undefined) continue;
@@ -59,7 +62,9 @@ export function parseSubject(text: string): SubjectFields {
       parts.push(current);
       current = '';
     } else if (c === '+') {
-      throw new KfeedError('usage', `the subject "${text}" has a multi-valued part ("+")`, { hint: 'write one field per part, or escape the "+" as "\\+"' });
+      throw new KfeedError('usage', `the subject "${text}" has a multi-valued part ("+")`, {
+        hint: 'write one field per part, or escape the "+" as "\\+"',
+      });
     } else {
       current += c;
     }
@@ -69,9 +74,12 @@ export function parseSubject(text: string): SubjectFields {
     const eq = part.indexOf('=');
     const key = (eq > 0 ? part.slice(0, eq).trim().toUpperCase() : '') as SubjectKey;
     if (!SUBJECT_KEYS.includes(key)) {
-      throw new KfeedError('usage', `"${part.trim()}" in the subject is not one of ${SUBJECT_KEYS.join(', ')}`, { hint: 'write it as "CN=name,OU=unit,O=org,L=city,ST=state,C=US"' });
+      throw new KfeedError('usage', `"${part.trim()}" in the subject is not one of ${SUBJECT_KEYS.join(', ')}`, {
+        hint: 'write it as "CN=name,OU=unit,O=org,L=city,ST=state,C=US"',
+      });
     }
-    if (fields[key] !== undefined) throw new KfeedError('usage', `${key} appears twice in the subject`, { hint: 'give each field once' });
+    if (fields[key] !== undefined)
+      throw new KfeedError('usage', `${key} appears twice in the subject`, { hint: 'give each field once' });
     fields[key] = unescapeValue(part.slice(eq + 1).trim());
   }
   return fields;
@@ -114,7 +122,10 @@ export function subjectName(subject: SubjectFields): Asn1 {
     .map((key) => {
       // forge takes content as a binary string: one character per byte.
       const text = subject[key]!;
-      const value = key === 'C' ? universal(Type.PRINTABLESTRING, Buffer.from(text, 'latin1').toString('binary')) : universal(Type.UTF8, Buffer.from(text, 'utf8').toString('binary'));
+      const value =
+        key === 'C'
+          ? universal(Type.PRINTABLESTRING, Buffer.from(text, 'latin1').toString('binary'))
+          : universal(Type.UTF8, Buffer.from(text, 'utf8').toString('binary'));
       return universal(Type.SET, [universal(Type.SEQUENCE, [oidElement(OIDS[key]), value])]);
     });
   return universal(Type.SEQUENCE, rdns);

@@ -48,7 +48,9 @@ export interface RenderView {
 }
 
 /** Identity helper that lets TypeScript infer the option and result types of a spec. */
-export function defineCommand<Options extends object, Result>(spec: CommandSpec<Options, Result>): CommandSpec<Options, Result> {
+export function defineCommand<Options extends object, Result>(
+  spec: CommandSpec<Options, Result>,
+): CommandSpec<Options, Result> {
   return spec;
 }
 
@@ -64,7 +66,12 @@ export function renderView(ctx: Context): RenderView {
  * parse -> validate -> run -> print (JSON or rendered) -> exit code.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function attachCommand(parent: Command, ctx: Context, spec: CommandSpec<any, any>, options: { name?: string; hidden?: boolean } = {}): Command {
+export function attachCommand(
+  parent: Command,
+  ctx: Context,
+  spec: CommandSpec<any, any>,
+  options: { name?: string; hidden?: boolean } = {},
+): Command {
   const command = new (parent.constructor as typeof Command)(options.name ?? spec.name).description(spec.summary);
   for (const arg of spec.args ?? []) {
     const argument = new Argument(arg.syntax, arg.description);

@@ -30,8 +30,11 @@ export default defineCommand<CompletionOptions, CompletionResult>({
   args: [{ key: 'shell', syntax: '[shell]', description: 'bash, zsh or fish', choices: SHELLS }],
   flags: (command) =>
     command
-      .addHelpText('after', '\nbash: source <(kfeed completion bash)   zsh: source <(kfeed completion zsh)\n' +
-        'fish: kfeed completion fish | source   (or save the output where your shell loads completions)')
+      .addHelpText(
+        'after',
+        '\nbash: source <(kfeed completion bash)   zsh: source <(kfeed completion zsh)\n' +
+          'fish: kfeed completion fish | source   (or save the output where your shell loads completions)',
+      )
       // What the scripts call to complete --profile: the names, one a line.
       .option('--profile-names', 'print the profile names, one a line (used by the scripts)'),
   validate: (options) => {

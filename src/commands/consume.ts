@@ -50,17 +50,37 @@ function consumeFlags(command: Command): Command {
       .option('-n, --count <n>', 'stop after this many records', integer('--count', 1))
       .addOption(new Option('--max-messages <n>').argParser(integer('--max-messages', 1)).hideHelp())
       .option('-e, --exit-at-end', 'stop at the end of what the topics held when reading began')
-      .addOption(new Option('-f, --format <format>', 'line (topic:partition:offset: value=...), json, raw (values only) or ticker (a live table)').choices(['line', 'json', 'raw', 'ticker']).default('line'))
+      .addOption(
+        new Option(
+          '-f, --format <format>',
+          'line (topic:partition:offset: value=...), json, raw (values only) or ticker (a live table)',
+        )
+          .choices(['line', 'json', 'raw', 'ticker'])
+          .default('line'),
+      )
       .option('--sink <url>', 'write JSON-lines objects to s3://bucket[/prefix] instead of printing')
-      .option('--object-records <n>', 'sink: records per object at most (default 1000)', integer('--object-records', 1, 1_000_000))
+      .option(
+        '--object-records <n>',
+        'sink: records per object at most (default 1000)',
+        integer('--object-records', 1, 1_000_000),
+      )
       .addOption(new Option('--batch-size <n>').argParser(integer('--batch-size', 1, 1_000_000)).hideHelp())
-      .option('--object-seconds <n>', 'sink: write an object once its oldest record waited this long (default 60)', integer('--object-seconds', 1, 86_400))
+      .option(
+        '--object-seconds <n>',
+        'sink: write an object once its oldest record waited this long (default 60)',
+        integer('--object-seconds', 1, 86_400),
+      )
       .addOption(new Option('--batch-seconds <n>').argParser(integer('--batch-seconds', 1, 86_400)).hideHelp())
       .option('--create-bucket', 'sink: create the bucket when it does not exist')
       .option('--endpoint-url <url>', `sink: ${AWS_OPTION_HELP.endpointUrl}`)
       .option('--region <name>', `sink: ${AWS_OPTION_HELP.region}`)
       .option('--fps <n>', 'ticker: redraws per second at most', integer('--fps', 1, 60), 10)
-      .option('--snapshot-seconds <n>', 'ticker on a non-terminal: seconds between snapshots', integer('--snapshot-seconds', 1, 3600), 5),
+      .option(
+        '--snapshot-seconds <n>',
+        'ticker on a non-terminal: seconds between snapshots',
+        integer('--snapshot-seconds', 1, 3600),
+        5,
+      ),
   );
 }
 
@@ -70,13 +90,20 @@ function topicsOf(options: ConsumeOptions): string[] {
 }
 
 /** New flag names win; the old spellings (hidden) still work, and the two disagreeing is a mistake. */
-function aliased(newFlag: string, newValue: number | undefined, oldFlag: string, oldValue: number | undefined): number | undefined {
-  if (newValue !== undefined && oldValue !== undefined && newValue !== oldValue) throw usageError(`${newFlag} and ${oldFlag} (its old name) disagree`, `give ${newFlag} only`);
+function aliased(
+  newFlag: string,
+  newValue: number | undefined,
+  oldFlag: string,
+  oldValue: number | undefined,
+): number | undefined {
+  if (newValue !== undefined && oldValue !== undefined && newValue !== oldValue)
+    throw usageError(`${newFlag} and ${oldFlag} (its old name) disagree`, `give ${newFlag} only`);
   return newValue ?? oldValue;
 }
 
 function validateConsume(options: ConsumeOptions): void {
-  if (topicsOf(options).length === 0) throw usageError('no topic given', 'name one or more topics: kfeed consume quote trade');
+  if (topicsOf(options).length === 0)
+    throw usageError('no topic given', 'name one or more topics: kfeed consume quote trade');
   startPosition(options);
   aliased('--count', options.count, '--max-messages', options.maxMessages);
   aliased('--object-records', options.objectRecords, '--batch-size', options.batchSize);
@@ -101,7 +128,9 @@ export default defineCommand<ConsumeOptions, ConsumeSummary>({
 });
 
 function startPosition(options: ConsumeOptions): StartPosition {
-  const given = [options.fromBeginning, options.offset !== undefined, options.fromTime !== undefined].filter(Boolean).length;
+  const given = [options.fromBeginning, options.offset !== undefined, options.fromTime !== undefined].filter(
+    Boolean,
+  ).length;
   if (given > 1) throw usageError('--from-beginning, --offset and --from-time exclude each other');
   if (options.offset !== undefined) return { from: 'offset', offset: String(options.offset) };
   if (options.fromTime !== undefined) return { from: 'time', timestamp: parseIsoTime('--from-time', options.fromTime) };
@@ -150,11 +179,18 @@ function write(ctx: Context, text: string): Promise<void> | undefined {
   return new Promise((resolve) => ctx.io.stdout.once('drain', resolve));
 }
 
-async function runPrint(ctx: Context, consumer: FeedConsumer, options: ConsumeOptions, format: Exclude<OutputFormat, 'ticker'>): Promise<ConsumeSummary> {
+async function runPrint(
+  ctx: Context,
+  consumer: FeedConsumer,
+  options: ConsumeOptions,
+  format: Exclude<OutputFormat, 'ticker'>,
+): Promise<ConsumeSummary> {
   const { formatRecord } = await import('../feed/render/records.js');
   const { consumeCommitted } = await import('../feed/pipeline.js');
   const began = Date.now();
-  const count = await consumeCommitted(consumer, { signal: ctx.abort.signal, limit: recordLimit(options) }, (batch) => write(ctx, batch.records.map((r) => formatRecord(r, format)).join('')));
+  const count = await consumeCommitted(consumer, { signal: ctx.abort.signal, limit: recordLimit(options) }, (batch) =>
+    write(ctx, batch.records.map((r) => formatRecord(r, format)).join('')),
+  );
   const ms = Date.now() - began;
   // stdout carries the records, so the summary goes to stderr.
   ctx.info(`consumed ${countInTime(count, 'message', ms)}`);
@@ -170,11 +206,16 @@ async function runTicker(ctx: Context, consumer: FeedConsumer, options: ConsumeO
     out: ctx.io.stdout,
     fps: options.fps,
     snapshotSeconds: options.snapshotSeconds,
-    footer: () => `${board.updates} updates (${rateText(board.updates, Date.now() - began)}/s)${board.ignored ? `, ${board.ignored} records not in the market schema` : ''}`,
+    footer: () =>
+      `${board.updates} updates (${rateText(board.updates, Date.now() - began)}/s)${board.ignored ? `, ${board.ignored} records not in the market schema` : ''}`,
   });
   view.start();
   try {
-    const records = await consumeIntoBoard(consumer, board, { signal: ctx.abort.signal, limit: recordLimit(options), onUpdate: () => view.touch() });
+    const records = await consumeIntoBoard(consumer, board, {
+      signal: ctx.abort.signal,
+      limit: recordLimit(options),
+      onUpdate: () => view.touch(),
+    });
     return { records, seconds: (Date.now() - began) / 1000 };
   } finally {
     view.stop();
@@ -194,10 +235,16 @@ async function openS3Target(ctx: Context, options: ConsumeOptions) {
   return { location, s3 };
 }
 
-async function runSink(ctx: Context, consumer: FeedConsumer, { location, s3 }: Awaited<ReturnType<typeof openS3Target>>, options: ConsumeOptions): Promise<ConsumeSummary> {
+async function runSink(
+  ctx: Context,
+  consumer: FeedConsumer,
+  { location, s3 }: Awaited<ReturnType<typeof openS3Target>>,
+  options: ConsumeOptions,
+): Promise<ConsumeSummary> {
   const { consumeToS3 } = await import('../feed/pipeline.js');
   const objectRecords = aliased('--object-records', options.objectRecords, '--batch-size', options.batchSize) ?? 1000;
-  const objectSeconds = aliased('--object-seconds', options.objectSeconds, '--batch-seconds', options.batchSeconds) ?? 60;
+  const objectSeconds =
+    aliased('--object-seconds', options.objectSeconds, '--batch-seconds', options.batchSeconds) ?? 60;
   ctx.info(`writing to ${options.sink} (objects of up to ${objectRecords} records or ${objectSeconds} s)`);
   const began = Date.now();
   const stats = await consumeToS3(consumer, s3, {
@@ -207,7 +254,14 @@ async function runSink(ctx: Context, consumer: FeedConsumer, { location, s3 }: A
     signal: ctx.abort.signal,
     limit: recordLimit(options),
   });
-  return { records: stats.records, seconds: (Date.now() - began) / 1000, objects: stats.objects, recovered: stats.recovered, sink: options.sink, keys: stats.keys };
+  return {
+    records: stats.records,
+    seconds: (Date.now() - began) / 1000,
+    objects: stats.objects,
+    recovered: stats.recovered,
+    sink: options.sink,
+    keys: stats.keys,
+  };
 }
 
 function recordLimit(options: ConsumeOptions): number | undefined {

@@ -42,7 +42,8 @@ export default defineCommand<IssueCertOptions, IssueCertResult>({
       .option('--force', 'replace an existing certificate file')
       .option('-y, --yes', 'never ask (several ACTIVE CAs and no --ca-arn is then an error)'),
   validate: (options) => {
-    if (options.caArn && options.localCa) throw new KfeedError('usage', '--ca-arn and --local-ca name two different CAs', { hint: 'pass one of them' });
+    if (options.caArn && options.localCa)
+      throw new KfeedError('usage', '--ca-arn and --local-ca name two different CAs', { hint: 'pass one of them' });
   },
   run: issueCertRun,
   render: (r) =>
@@ -62,21 +63,29 @@ async function issueCertRun(ctx: Context, options: IssueCertOptions): Promise<Is
   const csr = await parseCsr(readUserFile(csrPath, 'CSR'), options.csr);
   const out = path.resolve(ctx.cwd, options.out ?? path.join(path.dirname(csrPath), LEGACY_FILES.cert));
   if (!options.force && fs.existsSync(out)) {
-    throw new KfeedError('conflict', `${out} already exists`, { hint: 'move it away, pass --out FILE, or --force to replace it' });
+    throw new KfeedError('conflict', `${out} already exists`, {
+      hint: 'move it away, pass --out FILE, or --force to replace it',
+    });
   }
   const authority = await chooseAuthority(ctx, options);
   const { issueFromCsr } = await import('../certs/issuing.js');
   const progress = authority.kind === 'pca' ? ctx.progress(`issuing a certificate with ${authority.arn}`) : undefined;
   let issued;
   try {
-    issued = await issueFromCsr(csr, authority, { validityDays: options.validityDays, signal: ctx.abort.signal, onProgress: (t) => progress?.update(t) });
+    issued = await issueFromCsr(csr, authority, {
+      validityDays: options.validityDays,
+      signal: ctx.abort.signal,
+      onProgress: (t) => progress?.update(t),
+    });
     progress?.succeed(`certificate issued by ${issued.ca}`);
   } catch (error) {
     progress?.fail(`no certificate issued for ${path.basename(csrPath)}`);
     throw error;
   }
   if (issued.clampedToCa) {
-    ctx.warn(`the CA in ${issued.ca} ends on ${issued.clampedToCa.notAfter}: the certificate ends then too, not on ${issued.clampedToCa.requestedNotAfter}`);
+    ctx.warn(
+      `the CA in ${issued.ca} ends on ${issued.clampedToCa.notAfter}: the certificate ends then too, not on ${issued.clampedToCa.requestedNotAfter}`,
+    );
   }
   writeFileAtomic(out, issued.result.pem, { exclusive: !options.force });
   const { info } = issued.result;
@@ -104,11 +113,19 @@ async function chooseAuthority(ctx: Context, options: IssueCertOptions): Promise
   let arn: string;
   if (active.length === 1) arn = active[0].arn;
   else if (active.length === 0) {
-    throw new KfeedError('notFound', `no ACTIVE private CA in this account and region${cas.length ? ` (${cas.length} in other states)` : ''}`, {
-      hint: 'pass --ca-arn, set ACM_PCA_ARN, check --region, or use --local-ca DIR',
-    });
+    throw new KfeedError(
+      'notFound',
+      `no ACTIVE private CA in this account and region${cas.length ? ` (${cas.length} in other states)` : ''}`,
+      {
+        hint: 'pass --ca-arn, set ACM_PCA_ARN, check --region, or use --local-ca DIR',
+      },
+    );
   } else if (options.yes || !ctx.canPrompt()) {
-    throw new KfeedError('usage', `${active.length} ACTIVE private CAs, and none chosen: ${active.map((ca) => ca.arn).join(', ')}`, { hint: 'pass --ca-arn or set ACM_PCA_ARN' });
+    throw new KfeedError(
+      'usage',
+      `${active.length} ACTIVE private CAs, and none chosen: ${active.map((ca) => ca.arn).join(', ')}`,
+      { hint: 'pass --ca-arn or set ACM_PCA_ARN' },
+    );
   } else {
     arn = await ctx.promptSelect(
       'Which private CA should sign?',

@@ -29,7 +29,10 @@ export function withConnectionOptions(command: Command, options: { certFlags?: '
 }
 
 /** The connection flags out of a command's options (`certFlags` as given to withConnectionOptions). */
-export function connectionFlags(options: ConnectionFlags & { adminCert?: string; adminKey?: string }, certFlags?: 'admin'): ConnectionFlags {
+export function connectionFlags(
+  options: ConnectionFlags & { adminCert?: string; adminKey?: string },
+  certFlags?: 'admin',
+): ConnectionFlags {
   const { profile, brokers, ca, plaintext, saslUser, saslMechanism, auth, region } = options;
   const cert = certFlags === 'admin' ? options.adminCert : options.cert;
   const key = certFlags === 'admin' ? options.adminKey : options.key;
@@ -75,10 +78,21 @@ export function withCaOptions(command: Command): Command {
 
 /** The CA named by --ca-arn, ACM_PCA_ARN or --local-ca: exactly one. */
 export function authorityFrom(ctx: Context, options: CaFlags): CertificateAuthority {
-  if (options.caArn && options.localCa) throw new KfeedError('usage', '--ca-arn and --local-ca name two different CAs', { hint: 'pass one of them' });
+  if (options.caArn && options.localCa)
+    throw new KfeedError('usage', '--ca-arn and --local-ca name two different CAs', { hint: 'pass one of them' });
   if (options.localCa) return { kind: 'local', dir: path.resolve(ctx.cwd, options.localCa) };
   const arn = options.caArn ?? (ctx.env.ACM_PCA_ARN || undefined);
-  if (!arn) throw new KfeedError('usage', 'no CA to sign the certificate', { hint: 'pass --ca-arn ARN (or set ACM_PCA_ARN), or --local-ca DIR' });
-  return { kind: 'pca', arn, templateArn: options.templateArn, waitSeconds: options.wait, endpointUrl: options.endpointUrl, region: options.region, env: ctx.env };
+  if (!arn)
+    throw new KfeedError('usage', 'no CA to sign the certificate', {
+      hint: 'pass --ca-arn ARN (or set ACM_PCA_ARN), or --local-ca DIR',
+    });
+  return {
+    kind: 'pca',
+    arn,
+    templateArn: options.templateArn,
+    waitSeconds: options.wait,
+    endpointUrl: options.endpointUrl,
+    region: options.region,
+    env: ctx.env,
+  };
 }
-

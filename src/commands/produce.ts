@@ -39,50 +39,110 @@ export interface ProduceOptions extends ConnectionFlags {
 }
 
 /** Commander parser for a service's base URL, so a typo fails at once rather than on every retry. */
-const baseUrl = (flag: string, schemes: string[], example: string) => (value: string): string => {
-  let url: URL | undefined;
-  try {
-    url = new URL(value);
-  } catch {
-    url = undefined;
-  }
-  if (!url || !schemes.includes(url.protocol)) throw new InvalidArgumentError(`${flag} must be a URL starting ${schemes.map((s) => `${s}//`).join(' or ')}, such as ${example}`);
-  return value;
-};
+const baseUrl =
+  (flag: string, schemes: string[], example: string) =>
+  (value: string): string => {
+    let url: URL | undefined;
+    try {
+      url = new URL(value);
+    } catch {
+      url = undefined;
+    }
+    if (!url || !schemes.includes(url.protocol))
+      throw new InvalidArgumentError(
+        `${flag} must be a URL starting ${schemes.map((s) => `${s}//`).join(' or ')}, such as ${example}`,
+      );
+    return value;
+  };
 
 const floatRate = (value: string): number => {
   const n = Number(value);
-  if (!Number.isFinite(n) || n < 0 || n > 1_000_000) throw usageError('--rate must be a number from 0 (unthrottled) to 1000000');
+  if (!Number.isFinite(n) || n < 0 || n > 1_000_000)
+    throw usageError('--rate must be a number from 0 (unthrottled) to 1000000');
   return n;
 };
 
-const DEFAULTS = { rate: 20, seed: 1, kinds: 'trades,quotes,bars', feed: 'iex', interval: 10, creditsPerMinute: 8, creditsPerDay: 800 } as const;
+const DEFAULTS = {
+  rate: 20,
+  seed: 1,
+  kinds: 'trades,quotes,bars',
+  feed: 'iex',
+  interval: 10,
+  creditsPerMinute: 8,
+  creditsPerDay: 800,
+} as const;
 
 function produceFlags(command: Command): Command {
   return withConnectionOptions(
     command
       .addOption(new Option('-s, --source <name>', 'where records come from').choices(SOURCES).default('stdin'))
-      .option('-t, --topic <name>', 'topic for every record (required for stdin; market sources default to one topic per kind)')
-      .option('--topic-prefix <prefix>', 'market sources: topics <prefix>quote, <prefix>trade, <prefix>bar (crypto: <prefix>crypto_<kind>)')
+      .option(
+        '-t, --topic <name>',
+        'topic for every record (required for stdin; market sources default to one topic per kind)',
+      )
+      .option(
+        '--topic-prefix <prefix>',
+        'market sources: topics <prefix>quote, <prefix>trade, <prefix>bar (crypto: <prefix>crypto_<kind>)',
+      )
       .option('-K, --key-separator <sep>', 'stdin: split each line into key and value at the first <sep>')
       .option('-H, --header <name=value>', 'stdin: header on every record, repeatable', collect, [])
       .option('--symbols <list>', 'comma-separated symbols (sim, alpaca stocks, twelvedata)')
-      .option('--crypto <list>', 'alpaca, twelvedata: comma-separated crypto pairs, e.g. BTC/USD,ETH/USD (topics crypto_<kind>)')
+      .option(
+        '--crypto <list>',
+        'alpaca, twelvedata: comma-separated crypto pairs, e.g. BTC/USD,ETH/USD (topics crypto_<kind>)',
+      )
       .option('--kinds <list>', `alpaca: what to subscribe to (default ${DEFAULTS.kinds})`)
-      .option('--rate <n>', `sim: records per second, quotes, trades and bars together (0 = as fast as possible; default ${DEFAULTS.rate})`, floatRate)
-      .option('--seed <n>', `sim: seed of the simulated market (same seed, same market; default ${DEFAULTS.seed})`, integer('--seed', 0, 2 ** 32 - 1))
-      .option('--start-time <iso>', 'sim: start of the simulated clock (default: now); with --seed, the same records every run')
+      .option(
+        '--rate <n>',
+        `sim: records per second, quotes, trades and bars together (0 = as fast as possible; default ${DEFAULTS.rate})`,
+        floatRate,
+      )
+      .option(
+        '--seed <n>',
+        `sim: seed of the simulated market (same seed, same market; default ${DEFAULTS.seed})`,
+        integer('--seed', 0, 2 ** 32 - 1),
+      )
+      .option(
+        '--start-time <iso>',
+        'sim: start of the simulated clock (default: now); with --seed, the same records every run',
+      )
       .option('-n, --count <n>', 'stop after this many records', integer('--count', 1))
       .option('--duration <seconds>', 'stop after this many seconds', integer('--duration', 1))
-      .addOption(new Option('--feed <name>', `alpaca: stock feed (default ${DEFAULTS.feed})`).choices(['iex', 'sip', 'test']))
-      .option('--stream-url <url>', 'alpaca: market-data websocket base (default wss://stream.data.alpaca.markets)', baseUrl('--stream-url', ['wss:', 'ws:'], 'wss://stream.data.alpaca.markets'))
-      .option('--api-url <url>', 'twelvedata: REST base (default https://api.twelvedata.com)', baseUrl('--api-url', ['https:', 'http:'], 'https://api.twelvedata.com'))
-      .option('--interval <seconds>', `twelvedata: seconds between polls of each symbol (default ${DEFAULTS.interval})`, integer('--interval', 1, 86_400))
-      .option('--credits-per-minute <n>', `twelvedata: the plan's API credits per minute (default ${DEFAULTS.creditsPerMinute})`, integer('--credits-per-minute', 1))
-      .option('--credits-per-day <n>', `twelvedata: the plan's API credits per day (default ${DEFAULTS.creditsPerDay})`, integer('--credits-per-day', 1))
+      .addOption(
+        new Option('--feed <name>', `alpaca: stock feed (default ${DEFAULTS.feed})`).choices(['iex', 'sip', 'test']),
+      )
+      .option(
+        '--stream-url <url>',
+        'alpaca: market-data websocket base (default wss://stream.data.alpaca.markets)',
+        baseUrl('--stream-url', ['wss:', 'ws:'], 'wss://stream.data.alpaca.markets'),
+      )
+      .option(
+        '--api-url <url>',
+        'twelvedata: REST base (default https://api.twelvedata.com)',
+        baseUrl('--api-url', ['https:', 'http:'], 'https://api.twelvedata.com'),
+      )
+      .option(
+        '--interval <seconds>',
+        `twelvedata: seconds between polls of each symbol (default ${DEFAULTS.interval})`,
+        integer('--interval', 1, 86_400),
+      )
+      .option(
+        '--credits-per-minute <n>',
+        `twelvedata: the plan's API credits per minute (default ${DEFAULTS.creditsPerMinute})`,
+        integer('--credits-per-minute', 1),
+      )
+      .option(
+        '--credits-per-day <n>',
+        `twelvedata: the plan's API credits per day (default ${DEFAULTS.creditsPerDay})`,
+        integer('--credits-per-day', 1),
+      )
       .addOption(new Option('--compression <codec>', 'batch compression').choices(['none', 'gzip']).default('none'))
       .option('--no-idempotent', 'turn off idempotent delivery (then --acks applies)')
-      .addOption(new Option('--acks <n>', 'acknowledgements (1 and 0 need --no-idempotent)').choices(['all', '1', '0']).default('all'))
+      .addOption(
+        new Option('--acks <n>', 'acknowledgements (1 and 0 need --no-idempotent)')
+          .choices(['all', '1', '0'])
+          .default('all'),
+      )
       .option('--linger-ms <ms>', 'how long a record may wait to be batched', integer('--linger-ms', 0, 10_000), 5)
       .option('--batch-size <n>', 'records per producer batch at most', integer('--batch-size', 1, 100_000), 1000),
   );
@@ -92,7 +152,8 @@ function produceFlags(command: Command): Command {
 function validateProduce(options: ProduceOptions): void {
   producerAcks(options);
   checkSourceOptions(options.source, options as unknown as Record<string, unknown>);
-  if (options.source !== 'stdin' && options.topic && options.topicPrefix) throw usageError('--topic and --topic-prefix exclude each other');
+  if (options.source !== 'stdin' && options.topic && options.topicPrefix)
+    throw usageError('--topic and --topic-prefix exclude each other');
   if (options.startTime !== undefined) parseIsoTime('--start-time', options.startTime);
 }
 
@@ -110,7 +171,11 @@ const produceCommand = defineCommand<ProduceOptions, ProduceSummary>({
 export default produceCommand;
 
 /** Builds the source the options name; market sources read their keys from the environment. */
-async function buildSource(ctx: Context, options: ProduceOptions, routing: TopicRouting): Promise<{ source: FeedSource; topics: string[] }> {
+async function buildSource(
+  ctx: Context,
+  options: ProduceOptions,
+  routing: TopicRouting,
+): Promise<{ source: FeedSource; topics: string[] }> {
   const { topicsFor } = await import('../feed/schema.js');
   switch (options.source) {
     case 'stdin': {
@@ -146,12 +211,22 @@ async function buildSource(ctx: Context, options: ProduceOptions, routing: Topic
       const { alpacaSource, parseAlpacaKinds } = await import('../feed/sources/alpaca.js');
       const key = ctx.env.APCA_API_KEY_ID;
       const secret = ctx.env.APCA_API_SECRET_KEY;
-      if (!key || !secret) throw new KfeedError('config', 'Alpaca keys are not set', { hint: 'set APCA_API_KEY_ID and APCA_API_SECRET_KEY' });
+      if (!key || !secret)
+        throw new KfeedError('config', 'Alpaca keys are not set', {
+          hint: 'set APCA_API_KEY_ID and APCA_API_SECRET_KEY',
+        });
       const stocks = symbolList('--symbols', options.symbols);
       const crypto = symbolList('--crypto', options.crypto);
-      if (!stocks.length && !crypto.length) throw usageError('--source alpaca needs --symbols and/or --crypto', 'e.g. --symbols AAPL,MSFT --crypto BTC/USD');
+      if (!stocks.length && !crypto.length)
+        throw usageError(
+          '--source alpaca needs --symbols and/or --crypto',
+          'e.g. --symbols AAPL,MSFT --crypto BTC/USD',
+        );
       const kinds = parseAlpacaKinds(options.kinds ?? DEFAULTS.kinds);
-      const assets: AssetClass[] = [...(stocks.length ? ['stock' as const] : []), ...(crypto.length ? ['crypto' as const] : [])];
+      const assets: AssetClass[] = [
+        ...(stocks.length ? ['stock' as const] : []),
+        ...(crypto.length ? ['crypto' as const] : []),
+      ];
       const source = alpacaSource({
         key,
         secret,
@@ -163,7 +238,14 @@ async function buildSource(ctx: Context, options: ProduceOptions, routing: Topic
         routing,
         onStatus: (text) => ctx.info(text),
       });
-      return { source, topics: topicsFor(kinds.map((k) => k.replace(/s$/, '') as MarketKind), assets, routing) };
+      return {
+        source,
+        topics: topicsFor(
+          kinds.map((k) => k.replace(/s$/, '') as MarketKind),
+          assets,
+          routing,
+        ),
+      };
     }
     case 'twelvedata': {
       const { twelveDataSource } = await import('../feed/sources/twelvedata.js');
@@ -171,7 +253,11 @@ async function buildSource(ctx: Context, options: ProduceOptions, routing: Topic
       if (!apiKey) throw new KfeedError('config', 'the Twelve Data key is not set', { hint: 'set TWELVE_DATA_KEY' });
       const symbols = symbolList('--symbols', options.symbols);
       const crypto = symbolList('--crypto', options.crypto);
-      if (!symbols.length && !crypto.length) throw usageError('--source twelvedata needs --symbols and/or --crypto', 'e.g. --symbols AAPL,EUR/USD --crypto BTC/USD');
+      if (!symbols.length && !crypto.length)
+        throw usageError(
+          '--source twelvedata needs --symbols and/or --crypto',
+          'e.g. --symbols AAPL,EUR/USD --crypto BTC/USD',
+        );
       const source = twelveDataSource({
         apiKey,
         symbols,
@@ -183,7 +269,10 @@ async function buildSource(ctx: Context, options: ProduceOptions, routing: Topic
         routing,
         onStatus: (text) => ctx.info(text),
       });
-      const assets: AssetClass[] = [...(symbols.length ? ['stock' as const] : []), ...(crypto.length ? ['crypto' as const] : [])];
+      const assets: AssetClass[] = [
+        ...(symbols.length ? ['stock' as const] : []),
+        ...(crypto.length ? ['crypto' as const] : []),
+      ];
       return { source, topics: topicsFor(['trade'], assets, routing) };
     }
   }
@@ -200,7 +289,10 @@ export interface ProduceSummary {
 }
 
 export async function produceRun(ctx: Context, options: ProduceOptions): Promise<ProduceSummary> {
-  const routing: TopicRouting = { topic: options.source === 'stdin' ? undefined : options.topic, prefix: options.topicPrefix };
+  const routing: TopicRouting = {
+    topic: options.source === 'stdin' ? undefined : options.topic,
+    prefix: options.topicPrefix,
+  };
   const { source, topics } = await buildSource(ctx, options, routing);
   const settings = await ctx.connection(connectionFlags(options));
   const { withAdmin } = await import('../kafka/client.js');
@@ -220,7 +312,11 @@ export async function produceRun(ctx: Context, options: ProduceOptions): Promise
 
   // The source stops on Ctrl-C, at --duration or at --count; the producer then flushes.
   const status = liveStatus(ctx, () => producer.stats());
-  const { stats, elapsedMs, failure } = await pumpFeed(source, producer, { signal: ctx.abort.signal, count: options.count, durationSeconds: options.duration });
+  const { stats, elapsedMs, failure } = await pumpFeed(source, producer, {
+    signal: ctx.abort.signal,
+    count: options.count,
+    durationSeconds: options.duration,
+  });
   status.stop();
   const summary: ProduceSummary = {
     source: source.name,

@@ -76,7 +76,12 @@ export const COMMANDS: Entry[] = [
   { name: 'create-topic', summary: 'create a topic (same as `topic create`)', load: topicCreate },
   { name: 'list-topics', summary: 'list topics and ACLs (same as `topic list`)', load: topicList, hidden: true },
   { name: 'describe-topic', summary: 'describe a topic (same as `topic describe`)', load: topicDescribe, hidden: true },
-  { name: 'delete-topic', summary: 'delete a topic and its ACLs (same as `topic delete`)', load: topicDelete, hidden: true },
+  {
+    name: 'delete-topic',
+    summary: 'delete a topic and its ACLs (same as `topic delete`)',
+    load: topicDelete,
+    hidden: true,
+  },
   {
     name: 'subscriber',
     summary: "onboard, list, renew and cut off the feed's clients (certificate, ACLs, bundle, registry)",
@@ -113,11 +118,31 @@ export const COMMANDS: Entry[] = [
     summary: 'MSK IAM access control: the least-privilege policy for a client',
     verbs: [{ name: 'policy', load: () => import('./iam/policy.js') }],
   },
-  { name: 'produce', summary: 'send records from stdin, a simulated market, Alpaca or Twelve Data', load: () => import('./produce.js') },
-  { name: 'consume', summary: 'read records: print them, show a live ticker, or write them to S3', load: () => import('./consume.js') },
-  { name: 'demo', summary: 'local broker, simulated market and a live ticker over mTLS, in one command', load: () => import('./demo.js') },
-  { name: 'makecsr', summary: 'make a private key, a CSR and a truststore for an mTLS client', legacy: () => import('./makecsr.js') },
-  { name: 'issuecert', summary: 'have a CSR signed by AWS Private CA (or a local CA)', load: () => import('./issuecert.js') },
+  {
+    name: 'produce',
+    summary: 'send records from stdin, a simulated market, Alpaca or Twelve Data',
+    load: () => import('./produce.js'),
+  },
+  {
+    name: 'consume',
+    summary: 'read records: print them, show a live ticker, or write them to S3',
+    load: () => import('./consume.js'),
+  },
+  {
+    name: 'demo',
+    summary: 'local broker, simulated market and a live ticker over mTLS, in one command',
+    load: () => import('./demo.js'),
+  },
+  {
+    name: 'makecsr',
+    summary: 'make a private key, a CSR and a truststore for an mTLS client',
+    legacy: () => import('./makecsr.js'),
+  },
+  {
+    name: 'issuecert',
+    summary: 'have a CSR signed by AWS Private CA (or a local CA)',
+    load: () => import('./issuecert.js'),
+  },
   {
     name: 'cert',
     summary: 'inspect a certificate (principal for ACLs), verify certificate, key and chain, import it for Java',
@@ -143,9 +168,21 @@ export const COMMANDS: Entry[] = [
     summary: 'Amazon MSK: discover a cluster (state, brokers, bootstrap strings), save a profile',
     verbs: [{ name: 'discover', load: () => import('./msk/discover.js') }],
   },
-  { name: 'update-listeners', summary: 'add a per-broker listener for an NLB / PrivateLink (plan, --apply, --revert, --print-nlb, --msk)', legacy: () => import('./update-listeners.js') },
-  { name: 'completion', summary: 'print the shell completion script (bash, zsh or fish)', load: () => import('./completion.js') },
-  { name: 'bench', summary: 'measure msg/s, MB/s and end-to-end latency (produce, consume, e2e)', legacy: () => import('./bench/index.js') },
+  {
+    name: 'update-listeners',
+    summary: 'add a per-broker listener for an NLB / PrivateLink (plan, --apply, --revert, --print-nlb, --msk)',
+    legacy: () => import('./update-listeners.js'),
+  },
+  {
+    name: 'completion',
+    summary: 'print the shell completion script (bash, zsh or fish)',
+    load: () => import('./completion.js'),
+  },
+  {
+    name: 'bench',
+    summary: 'measure msg/s, MB/s and end-to-end latency (produce, consume, e2e)',
+    legacy: () => import('./bench/index.js'),
+  },
 ];
 
 export function findCommand(name: string | undefined): Entry | undefined {

@@ -141,24 +141,46 @@ export async function resolveConnection(input: ResolveInput): Promise<Connection
     security = security === 'plaintext' ? 'sasl_plaintext' : 'sasl_ssl';
   }
 
-  const settings: ConnectionSettings = { brokers, security, origin, files: {}, profileName: profile ? profileName : undefined };
+  const settings: ConnectionSettings = {
+    brokers,
+    security,
+    origin,
+    files: {},
+    profileName: profile ? profileName : undefined,
+  };
 
   if (security === 'ssl' || security === 'sasl_ssl') {
     // Files named by flags are relative to the command's folder.
     const fromFlag = (file: string | undefined) => (file ? path.resolve(cwd, file) : undefined);
-    const caFile = pick('ca', [['--ca', fromFlag(flags.ca)], [LEGACY_FILES.ca, legacy(LEGACY_FILES.ca)], [fromProfile, profile?.ca]]);
+    const caFile = pick('ca', [
+      ['--ca', fromFlag(flags.ca)],
+      [LEGACY_FILES.ca, legacy(LEGACY_FILES.ca)],
+      [fromProfile, profile?.ca],
+    ]);
     // A client certificate only makes sense for mTLS; SASL over TLS authenticates by password.
     const wantsClientCert = security === 'ssl';
     const certFile = wantsClientCert
-      ? pick('cert', [['--cert', fromFlag(flags.cert)], [LEGACY_FILES.cert, legacy(LEGACY_FILES.cert)], [fromProfile, profile?.cert]])
+      ? pick('cert', [
+          ['--cert', fromFlag(flags.cert)],
+          [LEGACY_FILES.cert, legacy(LEGACY_FILES.cert)],
+          [fromProfile, profile?.cert],
+        ])
       : fromFlag(flags.cert);
     const keyFile = wantsClientCert
-      ? pick('key', [['--key', fromFlag(flags.key)], [LEGACY_FILES.key, legacy(LEGACY_FILES.key)], [fromProfile, profile?.key]])
+      ? pick('key', [
+          ['--key', fromFlag(flags.key)],
+          [LEGACY_FILES.key, legacy(LEGACY_FILES.key)],
+          [fromProfile, profile?.key],
+        ])
       : fromFlag(flags.key);
     if (Boolean(certFile) !== Boolean(keyFile)) {
-      throw new KfeedError('config', certFile ? `certificate ${certFile} given without its key` : `key ${keyFile} given without its certificate`, {
-        hint: 'pass both --cert and --key (or neither)',
-      });
+      throw new KfeedError(
+        'config',
+        certFile ? `certificate ${certFile} given without its key` : `key ${keyFile} given without its certificate`,
+        {
+          hint: 'pass both --cert and --key (or neither)',
+        },
+      );
     }
     settings.files = { ca: caFile, cert: certFile, key: keyFile };
     const tls: NonNullable<ConnectionSettings['tls']> = {};
@@ -182,7 +204,9 @@ export async function resolveConnection(input: ResolveInput): Promise<Connection
   if (saslUser) {
     const mechanism = (flags.saslMechanism ?? profile?.saslMechanism ?? 'scram-sha-512').toLowerCase() as SaslMechanism;
     if (!MECHANISMS.includes(mechanism)) {
-      throw new KfeedError('usage', `unknown SASL mechanism "${mechanism}"`, { hint: `use ${MECHANISMS.join(' or ')}` });
+      throw new KfeedError('usage', `unknown SASL mechanism "${mechanism}"`, {
+        hint: `use ${MECHANISMS.join(' or ')}`,
+      });
     }
     const password = env.KFEED_SASL_PASSWORD || (await input.secrets.password(`SASL password for ${saslUser}`));
     if (!password) {
@@ -206,14 +230,23 @@ export async function resolveConnection(input: ResolveInput): Promise<Connection
  * Reads the key and compares it with the certificate before any connection, so a wrong
  * password or a mismatched pair is named as such rather than as a failed handshake.
  */
-export function checkKeyPair(certPem: string, keyPem: string, passphrase: string | undefined, files: { cert: string; key: string }): void {
+export function checkKeyPair(
+  certPem: string,
+  keyPem: string,
+  passphrase: string | undefined,
+  files: { cert: string; key: string },
+): void {
   let key: crypto.KeyObject;
   try {
     key = crypto.createPrivateKey({ key: keyPem, format: 'pem', ...(passphrase ? { passphrase } : {}) });
   } catch {
-    throw new KfeedError('config', `the private key ${files.key} could not be read: ${passphrase ? 'wrong password, or ' : ''}not a PEM private key`, {
-      hint: passphrase ? 'check PK_PASSWORD and --key' : 'check --key',
-    });
+    throw new KfeedError(
+      'config',
+      `the private key ${files.key} could not be read: ${passphrase ? 'wrong password, or ' : ''}not a PEM private key`,
+      {
+        hint: passphrase ? 'check PK_PASSWORD and --key' : 'check --key',
+      },
+    );
   }
   let certKey: crypto.KeyObject;
   try {
@@ -223,7 +256,9 @@ export function checkKeyPair(certPem: string, keyPem: string, passphrase: string
   }
   const spki = (k: crypto.KeyObject) => k.export({ type: 'spki', format: 'der' });
   if (!spki(crypto.createPublicKey(key)).equals(spki(certKey))) {
-    throw new KfeedError('config', `certificate ${files.cert} does not belong to key ${files.key}`, { hint: 'pass the key the certificate was issued for' });
+    throw new KfeedError('config', `certificate ${files.cert} does not belong to key ${files.key}`, {
+      hint: 'pass the key the certificate was issued for',
+    });
   }
 }
 
@@ -246,9 +281,12 @@ export function parseBrokerList(value: string | string[]): string[] {
     const match = /^(\[[0-9a-fA-F:]+\]|[^:\s]+):(\d{1,5})$/.exec(entry);
     const port = match ? Number(match[2]) : NaN;
     if (!match || port < 1 || port > 65535) {
-      throw new KfeedError('usage', `"${entry}" is not a broker address`, { hint: 'write brokers as host:port[,host:port...]' });
+      throw new KfeedError('usage', `"${entry}" is not a broker address`, {
+        hint: 'write brokers as host:port[,host:port...]',
+      });
     }
   }
-  if (entries.length === 0) throw new KfeedError('usage', 'the broker list is empty', { hint: 'write brokers as host:port[,host:port...]' });
+  if (entries.length === 0)
+    throw new KfeedError('usage', 'the broker list is empty', { hint: 'write brokers as host:port[,host:port...]' });
   return entries;
 }

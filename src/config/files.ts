@@ -43,7 +43,8 @@ export function makeDirectory(dir: string, options: { hint?: string } = {}): str
   for (let current = path.resolve(dir); ; current = path.dirname(current)) {
     const stat = statIfAny(current);
     if (stat) {
-      if (!stat.isDirectory()) throw new KfeedError('config', `cannot create folder ${dir}: ${current} is not a folder`, { hint });
+      if (!stat.isDirectory())
+        throw new KfeedError('config', `cannot create folder ${dir}: ${current} is not a folder`, { hint });
       break;
     }
     missing.unshift(current);
@@ -67,7 +68,9 @@ function statIfAny(file: string): fs.Stats | undefined {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-    throw new KfeedError('config', `cannot read ${file} (${code ?? (error as Error).message})`, { hint: 'check its permissions' });
+    throw new KfeedError('config', `cannot read ${file} (${code ?? (error as Error).message})`, {
+      hint: 'check its permissions',
+    });
   }
 }
 

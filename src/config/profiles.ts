@@ -61,7 +61,8 @@ export class ProfileStore {
     }
     try {
       const parsed = JSON.parse(text) as ProfileFile;
-      if (!parsed || typeof parsed !== 'object' || typeof parsed.profiles !== 'object') throw new Error('no "profiles" object');
+      if (!parsed || typeof parsed !== 'object' || typeof parsed.profiles !== 'object')
+        throw new Error('no "profiles" object');
       return parsed;
     } catch (error) {
       throw new KfeedError('config', `${this.file} is not a valid profiles file (${(error as Error).message})`, {
@@ -113,6 +114,8 @@ export class ProfileStore {
 export function unknownProfile(name: string, data: ProfileFile): KfeedError {
   const names = Object.keys(data.profiles);
   return new KfeedError('config', `no profile named "${name}"`, {
-    hint: names.length ? `known profiles: ${names.join(', ')}` : 'create one with `kfeed profile add` or `kfeed local up`',
+    hint: names.length
+      ? `known profiles: ${names.join(', ')}`
+      : 'create one with `kfeed profile add` or `kfeed local up`',
   });
 }

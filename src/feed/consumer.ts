@@ -55,7 +55,9 @@ export interface FeedConsumer {
   consume(
     onBatch: (batch: FeedBatch, control: ConsumeControl) => Promise<void>,
     signal?: AbortSignal,
-    hooks?: { /** Runs after a clean end while commits still work (a sink writes its buffers). */ beforeStop?: () => Promise<void> },
+    hooks?: {
+      /** Runs after a clean end while commits still work (a sink writes its buffers). */ beforeStop?: () => Promise<void>;
+    },
   ): Promise<void>;
   /** Commits `offset` (the next one to read) for the partition, e.g. from a timer while idle. */
   commit(topic: string, partition: number, offset: string): Promise<void>;
@@ -68,7 +70,11 @@ function headerText(headers: Record<string, unknown> | undefined): Record<string
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers ?? {})) {
     if (value === undefined) continue;
-    out[name] = Array.isArray(value) ? value.map(String).join(',') : Buffer.isBuffer(value) ? value.toString('utf8') : String(value);
+    out[name] = Array.isArray(value)
+      ? value.map(String).join(',')
+      : Buffer.isBuffer(value)
+        ? value.toString('utf8')
+        : String(value);
   }
   return out;
 }
@@ -77,7 +83,11 @@ async function checkTopics(admin: Admin, topics: string[]): Promise<Map<string, 
   const existing = new Set(await admin.listTopics());
   const missing = topics.filter((t) => !existing.has(t));
   if (missing.length) {
-    throw new KfeedError('notFound', missing.length === 1 ? `topic ${missing[0]} does not exist` : `topics ${missing.join(', ')} do not exist`, { hint: 'create it with `kfeed create-topic`, or list topics with `kfeed list-topics`' });
+    throw new KfeedError(
+      'notFound',
+      missing.length === 1 ? `topic ${missing[0]} does not exist` : `topics ${missing.join(', ')} do not exist`,
+      { hint: 'create it with `kfeed create-topic`, or list topics with `kfeed list-topics`' },
+    );
   }
   const metadata = await admin.fetchTopicMetadata({ topics });
   return new Map(metadata.topics.map((t) => [t.name, t.partitions.map((p) => p.partitionId).sort((a, b) => a - b)]));
@@ -104,8 +114,13 @@ async function startOffsets(admin: Admin, options: FeedConsumerOptions, partitio
   const starts = new Map<string, { start: bigint; end: bigint; seek?: string }>();
   for (const [topic, ids] of partitions) {
     const ends = await admin.fetchTopicOffsets(topic);
-    const byTime = options.start.from === 'time' ? await admin.fetchTopicOffsetsByTimestamp(topic, options.start.timestamp) : [];
-    const committed = options.start.from === 'committed' ? (await whileCoordinatorMoves(() => admin.fetchOffsets({ groupId: options.groupId, topics: [topic] })))[0]?.partitions ?? [] : [];
+    const byTime =
+      options.start.from === 'time' ? await admin.fetchTopicOffsetsByTimestamp(topic, options.start.timestamp) : [];
+    const committed =
+      options.start.from === 'committed'
+        ? ((await whileCoordinatorMoves(() => admin.fetchOffsets({ groupId: options.groupId, topics: [topic] })))[0]
+            ?.partitions ?? [])
+        : [];
     for (const id of ids) {
       const range = ends.find((o) => o.partition === id)!;
       const low = BigInt(range.low);
@@ -134,7 +149,10 @@ async function startOffsets(admin: Admin, options: FeedConsumerOptions, partitio
   return starts;
 }
 
-export async function openFeedConsumer(settings: ConnectionSettings, options: FeedConsumerOptions): Promise<FeedConsumer> {
+export async function openFeedConsumer(
+  settings: ConnectionSettings,
+  options: FeedConsumerOptions,
+): Promise<FeedConsumer> {
   const kafka: Kafka = await createKafka(settings, { clientId: options.clientId ?? 'kfeed-consumer', retries: 5 });
   const admin = kafka.admin();
   let partitions: Map<string, number[]>;
@@ -145,7 +163,9 @@ export async function openFeedConsumer(settings: ConnectionSettings, options: Fe
     if (options.partition !== undefined) {
       for (const [topic, ids] of partitions) {
         if (!ids.includes(options.partition)) {
-          throw new KfeedError('usage', `topic ${topic} has no partition ${options.partition}`, { hint: `its partitions are 0 to ${ids.length - 1}` });
+          throw new KfeedError('usage', `topic ${topic} has no partition ${options.partition}`, {
+            hint: `its partitions are 0 to ${ids.length - 1}`,
+          });
         }
       }
     }
@@ -155,7 +175,8 @@ export async function openFeedConsumer(settings: ConnectionSettings, options: Fe
   } finally {
     await admin.disconnect().catch(() => undefined);
   }
-  const wanted = (topic: string, partition: number) => options.partition === undefined || partition === options.partition;
+  const wanted = (topic: string, partition: number) =>
+    options.partition === undefined || partition === options.partition;
 
   const consumer: Consumer = kafka.consumer({
     groupId: options.groupId,
@@ -168,11 +189,16 @@ export async function openFeedConsumer(settings: ConnectionSettings, options: Fe
   });
   let assigned = new Map<string, number[]>();
   consumer.on(consumer.events.GROUP_JOIN, (event) => {
-    assigned = new Map(Object.entries(event.payload.memberAssignment).map(([t, ps]) => [t, ps.filter((p) => wanted(t, p))]));
+    assigned = new Map(
+      Object.entries(event.payload.memberAssignment).map(([t, ps]) => [t, ps.filter((p) => wanted(t, p))]),
+    );
   });
   try {
     await consumer.connect();
-    await consumer.subscribe({ topics: options.topics, fromBeginning: options.start.from === 'committed' && options.start.fallback === 'earliest' });
+    await consumer.subscribe({
+      topics: options.topics,
+      fromBeginning: options.start.from === 'committed' && options.start.fallback === 'earliest',
+    });
   } catch (error) {
     await consumer.disconnect().catch(() => undefined);
     throw translateKafkaError(error, settings);
@@ -241,10 +267,16 @@ export async function openFeedConsumer(settings: ConnectionSettings, options: Fe
               timestamp: m.timestamp,
             }));
             // With exitAtEnd, records beyond the end the partition had at the start are not ours.
-            const mine = options.exitAtEnd && end !== undefined ? records.filter((r) => BigInt(r.offset) < end) : records;
+            const mine =
+              options.exitAtEnd && end !== undefined ? records.filter((r) => BigInt(r.offset) < end) : records;
             if (mine.length) await onBatch({ topic: batch.topic, partition: batch.partition, records: mine }, control);
             await heartbeat();
-            if (options.exitAtEnd && end !== undefined && records.length && BigInt(records[records.length - 1].offset) + 1n >= end) {
+            if (
+              options.exitAtEnd &&
+              end !== undefined &&
+              records.length &&
+              BigInt(records[records.length - 1].offset) + 1n >= end
+            ) {
               unfinished.delete(key);
               if (unfinished.size === 0) stop();
             }
@@ -259,7 +291,9 @@ export async function openFeedConsumer(settings: ConnectionSettings, options: Fe
           if (wanted(key.slice(0, at), partition)) consumer.seek({ topic: key.slice(0, at), partition, offset: seek });
         }
         if (options.partition !== undefined) {
-          const others = [...partitions].map(([topic, ids]) => ({ topic, partitions: ids.filter((p) => p !== options.partition) })).filter((t) => t.partitions.length);
+          const others = [...partitions]
+            .map(([topic, ids]) => ({ topic, partitions: ids.filter((p) => p !== options.partition) }))
+            .filter((t) => t.partitions.length);
           if (others.length) consumer.pause(others);
         }
         await done;

@@ -111,10 +111,18 @@ async function consumeUpTo(
  * Hands each batch to `handle`, then commits it: what was handled is consumed, and the
  * group continues after it next time. Returns how many records were handled.
  */
-export function consumeCommitted(consumer: FeedConsumer, options: ConsumeLoopOptions, handle: (batch: FeedBatch) => Promise<void> | void): Promise<number> {
+export function consumeCommitted(
+  consumer: FeedConsumer,
+  options: ConsumeLoopOptions,
+  handle: (batch: FeedBatch) => Promise<void> | void,
+): Promise<number> {
   return consumeUpTo(consumer, options, async (batch, control) => {
     await handle(batch);
-    await control.commit(batch.topic, batch.partition, (BigInt(batch.records[batch.records.length - 1].offset) + 1n).toString());
+    await control.commit(
+      batch.topic,
+      batch.partition,
+      (BigInt(batch.records[batch.records.length - 1].offset) + 1n).toString(),
+    );
   });
 }
 
@@ -124,7 +132,11 @@ export interface MarketBoard {
 }
 
 /** Reads market events into `board` (committing them), calling `onUpdate` after each batch. */
-export function consumeIntoBoard(consumer: FeedConsumer, board: MarketBoard, options: ConsumeLoopOptions & { onUpdate?: () => void }): Promise<number> {
+export function consumeIntoBoard(
+  consumer: FeedConsumer,
+  board: MarketBoard,
+  options: ConsumeLoopOptions & { onUpdate?: () => void },
+): Promise<number> {
   return consumeCommitted(consumer, options, (batch) => {
     const now = Date.now();
     for (const record of batch.records) board.update(parseMarketEvent(record.value), now);
@@ -144,7 +156,11 @@ export interface S3SinkRunOptions extends ConsumeLoopOptions {
  * Writes what the consumer reads to S3 objects; the sink commits offsets once their object
  * is written. A clean stop writes what is buffered, so nothing waits for the next run.
  */
-export async function consumeToS3(consumer: FeedConsumer, s3: S3Connection, options: S3SinkRunOptions): Promise<S3SinkStats> {
+export async function consumeToS3(
+  consumer: FeedConsumer,
+  s3: S3Connection,
+  options: S3SinkRunOptions,
+): Promise<S3SinkStats> {
   const sink = new S3Sink(s3, {
     location: options.location,
     batchSize: options.batchSize,

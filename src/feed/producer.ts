@@ -83,13 +83,15 @@ const asBytes = (value: Buffer | string) => (Buffer.isBuffer(value) ? value : Bu
  * kafkajs retries lands on the same partitions with the same sequence numbers and the
  * idempotent broker recognises the duplicate.
  */
-const stablePartitioner: ICustomPartitioner = () => ({ partitionMetadata, message }) => {
-  if (message.partition !== null && message.partition !== undefined) return message.partition;
-  const partitions = partitionMetadata.length;
-  if (partitions <= 1) return 0;
-  const hashed = message.key ?? message.value;
-  return hashed === null || hashed === undefined ? 0 : (murmur2(asBytes(hashed)) & 0x7fffffff) % partitions;
-};
+const stablePartitioner: ICustomPartitioner =
+  () =>
+  ({ partitionMetadata, message }) => {
+    if (message.partition !== null && message.partition !== undefined) return message.partition;
+    const partitions = partitionMetadata.length;
+    if (partitions <= 1) return 0;
+    const hashed = message.key ?? message.value;
+    return hashed === null || hashed === undefined ? 0 : (murmur2(asBytes(hashed)) & 0x7fffffff) % partitions;
+  };
 
 function toMessage(record: FeedRecord): Message {
   return {
@@ -105,7 +107,10 @@ function toMessage(record: FeedRecord): Message {
  * throughput grows with load. One batch is in flight at a time, which keeps the idempotent
  * sequence numbers in order.
  */
-export async function createFeedProducer(settings: ConnectionSettings, options: FeedProducerOptions = {}): Promise<FeedProducer> {
+export async function createFeedProducer(
+  settings: ConnectionSettings,
+  options: FeedProducerOptions = {},
+): Promise<FeedProducer> {
   const idempotent = options.idempotent ?? true;
   const acks = idempotent ? -1 : (options.acks ?? -1);
   const lingerMs = options.lingerMs ?? 5;

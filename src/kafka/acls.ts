@@ -25,18 +25,32 @@ const NAMES = {
 };
 
 function invert(e: Record<string, number | string>): Record<number, string> {
-  return Object.fromEntries(Object.entries(e).filter(([, v]) => typeof v === 'number').map(([k, v]) => [v, k]));
+  return Object.fromEntries(
+    Object.entries(e)
+      .filter(([, v]) => typeof v === 'number')
+      .map(([k, v]) => [v, k]),
+  );
 }
 
 /** What each role grants: the producer and consumer roles of the original tool. */
 function roleOperations(role: Role): Array<{ resource: 'TOPIC' | 'GROUP'; operation: keyof typeof AclOperationTypes }> {
   switch (role) {
     case 'producer':
-      return [{ resource: 'TOPIC', operation: 'WRITE' }, { resource: 'TOPIC', operation: 'DESCRIBE' }];
+      return [
+        { resource: 'TOPIC', operation: 'WRITE' },
+        { resource: 'TOPIC', operation: 'DESCRIBE' },
+      ];
     case 'consumer':
-      return [{ resource: 'TOPIC', operation: 'READ' }, { resource: 'TOPIC', operation: 'DESCRIBE' }, { resource: 'GROUP', operation: 'READ' }];
+      return [
+        { resource: 'TOPIC', operation: 'READ' },
+        { resource: 'TOPIC', operation: 'DESCRIBE' },
+        { resource: 'GROUP', operation: 'READ' },
+      ];
     case 'read':
-      return [{ resource: 'TOPIC', operation: 'READ' }, { resource: 'GROUP', operation: 'READ' }];
+      return [
+        { resource: 'TOPIC', operation: 'READ' },
+        { resource: 'GROUP', operation: 'READ' },
+      ];
     case 'write':
       return [{ resource: 'TOPIC', operation: 'WRITE' }];
     case 'describe':
@@ -48,7 +62,9 @@ function roleOperations(role: Role): Array<{ resource: 'TOPIC' | 'GROUP'; operat
 
 export function checkPrincipal(principal: string): string {
   if (!/^[A-Za-z]+:.+/.test(principal)) {
-    throw new KfeedError('usage', `"${principal}" is not a Kafka principal`, { hint: 'write it as User:NAME (e.g. User:CN=client,O=Example), or pass --cert FILE' });
+    throw new KfeedError('usage', `"${principal}" is not a Kafka principal`, {
+      hint: 'write it as User:NAME (e.g. User:CN=client,O=Example), or pass --cert FILE',
+    });
   }
   return principal;
 }
@@ -66,7 +82,8 @@ export interface GrantInput {
 
 export function bindingsFor(input: GrantInput): AclEntry[] {
   checkPrincipal(input.principal);
-  if (!ROLES.includes(input.role)) throw new KfeedError('usage', `unknown role "${input.role}"`, { hint: `use one of ${ROLES.join(', ')}` });
+  if (!ROLES.includes(input.role))
+    throw new KfeedError('usage', `unknown role "${input.role}"`, { hint: `use one of ${ROLES.join(', ')}` });
   const pattern = input.prefixed ? ResourcePatternTypes.PREFIXED : ResourcePatternTypes.LITERAL;
   return roleOperations(input.role).map(({ resource, operation }) => {
     const name = resource === 'TOPIC' ? input.topic : (input.group ?? '*');
@@ -142,7 +159,13 @@ export async function listAcls(admin: Admin, options: { topic?: string } = {}): 
       );
     }
   }
-  return rows.sort((a, b) => a.resourceType.localeCompare(b.resourceType) || a.resourceName.localeCompare(b.resourceName) || a.principal.localeCompare(b.principal) || a.operation.localeCompare(b.operation));
+  return rows.sort(
+    (a, b) =>
+      a.resourceType.localeCompare(b.resourceType) ||
+      a.resourceName.localeCompare(b.resourceName) ||
+      a.principal.localeCompare(b.principal) ||
+      a.operation.localeCompare(b.operation),
+  );
 }
 
 /** Deletes every literal ACL on the topic (what `delete-topic` cleans up). */

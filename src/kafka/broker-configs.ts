@@ -40,14 +40,23 @@ export async function readListenerConfigs(admin: Admin): Promise<BrokerListenerS
     .map((broker) => {
       const resource = described.resources.find((r) => r.resourceName === String(broker.nodeId));
       if (!resource || resource.errorCode) {
-        throw new KfeedError('config', `could not read the configs of broker ${broker.nodeId}: ${resource?.errorMessage || 'no answer'}`, {
-          hint: 'the client needs DescribeConfigs on the cluster',
-        });
+        throw new KfeedError(
+          'config',
+          `could not read the configs of broker ${broker.nodeId}: ${resource?.errorMessage || 'no answer'}`,
+          {
+            hint: 'the client needs DescribeConfigs on the cluster',
+          },
+        );
       }
       const entries = resource.configEntries as ConfigEntry[];
       const entry = (name: string) => entries.find((e) => e.configName === name);
-      const values = Object.fromEntries(LISTENER_KEYS.map((k) => [k, entry(k)?.configValue ?? null])) as Record<ListenerKey, string | null>;
-      const dynamic = Object.fromEntries(LISTENER_KEYS.map((k) => [k, entry(k)?.configSource === DYNAMIC_BROKER_CONFIG])) as Record<ListenerKey, boolean>;
+      const values = Object.fromEntries(LISTENER_KEYS.map((k) => [k, entry(k)?.configValue ?? null])) as Record<
+        ListenerKey,
+        string | null
+      >;
+      const dynamic = Object.fromEntries(
+        LISTENER_KEYS.map((k) => [k, entry(k)?.configSource === DYNAMIC_BROKER_CONFIG]),
+      ) as Record<ListenerKey, boolean>;
       const roles = entry('process.roles')?.configValue;
       const zookeeper = entry('zookeeper.connect')?.configValue;
       const mode: MetadataMode = roles ? 'kraft' : zookeeper ? 'zookeeper' : 'unknown';
@@ -58,7 +67,10 @@ export async function readListenerConfigs(admin: Admin): Promise<BrokerListenerS
 
 /** Every per-broker dynamic override of one broker (name -> value; sensitive ones read back as null). */
 export async function brokerOverrides(admin: Admin, brokerId: number): Promise<Record<string, string | null>> {
-  const described = await admin.describeConfigs({ resources: [{ type: BROKER_RESOURCE, name: String(brokerId) }], includeSynonyms: false });
+  const described = await admin.describeConfigs({
+    resources: [{ type: BROKER_RESOURCE, name: String(brokerId) }],
+    includeSynonyms: false,
+  });
   const entries = (described.resources[0]?.configEntries ?? []) as ConfigEntry[];
   return Object.fromEntries(
     entries
@@ -107,9 +119,13 @@ const KAFKAJS_VERSION = '2.2.4';
 function kafkajsInternals() {
   const { version } = requireCjs('kafkajs/package.json') as { version: string };
   if (version !== KAFKAJS_VERSION) {
-    throw new KfeedError('internal', `IncrementalAlterConfigs is sent through kafkajs ${KAFKAJS_VERSION} internals, but kafkajs ${version} is installed`, {
-      hint: `reinstall kfeed's dependencies (package.json pins kafkajs ${KAFKAJS_VERSION})`,
-    });
+    throw new KfeedError(
+      'internal',
+      `IncrementalAlterConfigs is sent through kafkajs ${KAFKAJS_VERSION} internals, but kafkajs ${version} is installed`,
+      {
+        hint: `reinstall kfeed's dependencies (package.json pins kafkajs ${KAFKAJS_VERSION})`,
+      },
+    );
   }
   const Encoder = requireCjs('kafkajs/src/protocol/encoder') as new () => KafkajsEncoder;
   const Decoder = requireCjs('kafkajs/src/protocol/decoder') as new (data: Buffer) => KafkajsDecoder;
@@ -121,7 +137,9 @@ function clusterOf(kafka: Kafka): KafkajsCluster {
   const symbol = Object.getOwnPropertySymbols(kafka).find((s) => s.description === 'private:Kafka:createCluster');
   const create = symbol ? (kafka as unknown as Record<symbol, unknown>)[symbol] : undefined;
   if (typeof create !== 'function') {
-    throw new KfeedError('internal', 'this kafkajs build has no cluster factory', { hint: 'kfeed needs kafkajs 2.2.x' });
+    throw new KfeedError('internal', 'this kafkajs build has no cluster factory', {
+      hint: 'kfeed needs kafkajs 2.2.x',
+    });
   }
   return create({ metadataMaxAge: 0 }) as KafkajsCluster;
 }
@@ -135,8 +153,17 @@ interface AlterResult {
 }
 
 /** The body of an IncrementalAlterConfigs v0 request for one broker (a kafkajs encoder). */
-function incrementalAlterConfigsBody(Encoder: new () => KafkajsEncoder, brokerId: number, operations: ConfigOperation[]): KafkajsEncoder {
-  const configs = operations.map((o) => new Encoder().writeString(o.name).writeInt8(OPERATION[o.op]).writeString(o.op === 'set' ? o.value ?? '' : null));
+function incrementalAlterConfigsBody(
+  Encoder: new () => KafkajsEncoder,
+  brokerId: number,
+  operations: ConfigOperation[],
+): KafkajsEncoder {
+  const configs = operations.map((o) =>
+    new Encoder()
+      .writeString(o.name)
+      .writeInt8(OPERATION[o.op])
+      .writeString(o.op === 'set' ? (o.value ?? '') : null),
+  );
   const resource = new Encoder().writeInt8(BROKER_RESOURCE).writeString(String(brokerId)).writeArray(configs);
   return new Encoder().writeArray([resource]).writeBoolean(false);
 }
@@ -151,7 +178,11 @@ export function encodeIncrementalAlterConfigs(brokerId: number, operations: Conf
  * Sets or deletes single per-broker configs on broker `brokerId`, leaving every other
  * override as it is. The request goes to that broker, which validates it itself.
  */
-export async function incrementalAlterBrokerConfigs(settings: ConnectionSettings, brokerId: number, operations: ConfigOperation[]): Promise<void> {
+export async function incrementalAlterBrokerConfigs(
+  settings: ConnectionSettings,
+  brokerId: number,
+  operations: ConfigOperation[],
+): Promise<void> {
   if (operations.length === 0) return;
   const { Encoder, Decoder } = kafkajsInternals();
   const kafka = await createKafka(settings, { retries: 1 });
@@ -161,9 +192,13 @@ export async function incrementalAlterBrokerConfigs(settings: ConnectionSettings
     await cluster.refreshMetadata();
     const broker = await cluster.findBroker({ nodeId: String(brokerId) });
     if (!broker.versions?.[INCREMENTAL_ALTER_CONFIGS]) {
-      throw new KfeedError('prerequisite', `broker ${brokerId} does not support IncrementalAlterConfigs (Kafka 2.3 or later)`, {
-        hint: 'upgrade the cluster; kfeed will not use the legacy request, which deletes other overrides',
-      });
+      throw new KfeedError(
+        'prerequisite',
+        `broker ${brokerId} does not support IncrementalAlterConfigs (Kafka 2.3 or later)`,
+        {
+          hint: 'upgrade the cluster; kfeed will not use the legacy request, which deletes other overrides',
+        },
+      );
     }
     const request = {
       apiKey: INCREMENTAL_ALTER_CONFIGS,
@@ -190,9 +225,13 @@ export async function incrementalAlterBrokerConfigs(settings: ConnectionSettings
     if (failed) {
       const message = failed.errorMessage ?? `error code ${failed.errorCode}`;
       if (failed.errorCode === 31) {
-        throw new KfeedError('denied', `broker ${brokerId} refused the config change: not authorized`, { hint: "the client's principal needs AlterConfigs on the cluster" });
+        throw new KfeedError('denied', `broker ${brokerId} refused the config change: not authorized`, {
+          hint: "the client's principal needs AlterConfigs on the cluster",
+        });
       }
-      throw new KfeedError('config', `broker ${brokerId} refused the config change: ${message}`, { hint: 'nothing was changed on this broker' });
+      throw new KfeedError('config', `broker ${brokerId} refused the config change: ${message}`, {
+        hint: 'nothing was changed on this broker',
+      });
     }
   } catch (error) {
     throw translateKafkaError(error, settings);
@@ -206,13 +245,18 @@ export async function incrementalAlterBrokerConfigs(settings: ConnectionSettings
  * admin would go on to the controller at its advertised address, which may not be reachable
  * yet while a load balancer is being set up).
  */
-export async function advertisedVia(settings: ConnectionSettings, address: string): Promise<Array<{ nodeId: number; host: string; port: number }>> {
+export async function advertisedVia(
+  settings: ConnectionSettings,
+  address: string,
+): Promise<Array<{ nodeId: number; host: string; port: number }>> {
   const kafka = await createKafka({ ...settings, brokers: [address] }, { retries: 0 });
   const cluster = clusterOf(kafka);
   try {
     await cluster.connect();
     await cluster.refreshMetadata();
-    return (cluster.brokerPool.metadata?.brokers ?? []).map(({ nodeId, host, port }) => ({ nodeId, host, port })).sort((a, b) => a.nodeId - b.nodeId);
+    return (cluster.brokerPool.metadata?.brokers ?? [])
+      .map(({ nodeId, host, port }) => ({ nodeId, host, port }))
+      .sort((a, b) => a.nodeId - b.nodeId);
   } catch (error) {
     throw translateKafkaError(error, { brokers: [address], security: settings.security });
   } finally {

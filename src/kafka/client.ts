@@ -51,7 +51,11 @@ export async function createKafka(settings: ConnectionSettings, options: ClientO
 }
 
 /** Runs `work` with a connected admin client, always disconnecting, translating errors. */
-export async function withAdmin<T>(settings: ConnectionSettings, work: (admin: Admin) => Promise<T>, options?: ClientOptions): Promise<T> {
+export async function withAdmin<T>(
+  settings: ConnectionSettings,
+  work: (admin: Admin) => Promise<T>,
+  options?: ClientOptions,
+): Promise<T> {
   const kafka = await createKafka(settings, options);
   const admin = kafka.admin();
   try {

@@ -34,7 +34,8 @@ const TLS_PEER_CODES: Record<string, string> = {
  */
 export function translateKafkaError(
   error: unknown,
-  settings?: Pick<ConnectionSettings, 'brokers' | 'security'> & Partial<Pick<ConnectionSettings, 'origin' | 'files' | 'iam'>>,
+  settings?: Pick<ConnectionSettings, 'brokers' | 'security'> &
+    Partial<Pick<ConnectionSettings, 'origin' | 'files' | 'iam'>>,
 ): KfeedError {
   const translated = translate(error, settings);
   // Errors about who the client is say so when its certificate came from the working folder.
@@ -48,7 +49,10 @@ export function translateKafkaError(
   });
 }
 
-function translate(error: unknown, settings?: Pick<ConnectionSettings, 'brokers' | 'security'> & Partial<Pick<ConnectionSettings, 'iam'>>): KfeedError {
+function translate(
+  error: unknown,
+  settings?: Pick<ConnectionSettings, 'brokers' | 'security'> & Partial<Pick<ConnectionSettings, 'iam'>>,
+): KfeedError {
   if (error instanceof KfeedError) return error;
   const chain = causes(error);
   // kfeed's own errors raised inside kafkajs (the IAM token provider) keep their one line.
@@ -62,35 +66,58 @@ function translate(error: unknown, settings?: Pick<ConnectionSettings, 'brokers'
     const type: string = protocol.type;
     switch (type) {
       case 'TOPIC_ALREADY_EXISTS':
-        return new KfeedError('conflict', messageOf(protocol).replace(/\.$/, ''), { hint: 'choose another name or delete it first', cause: error });
+        return new KfeedError('conflict', messageOf(protocol).replace(/\.$/, ''), {
+          hint: 'choose another name or delete it first',
+          cause: error,
+        });
       case 'INVALID_REPLICATION_FACTOR':
         return new KfeedError('usage', 'the replication factor is larger than the number of brokers', {
           hint: 'pass a smaller --replication-factor',
           cause: error,
         });
       case 'INVALID_PARTITIONS':
-        return new KfeedError('usage', 'the partition count is not valid', { hint: 'pass --partitions 1 or more', cause: error });
-      case 'INVALID_TOPIC_EXCEPTION':
-        return new KfeedError('usage', 'the broker rejected the topic name', { hint: 'use letters, digits, ".", "_" and "-" (at most 249)', cause: error });
-      case 'INVALID_CONFIG':
-        return new KfeedError('usage', `the broker rejected a config: ${messageOf(protocol)}`, { hint: 'check the --config values', cause: error });
-      case 'MESSAGE_TOO_LARGE':
-      case 'RECORD_LIST_TOO_LARGE':
-        return new KfeedError('usage', 'the broker refused a record larger than it accepts (message.max.bytes, 1 MB by default)', {
-          hint: 'send smaller records, or raise max.message.bytes on the topic',
+        return new KfeedError('usage', 'the partition count is not valid', {
+          hint: 'pass --partitions 1 or more',
           cause: error,
         });
+      case 'INVALID_TOPIC_EXCEPTION':
+        return new KfeedError('usage', 'the broker rejected the topic name', {
+          hint: 'use letters, digits, ".", "_" and "-" (at most 249)',
+          cause: error,
+        });
+      case 'INVALID_CONFIG':
+        return new KfeedError('usage', `the broker rejected a config: ${messageOf(protocol)}`, {
+          hint: 'check the --config values',
+          cause: error,
+        });
+      case 'MESSAGE_TOO_LARGE':
+      case 'RECORD_LIST_TOO_LARGE':
+        return new KfeedError(
+          'usage',
+          'the broker refused a record larger than it accepts (message.max.bytes, 1 MB by default)',
+          {
+            hint: 'send smaller records, or raise max.message.bytes on the topic',
+            cause: error,
+          },
+        );
       case 'UNKNOWN_TOPIC_OR_PARTITION':
-        return new KfeedError('notFound', 'the topic does not exist', { hint: 'list topics with `kfeed list-topics`', cause: error });
+        return new KfeedError('notFound', 'the topic does not exist', {
+          hint: 'list topics with `kfeed list-topics`',
+          cause: error,
+        });
       case 'TOPIC_AUTHORIZATION_FAILED':
       case 'GROUP_AUTHORIZATION_FAILED':
       case 'CLUSTER_AUTHORIZATION_FAILED':
       case 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED': {
         const what = type.split('_')[0].toLowerCase();
-        return new KfeedError('denied', `not authorized: the broker refused ${what} access to this client's principal`, {
-          hint: 'grant it with `kfeed acl grant` (see `kfeed cert inspect` for the principal)',
-          cause: error,
-        });
+        return new KfeedError(
+          'denied',
+          `not authorized: the broker refused ${what} access to this client's principal`,
+          {
+            hint: 'grant it with `kfeed acl grant` (see `kfeed cert inspect` for the principal)',
+            cause: error,
+          },
+        );
       }
       case 'SASL_AUTHENTICATION_FAILED':
       case 'ILLEGAL_SASL_STATE':
@@ -99,14 +126,19 @@ function translate(error: unknown, settings?: Pick<ConnectionSettings, 'brokers'
           const message = `the broker ${brokers} refused the IAM credentials: ${messageOf(protocol)}`;
           return new KfeedError('denied', message, { hint: IAM_DENIED_HINT, cause: error });
         }
-        return new KfeedError('denied', `SASL authentication failed: ${messageOf(protocol)}`, { hint: 'check the user, password and mechanism', cause: error });
+        return new KfeedError('denied', `SASL authentication failed: ${messageOf(protocol)}`, {
+          hint: 'check the user, password and mechanism',
+          cause: error,
+        });
       case 'SECURITY_DISABLED':
         return new KfeedError('config', 'the cluster has no authorizer, so it has no ACLs', {
           hint: 'enable authorizer.class.name on the brokers',
           cause: error,
         });
       case 'POLICY_VIOLATION':
-        return new KfeedError('denied', `the cluster policy refused the request: ${messageOf(protocol)}`, { cause: error });
+        return new KfeedError('denied', `the cluster policy refused the request: ${messageOf(protocol)}`, {
+          cause: error,
+        });
       default:
         break;
     }
@@ -119,34 +151,65 @@ function translate(error: unknown, settings?: Pick<ConnectionSettings, 'brokers'
     return new KfeedError('denied', message, { hint: IAM_DENIED_HINT, cause: error });
   }
   if (sasl) {
-    return new KfeedError('denied', `SASL authentication failed for ${brokers}: ${messageOf(sasl).replace(/^SASL \S+ authentication failed: /, '')}`, {
-      hint: 'check the user, the password (KFEED_SASL_PASSWORD) and --sasl-mechanism',
-      cause: error,
-    });
+    return new KfeedError(
+      'denied',
+      `SASL authentication failed for ${brokers}: ${messageOf(sasl).replace(/^SASL \S+ authentication failed: /, '')}`,
+      {
+        hint: 'check the user, the password (KFEED_SASL_PASSWORD) and --sasl-mechanism',
+        cause: error,
+      },
+    );
   }
 
   const tls = find((e) => typeof e.code === 'string' && (e.code in TLS_PEER_CODES || /SSL|TLS|CERT/.test(e.code)));
   if (tls) {
     const code: string = tls.code;
     if (code in TLS_PEER_CODES) {
-      const hint = code === 'ERR_TLS_CERT_ALTNAME_INVALID'
-        ? 'connect with the host name in the certificate, or reissue it with that SAN'
-        : 'pass the CA that signed the brokers with --ca';
-      return new KfeedError('tls', `TLS handshake with ${brokers} failed: ${TLS_PEER_CODES[code]}`, { hint, cause: error });
-    }
-    if (/CERTIFICATE_REQUIRED|BAD_CERTIFICATE|UNKNOWN_CA|HANDSHAKE_FAILURE|CERTIFICATE_UNKNOWN|ACCESS_DENIED/.test(code)) {
-      return new KfeedError('tls', `the broker ${brokers} refused this client's certificate (${code.replace(/^ERR_SSL_/, '').toLowerCase()})`, {
-        hint: 'use a certificate signed by the CA the brokers trust (--cert/--key)',
+      const hint =
+        code === 'ERR_TLS_CERT_ALTNAME_INVALID'
+          ? 'connect with the host name in the certificate, or reissue it with that SAN'
+          : 'pass the CA that signed the brokers with --ca';
+      return new KfeedError('tls', `TLS handshake with ${brokers} failed: ${TLS_PEER_CODES[code]}`, {
+        hint,
         cause: error,
       });
     }
-    if (/BAD_DECRYPT|PASSPHRASE|DECODE/.test(code)) {
-      return new KfeedError('tls', 'the private key could not be read: wrong password or not a key', { hint: 'check PK_PASSWORD and --key', cause: error });
+    if (
+      /CERTIFICATE_REQUIRED|BAD_CERTIFICATE|UNKNOWN_CA|HANDSHAKE_FAILURE|CERTIFICATE_UNKNOWN|ACCESS_DENIED/.test(code)
+    ) {
+      return new KfeedError(
+        'tls',
+        `the broker ${brokers} refused this client's certificate (${code.replace(/^ERR_SSL_/, '').toLowerCase()})`,
+        {
+          hint: 'use a certificate signed by the CA the brokers trust (--cert/--key)',
+          cause: error,
+        },
+      );
     }
-    return new KfeedError('tls', `TLS with ${brokers} failed: ${messageOf(tls)}`, { hint: 'check --ca, --cert and --key', cause: error });
+    if (/BAD_DECRYPT|PASSPHRASE|DECODE/.test(code)) {
+      return new KfeedError('tls', 'the private key could not be read: wrong password or not a key', {
+        hint: 'check PK_PASSWORD and --key',
+        cause: error,
+      });
+    }
+    return new KfeedError('tls', `TLS with ${brokers} failed: ${messageOf(tls)}`, {
+      hint: 'check --ca, --cert and --key',
+      cause: error,
+    });
   }
 
-  const net = find((e) => ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'ECONNRESET', 'EPIPE'].includes(e.code));
+  const net = find((e) =>
+    [
+      'ECONNREFUSED',
+      'ENOTFOUND',
+      'EAI_AGAIN',
+      'EHOSTUNREACH',
+      'ENETUNREACH',
+      'ETIMEDOUT',
+      'ECONNRESET',
+      'EPIPE',
+    ].includes(e.code),
+  );
   if (net) {
     const reason: Record<string, string> = {
       ECONNREFUSED: 'connection refused',
@@ -163,7 +226,11 @@ function translate(error: unknown, settings?: Pick<ConnectionSettings, 'brokers'
       cause: error,
     });
   }
-  const name = find((e) => /KafkaJS(Connection|RequestTimeout|NumberOfRetriesExceeded)/.test(e.name ?? '') || /Broker not connected/.test(e.message ?? ''));
+  const name = find(
+    (e) =>
+      /KafkaJS(Connection|RequestTimeout|NumberOfRetriesExceeded)/.test(e.name ?? '') ||
+      /Broker not connected/.test(e.message ?? ''),
+  );
   if (name) {
     const msg = messageOf(chain[chain.length - 1]);
     if (/Connection timeout|timed out|Request timed out/i.test(msg) || /Timeout/.test(name.name)) {
@@ -174,11 +241,17 @@ function translate(error: unknown, settings?: Pick<ConnectionSettings, 'brokers'
     }
     if (/Closed connection|disconnected|not connected/i.test(msg)) {
       return new KfeedError('connection', `the broker ${brokers} closed the connection`, {
-        hint: settings?.security === 'plaintext' ? 'is this a TLS listener? drop --plaintext' : 'is this a plaintext listener, or does it need a client certificate?',
+        hint:
+          settings?.security === 'plaintext'
+            ? 'is this a TLS listener? drop --plaintext'
+            : 'is this a plaintext listener, or does it need a client certificate?',
         cause: error,
       });
     }
-    return new KfeedError('connection', `cannot talk to ${brokers}: ${msg}`, { hint: 'check --brokers and that the cluster is up', cause: error });
+    return new KfeedError('connection', `cannot talk to ${brokers}: ${msg}`, {
+      hint: 'check --brokers and that the cluster is up',
+      cause: error,
+    });
   }
   const wrapped = new KfeedError('internal', messageOf(error), { cause: error });
   return wrapped;
@@ -210,18 +283,30 @@ export function groupDeniedError(
   const operation = options.operation ?? 'READ';
   const topic = options.topic ?? 'TOPIC';
   const role = operation === 'DELETE' ? 'all' : 'consumer';
-  return new KfeedError('denied', `this client is not authorized for group ${group}: it needs the ACL ${operation} on group ${group}`, {
-    hint: `an admin grants it with \`kfeed acl grant ${grantee(settings)} --role ${role} --topic ${topic} --group ${group}\``,
-    cause: options.cause,
-  });
+  return new KfeedError(
+    'denied',
+    `this client is not authorized for group ${group}: it needs the ACL ${operation} on group ${group}`,
+    {
+      hint: `an admin grants it with \`kfeed acl grant ${grantee(settings)} --role ${role} --topic ${topic} --group ${group}\``,
+      cause: options.cause,
+    },
+  );
 }
 
 /** A client refused a topic it named (Kafka answers so whether or not the topic exists). */
-export function topicDeniedError(topic: string, settings?: Pick<ConnectionSettings, 'files' | 'tls' | 'sasl'>, cause?: unknown): KfeedError {
-  return new KfeedError('denied', `this client is not authorized for topic ${topic}: Kafka refused it DESCRIBE (an authorization problem)`, {
-    hint: `an admin grants a role with \`kfeed acl grant ${grantee(settings)} --role producer --topic ${topic}\` (or --role consumer)`,
-    cause,
-  });
+export function topicDeniedError(
+  topic: string,
+  settings?: Pick<ConnectionSettings, 'files' | 'tls' | 'sasl'>,
+  cause?: unknown,
+): KfeedError {
+  return new KfeedError(
+    'denied',
+    `this client is not authorized for topic ${topic}: Kafka refused it DESCRIBE (an authorization problem)`,
+    {
+      hint: `an admin grants a role with \`kfeed acl grant ${grantee(settings)} --role producer --topic ${topic}\` (or --role consumer)`,
+      cause,
+    },
+  );
 }
 
 /** Whether kafkajs gave up finding a group coordinator (it drops the broker's reason). */

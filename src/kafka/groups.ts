@@ -35,7 +35,14 @@ const OFFSET_FETCH = 9;
 
 /** kafkajs's name of a Kafka error code (COORDINATOR_LOAD_IN_PROGRESS, ...), for the retry decision. */
 function kafkaErrorType(code: number): string {
-  return ({ 14: 'COORDINATOR_LOAD_IN_PROGRESS', 15: 'COORDINATOR_NOT_AVAILABLE', 16: 'NOT_COORDINATOR' } as Record<number, string>)[code] ?? `ERROR_${code}`;
+  return (
+    (
+      { 14: 'COORDINATOR_LOAD_IN_PROGRESS', 15: 'COORDINATOR_NOT_AVAILABLE', 16: 'NOT_COORDINATOR' } as Record<
+        number,
+        string
+      >
+    )[code] ?? `ERROR_${code}`
+  );
 }
 
 const ERROR = {
@@ -102,7 +109,13 @@ function coordinatorMoving(error: unknown): boolean {
 }
 
 /** Answers that mean "ask the coordinator again" (it moved, or is loading its groups). */
-const RETRIABLE_COORDINATOR_ERRORS = new Set(['NOT_COORDINATOR_FOR_GROUP', 'COORDINATOR_LOAD_IN_PROGRESS', 'GROUP_LOAD_IN_PROGRESS', 'COORDINATOR_NOT_AVAILABLE', 'GROUP_COORDINATOR_NOT_AVAILABLE']);
+const RETRIABLE_COORDINATOR_ERRORS = new Set([
+  'NOT_COORDINATOR_FOR_GROUP',
+  'COORDINATOR_LOAD_IN_PROGRESS',
+  'GROUP_LOAD_IN_PROGRESS',
+  'COORDINATOR_NOT_AVAILABLE',
+  'GROUP_COORDINATOR_NOT_AVAILABLE',
+]);
 
 const tpKey = (topic: string, partition: number) => `${topic}\u0000${partition}`;
 
@@ -137,7 +150,11 @@ export class GroupClient {
    * about one. While the group's coordinator is being elected or is loading (a new cluster's
    * first group, a moved partition of __consumer_offsets), it tries again for up to 30 s.
    */
-  private async guarded<T>(work: () => Promise<T>, group?: string, operation?: 'READ' | 'DESCRIBE' | 'DELETE'): Promise<T> {
+  private async guarded<T>(
+    work: () => Promise<T>,
+    group?: string,
+    operation?: 'READ' | 'DESCRIBE' | 'DELETE',
+  ): Promise<T> {
     const answer = await poll(
       async () => {
         try {
@@ -161,7 +178,9 @@ export class GroupClient {
   }
 
   private async brokers(): Promise<KafkajsBroker[]> {
-    return Promise.all(Object.keys(this.cluster.brokerPool.brokers).map((nodeId) => this.cluster.findBroker({ nodeId })));
+    return Promise.all(
+      Object.keys(this.cluster.brokerPool.brokers).map((nodeId) => this.cluster.findBroker({ nodeId })),
+    );
   }
 
   /**
@@ -200,7 +219,8 @@ export class GroupClient {
       );
       const all = perBroker.flat().filter(({ raw }) => raw.errorCode === 0);
       const byCoordinator = new Map<KafkajsBroker, string[]>();
-      for (const { raw, coordinator } of all) byCoordinator.set(coordinator, [...(byCoordinator.get(coordinator) ?? []), raw.groupId]);
+      for (const { raw, coordinator } of all)
+        byCoordinator.set(coordinator, [...(byCoordinator.get(coordinator) ?? []), raw.groupId]);
       const offsets = new Map<string, Map<string, number>>();
       for (const [coordinator, ids] of byCoordinator) {
         for (const [id, committed] of await this.committedOffsetsOfMany(ids, coordinator)) offsets.set(id, committed);
@@ -229,7 +249,9 @@ export class GroupClient {
         const raw = await this.describeRaw(group, coordinator);
         const committed = await this.committedOffsets(group, coordinator);
         if ((raw.state === 'Dead' || raw.state === 'Empty') && raw.members.length === 0 && committed.size === 0) {
-          throw new KfeedError('notFound', `group ${group} does not exist`, { hint: 'list groups with `kfeed group list`' });
+          throw new KfeedError('notFound', `group ${group} does not exist`, {
+            hint: 'list groups with `kfeed group list`',
+          });
         }
         const [description] = await this.withLag([{ raw, committed }]);
         return description;
@@ -243,7 +265,8 @@ export class GroupClient {
     const { groups } = await coordinator.describeGroups({ groupIds: [group] });
     const raw = groups[0];
     if (!raw) throw new KfeedError('internal', `the coordinator did not describe group ${group}`);
-    if (raw.errorCode === ERROR.GROUP_AUTHORIZATION_FAILED) throw groupDeniedError(group, this.settings, { operation: 'DESCRIBE' });
+    if (raw.errorCode === ERROR.GROUP_AUTHORIZATION_FAILED)
+      throw groupDeniedError(group, this.settings, { operation: 'DESCRIBE' });
     return raw;
   }
 
@@ -253,7 +276,8 @@ export class GroupClient {
     const { responses } = await coordinator.offsetFetch({ groupId: group, topics: [] });
     const committed = new Map<string, number>();
     for (const { topic, partitions } of responses) {
-      for (const p of partitions) if (p.errorCode === 0 && Number(p.offset) >= 0) committed.set(tpKey(topic, p.partition), Number(p.offset));
+      for (const p of partitions)
+        if (p.errorCode === 0 && Number(p.offset) >= 0) committed.set(tpKey(topic, p.partition), Number(p.offset));
     }
     return committed;
   }
@@ -262,10 +286,15 @@ export class GroupClient {
    * Committed offsets of many groups coordinated by one broker: OffsetFetch v8 (Kafka 3.0+)
    * names up to OFFSET_FETCH_GROUPS groups per request; older brokers get one request per group.
    */
-  private async committedOffsetsOfMany(groups: string[], coordinator: KafkajsBroker): Promise<Map<string, Map<string, number>>> {
+  private async committedOffsetsOfMany(
+    groups: string[],
+    coordinator: KafkajsBroker,
+  ): Promise<Map<string, Map<string, number>>> {
     const result = new Map<string, Map<string, number>>();
     if ((coordinator.versions?.[OFFSET_FETCH]?.maxVersion ?? 0) < 8) {
-      const each = await mapLimit(groups, OFFSET_FETCH_CONCURRENCY, (group) => this.committedOffsets(group, coordinator));
+      const each = await mapLimit(groups, OFFSET_FETCH_CONCURRENCY, (group) =>
+        this.committedOffsets(group, coordinator),
+      );
       groups.forEach((group, i) => result.set(group, each[i]));
       return result;
     }
@@ -280,7 +309,9 @@ export class GroupClient {
         encode: async () =>
           new Encoder()
             .writeUVarIntBytes()
-            .writeUVarIntArray(chunk.map((g) => new Encoder().writeUVarIntString(g).writeUVarIntArray(null).writeUVarIntBytes()))
+            .writeUVarIntArray(
+              chunk.map((g) => new Encoder().writeUVarIntString(g).writeUVarIntArray(null).writeUVarIntBytes()),
+            )
             .writeBoolean(false)
             .writeUVarIntBytes(),
       };
@@ -314,14 +345,23 @@ export class GroupClient {
         parse: async (data: unknown) => data,
       };
       const { groups: answered } = (await coordinator.connectionPool.send({ request, response })) as {
-        groups: Array<{ group: string; errorCode: number; topics: Array<{ topic: string; partitions: Array<{ partition: number; offset: number; errorCode: number }> }> }>;
+        groups: Array<{
+          group: string;
+          errorCode: number;
+          topics: Array<{ topic: string; partitions: Array<{ partition: number; offset: number; errorCode: number }> }>;
+        }>;
       };
       for (const g of answered) {
-        if (g.errorCode === ERROR.GROUP_AUTHORIZATION_FAILED) throw groupDeniedError(g.group, this.settings, { operation: 'DESCRIBE' });
-        if (g.errorCode !== 0) throw Object.assign(new Error(`OffsetFetch of group ${g.group} failed with error code ${g.errorCode}`), { type: kafkaErrorType(g.errorCode) });
+        if (g.errorCode === ERROR.GROUP_AUTHORIZATION_FAILED)
+          throw groupDeniedError(g.group, this.settings, { operation: 'DESCRIBE' });
+        if (g.errorCode !== 0)
+          throw Object.assign(new Error(`OffsetFetch of group ${g.group} failed with error code ${g.errorCode}`), {
+            type: kafkaErrorType(g.errorCode),
+          });
         const committed = new Map<string, number>();
         for (const { topic, partitions } of g.topics) {
-          for (const p of partitions) if (p.errorCode === 0 && p.offset >= 0) committed.set(tpKey(topic, p.partition), p.offset);
+          for (const p of partitions)
+            if (p.errorCode === 0 && p.offset >= 0) committed.set(tpKey(topic, p.partition), p.offset);
         }
         result.set(g.group, committed);
       }
@@ -337,7 +377,11 @@ export class GroupClient {
     for (const topic of topics) {
       try {
         const partitions = this.cluster.findTopicPartitionMetadata(topic);
-        if (partitions?.length) known.set(topic, partitions.map((p) => ({ partition: p.partitionId, leader: p.leader })));
+        if (partitions?.length)
+          known.set(
+            topic,
+            partitions.map((p) => ({ partition: p.partitionId, leader: p.leader })),
+          );
       } catch {
         // a topic deleted since the group committed to it: no log end to compare with
       }
@@ -346,7 +390,10 @@ export class GroupClient {
   }
 
   /** Per leader, one ListOffsets for all its partitions: topic/partition -> offset at `timestamp`. */
-  async offsetsAt(partitions: Array<{ topic: string; partition: number }>, timestamp: number): Promise<Map<string, number>> {
+  async offsetsAt(
+    partitions: Array<{ topic: string; partition: number }>,
+    timestamp: number,
+  ): Promise<Map<string, number>> {
     const leaders = await this.leaders([...new Set(partitions.map((p) => p.topic))]);
     const byLeader = new Map<number, Map<string, number[]>>();
     for (const { topic, partition } of partitions) {
@@ -362,7 +409,10 @@ export class GroupClient {
         const broker = await this.cluster.findBroker({ nodeId: String(nodeId) });
         const { responses } = await broker.listOffsets({
           isolationLevel: READ_UNCOMMITTED,
-          topics: [...topicsOf].map(([topic, ids]) => ({ topic, partitions: ids.map((partition) => ({ partition, timestamp })) })),
+          topics: [...topicsOf].map(([topic, ids]) => ({
+            topic,
+            partitions: ids.map((partition) => ({ partition, timestamp })),
+          })),
         });
         for (const { topic, partitions: answered } of responses) {
           for (const p of answered) if (p.errorCode === 0) offsets.set(tpKey(topic, p.partition), Number(p.offset));
@@ -376,7 +426,9 @@ export class GroupClient {
    * The timestamp (ms) of the record at each given offset, one Fetch per leader for all of
    * them. Partitions whose first batch did not fit are asked again with room for a large batch.
    */
-  private async timestampsAt(positions: Array<{ topic: string; partition: number; offset: number }>): Promise<Map<string, number>> {
+  private async timestampsAt(
+    positions: Array<{ topic: string; partition: number; offset: number }>,
+  ): Promise<Map<string, number>> {
     const found = new Map<string, number>();
     let pending = positions;
     for (const bytes of [FIRST_RECORD_BYTES, LARGE_RECORD_BYTES]) {
@@ -392,7 +444,11 @@ export class GroupClient {
         [...byLeader].map(async ([nodeId, wanted]) => {
           const broker = await this.cluster.findBroker({ nodeId: String(nodeId) });
           const topics = new Map<string, Array<{ partition: number; fetchOffset: string; maxBytes: number }>>();
-          for (const w of wanted) topics.set(w.topic, [...(topics.get(w.topic) ?? []), { partition: w.partition, fetchOffset: String(w.offset), maxBytes: bytes }]);
+          for (const w of wanted)
+            topics.set(w.topic, [
+              ...(topics.get(w.topic) ?? []),
+              { partition: w.partition, fetchOffset: String(w.offset), maxBytes: bytes },
+            ]);
           let responses: Array<{ topicName: string; partitions: FetchedPartition[] }>;
           try {
             ({ responses } = await broker.fetch({
@@ -424,16 +480,26 @@ export class GroupClient {
   }
 
   /** Log ends, first unread timestamps and lags for several groups, asked all at once. */
-  private async withLag(groups: Array<{ raw: RawGroupDescription; committed: Map<string, number> }>): Promise<GroupDescription[]> {
+  private async withLag(
+    groups: Array<{ raw: RawGroupDescription; committed: Map<string, number> }>,
+  ): Promise<GroupDescription[]> {
     const shaped = groups.map(({ raw, committed }) => {
       const members: GroupMember[] = raw.members.map((m) => ({
         memberId: m.memberId,
         clientId: m.clientId,
         host: m.clientHost,
-        assignment: raw.protocolType === 'consumer' ? Object.entries(decodeMemberAssignment(m.memberAssignment)).map(([topic, partitions]) => ({ topic, partitions: [...partitions].sort((a, b) => a - b) })) : [],
+        assignment:
+          raw.protocolType === 'consumer'
+            ? Object.entries(decodeMemberAssignment(m.memberAssignment)).map(([topic, partitions]) => ({
+                topic,
+                partitions: [...partitions].sort((a, b) => a - b),
+              }))
+            : [],
       }));
       const owner = new Map<string, GroupMember>();
-      for (const member of members) for (const { topic, partitions } of member.assignment) for (const p of partitions) owner.set(tpKey(topic, p), member);
+      for (const member of members)
+        for (const { topic, partitions } of member.assignment)
+          for (const p of partitions) owner.set(tpKey(topic, p), member);
       const keys = new Set([...committed.keys(), ...owner.keys()]);
       const partitions = [...keys].map((key) => {
         const [topic, partition] = key.split('\u0000');
@@ -449,7 +515,11 @@ export class GroupClient {
     for (const p of everyPartition) {
       const end = ends.get(tpKey(p.topic, p.partition));
       if (p.committed === null || end === undefined || p.committed >= end) continue;
-      behind.set(`${tpKey(p.topic, p.partition)}\u0000${p.committed}`, { topic: p.topic, partition: p.partition, offset: p.committed });
+      behind.set(`${tpKey(p.topic, p.partition)}\u0000${p.committed}`, {
+        topic: p.topic,
+        partition: p.partition,
+        offset: p.committed,
+      });
     }
     const timestamps = await this.timestampsAtMany([...behind.values()]);
     const now = Date.now();
@@ -493,7 +563,9 @@ export class GroupClient {
   }
 
   /** Several groups may wait at different offsets of one partition: one Fetch round per distinct offset depth. */
-  private async timestampsAtMany(positions: Array<{ topic: string; partition: number; offset: number }>): Promise<Map<string, number>> {
+  private async timestampsAtMany(
+    positions: Array<{ topic: string; partition: number; offset: number }>,
+  ): Promise<Map<string, number>> {
     const result = new Map<string, number>();
     let rest = positions;
     while (rest.length) {
@@ -523,7 +595,9 @@ export class GroupClient {
     const leaders = await this.leaders([topic]);
     const partitions = leaders.get(topic);
     if (!partitions) {
-      throw new KfeedError('notFound', `topic ${topic} does not exist (or this client may not describe it)`, { hint: 'list topics with `kfeed topic list`' });
+      throw new KfeedError('notFound', `topic ${topic} does not exist (or this client may not describe it)`, {
+        hint: 'list topics with `kfeed topic list`',
+      });
     }
     return partitions.map((p) => p.partition).sort((a, b) => a - b);
   }
@@ -533,7 +607,8 @@ export class GroupClient {
   /** Commits offsets for a group without members (generation -1, no member id). */
   async commit(group: string, offsets: Array<{ topic: string; partition: number; offset: number }>): Promise<void> {
     const topics = new Map<string, Array<{ partition: number; offset: string }>>();
-    for (const o of offsets) topics.set(o.topic, [...(topics.get(o.topic) ?? []), { partition: o.partition, offset: String(o.offset) }]);
+    for (const o of offsets)
+      topics.set(o.topic, [...(topics.get(o.topic) ?? []), { partition: o.partition, offset: String(o.offset) }]);
     const request = {
       groupId: group,
       groupGenerationId: -1,
@@ -558,7 +633,10 @@ export class GroupClient {
         what: `the coordinator of group ${group}`,
         timeoutMs: 15_000,
         intervalMs: 300,
-        onTimeout: () => new KfeedError('connection', `the coordinator of group ${group} did not take the offsets within 15 s`, { hint: 'try again; `kfeed group describe` shows the group' }),
+        onTimeout: () =>
+          new KfeedError('connection', `the coordinator of group ${group} did not take the offsets within 15 s`, {
+            hint: 'try again; `kfeed group describe` shows the group',
+          }),
       },
     );
   }
@@ -574,9 +652,13 @@ export class GroupClient {
     const coordinator = await this.coordinator(group, 'DELETE');
     const { results } = await this.guarded(() => coordinator.deleteGroups([group]), group, 'DELETE');
     const code = results.find((r) => r.groupId === group)?.errorCode ?? 0;
-    if (code === ERROR.GROUP_ID_NOT_FOUND) throw new KfeedError('notFound', `group ${group} does not exist`, { hint: 'list groups with `kfeed group list`' });
+    if (code === ERROR.GROUP_ID_NOT_FOUND)
+      throw new KfeedError('notFound', `group ${group} does not exist`, {
+        hint: 'list groups with `kfeed group list`',
+      });
     if (code === ERROR.NON_EMPTY_GROUP) throw activeGroupError(group, 'deleted');
-    if (code === ERROR.GROUP_AUTHORIZATION_FAILED) throw groupDeniedError(group, this.settings, { operation: 'DELETE' });
+    if (code === ERROR.GROUP_AUTHORIZATION_FAILED)
+      throw groupDeniedError(group, this.settings, { operation: 'DELETE' });
     if (code !== 0) throw new KfeedError('internal', `deleting group ${group} failed with Kafka error code ${code}`);
   }
 
@@ -591,32 +673,52 @@ export class GroupClient {
       encode: async () =>
         new Encoder()
           .writeString(group)
-          .writeArray([new Encoder().writeString(topic).writeArray(partitions.map((p) => new Encoder().writeInt32(p)))]),
+          .writeArray([
+            new Encoder().writeString(topic).writeArray(partitions.map((p) => new Encoder().writeInt32(p))),
+          ]),
     };
     const response = {
       decode: async (raw: Buffer) => {
         const d = new Decoder(raw);
         const errorCode = d.readInt16();
         d.readInt32(); // throttle time
-        const topics = d.readArray((t) => ({ name: t.readString(), partitions: t.readArray((p) => ({ partition: p.readInt32(), errorCode: p.readInt16() })) }));
+        const topics = d.readArray((t) => ({
+          name: t.readString(),
+          partitions: t.readArray((p) => ({ partition: p.readInt32(), errorCode: p.readInt16() })),
+        }));
         return { errorCode, topics };
       },
       parse: async (data: unknown) => data,
     };
-    const answer = (await this.guarded(() => coordinator.connectionPool.send({ request, response }), group, 'DELETE')) as {
+    const answer = (await this.guarded(
+      () => coordinator.connectionPool.send({ request, response }),
+      group,
+      'DELETE',
+    )) as {
       errorCode: number;
       topics: Array<{ name: string; partitions: Array<{ partition: number; errorCode: number }> }>;
     };
-    const codes = [answer.errorCode, ...answer.topics.flatMap((t) => t.partitions.map((p) => p.errorCode))].filter((c) => c !== 0);
+    const codes = [answer.errorCode, ...answer.topics.flatMap((t) => t.partitions.map((p) => p.errorCode))].filter(
+      (c) => c !== 0,
+    );
     const code = codes[0] ?? 0;
     if (code === 0) return;
-    if (code === ERROR.GROUP_ID_NOT_FOUND) throw new KfeedError('notFound', `group ${group} does not exist`, { hint: 'list groups with `kfeed group list`' });
-    if (code === ERROR.GROUP_AUTHORIZATION_FAILED) throw groupDeniedError(group, this.settings, { operation: 'DELETE', topic });
+    if (code === ERROR.GROUP_ID_NOT_FOUND)
+      throw new KfeedError('notFound', `group ${group} does not exist`, {
+        hint: 'list groups with `kfeed group list`',
+      });
+    if (code === ERROR.GROUP_AUTHORIZATION_FAILED)
+      throw groupDeniedError(group, this.settings, { operation: 'DELETE', topic });
     if (code === ERROR.TOPIC_AUTHORIZATION_FAILED) {
-      throw new KfeedError('denied', `this client is not authorized to read topic ${topic}`, { hint: 'deleting offsets needs READ on the topic' });
+      throw new KfeedError('denied', `this client is not authorized to read topic ${topic}`, {
+        hint: 'deleting offsets needs READ on the topic',
+      });
     }
     if (code === ERROR.GROUP_SUBSCRIBED_TO_TOPIC) throw activeGroupError(group, `changed: its members read ${topic}`);
-    if (code === ERROR.UNKNOWN_TOPIC_OR_PARTITION) throw new KfeedError('notFound', `topic ${topic} does not exist`, { hint: 'list topics with `kfeed topic list`' });
+    if (code === ERROR.UNKNOWN_TOPIC_OR_PARTITION)
+      throw new KfeedError('notFound', `topic ${topic} does not exist`, {
+        hint: 'list topics with `kfeed topic list`',
+      });
     throw new KfeedError('internal', `deleting the offsets of group ${group} failed with Kafka error code ${code}`);
   }
 }
@@ -629,7 +731,11 @@ export function activeGroupError(group: string, what: string, members?: number):
 }
 
 /** Runs `work` with a group client, always closing it. */
-export async function withGroups<T>(settings: ConnectionSettings, work: (client: GroupClient) => Promise<T>, signal?: AbortSignal): Promise<T> {
+export async function withGroups<T>(
+  settings: ConnectionSettings,
+  work: (client: GroupClient) => Promise<T>,
+  signal?: AbortSignal,
+): Promise<T> {
   const client = await GroupClient.open(settings, signal);
   try {
     return await work(client);
@@ -643,14 +749,20 @@ export async function withGroups<T>(settings: ConnectionSettings, work: (client:
  * coordinator". This asks FindCoordinator again, directly, and returns the error that says
  * which ACL is missing; any other failure is translated as usual.
  */
-export async function explainGroupFailure(error: unknown, settings: ConnectionSettings, group: string, topic?: string): Promise<KfeedError> {
+export async function explainGroupFailure(
+  error: unknown,
+  settings: ConnectionSettings,
+  group: string,
+  topic?: string,
+): Promise<KfeedError> {
   if (error instanceof KfeedError) return error;
   if (isGroupDenied(error)) return groupDeniedError(group, settings, { topic, cause: error });
   if (!isCoordinatorNotFound(error)) return translateKafkaError(error, settings);
   try {
     await withGroups(settings, (client) => client.coordinator(group, 'READ'));
   } catch (probe) {
-    if (probe instanceof KfeedError && probe.kind === 'denied') return groupDeniedError(group, settings, { topic, cause: error });
+    if (probe instanceof KfeedError && probe.kind === 'denied')
+      return groupDeniedError(group, settings, { topic, cause: error });
   }
   return translateKafkaError(error, settings);
 }
@@ -694,7 +806,14 @@ export interface ResetRow {
  */
 export function planReset(
   mode: ResetMode,
-  partitions: Array<{ topic: string; partition: number; current: number | null; low: number; high: number; byTime?: number }>,
+  partitions: Array<{
+    topic: string;
+    partition: number;
+    current: number | null;
+    low: number;
+    high: number;
+    byTime?: number;
+  }>,
 ): ResetRow[] {
   return partitions.map((p) => {
     let requested: number;
@@ -718,7 +837,14 @@ export function planReset(
     }
     const newOffset = Math.min(p.high, Math.max(p.low, requested));
     const clamped = requested < p.low ? 'log-start' : requested > p.high ? 'log-end' : null;
-    return { topic: p.topic, partition: p.partition, currentOffset: p.current, requestedOffset: requested, newOffset, clamped };
+    return {
+      topic: p.topic,
+      partition: p.partition,
+      currentOffset: p.current,
+      requestedOffset: requested,
+      newOffset,
+      clamped,
+    };
   });
 }
 
@@ -745,7 +871,9 @@ export async function resetOffsets(client: GroupClient, input: ResetInput): Prom
   const chosen = input.partitions ?? all;
   const unknown = chosen.filter((p) => !all.includes(p));
   if (unknown.length) {
-    throw new KfeedError('usage', `topic ${input.topic} has no partition ${unknown.join(', ')}`, { hint: `its partitions are 0 to ${all.length - 1}` });
+    throw new KfeedError('usage', `topic ${input.topic} has no partition ${unknown.join(', ')}`, {
+      hint: `its partitions are 0 to ${all.length - 1}`,
+    });
   }
   const { state, members } = await client.state(input.group);
   if (members > 0) throw activeGroupError(input.group, 'reset', members);
@@ -754,16 +882,32 @@ export async function resetOffsets(client: GroupClient, input: ResetInput): Prom
     client.offsetsAt(tps, EARLIEST),
     client.offsetsAt(tps, LATEST),
     input.mode.to === 'time' ? client.offsetsAt(tps, input.mode.timestamp) : Promise.resolve(new Map<string, number>()),
-    state === 'Dead' ? Promise.resolve(null) : client.describe(input.group).then((d) => d, (e) => (e instanceof KfeedError && e.kind === 'notFound' ? null : Promise.reject(e))),
+    state === 'Dead'
+      ? Promise.resolve(null)
+      : client.describe(input.group).then(
+          (d) => d,
+          (e) => (e instanceof KfeedError && e.kind === 'notFound' ? null : Promise.reject(e)),
+        ),
   ]);
   const current = new Map((committed?.partitions ?? []).map((p) => [tpKey(p.topic, p.partition), p.committedOffset]));
   const rows = planReset(
     input.mode,
     tps.map(({ topic, partition }) => {
       const key = tpKey(topic, partition);
-      return { topic, partition, current: current.get(key) ?? null, low: low.get(key) ?? 0, high: high.get(key) ?? 0, byTime: byTime.get(key) };
+      return {
+        topic,
+        partition,
+        current: current.get(key) ?? null,
+        low: low.get(key) ?? 0,
+        high: high.get(key) ?? 0,
+        byTime: byTime.get(key),
+      };
     }),
   );
-  if (input.execute) await client.commit(input.group, rows.map((r) => ({ topic: r.topic, partition: r.partition, offset: r.newOffset })));
+  if (input.execute)
+    await client.commit(
+      input.group,
+      rows.map((r) => ({ topic: r.topic, partition: r.partition, offset: r.newOffset })),
+    );
   return { group: input.group, topic: input.topic, mode: input.mode, executed: input.execute, partitions: rows };
 }

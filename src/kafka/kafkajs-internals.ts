@@ -47,14 +47,19 @@ export interface KafkajsBroker {
   findGroupCoordinator(q: { groupId: string; coordinatorType: number }): Promise<{ coordinator: { nodeId: number } }>;
   listGroups(): Promise<{ groups: Array<{ groupId: string; protocolType: string }> }>;
   describeGroups(q: { groupIds: string[] }): Promise<{ groups: RawGroupDescription[] }>;
-  offsetFetch(q: { groupId: string; topics: Array<{ topic: string; partitions: Array<{ partition: number }> }> }): Promise<{
+  offsetFetch(q: {
+    groupId: string;
+    topics: Array<{ topic: string; partitions: Array<{ partition: number }> }>;
+  }): Promise<{
     responses: Array<{ topic: string; partitions: Array<{ partition: number; offset: string; errorCode: number }> }>;
     errorCode?: number;
   }>;
   listOffsets(q: {
     isolationLevel: number;
     topics: Array<{ topic: string; partitions: Array<{ partition: number; timestamp: number }> }>;
-  }): Promise<{ responses: Array<{ topic: string; partitions: Array<{ partition: number; offset: string; errorCode: number }> }> }>;
+  }): Promise<{
+    responses: Array<{ topic: string; partitions: Array<{ partition: number; offset: string; errorCode: number }> }>;
+  }>;
   fetch(q: {
     replicaId: number;
     isolationLevel: number;
@@ -124,7 +129,9 @@ export function clusterOf(kafka: Kafka): KafkajsCluster {
   const symbol = Object.getOwnPropertySymbols(kafka).find((s) => s.description === 'private:Kafka:createCluster');
   const create = symbol ? (kafka as unknown as Record<symbol, unknown>)[symbol] : undefined;
   if (typeof create !== 'function') {
-    throw new KfeedError('internal', 'this kafkajs build has no cluster factory', { hint: 'kfeed needs kafkajs 2.2.x' });
+    throw new KfeedError('internal', 'this kafkajs build has no cluster factory', {
+      hint: 'kfeed needs kafkajs 2.2.x',
+    });
   }
   return create({ metadataMaxAge: 0, allowAutoTopicCreation: false }) as KafkajsCluster;
 }

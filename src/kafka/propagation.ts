@@ -18,7 +18,9 @@ export async function waitUntilEveryBrokerKnows(
   let addresses: string[];
   try {
     await abortable(discovery.connect(), options.signal);
-    addresses = (await abortable(discovery.describeCluster(), options.signal)).brokers.map((b) => `${b.host}:${b.port}`);
+    addresses = (await abortable(discovery.describeCluster(), options.signal)).brokers.map(
+      (b) => `${b.host}:${b.port}`,
+    );
   } finally {
     await discovery.disconnect().catch(() => undefined);
   }
@@ -37,9 +39,13 @@ export async function waitUntilEveryBrokerKnows(
       intervalMs: 200,
       signal: options.signal,
       onTimeout: () =>
-        new KfeedError('connection', `topic ${topic} was created, but broker(s) ${[...pending].join(', ')} did not list it within ${timeoutMs / 1000} s`, {
-          hint: 'check the brokers with `kfeed describe-topic`',
-        }),
+        new KfeedError(
+          'connection',
+          `topic ${topic} was created, but broker(s) ${[...pending].join(', ')} did not list it within ${timeoutMs / 1000} s`,
+          {
+            hint: 'check the brokers with `kfeed describe-topic`',
+          },
+        ),
     },
   );
 }

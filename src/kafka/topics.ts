@@ -9,7 +9,9 @@ const TOPIC_NAME = /^[A-Za-z0-9._-]{1,249}$/;
 /** Kafka's own topic-name rules, checked before asking the broker. */
 export function checkTopicName(name: string): string {
   if (!TOPIC_NAME.test(name) || name === '.' || name === '..') {
-    throw new KfeedError('usage', `"${name}" is not a valid topic name`, { hint: 'use letters, digits, ".", "_" and "-" (1 to 249 characters)' });
+    throw new KfeedError('usage', `"${name}" is not a valid topic name`, {
+      hint: 'use letters, digits, ".", "_" and "-" (1 to 249 characters)',
+    });
   }
   return name;
 }
@@ -18,7 +20,10 @@ export function checkTopicName(name: string): string {
 export function parseConfigs(pairs: string[]): Array<{ name: string; value: string }> {
   return pairs.map((pair) => {
     const at = pair.indexOf('=');
-    if (at <= 0) throw new KfeedError('usage', `"${pair}" is not a config setting`, { hint: 'write --config key=value, e.g. --config retention.ms=86400000' });
+    if (at <= 0)
+      throw new KfeedError('usage', `"${pair}" is not a config setting`, {
+        hint: 'write --config key=value, e.g. --config retention.ms=86400000',
+      });
     return { name: pair.slice(0, at).trim(), value: pair.slice(at + 1).trim() };
   });
 }
@@ -44,9 +49,13 @@ export async function createTopic(admin: Admin, input: CreateTopicInput): Promis
   const brokerCount = cluster.brokers.length;
   const replicationFactor = input.replicationFactor ?? Math.min(3, brokerCount);
   if (replicationFactor > brokerCount) {
-    throw new KfeedError('usage', `replication factor ${replicationFactor} is larger than the ${brokerCount} broker(s) of the cluster`, {
-      hint: `pass --replication-factor ${brokerCount} or less`,
-    });
+    throw new KfeedError(
+      'usage',
+      `replication factor ${replicationFactor} is larger than the ${brokerCount} broker(s) of the cluster`,
+      {
+        hint: `pass --replication-factor ${brokerCount} or less`,
+      },
+    );
   }
   const topic: ITopicConfig = {
     topic: input.name,
@@ -56,9 +65,17 @@ export async function createTopic(admin: Admin, input: CreateTopicInput): Promis
   };
   const created = await admin.createTopics({ topics: [topic], waitForLeaders: false, timeout: 15000 });
   // kafkajs reports an existing topic as `false` rather than as an error.
-  if (!created) throw new KfeedError('conflict', `topic ${input.name} already exists`, { hint: 'choose another name, or delete it first with `kfeed delete-topic`' });
+  if (!created)
+    throw new KfeedError('conflict', `topic ${input.name} already exists`, {
+      hint: 'choose another name, or delete it first with `kfeed delete-topic`',
+    });
   await waitForLeaders(admin, input.name);
-  return { name: input.name, partitions: input.partitions, replicationFactor, configs: Object.fromEntries(input.configs.map((c) => [c.name, c.value])) };
+  return {
+    name: input.name,
+    partitions: input.partitions,
+    replicationFactor,
+    configs: Object.fromEntries(input.configs.map((c) => [c.name, c.value])),
+  };
 }
 
 /**
@@ -78,9 +95,13 @@ async function waitForLeaders(admin: Admin, topic: string, timeoutMs = 15_000): 
       timeoutMs,
       intervalMs: 100,
       onTimeout: (last) =>
-        new KfeedError('connection', `topic ${topic} was created, but its partitions had no leader within ${timeoutMs / 1000} s`, {
-          hint: `check it with \`kfeed describe-topic ${topic}\`${last instanceof Error ? ` (last answer: ${last.message})` : ''}`,
-        }),
+        new KfeedError(
+          'connection',
+          `topic ${topic} was created, but its partitions had no leader within ${timeoutMs / 1000} s`,
+          {
+            hint: `check it with \`kfeed describe-topic ${topic}\`${last instanceof Error ? ` (last answer: ${last.message})` : ''}`,
+          },
+        ),
     },
   );
 }
@@ -89,7 +110,11 @@ async function waitForLeaders(admin: Admin, topic: string, timeoutMs = 15_000): 
  * Fails with one line naming every topic of `topics` that the cluster does not list (a topic
  * this client may not describe is left out of the list, so it looks missing too).
  */
-export async function requireTopics(admin: Admin, topics: string[], access?: Pick<ConnectionSettings, 'files' | 'tls' | 'sasl'>): Promise<void> {
+export async function requireTopics(
+  admin: Admin,
+  topics: string[],
+  access?: Pick<ConnectionSettings, 'files' | 'tls' | 'sasl'>,
+): Promise<void> {
   const existing = new Set(await admin.listTopics());
   const missing = topics.filter((t) => !existing.has(t));
   // The list leaves out topics this client may not describe; asked by name, Kafka says so.
@@ -102,9 +127,13 @@ export async function requireTopics(admin: Admin, topics: string[], access?: Pic
   }
   if (missing.length) {
     const one = missing.length === 1;
-    throw new KfeedError('notFound', `${one ? `topic ${missing[0]} does not exist` : `topics ${missing.join(', ')} do not exist`} (or this client may not describe ${one ? 'it' : 'them'})`, {
-      hint: `create ${one ? 'it' : 'them'}: ${missing.map((t) => `kfeed create-topic ${t}`).join('; ')}`,
-    });
+    throw new KfeedError(
+      'notFound',
+      `${one ? `topic ${missing[0]} does not exist` : `topics ${missing.join(', ')} do not exist`} (or this client may not describe ${one ? 'it' : 'them'})`,
+      {
+        hint: `create ${one ? 'it' : 'them'}: ${missing.map((t) => `kfeed create-topic ${t}`).join('; ')}`,
+      },
+    );
   }
 }
 
@@ -144,7 +173,15 @@ export async function listTopics(admin: Admin, options: { includeInternal?: bool
 
 export interface TopicDescription {
   name: string;
-  partitions: Array<{ partition: number; leader: number; replicas: number[]; isr: number[]; offline: number[]; low: string; high: string }>;
+  partitions: Array<{
+    partition: number;
+    leader: number;
+    replicas: number[];
+    isr: number[];
+    offline: number[];
+    low: string;
+    high: string;
+  }>;
   /** Null when the client is not allowed to describe the topic's configs. */
   configs: Array<{ name: string; value: string | null; source: string; sensitive: boolean }> | null;
 }
@@ -168,9 +205,14 @@ async function topicMetadata(admin: Admin, name: string) {
     return await admin.fetchTopicMetadata({ topics: [name] });
   } catch (error) {
     const type = (error as { type?: string }).type;
-    if (type === 'UNKNOWN_TOPIC_OR_PARTITION') throw new KfeedError('notFound', `topic ${name} does not exist`, { hint: 'list topics with `kfeed list-topics`' });
+    if (type === 'UNKNOWN_TOPIC_OR_PARTITION')
+      throw new KfeedError('notFound', `topic ${name} does not exist`, {
+        hint: 'list topics with `kfeed list-topics`',
+      });
     if (type === 'TOPIC_AUTHORIZATION_FAILED') {
-      throw new KfeedError('denied', `not authorized to describe topic ${name}`, { hint: "grant this client's principal a role on it with `kfeed acl grant`" });
+      throw new KfeedError('denied', `not authorized to describe topic ${name}`, {
+        hint: "grant this client's principal a role on it with `kfeed acl grant`",
+      });
     }
     throw error;
   }
@@ -203,15 +245,18 @@ export async function describeTopic(admin: Admin, name: string): Promise<TopicDe
       }))
       .sort((a, b) => a.partition - b.partition),
     // Only the topic's own overrides, as `kafka-topics --describe` shows.
-    configs: configs === null ? null : entries
-      .filter((e) => (e as { configSource?: number }).configSource === 1)
-      .map((e) => ({
-        name: e.configName,
-        value: e.configValue,
-        source: CONFIG_SOURCES[(e as { configSource?: number }).configSource ?? 0] ?? 'unknown',
-        sensitive: e.isSensitive,
-      }))
-      .sort((a, b) => a.name.localeCompare(b.name)),
+    configs:
+      configs === null
+        ? null
+        : entries
+            .filter((e) => (e as { configSource?: number }).configSource === 1)
+            .map((e) => ({
+              name: e.configName,
+              value: e.configValue,
+              source: CONFIG_SOURCES[(e as { configSource?: number }).configSource ?? 0] ?? 'unknown',
+              sensitive: e.isSensitive,
+            }))
+            .sort((a, b) => a.name.localeCompare(b.name)),
   };
 }
 

@@ -7,7 +7,10 @@ import { KfeedError } from '../errors.js';
 import type { LocalClusterState } from './state.js';
 
 /** The cluster's own CA, the brokers' keystore and the admin (super user) certificate. */
-export async function makeCertificates(dir: string, name: string): Promise<Pick<LocalClusterState, 'files' | 'principals'>> {
+export async function makeCertificates(
+  dir: string,
+  name: string,
+): Promise<Pick<LocalClusterState, 'files' | 'principals'>> {
   const tlsDir = path.join(dir, 'tls');
   const caDir = path.join(tlsDir, 'ca');
   const ca = await createLocalCa(caDir, { commonName: `kfeed local CA (${name})`, organization: 'kfeed' });

@@ -139,7 +139,8 @@ export async function startLocalCluster(options: StartOptions): Promise<{ state:
     if (running === existing.brokers.length) {
       const differences = shapeDifferences(existing, options);
       // A version is a difference only when one was asked for.
-      if (requested && existing.kafkaVersion !== version?.text) differences.push(`Kafka ${existing.kafkaVersion}, not ${version?.text}`);
+      if (requested && existing.kafkaVersion !== version?.text)
+        differences.push(`Kafka ${existing.kafkaVersion}, not ${version?.text}`);
       if (differences.length && !options.acceptAnyRunningShape) {
         throw new KfeedError(
           'conflict',
@@ -215,7 +216,14 @@ export async function startLocalCluster(options: StartOptions): Promise<{ state:
       requireAcls: options.requireAcls,
       ...(options.scram ? { scramUser: options.scram.user } : {}),
       ...(options.iam && iamClasspath
-        ? { iam: makeLocalIamKey({ clusterName: options.name, clusterDir: dir, options: options.iam, classpath: iamClasspath }) }
+        ? {
+            iam: makeLocalIamKey({
+              clusterName: options.name,
+              clusterDir: dir,
+              options: options.iam,
+              classpath: iamClasspath,
+            }),
+          }
         : {}),
       clusterId: newClusterId(),
       brokers,

@@ -66,13 +66,9 @@ export function checkJavac(java: string, env: NodeJS.ProcessEnv): string {
   for (const candidate of candidates) {
     if (candidate.includes(path.sep) ? fs.existsSync(candidate) : onPath(candidate, env)) return candidate;
   }
-  throw new KfeedError(
-    'prerequisite',
-    'a JDK (javac) is needed to build the IAM token validator of `local up --iam`',
-    {
-      hint: 'install a JDK 17+ (e.g. `apt-get install openjdk-17-jdk-headless`) or point JAVA_HOME at one',
-    },
-  );
+  throw new KfeedError('prerequisite', 'a JDK (javac) is needed to build the IAM token validator of `local up --iam`', {
+    hint: 'install a JDK 17+ (e.g. `apt-get install openjdk-17-jdk-headless`) or point JAVA_HOME at one',
+  });
 }
 
 function onPath(command: string, env: NodeJS.ProcessEnv): boolean {
@@ -139,11 +135,9 @@ async function ensureValidatorClasses(input: PrepareIamInput, signerLibs: string
   );
   if (result.code !== 0) {
     fs.rmSync(staging, { recursive: true, force: true });
-    throw new KfeedError(
-      'internal',
-      `compiling the IAM token validator failed: ${result.text.trim().split('\n')[0]}`,
-      { hint: `see ${source}` },
-    );
+    throw new KfeedError('internal', `compiling the IAM token validator failed: ${result.text.trim().split('\n')[0]}`, {
+      hint: `see ${source}`,
+    });
   }
   fs.writeFileSync(path.join(staging, '.complete'), new Date().toISOString());
   fs.rmSync(classes, { recursive: true, force: true });

@@ -63,12 +63,15 @@ export async function ensureKafkaJars(options: {
     fs.rmSync(staging, { recursive: true, force: true });
     fs.mkdirSync(staging, { recursive: true });
     const mvnArgs = ['-B', '-q', '-f', options.pom, ...mavenProperties(version), 'dependency:copy-dependencies'];
-    const output = await runCaptured(mvn, [...mvnArgs, `-DoutputDirectory=${staging}`, '-DincludeScope=runtime'], env, options.signal).catch(
-      (error: unknown) => {
-        fs.rmSync(staging, { recursive: true, force: true });
-        throw error;
-      },
-    );
+    const output = await runCaptured(
+      mvn,
+      [...mvnArgs, `-DoutputDirectory=${staging}`, '-DincludeScope=runtime'],
+      env,
+      options.signal,
+    ).catch((error: unknown) => {
+      fs.rmSync(staging, { recursive: true, force: true });
+      throw error;
+    });
     if (output.code !== 0) {
       fs.rmSync(staging, { recursive: true, force: true });
       // Leave no empty folder behind for a release that was never fetched.

@@ -14,7 +14,9 @@ export function checkJava(env: NodeJS.ProcessEnv, minimum = 17): { java: string;
   const first = match ? Number(match[1]) : 0;
   const major = first === 1 && match?.[2] ? Number(match[2]) : first;
   if (major < minimum) {
-    throw new KfeedError('prerequisite', `Java ${major} is too old for the local Kafka broker`, { hint: `install a JDK ${minimum}+ or point JAVA_HOME at one` });
+    throw new KfeedError('prerequisite', `Java ${major} is too old for the local Kafka broker`, {
+      hint: `install a JDK ${minimum}+ or point JAVA_HOME at one`,
+    });
   }
   return { java, major };
 }

@@ -107,7 +107,6 @@ export function brokerProperties(state: PropertiesInput, broker: BrokerState): s
   );
 }
 
-
 /** Parses `key=value` lines (as written above) back into a map, for checks. */
 export function parseProperties(text: string): Map<string, string> {
   const map = new Map<string, string>();

@@ -10,7 +10,14 @@ export interface BrokerState {
   id: number;
   pid?: number;
   dir: string;
-  ports: { client: number; clientSecure: number; replication: number; controller?: number; sasl?: number; iam?: number };
+  ports: {
+    client: number;
+    clientSecure: number;
+    replication: number;
+    controller?: number;
+    sasl?: number;
+    iam?: number;
+  };
 }
 
 export interface LocalClusterState {

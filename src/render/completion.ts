@@ -5,11 +5,7 @@
 
 /** What a flag's value or a positional argument completes to. */
 export type ValueKind =
-  | { kind: 'choices'; choices: string[] }
-  | { kind: 'profile' }
-  | { kind: 'file' }
-  | { kind: 'dir' }
-  | { kind: 'any' };
+  { kind: 'choices'; choices: string[] } | { kind: 'profile' } | { kind: 'file' } | { kind: 'dir' } | { kind: 'any' };
 
 export interface CompletionFlag {
   /** `--partitions` and `-p`. */

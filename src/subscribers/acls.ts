@@ -9,7 +9,12 @@ const { AclResourceTypes, AclOperationTypes, AclPermissionTypes, ResourcePattern
  * its topics and read groups that start with its prefix; a producer may write and describe
  * its topics.
  */
-export function subscriberBindings(input: { principal: string; role: SubscriberRole; topics: string[]; groupPrefix: string }): AclEntry[] {
+export function subscriberBindings(input: {
+  principal: string;
+  role: SubscriberRole;
+  topics: string[];
+  groupPrefix: string;
+}): AclEntry[] {
   const entry = (resourceType: number, resourceName: string, pattern: number, operation: number): AclEntry => ({
     resourceType,
     resourceName,
@@ -19,9 +24,17 @@ export function subscriberBindings(input: { principal: string; role: SubscriberR
     operation,
     permissionType: AclPermissionTypes.ALLOW,
   });
-  const topicOperations = input.role === 'consumer' ? [AclOperationTypes.READ, AclOperationTypes.DESCRIBE] : [AclOperationTypes.WRITE, AclOperationTypes.DESCRIBE];
-  const entries = input.topics.flatMap((topic) => topicOperations.map((op) => entry(AclResourceTypes.TOPIC, topic, ResourcePatternTypes.LITERAL, op)));
-  if (input.role === 'consumer') entries.push(entry(AclResourceTypes.GROUP, input.groupPrefix, ResourcePatternTypes.PREFIXED, AclOperationTypes.READ));
+  const topicOperations =
+    input.role === 'consumer'
+      ? [AclOperationTypes.READ, AclOperationTypes.DESCRIBE]
+      : [AclOperationTypes.WRITE, AclOperationTypes.DESCRIBE];
+  const entries = input.topics.flatMap((topic) =>
+    topicOperations.map((op) => entry(AclResourceTypes.TOPIC, topic, ResourcePatternTypes.LITERAL, op)),
+  );
+  if (input.role === 'consumer')
+    entries.push(
+      entry(AclResourceTypes.GROUP, input.groupPrefix, ResourcePatternTypes.PREFIXED, AclOperationTypes.READ),
+    );
   return entries;
 }
 

@@ -53,7 +53,9 @@ function renderJavaProperties(bootstrap: string, trust: boolean): string {
     'ssl.keystore.type=PEM',
     'ssl.keystore.location=keystore.pem',
     '# If your private key is encrypted, add: ssl.key.password=...',
-    ...(trust ? ['ssl.truststore.type=PEM', `ssl.truststore.location=${BUNDLE_FILES.truststore}`] : ['# The brokers chain to public root CAs: the JVM default truststore verifies them.']),
+    ...(trust
+      ? ['ssl.truststore.type=PEM', `ssl.truststore.location=${BUNDLE_FILES.truststore}`]
+      : ['# The brokers chain to public root CAs: the JVM default truststore verifies them.']),
     '',
   ].join('\n');
 }
@@ -104,7 +106,9 @@ function renderReadme(record: SubscriberRecord, bootstrap: string, trust: boolea
     '',
     '## kcat',
     '```sh',
-    reading ? `kcat -F ${BUNDLE_FILES.kcat} -C -G ${group} ${topics}` : `kcat -F ${BUNDLE_FILES.kcat} -P -t ${record.topics[0]}`,
+    reading
+      ? `kcat -F ${BUNDLE_FILES.kcat} -C -G ${group} ${topics}`
+      : `kcat -F ${BUNDLE_FILES.kcat} -P -t ${record.topics[0]}`,
     '```',
     '',
     '## Java clients and Kafka tools',
@@ -127,7 +131,8 @@ export function writeBundle(dir: string, files: Record<string, string>): string[
   fs.mkdirSync(parent, { recursive: true });
   const temp = fs.mkdtempSync(path.join(parent, `.${path.basename(dir)}.`));
   try {
-    for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(temp, name), text, { mode: 0o644, flag: 'wx' });
+    for (const [name, text] of Object.entries(files))
+      fs.writeFileSync(path.join(temp, name), text, { mode: 0o644, flag: 'wx' });
     if (fs.existsSync(dir)) fs.rmdirSync(dir);
     fs.renameSync(temp, dir);
   } catch (error) {
@@ -140,19 +145,26 @@ export function writeBundle(dir: string, files: Record<string, string>): string[
 /** Checks before any work that the bundle can be written: the folder is new or empty and its parent exists or can be made. */
 export function checkBundleDir(dir: string): void {
   if (fs.existsSync(dir)) {
-    if (!fs.statSync(dir).isDirectory()) throw new KfeedError('conflict', `${dir} is a file`, { hint: 'name a new folder with --out-dir' });
-    if (fs.readdirSync(dir).length > 0) throw new KfeedError('conflict', `${dir} is not empty`, { hint: 'name a new folder with --out-dir' });
+    if (!fs.statSync(dir).isDirectory())
+      throw new KfeedError('conflict', `${dir} is a file`, { hint: 'name a new folder with --out-dir' });
+    if (fs.readdirSync(dir).length > 0)
+      throw new KfeedError('conflict', `${dir} is not empty`, { hint: 'name a new folder with --out-dir' });
     return;
   }
   // The nearest folder that exists must be one this process can write: nothing is made yet.
   let existing = path.dirname(path.resolve(dir));
   while (!fs.existsSync(existing)) existing = path.dirname(existing);
   try {
-    if (!fs.statSync(existing).isDirectory()) throw Object.assign(new Error('not a folder'), { code: `${existing} is a file` });
+    if (!fs.statSync(existing).isDirectory())
+      throw Object.assign(new Error('not a folder'), { code: `${existing} is a file` });
     fs.accessSync(existing, fs.constants.W_OK);
   } catch (error) {
-    throw new KfeedError('config', `cannot write the bundle into ${dir}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {
-      hint: 'name a folder you can write with --out-dir',
-    });
+    throw new KfeedError(
+      'config',
+      `cannot write the bundle into ${dir}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      {
+        hint: 'name a folder you can write with --out-dir',
+      },
+    );
   }
 }

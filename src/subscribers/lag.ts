@@ -19,7 +19,9 @@ export interface PartitionLag {
 export async function groupLagByPrefix(settings: ConnectionSettings, prefixes: string[]): Promise<GroupLag[]> {
   if (!prefixes.length) return [];
   const groups = await withGroups(settings, (client) => client.list());
-  return groups.filter((g) => prefixes.some((p) => g.group.startsWith(p))).map((g) => ({ group: g.group, lag: g.lag, lagSeconds: g.lagSeconds }));
+  return groups
+    .filter((g) => prefixes.some((p) => g.group.startsWith(p)))
+    .map((g) => ({ group: g.group, lag: g.lag, lagSeconds: g.lagSeconds }));
 }
 
 /** Per-partition lag of the given groups, as `kfeed group describe` shows it. */
@@ -30,7 +32,15 @@ export async function partitionLag(settings: ConnectionSettings, groups: string[
     for (const group of groups) {
       const description = await client.describe(group);
       for (const p of description.partitions) {
-        rows.push({ group, topic: p.topic, partition: p.partition, committedOffset: p.committedOffset, logEndOffset: p.logEndOffset, lag: p.lag, lagSeconds: p.lagSeconds });
+        rows.push({
+          group,
+          topic: p.topic,
+          partition: p.partition,
+          committedOffset: p.committedOffset,
+          logEndOffset: p.logEndOffset,
+          lag: p.lag,
+          lagSeconds: p.lagSeconds,
+        });
       }
     }
     return rows;

@@ -52,7 +52,11 @@ class Transaction {
 
   private readonly undos: Array<{ what: string; undo: () => Promise<void> }> = [];
 
-  async step<T>(name: string, work: () => Promise<T>, undo?: (value: T) => { what: string; run: () => Promise<void> }): Promise<T> {
+  async step<T>(
+    name: string,
+    work: () => Promise<T>,
+    undo?: (value: T) => { what: string; run: () => Promise<void> },
+  ): Promise<T> {
     let value: T;
     try {
       value = await work();
@@ -80,12 +84,17 @@ class Transaction {
 /** The CSR must be worth a certificate: a key of at least 2048 bits (RSA) or P-256, and a CN. */
 export function checkSubscriberCsr(csr: ParsedCsr, file: string): void {
   const key = describeKey(csr.publicKey);
-  const strong = (key.algorithm === 'RSA' && (key.size ?? 0) >= 2048) || (key.algorithm === 'EC' && (key.size ?? 0) >= 256);
+  const strong =
+    (key.algorithm === 'RSA' && (key.size ?? 0) >= 2048) || (key.algorithm === 'EC' && (key.size ?? 0) >= 256);
   if (!strong) {
-    throw new KfeedError('usage', `${file} carries a ${key.label} key, too weak for a feed client`, { hint: 'make a new CSR with RSA 2048+ or EC P-256/P-384 (`kfeed makecsr`)' });
+    throw new KfeedError('usage', `${file} carries a ${key.label} key, too weak for a feed client`, {
+      hint: 'make a new CSR with RSA 2048+ or EC P-256/P-384 (`kfeed makecsr`)',
+    });
   }
   if (!csr.subjectName.flat().some((a) => a.oid === '2.5.4.3')) {
-    throw new KfeedError('usage', `the subject of ${file} has no CN (${csr.subject || 'empty'})`, { hint: 'make a new CSR with a CN: `kfeed makecsr --cn NAME`' });
+    throw new KfeedError('usage', `the subject of ${file} has no CN (${csr.subject || 'empty'})`, {
+      hint: 'make a new CSR with a CN: `kfeed makecsr --cn NAME`',
+    });
   }
 }
 
@@ -144,23 +153,40 @@ export async function addSubscriber(access: RegistryAccess, input: AddSubscriber
       'issuing the certificate',
       async () => {
         const { issueFromCsr } = await import('../certs/issuing.js');
-        return issueFromCsr(input.csr, input.authority, { validityDays: input.validityDays, signal: access.signal, onProgress: access.onProgress });
+        return issueFromCsr(input.csr, input.authority, {
+          validityDays: input.validityDays,
+          signal: access.signal,
+          onProgress: access.onProgress,
+        });
       },
-      (outcome) => ({ what: `certificate ${outcome.result.info.serialNumber} revoked`, run: () => revokeIfPossible(input.authority, outcome.result.info.serialNumber) }),
+      (outcome) => ({
+        what: `certificate ${outcome.result.info.serialNumber} revoked`,
+        run: () => revokeIfPossible(input.authority, outcome.result.info.serialNumber),
+      }),
     );
     if (issued.result.info.principal !== principal) {
       await tx.step('checking the certificate', async () => {
-        throw new KfeedError('verification', `the CA issued ${issued.result.info.principal}, not ${principal}`, { hint: 'the CA rewrote the subject: use a CA template that keeps the CSR subject' });
+        throw new KfeedError('verification', `the CA issued ${issued.result.info.principal}, not ${principal}`, {
+          hint: 'the CA rewrote the subject: use a CA template that keeps the CSR subject',
+        });
       });
     }
-    const wanted = subscriberBindings({ principal, role: input.role, topics: input.topics, groupPrefix: input.groupPrefix });
+    const wanted = subscriberBindings({
+      principal,
+      role: input.role,
+      topics: input.topics,
+      groupPrefix: input.groupPrefix,
+    });
     // Bindings the principal already held were not ours to add, so they are not ours to undo.
     const missing = wanted.filter((e) => !held.has(bindingKey(describeBinding(e))));
     access.onProgress?.(`granting ${input.role} ACLs on ${input.topics.join(', ')}`);
     await tx.step(
       'granting the ACLs',
       () => createBindings(admin, missing),
-      () => ({ what: `${missing.length} ACL(s) removed`, run: async () => void (await deleteBindings(admin, missing)) }),
+      () => ({
+        what: `${missing.length} ACL(s) removed`,
+        run: async () => void (await deleteBindings(admin, missing)),
+      }),
     );
     const now = new Date().toISOString();
     const certificate = certificateEntry(issued, now);
@@ -177,23 +203,39 @@ export async function addSubscriber(access: RegistryAccess, input: AddSubscriber
       updatedAt: now,
       updatedBy: access.operator,
     };
-    const files = renderBundle({ record, certificatePem: issued.result.pem, brokerCaPem: input.brokerCaPem, bootstrap: input.bootstrap });
+    const files = renderBundle({
+      record,
+      certificatePem: issued.result.pem,
+      brokerCaPem: input.brokerCaPem,
+      bootstrap: input.bootstrap,
+    });
     const written = await tx.step(
       'writing the bundle',
       async () => writeBundle(input.outDir, files),
-      () => ({ what: `bundle ${input.outDir} removed`, run: async () => fs.rmSync(input.outDir, { recursive: true, force: true }) }),
+      () => ({
+        what: `bundle ${input.outDir} removed`,
+        run: async () => fs.rmSync(input.outDir, { recursive: true, force: true }),
+      }),
     );
     await tx.step('recording the subscriber', async () => {
       await ensureRegistryTopic(admin, registryTopic);
       await writeRegistryRecord(kafka, registryTopic, record);
     });
-    return { subscriber: record, aclsGranted: wanted.map(describeBinding), bundle: { dir: path.resolve(input.outDir), files: written }, registryTopic };
+    return {
+      subscriber: record,
+      aclsGranted: wanted.map(describeBinding),
+      bundle: { dir: path.resolve(input.outDir), files: written },
+      registryTopic,
+    };
   } finally {
     await admin.disconnect().catch(() => undefined);
   }
 }
 
-function certificateEntry(issued: Awaited<ReturnType<typeof import('../certs/issuing.js').issueFromCsr>>, now: string): SubscriberCertificate {
+function certificateEntry(
+  issued: Awaited<ReturnType<typeof import('../certs/issuing.js').issueFromCsr>>,
+  now: string,
+): SubscriberCertificate {
   const { info } = issued.result;
   return {
     serialNumber: info.serialNumber,
@@ -218,10 +260,14 @@ async function requireSubscriber(access: RegistryAccess, name: string): Promise<
   const record = registry.get(name);
   if (!record) {
     const known = [...registry.values()].filter((r) => !isRemoved(r)).map((r) => r.name);
-    throw new KfeedError('notFound', `no subscriber named ${name}`, { hint: known.length ? `known: ${known.join(', ')}` : 'add one with `kfeed subscriber add`' });
+    throw new KfeedError('notFound', `no subscriber named ${name}`, {
+      hint: known.length ? `known: ${known.join(', ')}` : 'add one with `kfeed subscriber add`',
+    });
   }
   if (isRemoved(record)) {
-    throw new KfeedError('notFound', `subscriber ${name} was removed on ${record.removedAt}`, { hint: `add it again with \`kfeed subscriber add ${name}\`` });
+    throw new KfeedError('notFound', `subscriber ${name} was removed on ${record.removedAt}`, {
+      hint: `add it again with \`kfeed subscriber add ${name}\``,
+    });
   }
   return record;
 }
@@ -243,23 +289,40 @@ export interface RenewSubscriberResult {
 }
 
 /** A new certificate for the same subject; the old ones keep working until they expire or are revoked. */
-export async function renewSubscriber(access: RegistryAccess, input: RenewSubscriberInput): Promise<RenewSubscriberResult> {
+export async function renewSubscriber(
+  access: RegistryAccess,
+  input: RenewSubscriberInput,
+): Promise<RenewSubscriberResult> {
   checkSubscriberCsr(input.csr, input.csrFile);
   if (!input.force && fs.existsSync(input.out)) {
-    throw new KfeedError('conflict', `${input.out} already exists`, { hint: 'move it away, pass --out FILE, or --force to replace it' });
+    throw new KfeedError('conflict', `${input.out} already exists`, {
+      hint: 'move it away, pass --out FILE, or --force to replace it',
+    });
   }
   const record = await requireSubscriber(access, input.name);
   const principal = `User:${input.csr.subject}`;
   if (principal !== record.principal) {
-    throw new KfeedError('usage', `the CSR's subject gives ${principal}, but subscriber ${input.name} is ${record.principal}`, {
-      hint: 'renewal keeps the subject (its ACLs name it): make the CSR with the same subject',
-    });
+    throw new KfeedError(
+      'usage',
+      `the CSR's subject gives ${principal}, but subscriber ${input.name} is ${record.principal}`,
+      {
+        hint: 'renewal keeps the subject (its ACLs name it): make the CSR with the same subject',
+      },
+    );
   }
   const tx = new Transaction(access.translate);
   const issued = await tx.step(
     'issuing the certificate',
-    async () => (await import('../certs/issuing.js')).issueFromCsr(input.csr, input.authority, { validityDays: input.validityDays, signal: access.signal, onProgress: access.onProgress }),
-    (outcome) => ({ what: `certificate ${outcome.result.info.serialNumber} revoked`, run: () => revokeIfPossible(input.authority, outcome.result.info.serialNumber) }),
+    async () =>
+      (await import('../certs/issuing.js')).issueFromCsr(input.csr, input.authority, {
+        validityDays: input.validityDays,
+        signal: access.signal,
+        onProgress: access.onProgress,
+      }),
+    (outcome) => ({
+      what: `certificate ${outcome.result.info.serialNumber} revoked`,
+      run: () => revokeIfPossible(input.authority, outcome.result.info.serialNumber),
+    }),
   );
   await tx.step(
     'writing the certificate',
@@ -268,7 +331,12 @@ export async function renewSubscriber(access: RegistryAccess, input: RenewSubscr
   );
   const now = new Date().toISOString();
   const certificate = certificateEntry(issued, now);
-  const updated: SubscriberRecord = { ...record, certificates: [...record.certificates, certificate], updatedAt: now, updatedBy: access.operator };
+  const updated: SubscriberRecord = {
+    ...record,
+    certificates: [...record.certificates, certificate],
+    updatedAt: now,
+    updatedBy: access.operator,
+  };
   await tx.step('recording the renewal', () => writeRegistryRecord(access.kafka, access.registryTopic, updated));
   return { subscriber: updated, certificate, file: path.resolve(input.out) };
 }
@@ -288,7 +356,10 @@ export interface RemoveSubscriberResult {
 }
 
 /** Cuts a subscriber off: exactly its ACLs go; its certificates are revoked when asked; the record stays as removed. */
-export async function removeSubscriber(access: RegistryAccess, input: RemoveSubscriberInput): Promise<RemoveSubscriberResult> {
+export async function removeSubscriber(
+  access: RegistryAccess,
+  input: RemoveSubscriberInput,
+): Promise<RemoveSubscriberResult> {
   const record = await requireSubscriber(access, input.name);
   const admin = access.kafka.admin();
   await admin.connect();
@@ -307,7 +378,10 @@ export async function removeSubscriber(access: RegistryAccess, input: RemoveSubs
     for (const [i, cert] of certificates.entries()) {
       if (cert.revokedAt) continue;
       if (!cert.ca.startsWith('arn:')) {
-        notRevoked.push({ serialNumber: cert.serialNumber, why: `issued by the local CA ${cert.ca}, which keeps no revocation list` });
+        notRevoked.push({
+          serialNumber: cert.serialNumber,
+          why: `issued by the local CA ${cert.ca}, which keeps no revocation list`,
+        });
         continue;
       }
       try {
@@ -321,7 +395,14 @@ export async function removeSubscriber(access: RegistryAccess, input: RemoveSubs
       revoked.push(cert.serialNumber);
     }
   }
-  const removed: SubscriberRecord = { ...record, certificates, updatedAt: now, updatedBy: access.operator, removedAt: now, removedBy: access.operator };
+  const removed: SubscriberRecord = {
+    ...record,
+    certificates,
+    updatedAt: now,
+    updatedBy: access.operator,
+    removedAt: now,
+    removedBy: access.operator,
+  };
   await writeRegistryRecord(access.kafka, access.registryTopic, removed);
   return { subscriber: removed, aclsRemoved, revoked, notRevoked };
 }
@@ -366,7 +447,12 @@ export interface SubscriberOverview {
 /** Reads the registry once, the ACLs once and the groups' lag in bulk, and puts them together. */
 export async function subscriberOverview(
   access: RegistryAccess,
-  options: { expiringDays: number; now?: Date; groupLag: (prefixes: string[]) => Promise<GroupLag[]>; ignorePrincipals?: string[] },
+  options: {
+    expiringDays: number;
+    now?: Date;
+    groupLag: (prefixes: string[]) => Promise<GroupLag[]>;
+    ignorePrincipals?: string[];
+  },
 ): Promise<SubscriberOverview> {
   const now = options.now ?? new Date();
   const registry = await readRegistry(access.kafka, access.registryTopic, access.signal);
@@ -386,7 +472,10 @@ export async function subscriberOverview(
     const certificate = currentCertificate(record, now);
     const daysLeft = certificate ? Math.floor((Date.parse(certificate.notAfter) - now.getTime()) / 86_400_000) : null;
     const expected = isRemoved(record) ? [] : subscriberBindings(record).map(describeBinding);
-    const groups = record.role === 'consumer' && !isRemoved(record) ? lags.filter((g) => g.group.startsWith(record.groupPrefix)) : [];
+    const groups =
+      record.role === 'consumer' && !isRemoved(record)
+        ? lags.filter((g) => g.group.startsWith(record.groupPrefix))
+        : [];
     return {
       name: record.name,
       principal: record.principal,
@@ -428,12 +517,19 @@ function maxOf(values: Array<number | null>): number | null {
 function currentCertificate(record: SubscriberRecord, now: Date): SubscriberCertificate | null {
   const usable = record.certificates.filter((c) => !c.revokedAt && Date.parse(c.notBefore) <= now.getTime());
   const pool = usable.length ? usable : record.certificates;
-  return pool.reduce<SubscriberCertificate | null>((best, c) => (!best || Date.parse(c.notAfter) > Date.parse(best.notAfter) ? c : best), null);
+  return pool.reduce<SubscriberCertificate | null>(
+    (best, c) => (!best || Date.parse(c.notAfter) > Date.parse(best.notAfter) ? c : best),
+    null,
+  );
 }
 
-function stateOf(record: SubscriberRecord, certificate: SubscriberCertificate | null, now: Date, expiringDays: number): SubscriberState {
+function stateOf(
+  record: SubscriberRecord,
+  certificate: SubscriberCertificate | null,
+  now: Date,
+  expiringDays: number,
+): SubscriberState {
   if (isRemoved(record)) return 'removed';
   if (!certificate || certificate.revokedAt || Date.parse(certificate.notAfter) <= now.getTime()) return 'expired';
   return Date.parse(certificate.notAfter) - now.getTime() <= expiringDays * 86_400_000 ? 'expiring' : 'active';
 }
-

@@ -63,19 +63,26 @@ export function parseSubscriberRecord(key: string, value: string, topic: string)
   } catch {
     throw registryDamaged(topic, key, 'it is not JSON');
   }
-  if (data.format !== RECORD_FORMAT) throw registryDamaged(topic, key, `format ${String(data.format)} is not ${RECORD_FORMAT}`);
+  if (data.format !== RECORD_FORMAT)
+    throw registryDamaged(topic, key, `format ${String(data.format)} is not ${RECORD_FORMAT}`);
   const strings = ['name', 'principal', 'groupPrefix', 'createdAt', 'createdBy', 'updatedAt', 'updatedBy'] as const;
-  for (const field of strings) if (typeof data[field] !== 'string') throw registryDamaged(topic, key, `${field} is missing`);
+  for (const field of strings)
+    if (typeof data[field] !== 'string') throw registryDamaged(topic, key, `${field} is missing`);
   if (data.name !== key) throw registryDamaged(topic, key, `its name is ${data.name}`);
-  if (!SUBSCRIBER_ROLES.includes(data.role as SubscriberRole)) throw registryDamaged(topic, key, `role ${String(data.role)} is unknown`);
-  if (!Array.isArray(data.topics) || !data.topics.every((t) => typeof t === 'string')) throw registryDamaged(topic, key, 'topics is not a list');
+  if (!SUBSCRIBER_ROLES.includes(data.role as SubscriberRole))
+    throw registryDamaged(topic, key, `role ${String(data.role)} is unknown`);
+  if (!Array.isArray(data.topics) || !data.topics.every((t) => typeof t === 'string'))
+    throw registryDamaged(topic, key, 'topics is not a list');
   if (!Array.isArray(data.certificates)) throw registryDamaged(topic, key, 'certificates is not a list');
   return data as SubscriberRecord;
 }
 
 function registryDamaged(topic: string, key: string, why: string): KfeedError {
   return new KfeedError('verification', `the registry record for "${key}" in ${topic} cannot be read: ${why}`, {
-    hint: 'it was not written by this version of kfeed; inspect it with `kfeed consume ' + topic + ' --from-beginning -f json -e`',
+    hint:
+      'it was not written by this version of kfeed; inspect it with `kfeed consume ' +
+      topic +
+      ' --from-beginning -f json -e`',
   });
 }
 
@@ -112,7 +119,11 @@ export async function ensureRegistryTopic(admin: Admin, topic: string): Promise<
  * Reads the whole registry: the latest record per name. A consumer with a group of its own
  * that commits nothing reads the topic once; Kafka forgets such a group when it leaves.
  */
-export async function readRegistry(kafka: Kafka, topic: string, signal?: AbortSignal): Promise<Map<string, SubscriberRecord>> {
+export async function readRegistry(
+  kafka: Kafka,
+  topic: string,
+  signal?: AbortSignal,
+): Promise<Map<string, SubscriberRecord>> {
   const admin = kafka.admin();
   await admin.connect();
   let end: bigint;
@@ -159,7 +170,10 @@ export async function readRegistry(kafka: Kafka, topic: string, signal?: AbortSi
 
 function registryTimeout(topic: string): KfeedError {
   return new KfeedError('connection', `the subscriber registry ${topic} could not be read within 30 s`, {
-    hint: 'check that this client may read it (an admin connection) and that its partition has a leader (`kfeed topic describe ' + topic + '`)',
+    hint:
+      'check that this client may read it (an admin connection) and that its partition has a leader (`kfeed topic describe ' +
+      topic +
+      '`)',
   });
 }
 
@@ -184,7 +198,10 @@ export async function writeRegistryRecord(kafka: Kafka, topic: string, record: S
 }
 
 /** Who makes a change, as the registry records it: the connection's own Kafka principal. */
-export function operatorPrincipal(settings: { tls?: { cert?: string }; sasl?: { username: string } }, principalOfCertificate: (pem: string) => string): string {
+export function operatorPrincipal(
+  settings: { tls?: { cert?: string }; sasl?: { username: string } },
+  principalOfCertificate: (pem: string) => string,
+): string {
   if (settings.sasl) return `User:${settings.sasl.username}`;
   if (settings.tls?.cert) return principalOfCertificate(settings.tls.cert);
   return 'User:ANONYMOUS';

@@ -7,7 +7,8 @@ import { inject } from 'vitest';
 /** The environment tests run kfeed with: the suite's own XDG folders, no ambient Kafka settings. */
 export function testEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of ['TLSBROKERS', 'PK_PASSWORD', 'KFEED_PROFILE', 'KFEED_SASL_PASSWORD', 'ACM_PCA_ARN', 'CI']) delete env[name];
+  for (const name of ['TLSBROKERS', 'PK_PASSWORD', 'KFEED_PROFILE', 'KFEED_SASL_PASSWORD', 'ACM_PCA_ARN', 'CI'])
+    delete env[name];
   return { ...env, ...extra };
 }
 

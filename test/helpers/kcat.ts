@@ -14,14 +14,24 @@ export interface KcatResult {
 }
 
 /** Runs kcat (an independent Kafka client, librdkafka) over mTLS with the given files. */
-export function kcat(brokers: string[], tls: KcatTls, args: string[], options: { stdin?: string; timeoutMs?: number } = {}): Promise<KcatResult> {
+export function kcat(
+  brokers: string[],
+  tls: KcatTls,
+  args: string[],
+  options: { stdin?: string; timeoutMs?: number } = {},
+): Promise<KcatResult> {
   const binary = requireTool('kcat', 'apt-get install kcat');
   const full = [
-    '-b', brokers.join(','),
-    '-X', 'security.protocol=ssl',
-    '-X', `ssl.ca.location=${tls.ca}`,
-    '-X', `ssl.certificate.location=${tls.cert}`,
-    '-X', `ssl.key.location=${tls.key}`,
+    '-b',
+    brokers.join(','),
+    '-X',
+    'security.protocol=ssl',
+    '-X',
+    `ssl.ca.location=${tls.ca}`,
+    '-X',
+    `ssl.certificate.location=${tls.cert}`,
+    '-X',
+    `ssl.key.location=${tls.key}`,
     ...args,
   ];
   return new Promise((resolve, reject) => {

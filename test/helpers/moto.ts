@@ -35,7 +35,10 @@ function exited(child: ChildProcess): Promise<void> {
  */
 export async function startMoto(options: { timeoutMs?: number; env?: Record<string, string> } = {}): Promise<Moto> {
   const port = await freePort();
-  const child = spawn('python3', ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...options.env } });
+  const child = spawn('python3', ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, ...options.env },
+  });
   let log = '';
   child.stderr!.on('data', (d) => (log = (log + d).slice(-4000)));
   const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
@@ -43,7 +46,9 @@ export async function startMoto(options: { timeoutMs?: number; env?: Record<stri
   const deadline = Date.now() + (options.timeoutMs ?? 30_000);
   for (;;) {
     if (child.exitCode !== null) {
-      throw new Error(`moto's server exited (${child.exitCode}); install it with pip install "moto[server]>=5.1.17": ${log.trim().split('\n').slice(-3).join(' | ')}`);
+      throw new Error(
+        `moto's server exited (${child.exitCode}); install it with pip install "moto[server]>=5.1.17": ${log.trim().split('\n').slice(-3).join(' | ')}`,
+      );
     }
     const failed = await Promise.race([spawnError, new Promise<undefined>((r) => setTimeout(r, 0, undefined))]);
     if (failed) throw new Error(`python3 is required to run moto's server: ${failed.message}`);
@@ -55,7 +60,9 @@ export async function startMoto(options: { timeoutMs?: number; env?: Record<stri
     }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`moto's server did not answer on ${endpoint} within ${options.timeoutMs ?? 30_000} ms: ${log.trim().split('\n').slice(-3).join(' | ')}`);
+      throw new Error(
+        `moto's server did not answer on ${endpoint} within ${options.timeoutMs ?? 30_000} ms: ${log.trim().split('\n').slice(-3).join(' | ')}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 100));
   }

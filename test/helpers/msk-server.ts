@@ -84,14 +84,23 @@ export interface MskServer {
   operations: Map<string, Operation>;
   /** Every request as "METHOD path", for tests that check what was called. */
   calls: string[];
-  addCluster(input: { name: string; kafkaVersion: string; zookeeper: boolean; brokers: number; state?: string; brokerIds?: number[] }): FakeCluster;
+  addCluster(input: {
+    name: string;
+    kafkaVersion: string;
+    zookeeper: boolean;
+    brokers: number;
+    state?: string;
+    brokerIds?: number[];
+  }): FakeCluster;
   close(): Promise<void>;
 }
 
 const REGION = 'us-east-1';
 const ACCOUNT = '123456789012';
 
-export async function startMskServer(options: { pollsPerOperation?: number; pageSize?: number } = {}): Promise<MskServer> {
+export async function startMskServer(
+  options: { pollsPerOperation?: number; pageSize?: number } = {},
+): Promise<MskServer> {
   const clusters = new Map<string, FakeCluster>();
   const configurations = new Map<string, Configuration>();
   const operations = new Map<string, Operation>();
@@ -101,12 +110,14 @@ export async function startMskServer(options: { pollsPerOperation?: number; page
 
   const cluster = (arn: string) => {
     const found = clusters.get(arn);
-    if (!found) throw new ApiError(404, 'NotFoundException', `The specified cluster ARN ${arn} doesn't exist.`, 'clusterArn');
+    if (!found)
+      throw new ApiError(404, 'NotFoundException', `The specified cluster ARN ${arn} doesn't exist.`, 'clusterArn');
     return found;
   };
   const configuration = (arn: string) => {
     const found = configurations.get(arn);
-    if (!found) throw new ApiError(404, 'NotFoundException', `The specified configuration ARN ${arn} doesn't exist.`, 'arn');
+    if (!found)
+      throw new ApiError(404, 'NotFoundException', `The specified configuration ARN ${arn} doesn't exist.`, 'arn');
     return found;
   };
   const domainOf = (c: FakeCluster) => c.brokers[0].host.split('.').slice(1).join('.');
@@ -120,18 +131,31 @@ export async function startMskServer(options: { pollsPerOperation?: number; page
     state: c.state,
     tags: {},
     provisioned: {
-      brokerNodeGroupInfo: { clientSubnets: c.brokers.map((b) => b.subnet), instanceType: 'kafka.m5.large', securityGroups: ['sg-0kfeed'] },
+      brokerNodeGroupInfo: {
+        clientSubnets: c.brokers.map((b) => b.subnet),
+        instanceType: 'kafka.m5.large',
+        securityGroups: ['sg-0kfeed'],
+      },
       currentBrokerSoftwareInfo: {
         kafkaVersion: c.kafkaVersion,
-        ...(c.configuration ? { configurationArn: c.configuration.arn, configurationRevision: c.configuration.revision } : {}),
+        ...(c.configuration
+          ? { configurationArn: c.configuration.arn, configurationRevision: c.configuration.revision }
+          : {}),
       },
       clientAuthentication: {
-        tls: { enabled: c.auth.tls, certificateAuthorityArnList: c.auth.tls ? [`arn:aws:acm-pca:${REGION}:${ACCOUNT}:certificate-authority/kfeed`] : [] },
+        tls: {
+          enabled: c.auth.tls,
+          certificateAuthorityArnList: c.auth.tls
+            ? [`arn:aws:acm-pca:${REGION}:${ACCOUNT}:certificate-authority/kfeed`]
+            : [],
+        },
         sasl: { scram: { enabled: c.auth.scram }, iam: { enabled: c.auth.iam } },
         unauthenticated: { enabled: false },
       },
       numberOfBrokerNodes: c.brokers.length,
-      ...(c.zookeeper ? { zookeeperConnectString: `z-1.${domainOf(c)}:2181`, zookeeperConnectStringTls: `z-1.${domainOf(c)}:2182` } : {}),
+      ...(c.zookeeper
+        ? { zookeeperConnectString: `z-1.${domainOf(c)}:2181`, zookeeperConnectStringTls: `z-1.${domainOf(c)}:2182` }
+        : {}),
     },
   });
 
@@ -143,99 +167,224 @@ export async function startMskServer(options: { pollsPerOperation?: number; page
     if (!line) return;
     for (const entry of line.slice('custom.advertised.listeners='.length).split(',')) {
       const match = /^([A-Z_]+):\/\/([^:]+):(\d+)\+\{broker_id\}$/.exec(entry.trim());
-      if (!match) throw new ApiError(400, 'BadRequestException', `Invalid custom.advertised.listeners entry ${entry}: expected LISTENER://host:port+{broker_id}`, 'configurationInfo');
+      if (!match)
+        throw new ApiError(
+          400,
+          'BadRequestException',
+          `Invalid custom.advertised.listeners entry ${entry}: expected LISTENER://host:port+{broker_id}`,
+          'configurationInfo',
+        );
       const mode = CLIENT_LISTENERS[match[1]];
-      if (!mode) throw new ApiError(400, 'BadRequestException', `Listener ${match[1]} is not a client listener`, 'configurationInfo');
-      if (mode !== 'plaintext' && !c.auth[mode]) throw new ApiError(400, 'BadRequestException', `Listener ${match[1]} is not bound on this cluster`, 'configurationInfo');
+      if (!mode)
+        throw new ApiError(
+          400,
+          'BadRequestException',
+          `Listener ${match[1]} is not a client listener`,
+          'configurationInfo',
+        );
+      if (mode !== 'plaintext' && !c.auth[mode])
+        throw new ApiError(
+          400,
+          'BadRequestException',
+          `Listener ${match[1]} is not bound on this cluster`,
+          'configurationInfo',
+        );
     }
   };
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- request bodies are read by shape
   const routes: Array<[string, RegExp, (m: string[], body: any, query: URLSearchParams) => unknown]> = [
-    ['GET', /^\/api\/v2\/clusters$/, (_m, _b, q) => {
-      const filter = q.get('clusterNameFilter') ?? '';
-      const all = [...clusters.values()].filter((c) => c.name.startsWith(filter));
-      const start = Number(q.get('nextToken') ?? 0);
-      const page = all.slice(start, start + pageSize);
-      return { clusterInfoList: page.map(clusterInfo), ...(start + pageSize < all.length ? { nextToken: String(start + pageSize) } : {}) };
-    }],
+    [
+      'GET',
+      /^\/api\/v2\/clusters$/,
+      (_m, _b, q) => {
+        const filter = q.get('clusterNameFilter') ?? '';
+        const all = [...clusters.values()].filter((c) => c.name.startsWith(filter));
+        const start = Number(q.get('nextToken') ?? 0);
+        const page = all.slice(start, start + pageSize);
+        return {
+          clusterInfoList: page.map(clusterInfo),
+          ...(start + pageSize < all.length ? { nextToken: String(start + pageSize) } : {}),
+        };
+      },
+    ],
     ['GET', /^\/api\/v2\/clusters\/([^/]+)$/, ([arn]) => ({ clusterInfo: clusterInfo(cluster(arn)) })],
-    ['GET', /^\/v1\/clusters\/([^/]+)\/bootstrap-brokers$/, ([arn]) => {
-      const c = cluster(arn);
-      return {
-        ...(c.auth.tls ? { bootstrapBrokerStringTls: bootstrap(c, 9094) } : {}),
-        ...(c.auth.scram ? { bootstrapBrokerStringSaslScram: bootstrap(c, 9096) } : {}),
-        ...(c.auth.iam ? { bootstrapBrokerStringSaslIam: bootstrap(c, 9098) } : {}),
-      };
-    }],
-    ['GET', /^\/v1\/clusters\/([^/]+)\/nodes$/, ([arn], _b, q) => {
-      const c = cluster(arn);
-      const start = Number(q.get('nextToken') ?? 0);
-      const page = c.brokers.slice(start, start + pageSize);
-      return {
-        nodeInfoList: page.map((b) => ({
-          addedToClusterTime: now(),
-          instanceType: 'm5.large',
-          nodeARN: `arn:aws:kafka:${REGION}:${ACCOUNT}:broker/${c.name}/${b.id}`,
-          nodeType: 'BROKER',
-          brokerNodeInfo: {
-            attachedENIId: `eni-${b.id}`,
-            brokerId: b.id,
-            clientSubnet: b.subnet,
-            clientVpcIpAddress: b.vpcIp,
-            currentBrokerSoftwareInfo: { kafkaVersion: c.kafkaVersion },
-            endpoints: [b.host],
+    [
+      'GET',
+      /^\/v1\/clusters\/([^/]+)\/bootstrap-brokers$/,
+      ([arn]) => {
+        const c = cluster(arn);
+        return {
+          ...(c.auth.tls ? { bootstrapBrokerStringTls: bootstrap(c, 9094) } : {}),
+          ...(c.auth.scram ? { bootstrapBrokerStringSaslScram: bootstrap(c, 9096) } : {}),
+          ...(c.auth.iam ? { bootstrapBrokerStringSaslIam: bootstrap(c, 9098) } : {}),
+        };
+      },
+    ],
+    [
+      'GET',
+      /^\/v1\/clusters\/([^/]+)\/nodes$/,
+      ([arn], _b, q) => {
+        const c = cluster(arn);
+        const start = Number(q.get('nextToken') ?? 0);
+        const page = c.brokers.slice(start, start + pageSize);
+        return {
+          nodeInfoList: page.map((b) => ({
+            addedToClusterTime: now(),
+            instanceType: 'm5.large',
+            nodeARN: `arn:aws:kafka:${REGION}:${ACCOUNT}:broker/${c.name}/${b.id}`,
+            nodeType: 'BROKER',
+            brokerNodeInfo: {
+              attachedENIId: `eni-${b.id}`,
+              brokerId: b.id,
+              clientSubnet: b.subnet,
+              clientVpcIpAddress: b.vpcIp,
+              currentBrokerSoftwareInfo: { kafkaVersion: c.kafkaVersion },
+              endpoints: [b.host],
+            },
+          })),
+          ...(start + pageSize < c.brokers.length ? { nextToken: String(start + pageSize) } : {}),
+        };
+      },
+    ],
+    [
+      'POST',
+      /^\/v1\/configurations$/,
+      (_m, body) => {
+        if (!body?.name || !body?.serverProperties)
+          throw new ApiError(
+            400,
+            'BadRequestException',
+            'name and serverProperties are required',
+            body?.name ? 'serverProperties' : 'name',
+          );
+        const arn = `arn:aws:kafka:${REGION}:${ACCOUNT}:configuration/${body.name}/${crypto.randomUUID()}`;
+        const revision: Revision = {
+          revision: 1,
+          description: body.description ?? '',
+          serverProperties: Buffer.from(body.serverProperties, 'base64').toString('utf8'),
+          creationTime: now(),
+        };
+        configurations.set(arn, {
+          arn,
+          name: body.name,
+          kafkaVersions: body.kafkaVersions ?? [],
+          creationTime: revision.creationTime,
+          revisions: [revision],
+        });
+        return {
+          arn,
+          creationTime: revision.creationTime,
+          latestRevision: { creationTime: revision.creationTime, description: revision.description, revision: 1 },
+          name: body.name,
+          state: 'ACTIVE',
+        };
+      },
+    ],
+    [
+      'PUT',
+      /^\/v1\/configurations\/([^/]+)$/,
+      ([arn], body) => {
+        const c = configuration(arn);
+        if (!body?.serverProperties)
+          throw new ApiError(400, 'BadRequestException', 'serverProperties is required', 'serverProperties');
+        const revision: Revision = {
+          revision: c.revisions.length + 1,
+          description: body.description ?? '',
+          serverProperties: Buffer.from(body.serverProperties, 'base64').toString('utf8'),
+          creationTime: now(),
+        };
+        c.revisions.push(revision);
+        return {
+          arn,
+          latestRevision: {
+            creationTime: revision.creationTime,
+            description: revision.description,
+            revision: revision.revision,
           },
-        })),
-        ...(start + pageSize < c.brokers.length ? { nextToken: String(start + pageSize) } : {}),
-      };
-    }],
-    ['POST', /^\/v1\/configurations$/, (_m, body) => {
-      if (!body?.name || !body?.serverProperties) throw new ApiError(400, 'BadRequestException', 'name and serverProperties are required', body?.name ? 'serverProperties' : 'name');
-      const arn = `arn:aws:kafka:${REGION}:${ACCOUNT}:configuration/${body.name}/${crypto.randomUUID()}`;
-      const revision: Revision = { revision: 1, description: body.description ?? '', serverProperties: Buffer.from(body.serverProperties, 'base64').toString('utf8'), creationTime: now() };
-      configurations.set(arn, { arn, name: body.name, kafkaVersions: body.kafkaVersions ?? [], creationTime: revision.creationTime, revisions: [revision] });
-      return { arn, creationTime: revision.creationTime, latestRevision: { creationTime: revision.creationTime, description: revision.description, revision: 1 }, name: body.name, state: 'ACTIVE' };
-    }],
-    ['PUT', /^\/v1\/configurations\/([^/]+)$/, ([arn], body) => {
-      const c = configuration(arn);
-      if (!body?.serverProperties) throw new ApiError(400, 'BadRequestException', 'serverProperties is required', 'serverProperties');
-      const revision: Revision = { revision: c.revisions.length + 1, description: body.description ?? '', serverProperties: Buffer.from(body.serverProperties, 'base64').toString('utf8'), creationTime: now() };
-      c.revisions.push(revision);
-      return { arn, latestRevision: { creationTime: revision.creationTime, description: revision.description, revision: revision.revision } };
-    }],
-    ['GET', /^\/v1\/configurations\/([^/]+)$/, ([arn]) => {
-      const c = configuration(arn);
-      const latest = c.revisions[c.revisions.length - 1];
-      return { arn, creationTime: c.creationTime, description: latest.description, kafkaVersions: c.kafkaVersions, latestRevision: { creationTime: latest.creationTime, description: latest.description, revision: latest.revision }, name: c.name, state: 'ACTIVE' };
-    }],
-    ['GET', /^\/v1\/configurations\/([^/]+)\/revisions\/(\d+)$/, ([arn, number]) => {
-      const r = configuration(arn).revisions.find((x) => x.revision === Number(number));
-      if (!r) throw new ApiError(404, 'NotFoundException', `Revision ${number} of ${arn} doesn't exist.`, 'revision');
-      return { arn, creationTime: r.creationTime, description: r.description, revision: r.revision, serverProperties: Buffer.from(r.serverProperties).toString('base64') };
-    }],
-    ['PUT', /^\/v1\/clusters\/([^/]+)\/configuration$/, ([arn], body) => {
-      const c = cluster(arn);
-      if (c.state !== 'ACTIVE') throw new ApiError(400, 'BadRequestException', `The cluster is in ${c.state} state; it must be ACTIVE.`, 'clusterArn');
-      if (body?.currentVersion !== c.currentVersion) throw new ApiError(400, 'BadRequestException', 'The cluster version does not match the current version.', 'currentVersion');
-      const info = body?.configurationInfo;
-      const revision = configuration(info?.arn).revisions.find((r) => r.revision === Number(info?.revision));
-      if (!revision) throw new ApiError(400, 'BadRequestException', 'The configuration revision does not exist.', 'configurationInfo');
-      validateCustomListeners(c, revision.serverProperties);
-      const operation: Operation = {
-        arn: `arn:aws:kafka:${REGION}:${ACCOUNT}:cluster-operation/${c.name}/${crypto.randomUUID()}`,
-        clusterArn: c.arn,
-        state: 'PENDING',
-        startTime: now(),
-        target: { arn: info.arn, revision: revision.revision },
-        source: c.configuration,
-        pollsLeft: options.pollsPerOperation ?? 3,
-        brokersDone: 0,
-      };
-      operations.set(operation.arn, operation);
-      c.state = 'UPDATING';
-      return { clusterArn: c.arn, clusterOperationArn: operation.arn };
-    }],
+        };
+      },
+    ],
+    [
+      'GET',
+      /^\/v1\/configurations\/([^/]+)$/,
+      ([arn]) => {
+        const c = configuration(arn);
+        const latest = c.revisions[c.revisions.length - 1];
+        return {
+          arn,
+          creationTime: c.creationTime,
+          description: latest.description,
+          kafkaVersions: c.kafkaVersions,
+          latestRevision: {
+            creationTime: latest.creationTime,
+            description: latest.description,
+            revision: latest.revision,
+          },
+          name: c.name,
+          state: 'ACTIVE',
+        };
+      },
+    ],
+    [
+      'GET',
+      /^\/v1\/configurations\/([^/]+)\/revisions\/(\d+)$/,
+      ([arn, number]) => {
+        const r = configuration(arn).revisions.find((x) => x.revision === Number(number));
+        if (!r) throw new ApiError(404, 'NotFoundException', `Revision ${number} of ${arn} doesn't exist.`, 'revision');
+        return {
+          arn,
+          creationTime: r.creationTime,
+          description: r.description,
+          revision: r.revision,
+          serverProperties: Buffer.from(r.serverProperties).toString('base64'),
+        };
+      },
+    ],
+    [
+      'PUT',
+      /^\/v1\/clusters\/([^/]+)\/configuration$/,
+      ([arn], body) => {
+        const c = cluster(arn);
+        if (c.state !== 'ACTIVE')
+          throw new ApiError(
+            400,
+            'BadRequestException',
+            `The cluster is in ${c.state} state; it must be ACTIVE.`,
+            'clusterArn',
+          );
+        if (body?.currentVersion !== c.currentVersion)
+          throw new ApiError(
+            400,
+            'BadRequestException',
+            'The cluster version does not match the current version.',
+            'currentVersion',
+          );
+        const info = body?.configurationInfo;
+        const revision = configuration(info?.arn).revisions.find((r) => r.revision === Number(info?.revision));
+        if (!revision)
+          throw new ApiError(
+            400,
+            'BadRequestException',
+            'The configuration revision does not exist.',
+            'configurationInfo',
+          );
+        validateCustomListeners(c, revision.serverProperties);
+        const operation: Operation = {
+          arn: `arn:aws:kafka:${REGION}:${ACCOUNT}:cluster-operation/${c.name}/${crypto.randomUUID()}`,
+          clusterArn: c.arn,
+          state: 'PENDING',
+          startTime: now(),
+          target: { arn: info.arn, revision: revision.revision },
+          source: c.configuration,
+          pollsLeft: options.pollsPerOperation ?? 3,
+          brokersDone: 0,
+        };
+        operations.set(operation.arn, operation);
+        c.state = 'UPDATING';
+        return { clusterArn: c.arn, clusterOperationArn: operation.arn };
+      },
+    ],
     ['GET', /^\/api\/v2\/operations\/([^/]+)$/, ([arn]) => ({ clusterOperationInfo: operationInfo(advance(arn), 2) })],
     ['GET', /^\/v1\/operations\/([^/]+)$/, ([arn]) => ({ clusterOperationInfo: operationInfo(advance(arn), 1) })],
   ];
@@ -243,7 +392,13 @@ export async function startMskServer(options: { pollsPerOperation?: number; page
   /** Each poll moves the rolling restart on by one broker, then completes it. */
   function advance(arn: string): Operation {
     const operation = operations.get(arn);
-    if (!operation) throw new ApiError(404, 'NotFoundException', `The specified cluster operation ARN ${arn} doesn't exist.`, 'clusterOperationArn');
+    if (!operation)
+      throw new ApiError(
+        404,
+        'NotFoundException',
+        `The specified cluster operation ARN ${arn} doesn't exist.`,
+        'clusterOperationArn',
+      );
     if (operation.state === 'UPDATE_COMPLETE' || operation.state === 'UPDATE_FAILED') return operation;
     const c = cluster(operation.clusterArn);
     operation.pollsLeft -= 1;
@@ -264,14 +419,29 @@ export async function startMskServer(options: { pollsPerOperation?: number; page
   function operationInfo(o: Operation, version: 1 | 2) {
     const steps = [
       { stepName: 'INITIALIZE_UPDATE', stepInfo: { stepStatus: 'SUCCESS' } },
-      { stepName: 'UPDATE_BROKER_CONFIGURATION', stepInfo: { stepStatus: o.state === 'UPDATE_COMPLETE' ? 'SUCCESS' : 'IN_PROGRESS' } },
+      {
+        stepName: 'UPDATE_BROKER_CONFIGURATION',
+        stepInfo: { stepStatus: o.state === 'UPDATE_COMPLETE' ? 'SUCCESS' : 'IN_PROGRESS' },
+      },
       { stepName: 'FINALIZE_UPDATE', stepInfo: { stepStatus: o.state === 'UPDATE_COMPLETE' ? 'SUCCESS' : 'PENDING' } },
     ];
-    const common = { clusterArn: o.clusterArn, operationArn: o.arn, operationState: o.state, operationType: 'UPDATE_CLUSTER_CONFIGURATION', startTime: o.startTime, ...(o.endTime ? { endTime: o.endTime } : {}) };
+    const common = {
+      clusterArn: o.clusterArn,
+      operationArn: o.arn,
+      operationState: o.state,
+      operationType: 'UPDATE_CLUSTER_CONFIGURATION',
+      startTime: o.startTime,
+      ...(o.endTime ? { endTime: o.endTime } : {}),
+    };
     const source = o.source ? { configurationInfo: o.source } : {};
     const target = { configurationInfo: o.target };
-    if (version === 1) return { ...common, operationSteps: steps, sourceClusterInfo: source, targetClusterInfo: target };
-    return { ...common, clusterType: 'PROVISIONED', provisioned: { operationSteps: steps, sourceClusterInfo: source, targetClusterInfo: target } };
+    if (version === 1)
+      return { ...common, operationSteps: steps, sourceClusterInfo: source, targetClusterInfo: target };
+    return {
+      ...common,
+      clusterType: 'PROVISIONED',
+      provisioned: { operationSteps: steps, sourceClusterInfo: source, targetClusterInfo: target },
+    };
   }
 
   const server = http.createServer((request, response) => {
@@ -294,10 +464,18 @@ export async function startMskServer(options: { pollsPerOperation?: number; page
           const body = raw ? JSON.parse(raw) : undefined;
           return send(200, handler(params, body, url.searchParams));
         }
-        throw new ApiError(404, 'NotFoundException', `No MSK operation at ${request.method} ${url.pathname} in this test server`);
+        throw new ApiError(
+          404,
+          'NotFoundException',
+          `No MSK operation at ${request.method} ${url.pathname} in this test server`,
+        );
       } catch (error) {
         if (error instanceof ApiError) {
-          return send(error.status, { message: error.message, ...(error.invalidParameter ? { invalidParameter: error.invalidParameter } : {}) }, { 'x-amzn-ErrorType': error.type });
+          return send(
+            error.status,
+            { message: error.message, ...(error.invalidParameter ? { invalidParameter: error.invalidParameter } : {}) },
+            { 'x-amzn-ErrorType': error.type },
+          );
         }
         return send(500, { message: (error as Error).message }, { 'x-amzn-ErrorType': 'InternalServerErrorException' });
       }
@@ -308,7 +486,12 @@ export async function startMskServer(options: { pollsPerOperation?: number; page
 
   return {
     endpoint,
-    env: { AWS_ENDPOINT_URL: endpoint, AWS_REGION: REGION, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' },
+    env: {
+      AWS_ENDPOINT_URL: endpoint,
+      AWS_REGION: REGION,
+      AWS_ACCESS_KEY_ID: 'testing',
+      AWS_SECRET_ACCESS_KEY: 'testing',
+    },
     clusters,
     configurations,
     operations,
@@ -325,7 +508,9 @@ export async function startMskServer(options: { pollsPerOperation?: number; page
         zookeeper: input.zookeeper,
         currentVersion: 'K3AEGXETSR30VB',
         // ListNodes order is not broker-id order on purpose.
-        brokers: ids.map((n, i) => ({ id: n, host: `b-${n}.${domain}`, vpcIp: `10.0.${i}.${10 + n}`, subnet: `subnet-${i}` })).reverse(),
+        brokers: ids
+          .map((n, i) => ({ id: n, host: `b-${n}.${domain}`, vpcIp: `10.0.${i}.${10 + n}`, subnet: `subnet-${i}` }))
+          .reverse(),
         auth: { tls: true, scram: false, iam: false },
       };
       clusters.set(c.arn, c);

@@ -24,7 +24,10 @@ function client(env: Record<string, string>): ACMPCAClient {
 }
 
 /** Creates a root CA in AWS Private CA (moto) and, unless `activate` is false, makes it ACTIVE the way ACM does. */
-export async function createPrivateCa(env: Record<string, string>, options: { commonName: string; activate?: boolean }): Promise<TestPrivateCa> {
+export async function createPrivateCa(
+  env: Record<string, string>,
+  options: { commonName: string; activate?: boolean },
+): Promise<TestPrivateCa> {
   const pca = client(env);
   try {
     const created = await pca.send(
@@ -39,7 +42,10 @@ export async function createPrivateCa(env: Record<string, string>, options: { co
     );
     const arn = created.CertificateAuthorityArn!;
     if (options.activate === false) return { arn, certificatePem: '' };
-    await waitUntilCertificateAuthorityCSRCreated({ client: pca, maxWaitTime: 30, minDelay: 1 }, { CertificateAuthorityArn: arn });
+    await waitUntilCertificateAuthorityCSRCreated(
+      { client: pca, maxWaitTime: 30, minDelay: 1 },
+      { CertificateAuthorityArn: arn },
+    );
     const { Csr } = await pca.send(new GetCertificateAuthorityCsrCommand({ CertificateAuthorityArn: arn }));
     const issued = await pca.send(
       new IssueCertificateCommand({
@@ -50,9 +56,19 @@ export async function createPrivateCa(env: Record<string, string>, options: { co
         Validity: { Type: 'YEARS', Value: 10 },
       }),
     );
-    await waitUntilCertificateIssued({ client: pca, maxWaitTime: 30, minDelay: 1 }, { CertificateAuthorityArn: arn, CertificateArn: issued.CertificateArn! });
-    const { Certificate } = await pca.send(new GetCertificateCommand({ CertificateAuthorityArn: arn, CertificateArn: issued.CertificateArn! }));
-    await pca.send(new ImportCertificateAuthorityCertificateCommand({ CertificateAuthorityArn: arn, Certificate: Buffer.from(Certificate!) }));
+    await waitUntilCertificateIssued(
+      { client: pca, maxWaitTime: 30, minDelay: 1 },
+      { CertificateAuthorityArn: arn, CertificateArn: issued.CertificateArn! },
+    );
+    const { Certificate } = await pca.send(
+      new GetCertificateCommand({ CertificateAuthorityArn: arn, CertificateArn: issued.CertificateArn! }),
+    );
+    await pca.send(
+      new ImportCertificateAuthorityCertificateCommand({
+        CertificateAuthorityArn: arn,
+        Certificate: Buffer.from(Certificate!),
+      }),
+    );
     return { arn, certificatePem: Certificate!.endsWith('\n') ? Certificate! : Certificate! + '\n' };
   } finally {
     pca.destroy();

@@ -39,7 +39,10 @@ export function interruptAtStage(
   options: { env?: Record<string, string | undefined>; timeoutMs?: number } = {},
 ): Promise<InterruptedRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: testEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: testEnv(options.env),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     let signalledAt = 0;
@@ -55,7 +58,13 @@ export function interruptAtStage(
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
-      resolve({ code, stdout, stderr, signalled: signalledAt > 0, msAfterSignal: signalledAt ? Date.now() - signalledAt : -1 });
+      resolve({
+        code,
+        stdout,
+        stderr,
+        signalled: signalledAt > 0,
+        msAfterSignal: signalledAt ? Date.now() - signalledAt : -1,
+      });
     });
   });
 }

@@ -15,8 +15,14 @@ export interface RunOptions {
 
 /** Runs kfeed in-process, as the binary would, with captured streams. */
 export async function kfeed(args: string[], options: RunOptions = {}): Promise<RunResult> {
-  const run = startInProcess(args, { env: testEnv(options.env), cwd: options.cwd ?? process.cwd(), stdin: options.stdin });
-  const timer = options.abortAfterMs ? setTimeout(() => run.ctx.abort.abort('SIGINT'), options.abortAfterMs) : undefined;
+  const run = startInProcess(args, {
+    env: testEnv(options.env),
+    cwd: options.cwd ?? process.cwd(),
+    stdin: options.stdin,
+  });
+  const timer = options.abortAfterMs
+    ? setTimeout(() => run.ctx.abort.abort('SIGINT'), options.abortAfterMs)
+    : undefined;
   const result = await run.done;
   if (timer) clearTimeout(timer);
   return result;
@@ -27,7 +33,11 @@ export const BIN = path.resolve(import.meta.dirname, '../../bin/kfeed.js');
 /** Runs the built binary (`npm test` builds first) as a separate process. */
 export function kfeedBinary(args: string[], options: RunOptions & { timeoutMs?: number } = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: testEnv(options.env), cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: testEnv(options.env),
+      cwd: options.cwd,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

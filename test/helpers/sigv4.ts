@@ -8,7 +8,8 @@ function hmac(key: crypto.BinaryLike, text: string): Buffer {
   return crypto.createHmac('sha256', key).update(text).digest();
 }
 
-const encode = (v: string) => encodeURIComponent(v).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+const encode = (v: string) =>
+  encodeURIComponent(v).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
 function canonicalQuery(params: Record<string, string>): string {
   return Object.entries(params)
@@ -21,20 +22,39 @@ function canonicalQuery(params: Record<string, string>): string {
 
 export const EMPTY_PAYLOAD_HASH = crypto.createHash('sha256').update('').digest('hex');
 
-export function sigV4QuerySignature(host: string, params: Record<string, string>, secret: string, payloadHash = EMPTY_PAYLOAD_HASH): string {
+export function sigV4QuerySignature(
+  host: string,
+  params: Record<string, string>,
+  secret: string,
+  payloadHash = EMPTY_PAYLOAD_HASH,
+): string {
   const canonical = ['GET', '/', canonicalQuery(params), `host:${host}`, '', 'host', payloadHash].join('\n');
   const [, date, region, service] = params['X-Amz-Credential'].split('/');
   const scope = `${date}/${region}/${service}/aws4_request`;
-  const toSign = ['AWS4-HMAC-SHA256', params['X-Amz-Date'], scope, crypto.createHash('sha256').update(canonical).digest('hex')].join('\n');
+  const toSign = [
+    'AWS4-HMAC-SHA256',
+    params['X-Amz-Date'],
+    scope,
+    crypto.createHash('sha256').update(canonical).digest('hex'),
+  ].join('\n');
   let key = hmac(`AWS4${secret}`, date);
   for (const part of [region, service, 'aws4_request']) key = hmac(key, part);
   return hmac(key, toSign).toString('hex');
 }
 
 /** An MSK IAM token (base64url presigned URL) signed at `signedAt`, as the signer would make it then. */
-export function mskIamToken(options: { accessKeyId: string; secret: string; region: string; signedAt: Date; expiresSeconds?: number }): string {
+export function mskIamToken(options: {
+  accessKeyId: string;
+  secret: string;
+  region: string;
+  signedAt: Date;
+  expiresSeconds?: number;
+}): string {
   const host = `kafka.${options.region}.amazonaws.com`;
-  const amzDate = options.signedAt.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  const amzDate = options.signedAt
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
   const params: Record<string, string> = {
     Action: 'kafka-cluster:Connect',
     'X-Amz-Algorithm': 'AWS4-HMAC-SHA256',
@@ -44,6 +64,8 @@ export function mskIamToken(options: { accessKeyId: string; secret: string; regi
     'X-Amz-SignedHeaders': 'host',
   };
   params['X-Amz-Signature'] = sigV4QuerySignature(host, params, options.secret);
-  const query = Object.entries(params).map(([k, v]) => `${encode(k)}=${encode(v)}`).join('&');
+  const query = Object.entries(params)
+    .map(([k, v]) => `${encode(k)}=${encode(v)}`)
+    .join('&');
   return Buffer.from(`https://${host}/?${query}`, 'utf8').toString('base64url');
 }

@@ -22,7 +22,11 @@ export interface AlpacaServer {
   close(): Promise<void>;
 }
 
-export async function startAlpacaServer(options: { key: string; secret: string; feeds?: string[] }): Promise<AlpacaServer> {
+export async function startAlpacaServer(options: {
+  key: string;
+  secret: string;
+  feeds?: string[];
+}): Promise<AlpacaServer> {
   const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
   const active = new Map<string, WebSocket>();
@@ -64,8 +68,20 @@ export async function startAlpacaServer(options: { key: string; secret: string; 
         send(ws, [{ T: 'success', msg: 'authenticated' }]);
       } else if (message.action === 'subscribe') {
         if (!authenticated) return send(ws, [{ T: 'error', code: 401, msg: 'not authenticated' }]);
-        for (const kind of Object.keys(channels)) channels[kind].push(...((message[kind] as string[] | undefined) ?? []));
-        send(ws, [{ T: 'subscription', ...channels, updatedBars: [], dailyBars: [], statuses: [], lulds: [], corrections: [], cancelErrors: [] }]);
+        for (const kind of Object.keys(channels))
+          channels[kind].push(...((message[kind] as string[] | undefined) ?? []));
+        send(ws, [
+          {
+            T: 'subscription',
+            ...channels,
+            updatedBars: [],
+            dailyBars: [],
+            statuses: [],
+            lulds: [],
+            corrections: [],
+            cancelErrors: [],
+          },
+        ]);
         subscriptions.set(path, (subscriptions.get(path) ?? 0) + 1);
         for (const w of [...waiters]) {
           if (w.path === path && (subscriptions.get(path) ?? 0) >= w.times) {
@@ -83,7 +99,9 @@ export async function startAlpacaServer(options: { key: string; secret: string; 
     url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}`,
     connections,
     subscribed: (path, times) =>
-      (subscriptions.get(path) ?? 0) >= times ? Promise.resolve() : new Promise((resolve) => waiters.push({ path, times, resolve })),
+      (subscriptions.get(path) ?? 0) >= times
+        ? Promise.resolve()
+        : new Promise((resolve) => waiters.push({ path, times, resolve })),
     push(path, frames) {
       const ws = active.get(path);
       if (!ws) throw new Error(`no client on ${path}`);

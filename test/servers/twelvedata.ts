@@ -41,7 +41,11 @@ export async function startTwelveDataServer(options: TwelveDataServerOptions): P
       return reply({ code: 401, message: '**apikey** parameter is incorrect or not specified.', status: 'error' });
     }
     if (options.perDay !== undefined && used >= options.perDay) {
-      return reply({ code: 429, message: `You have run out of API credits for the day. ${used} API credits were used, with the current limit being ${options.perDay}.`, status: 'error' });
+      return reply({
+        code: 429,
+        message: `You have run out of API credits for the day. ${used} API credits were used, with the current limit being ${options.perDay}.`,
+        status: 'error',
+      });
     }
     used += 1;
     if ((failures.get(symbol) ?? 0) > 0) {
@@ -49,7 +53,12 @@ export async function startTwelveDataServer(options: TwelveDataServerOptions): P
       return reply({ code: 500, message: 'Internal error, please try again later', status: 'error' });
     }
     const prices = options.prices[symbol];
-    if (!prices) return reply({ code: 400, message: `**symbol** not found: ${symbol}. Please specify it correctly according to API Documentation.`, status: 'error' });
+    if (!prices)
+      return reply({
+        code: 400,
+        message: `**symbol** not found: ${symbol}. Please specify it correctly according to API Documentation.`,
+        status: 'error',
+      });
     const n = served.get(symbol) ?? 0;
     served.set(symbol, n + 1);
     reply({ price: prices[n % prices.length] });

@@ -17,7 +17,10 @@ export default async function setup(project: TestProject) {
   delete env.TLSBROKERS;
   delete env.KFEED_PROFILE;
   // Tests also run the built binary: bundle the current sources first (esbuild, under a second).
-  const bundled = spawnSync('npm', ['run', '--silent', 'bundle'], { cwd: path.resolve(import.meta.dirname, '../..'), encoding: 'utf8' });
+  const bundled = spawnSync('npm', ['run', '--silent', 'bundle'], {
+    cwd: path.resolve(import.meta.dirname, '../..'),
+    encoding: 'utf8',
+  });
   if (bundled.status !== 0) throw new Error(`bundling kfeed failed: ${bundled.error?.message ?? bundled.stderr}`);
   fs.rmSync(env.KFEED_TEST_ROOT!, { recursive: true, force: true });
   fs.mkdirSync(env.KFEED_TEST_ROOT!, { recursive: true });

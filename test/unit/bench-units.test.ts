@@ -17,7 +17,12 @@ describe('latency histogram', () => {
     expect(histogram.min).toBe(0.01);
     expect(histogram.max).toBe(100);
     expect(histogram.mean).toBeCloseTo(50.005, 6);
-    for (const [p, exact] of [[50, 50], [95, 95], [99, 99], [99.9, 99.9]] as const) {
+    for (const [p, exact] of [
+      [50, 50],
+      [95, 95],
+      [99, 99],
+      [99.9, 99.9],
+    ] as const) {
       const got = histogram.percentile(p);
       expect(Math.abs(got - exact) / exact, `p${p} = ${got}`).toBeLessThanOrEqual(0.01);
     }
@@ -63,7 +68,19 @@ describe('quote-shaped payloads', () => {
     expect(new Set(a).size).toBe(16);
     // The default size carries every field of the feed's quote schema.
     expect(Object.keys(JSON.parse(quoteMessages(260, 1)[0].value.toString()))).toEqual(
-      expect.arrayContaining(['kind', 'symbol', 'asset', 'eventTime', 'receiveTime', 'bidPrice', 'bidSize', 'askPrice', 'askSize', 'bidExchange', 'askExchange']),
+      expect.arrayContaining([
+        'kind',
+        'symbol',
+        'asset',
+        'eventTime',
+        'receiveTime',
+        'bidPrice',
+        'bidSize',
+        'askPrice',
+        'askSize',
+        'bidExchange',
+        'askExchange',
+      ]),
     );
   });
 
@@ -83,7 +100,9 @@ describe("the feed producer's partition hash", () => {
   it("equals kafkajs's (Java-compatible) murmur2 on keys and values of every length", async () => {
     const { murmur2 } = await import('../../src/feed/producer.js');
     const { createRequire } = await import('node:module');
-    const kafkajsMurmur2 = createRequire(import.meta.url)('kafkajs/src/producer/partitioners/default/murmur2.js') as (key: Buffer | string) => number;
+    const kafkajsMurmur2 = createRequire(import.meta.url)('kafkajs/src/producer/partitioners/default/murmur2.js') as (
+      key: Buffer | string,
+    ) => number;
     let seed = 12345;
     const byte = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 16) & 0xff;
     const inputs = [Buffer.alloc(0), Buffer.from('AAPL'), Buffer.from('BTC/USD'), Buffer.from('ünïcode ключ')];

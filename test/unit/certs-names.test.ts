@@ -9,7 +9,8 @@ import { expectKfeedError } from '../helpers/assert.js';
 describe('subject fields', () => {
   it('checks each value: country code, empty, spaces at the ends, RFC 5280 lengths, control characters', () => {
     expect(checkSubjectValue('C', 'US')).toBe(true);
-    for (const c of ['us', 'USA', 'U', '', 'U1']) expect(checkSubjectValue('C', c)).toBe('C must be a two-letter country code such as US or DE');
+    for (const c of ['us', 'USA', 'U', '', 'U1'])
+      expect(checkSubjectValue('C', c)).toBe('C must be a two-letter country code such as US or DE');
     expect(checkSubjectValue('CN', '')).toBe('CN must not be empty');
     expect(checkSubjectValue('O', ' Example')).toBe('O must not begin or end with a space');
     expect(checkSubjectValue('O', 'Example ')).toBe('O must not begin or end with a space');
@@ -21,7 +22,8 @@ describe('subject fields', () => {
     expect(checkSubjectValue('ST', 'x'.repeat(129))).toBe('ST must be at most 128 characters');
     // Characters, not UTF-16 units: 64 emoji are 64 characters.
     expect(checkSubjectValue('CN', '😀'.repeat(64))).toBe(true);
-    for (const c of ['\u0000', '\u0009', '\u001f', '\u007f']) expect(checkSubjectValue('CN', `a${c}b`)).toBe('CN must not contain control characters');
+    for (const c of ['\u0000', '\u0009', '\u001f', '\u007f'])
+      expect(checkSubjectValue('CN', `a${c}b`)).toBe('CN must not contain control characters');
     expect(checkSubjectValue('CN', 'a\u0080b ~')).toBe(true);
     expect(checkSubjectValue('CN', 'a\u0020b~')).toBe(true);
   });
@@ -31,13 +33,24 @@ describe('subject fields', () => {
     expect(checkSubject(subject)).toBe(subject);
     expectKfeedError(() => checkSubject({ O: 'x' }), 'usage', 'the subject needs a common name (CN)');
     expectKfeedError(() => checkSubject({ CN: '' }), 'usage', 'the subject needs a common name (CN)');
-    expectKfeedError(() => checkSubject({ CN: 'a', C: 'Germany' }), 'usage', 'C must be a two-letter country code such as US or DE');
+    expectKfeedError(
+      () => checkSubject({ CN: 'a', C: 'Germany' }),
+      'usage',
+      'C must be a two-letter country code such as US or DE',
+    );
     expectKfeedError(() => checkSubject({ CN: 'a', L: ' x' }), 'usage', 'L must not begin or end with a space');
   });
 
   it('parses RFC 4514 text: escapes, hex bytes, keys in any case, spaces around parts', () => {
     expect(parseSubject('CN=client 1,O=Example\\, Inc.,C=US')).toEqual({ CN: 'client 1', O: 'Example, Inc.', C: 'US' });
-    expect(parseSubject(' cn = a , ou=b,o=c,l=d,st=e,c=DE')).toEqual({ CN: 'a', OU: 'b', O: 'c', L: 'd', ST: 'e', C: 'DE' });
+    expect(parseSubject(' cn = a , ou=b,o=c,l=d,st=e,c=DE')).toEqual({
+      CN: 'a',
+      OU: 'b',
+      O: 'c',
+      L: 'd',
+      ST: 'e',
+      C: 'DE',
+    });
     expect(parseSubject('CN=a\\2Cb\\2bc')).toEqual({ CN: 'a,b+c' });
     expect(parseSubject('CN=Caf\\C3\\A9')).toEqual({ CN: 'Café' });
     expect(parseSubject('CN=a\\+b\\=c')).toEqual({ CN: 'a+b=c' });
@@ -49,7 +62,11 @@ describe('subject fields', () => {
 
   it('refuses multi-valued parts, unknown or repeated fields', () => {
     expectKfeedError(() => parseSubject('CN=a+O=b'), 'usage', 'the subject "CN=a+O=b" has a multi-valued part ("+")');
-    expectKfeedError(() => parseSubject('CN=a,E=me@example.com'), 'usage', '"E=me@example.com" in the subject is not one of CN, OU, O, L, ST, C');
+    expectKfeedError(
+      () => parseSubject('CN=a,E=me@example.com'),
+      'usage',
+      '"E=me@example.com" in the subject is not one of CN, OU, O, L, ST, C',
+    );
     expectKfeedError(() => parseSubject('=a'), 'usage', '"=a" in the subject is not one of CN, OU, O, L, ST, C');
     expectKfeedError(() => parseSubject('CN'), 'usage', '"CN" in the subject is not one of CN, OU, O, L, ST, C');
     expectKfeedError(() => parseSubject('CN=a,cn=b'), 'usage', 'CN appears twice in the subject');
@@ -62,7 +79,12 @@ function name(rdns: Array<Array<[string, number, string]>>) {
   const { Type } = asn1();
   return universal(
     Type.SEQUENCE,
-    rdns.map((rdn) => universal(Type.SET, rdn.map(([oid, type, value]) => universal(Type.SEQUENCE, [oidElement(oid), universal(type, value)])))),
+    rdns.map((rdn) =>
+      universal(
+        Type.SET,
+        rdn.map(([oid, type, value]) => universal(Type.SEQUENCE, [oidElement(oid), universal(type, value)])),
+      ),
+    ),
   );
 }
 
@@ -71,11 +93,30 @@ describe('RFC 2253 names as Java X500Principal.getName() writes them', () => {
   const CN = '2.5.4.3';
 
   it('the CSR subject comes back most specific first, country as PrintableString, the rest UTF-8', () => {
-    const der = asn1().toDer(subjectName({ CN: 'client', OU: 'Feeds', O: 'Example Corp', L: 'Berlin', ST: 'BE', C: 'DE' })).getBytes();
+    const der = asn1()
+      .toDer(subjectName({ CN: 'client', OU: 'Feeds', O: 'Example Corp', L: 'Berlin', ST: 'BE', C: 'DE' }))
+      .getBytes();
     const parsed = parseName(fromDer(der));
     expect(rfc2253(parsed)).toBe('CN=client,OU=Feeds,O=Example Corp,L=Berlin,ST=BE,C=DE');
-    expect(parsed.map((rdn) => rdn[0].tag)).toEqual([Type.PRINTABLESTRING, Type.UTF8, Type.UTF8, Type.UTF8, Type.UTF8, Type.UTF8]);
-    expect(rfc2253(parseName(fromDer(asn1().toDer(subjectName({ CN: 'Café ü' })).getBytes())))).toBe('CN=Café ü');
+    expect(parsed.map((rdn) => rdn[0].tag)).toEqual([
+      Type.PRINTABLESTRING,
+      Type.UTF8,
+      Type.UTF8,
+      Type.UTF8,
+      Type.UTF8,
+      Type.UTF8,
+    ]);
+    expect(
+      rfc2253(
+        parseName(
+          fromDer(
+            asn1()
+              .toDer(subjectName({ CN: 'Café ü' }))
+              .getBytes(),
+          ),
+        ),
+      ),
+    ).toBe('CN=Café ü');
   });
 
   it('escapes specials anywhere and spaces at the ends', () => {
@@ -90,12 +131,17 @@ describe('RFC 2253 names as Java X500Principal.getName() writes them', () => {
   it('multi-valued RDNs join with +; unknown types and non-text values are #hex of their DER', () => {
     const rdns = name([
       [['2.5.4.6', Type.PRINTABLESTRING, 'US']],
-      [['0.9.2342.19200300.100.1.25', Type.IA5STRING, 'example'], ['2.5.4.9', Type.UTF8, 'Main St']],
+      [
+        ['0.9.2342.19200300.100.1.25', Type.IA5STRING, 'example'],
+        ['2.5.4.9', Type.UTF8, 'Main St'],
+      ],
       [['1.2.840.113549.1.9.1', Type.IA5STRING, 'a@b']],
       [[CN, Type.OCTETSTRING, 'x']],
       [['0.9.2342.19200300.100.1.1', Type.UTF8, 'uid1']],
     ]);
-    expect(rfc2253(parseName(rdns))).toBe('UID=uid1,CN=#040178,1.2.840.113549.1.9.1=#1603614062,DC=example+STREET=Main St,C=US');
+    expect(rfc2253(parseName(rdns))).toBe(
+      'UID=uid1,CN=#040178,1.2.840.113549.1.9.1=#1603614062,DC=example+STREET=Main St,C=US',
+    );
   });
 
   it('reads the string types X.500 uses', () => {
@@ -143,7 +189,9 @@ describe('the principal of a certificate', () => {
 
   it('says what is wrong with a file that is not a certificate', () => {
     expectKfeedError(() => kafkaPrincipalOfCertificate('hello'), 'usage', 'no certificate found in the file');
-    const key = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+    const key = crypto
+      .generateKeyPairSync('ec', { namedCurve: 'P-256' })
+      .privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
     expectKfeedError(() => kafkaPrincipalOfCertificate(key), 'usage', 'no certificate found in the file');
     const bogus = '-----BEGIN CERTIFICATE-----\nMAMCAQE=\n-----END CERTIFICATE-----\n';
     expectKfeedError(() => kafkaPrincipalOfCertificate(bogus), 'usage', /^not a certificate: /);

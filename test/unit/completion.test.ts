@@ -25,7 +25,9 @@ describe('kfeed completion bash', () => {
     fs.writeFileSync(script, generated.stdout);
     // The script asks `kfeed` for profile names: put the built binary on PATH as `kfeed`.
     shims = tempDir('kfeed-bin-');
-    fs.writeFileSync(path.join(shims, 'kfeed'), `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`, { mode: 0o755 });
+    fs.writeFileSync(path.join(shims, 'kfeed'), `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`, {
+      mode: 0o755,
+    });
     for (const name of ['prod-eu', 'prod-us', 'staging']) {
       expect((await kfeed(['profile', 'add', name, '--brokers', 'b-1.example.com:9094'], { env })).code).toBe(0);
     }
@@ -52,7 +54,9 @@ describe('kfeed completion bash', () => {
   }
 
   it('offers every visible command of the registry, and no hidden one', () => {
-    const visible = COMMANDS.filter((c) => !c.hidden).map((c) => c.name).sort();
+    const visible = COMMANDS.filter((c) => !c.hidden)
+      .map((c) => c.name)
+      .sort();
     expect(complete([''])).toEqual(visible);
     expect(complete(['list-'])).toEqual([]);
     expect(complete(['to'])).toEqual(['topic']);
@@ -62,7 +66,17 @@ describe('kfeed completion bash', () => {
     expect(complete(['topic', ''])).toEqual(['create', 'delete', 'describe', 'list']);
     expect(complete(['acl', 'r'])).toEqual(['revoke']);
     const flags = complete(['topic', 'create', 'prices', '--']);
-    expect(flags).toEqual(expect.arrayContaining(['--partitions', '--replication-factor', '--config', '--profile', '--json', '--debug', '--help']));
+    expect(flags).toEqual(
+      expect.arrayContaining([
+        '--partitions',
+        '--replication-factor',
+        '--config',
+        '--profile',
+        '--json',
+        '--debug',
+        '--help',
+      ]),
+    );
     expect(flags).not.toContain('--version');
     expect(complete(['topic', 'create', '--part'])).toEqual(['--partitions']);
     // A hidden old name is still understood: its flags complete.

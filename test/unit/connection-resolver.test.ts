@@ -34,20 +34,38 @@ describe('the connection resolver: flags > environment > profile', () => {
     fs.writeFileSync(path.join(files, 'ca.pem'), pair.cert);
     fs.writeFileSync(path.join(files, 'cert.pem'), pair.cert);
     fs.writeFileSync(path.join(files, 'key.pem'), pair.key);
-    const encrypted = pair.keyObject.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'secret' }) as string;
+    const encrypted = pair.keyObject.export({
+      type: 'pkcs8',
+      format: 'pem',
+      cipher: 'aes-256-cbc',
+      passphrase: 'secret',
+    }) as string;
     fs.writeFileSync(path.join(files, 'encrypted.pem'), encrypted);
   });
 
   /** Resolves with these flags, environment and profiles, from an empty folder unless `cwd`. */
   function resolve(
     flags: ConnectionFlags,
-    options: { env?: NodeJS.ProcessEnv; profiles?: Record<string, Profile>; defaultProfile?: string; cwd?: string; asked?: string } = {},
+    options: {
+      env?: NodeJS.ProcessEnv;
+      profiles?: Record<string, Profile>;
+      defaultProfile?: string;
+      cwd?: string;
+      asked?: string;
+    } = {},
   ) {
     const store = new ProfileStore(tempDir('kfeed-profiles-'));
-    for (const [name, profile] of Object.entries(options.profiles ?? {})) store.put(name, profile, { makeDefault: name === options.defaultProfile });
+    for (const [name, profile] of Object.entries(options.profiles ?? {}))
+      store.put(name, profile, { makeDefault: name === options.defaultProfile });
     const questions: string[] = [];
     const secrets = { password: async (message: string) => (questions.push(message), options.asked) };
-    const settings = resolveConnection({ flags, env: options.env ?? {}, cwd: options.cwd ?? tempDir('kfeed-cwd-'), profiles: store, secrets });
+    const settings = resolveConnection({
+      flags,
+      env: options.env ?? {},
+      cwd: options.cwd ?? tempDir('kfeed-cwd-'),
+      profiles: store,
+      secrets,
+    });
     return { settings, questions };
   }
 
@@ -58,7 +76,12 @@ describe('the connection resolver: flags > environment > profile', () => {
     const env = await resolve({}, { env: { TLSBROKERS: 'e:1 e:2' }, profiles }).settings;
     expect([env.brokers, env.origin.brokers, env.security]).toEqual([['e:1', 'e:2'], 'TLSBROKERS', 'ssl']);
     const profile = await resolve({}, { profiles }).settings;
-    expect([profile.brokers, profile.origin.brokers, profile.security, profile.profileName]).toEqual([['p:1'], 'profile dev', 'plaintext', 'dev']);
+    expect([profile.brokers, profile.origin.brokers, profile.security, profile.profileName]).toEqual([
+      ['p:1'],
+      'profile dev',
+      'plaintext',
+      'dev',
+    ]);
     expect(profile.tls).toBeUndefined();
     const empty = await resolve({ brokers: '' }, { env: { TLSBROKERS: 'e:1' } }).settings;
     expect(empty.origin.brokers).toBe('TLSBROKERS');
@@ -67,12 +90,23 @@ describe('the connection resolver: flags > environment > profile', () => {
   it('a named profile must exist; a stale default is ignored; no brokers at all is a config error', async () => {
     const profiles = { dev: { brokers: ['p:1'] }, prod: { brokers: ['q:1'] } };
     expect((await resolve({ profile: 'prod' }, { profiles, defaultProfile: 'dev' }).settings).brokers).toEqual(['q:1']);
-    expect((await resolve({}, { profiles, defaultProfile: 'dev', env: { KFEED_PROFILE: 'prod' } }).settings).brokers).toEqual(['q:1']);
-    await expect(resolve({ profile: 'nope' }, { profiles }).settings).rejects.toMatchObject({ kind: 'config', message: expect.stringMatching(/no profile named "nope"/) });
-    await expect(resolve({}, { profiles, env: { KFEED_PROFILE: 'gone' } }).settings).rejects.toMatchObject({ message: expect.stringMatching(/no profile named "gone"/) });
+    expect(
+      (await resolve({}, { profiles, defaultProfile: 'dev', env: { KFEED_PROFILE: 'prod' } }).settings).brokers,
+    ).toEqual(['q:1']);
+    await expect(resolve({ profile: 'nope' }, { profiles }).settings).rejects.toMatchObject({
+      kind: 'config',
+      message: expect.stringMatching(/no profile named "nope"/),
+    });
+    await expect(resolve({}, { profiles, env: { KFEED_PROFILE: 'gone' } }).settings).rejects.toMatchObject({
+      message: expect.stringMatching(/no profile named "gone"/),
+    });
     await expect(resolve({}).settings).rejects.toMatchObject({ kind: 'config', message: 'no brokers given' });
-    await expect(resolve({}, { profiles: { empty: { brokers: [] } } }).settings).rejects.toMatchObject({ message: 'no brokers given' });
-    await expect(resolve({}, { profiles: { odd: { brokers: ['p:1'], security: 'tls' as never } } }).settings).rejects.toMatchObject({
+    await expect(resolve({}, { profiles: { empty: { brokers: [] } } }).settings).rejects.toMatchObject({
+      message: 'no brokers given',
+    });
+    await expect(
+      resolve({}, { profiles: { odd: { brokers: ['p:1'], security: 'tls' as never } } }).settings,
+    ).rejects.toMatchObject({
       kind: 'config',
       message: 'profile odd has an unknown security protocol "tls"',
     });
@@ -81,7 +115,10 @@ describe('the connection resolver: flags > environment > profile', () => {
   it("the profile's security applies only to the profile's brokers", async () => {
     const profiles = { dev: { brokers: ['p:1'], security: 'plaintext' as const } };
     expect((await resolve({ brokers: 'f:1' }, { profiles }).settings).security).toBe('ssl');
-    expect((await resolve({ plaintext: true }, { profiles: { s: { brokers: ['p:1'] } } }).settings)).toMatchObject({ security: 'plaintext', origin: { security: '--plaintext' } });
+    expect(await resolve({ plaintext: true }, { profiles: { s: { brokers: ['p:1'] } } }).settings).toMatchObject({
+      security: 'plaintext',
+      origin: { security: '--plaintext' },
+    });
   });
 
   it('reads the legacy files of the working folder, flags relative to it, and the profile files last', async () => {
@@ -90,15 +127,29 @@ describe('the connection resolver: flags > environment > profile', () => {
     fs.copyFileSync(path.join(files, 'key.pem'), path.join(cwd, 'private_key.pem'));
     fs.copyFileSync(path.join(files, 'ca.pem'), path.join(cwd, 'truststore.pem'));
     const legacy = await resolve({ brokers: 'b:1' }, { cwd }).settings;
-    expect(legacy.files).toEqual({ ca: path.join(cwd, 'truststore.pem'), cert: path.join(cwd, 'client_cert.pem'), key: path.join(cwd, 'private_key.pem') });
+    expect(legacy.files).toEqual({
+      ca: path.join(cwd, 'truststore.pem'),
+      cert: path.join(cwd, 'client_cert.pem'),
+      key: path.join(cwd, 'private_key.pem'),
+    });
     expect(legacy.origin).toMatchObject({ ca: 'truststore.pem', cert: 'client_cert.pem', key: 'private_key.pem' });
     expect(legacy.tls).toEqual({ ca: pair.cert, cert: pair.cert, key: pair.key });
 
-    const relative = await resolve({ brokers: 'b:1', ca: 'ca.pem', cert: 'cert.pem', key: 'key.pem' }, { cwd: files }).settings;
-    expect(relative.files).toEqual({ ca: path.join(files, 'ca.pem'), cert: path.join(files, 'cert.pem'), key: path.join(files, 'key.pem') });
+    const relative = await resolve({ brokers: 'b:1', ca: 'ca.pem', cert: 'cert.pem', key: 'key.pem' }, { cwd: files })
+      .settings;
+    expect(relative.files).toEqual({
+      ca: path.join(files, 'ca.pem'),
+      cert: path.join(files, 'cert.pem'),
+      key: path.join(files, 'key.pem'),
+    });
     expect(relative.origin).toMatchObject({ ca: '--ca', cert: '--cert', key: '--key' });
 
-    const profile = { brokers: ['p:1'], ca: path.join(files, 'ca.pem'), cert: path.join(files, 'cert.pem'), key: path.join(files, 'key.pem') };
+    const profile = {
+      brokers: ['p:1'],
+      ca: path.join(files, 'ca.pem'),
+      cert: path.join(files, 'cert.pem'),
+      key: path.join(files, 'key.pem'),
+    };
     const fromProfile = await resolve({}, { profiles: { dev: profile } }).settings;
     expect(fromProfile.files).toEqual({ ca: profile.ca, cert: profile.cert, key: profile.key });
     expect(fromProfile.origin).toMatchObject({ ca: 'profile dev', cert: 'profile dev', key: 'profile dev' });
@@ -129,35 +180,65 @@ describe('the connection resolver: flags > environment > profile', () => {
       kind: 'config',
       message: `key ${path.join(files, 'encrypted.pem')} is encrypted and no password was given`,
     });
-    const plain = resolve({ brokers: 'b:1', cert: 'cert.pem', key: 'key.pem' }, { cwd: files, env: { PK_PASSWORD: 'x' } });
+    const plain = resolve(
+      { brokers: 'b:1', cert: 'cert.pem', key: 'key.pem' },
+      { cwd: files, env: { PK_PASSWORD: 'x' } },
+    );
     expect((await plain.settings).tls?.passphrase).toBeUndefined();
   });
 
   it('SASL: the user from a flag, the environment or the profile; mechanism and password checked', async () => {
-    const plaintext = resolve({ brokers: 'b:1', plaintext: true, saslUser: 'alice' }, { env: { KFEED_SASL_PASSWORD: 'pw' } });
-    expect(await plaintext.settings).toMatchObject({ security: 'sasl_plaintext', sasl: { mechanism: 'scram-sha-512', username: 'alice', password: 'pw' } });
+    const plaintext = resolve(
+      { brokers: 'b:1', plaintext: true, saslUser: 'alice' },
+      { env: { KFEED_SASL_PASSWORD: 'pw' } },
+    );
+    expect(await plaintext.settings).toMatchObject({
+      security: 'sasl_plaintext',
+      sasl: { mechanism: 'scram-sha-512', username: 'alice', password: 'pw' },
+    });
     expect(plaintext.questions).toEqual([]);
-    const overTls = resolve({ brokers: 'b:1', saslMechanism: 'SCRAM-SHA-256' }, { env: { KFEED_SASL_USER: 'bob' }, asked: 'pw2' });
+    const overTls = resolve(
+      { brokers: 'b:1', saslMechanism: 'SCRAM-SHA-256' },
+      { env: { KFEED_SASL_USER: 'bob' }, asked: 'pw2' },
+    );
     const tls = await overTls.settings;
-    expect(tls).toMatchObject({ security: 'sasl_ssl', origin: { saslUser: 'KFEED_SASL_USER' }, sasl: { mechanism: 'scram-sha-256', username: 'bob', password: 'pw2' } });
+    expect(tls).toMatchObject({
+      security: 'sasl_ssl',
+      origin: { saslUser: 'KFEED_SASL_USER' },
+      sasl: { mechanism: 'scram-sha-256', username: 'bob', password: 'pw2' },
+    });
     expect(tls.files).toEqual({ ca: undefined, cert: undefined, key: undefined });
     expect(overTls.questions).toEqual(['SASL password for bob']);
-    const profile = { brokers: ['p:1'], security: 'sasl_ssl' as const, saslUser: 'carol', saslMechanism: 'scram-sha-256' as const };
+    const profile = {
+      brokers: ['p:1'],
+      security: 'sasl_ssl' as const,
+      saslUser: 'carol',
+      saslMechanism: 'scram-sha-256' as const,
+    };
     expect(await resolve({}, { profiles: { s: profile }, env: { KFEED_SASL_PASSWORD: 'pw' } }).settings).toMatchObject({
       security: 'sasl_ssl',
       sasl: { username: 'carol', mechanism: 'scram-sha-256' },
     });
-    await expect(resolve({ brokers: 'b:1', saslUser: 'a', saslMechanism: 'plain' }, { env: { KFEED_SASL_PASSWORD: 'pw' } }).settings).rejects.toMatchObject({
+    await expect(
+      resolve({ brokers: 'b:1', saslUser: 'a', saslMechanism: 'plain' }, { env: { KFEED_SASL_PASSWORD: 'pw' } })
+        .settings,
+    ).rejects.toMatchObject({
       kind: 'usage',
       message: 'unknown SASL mechanism "plain"',
     });
-    await expect(resolve({ brokers: 'b:1', saslUser: 'dave' }).settings).rejects.toMatchObject({ kind: 'config', message: 'no SASL password for dave' });
+    await expect(resolve({ brokers: 'b:1', saslUser: 'dave' }).settings).rejects.toMatchObject({
+      kind: 'config',
+      message: 'no SASL password for dave',
+    });
   });
 });
 
 describe('broker lists and encrypted keys', () => {
   it('accepts host:port lists in the MSK bootstrap form, commas or spaces, IPv6 in brackets', () => {
-    expect(parseBrokerList('b-1.x.kafka.us-east-1.amazonaws.com:9094,b-2.x:9094')).toEqual(['b-1.x.kafka.us-east-1.amazonaws.com:9094', 'b-2.x:9094']);
+    expect(parseBrokerList('b-1.x.kafka.us-east-1.amazonaws.com:9094,b-2.x:9094')).toEqual([
+      'b-1.x.kafka.us-east-1.amazonaws.com:9094',
+      'b-2.x:9094',
+    ]);
     expect(parseBrokerList(' a:1 ,\tb:65535\n')).toEqual(['a:1', 'b:65535']);
     expect(parseBrokerList(['[::1]:9092', ' c:3 ', ''])).toEqual(['[::1]:9092', 'c:3']);
   });
@@ -172,7 +253,9 @@ describe('broker lists and encrypted keys', () => {
 
   it('knows an encrypted key, PKCS#8 or the old PEM form', () => {
     expect(isEncryptedPem('-----BEGIN ENCRYPTED PRIVATE KEY-----\n')).toBe(true);
-    expect(isEncryptedPem('-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,00\n')).toBe(true);
+    expect(isEncryptedPem('-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,00\n')).toBe(
+      true,
+    );
     expect(isEncryptedPem('-----BEGIN RSA PRIVATE KEY-----\nProc-Type:4,ENCRYPTED\n')).toBe(true);
     expect(isEncryptedPem('-----BEGIN PRIVATE KEY-----\n')).toBe(false);
     expect(isEncryptedPem('-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,MIC-ONLY\n')).toBe(false);

@@ -31,7 +31,9 @@ describe('feed rules without a broker', () => {
     expect(() => checkSourceOptions('sim', { kinds: 'trades' })).toThrow(/--kinds does not apply to --source sim/);
     expect(() => checkSourceOptions('stdin', { header: [] })).not.toThrow();
     expect(() => checkSourceOptions('stdin', { header: ['a=b'] })).not.toThrow();
-    expect(() => checkSourceOptions('alpaca', { header: ['a=b'] })).toThrow(/--header does not apply to --source alpaca/);
+    expect(() => checkSourceOptions('alpaca', { header: ['a=b'] })).toThrow(
+      /--header does not apply to --source alpaca/,
+    );
     expect(() => checkSourceOptions('sim', { rate: 5, seed: 2 })).not.toThrow();
   });
 
@@ -43,7 +45,8 @@ describe('feed rules without a broker', () => {
     // Two starts 17.3 s apart within a minute: wall-clock minutes would cut the bars differently.
     const a = run(Date.UTC(2025, 0, 2, 14, 30, 0));
     const b = run(Date.UTC(2025, 0, 2, 14, 30, 17, 300));
-    const bars = (events: typeof a) => events.filter((e) => e.kind === 'bar').map(({ eventTime: _t, receiveTime: _r, ...rest }) => rest);
+    const bars = (events: typeof a) =>
+      events.filter((e) => e.kind === 'bar').map(({ eventTime: _t, receiveTime: _r, ...rest }) => rest);
     expect(bars(a).length).toBeGreaterThan(3);
     expect(bars(a)).toEqual(bars(b));
   });

@@ -32,15 +32,24 @@ describe('Kafka versions of local clusters', () => {
     expect(DEFAULT_ZOOKEEPER_KAFKA_VERSION).toMatch(/^3\.9\.\d+$/);
     expect(chooseKafkaVersion({ mode: 'kraft' })?.text).toBe(DEFAULT_KRAFT_KAFKA_VERSION);
     expect(chooseKafkaVersion({ mode: 'zookeeper' })?.text).toBe(DEFAULT_ZOOKEEPER_KAFKA_VERSION);
-    expect(chooseKafkaVersion({ mode: 'kraft', requested: '3.9.1' })).toEqual({ text: '3.9.1', major: 3, minor: 9, patch: 1 });
+    expect(chooseKafkaVersion({ mode: 'kraft', requested: '3.9.1' })).toEqual({
+      text: '3.9.1',
+      major: 3,
+      minor: 9,
+      patch: 1,
+    });
     expect(chooseKafkaVersion({ mode: 'kraft', requested: '4.4.0' })?.text).toBe('4.4.0');
   });
 
   it('accepts 3.9.x and 4.x release numbers only', () => {
     expect(parseKafkaVersion(' 4.0.2 ')).toEqual({ text: '4.0.2', major: 4, minor: 0, patch: 2 });
-    expect(usageError(() => parseKafkaVersion('4.1'))).toMatch(/^"4\.1" is not an Apache Kafka release number — give one like 4\.1\.\d/);
+    expect(usageError(() => parseKafkaVersion('4.1'))).toMatch(
+      /^"4\.1" is not an Apache Kafka release number — give one like 4\.1\.\d/,
+    );
     expect(usageError(() => parseKafkaVersion('4.1.2-rc1'))).toMatch(/not an Apache Kafka release number/);
-    expect(usageError(() => parseKafkaVersion('3.8.1'))).toMatch(/^Kafka 3\.8\.1 is not supported by kfeed local — choose a 3\.9\.x or 4\.x release/);
+    expect(usageError(() => parseKafkaVersion('3.8.1'))).toMatch(
+      /^Kafka 3\.8\.1 is not supported by kfeed local — choose a 3\.9\.x or 4\.x release/,
+    );
     expect(usageError(() => parseKafkaVersion('5.0.0'))).toMatch(/Kafka 5\.0\.0 is not supported/);
   });
 
@@ -50,9 +59,9 @@ describe('Kafka versions of local clusters', () => {
     expect(usageError(() => chooseKafkaVersion({ mode: 'zookeeper', requested: '4.0.0' }))).toMatch(
       /^Kafka 4\.0\.0 has no ZooKeeper mode \(it was removed in 4\.0\) — drop --mode zookeeper, or use --kafka-version 3\.9\./,
     );
-    expect(usageError(() => chooseKafkaVersion({ mode: 'kraft', requested: '4.1.2', kafkaHome: '/opt/kafka' }))).toMatch(
-      /^--kafka-version cannot be used with KAFKA_HOME/,
-    );
+    expect(
+      usageError(() => chooseKafkaVersion({ mode: 'kraft', requested: '4.1.2', kafkaHome: '/opt/kafka' })),
+    ).toMatch(/^--kafka-version cannot be used with KAFKA_HOME/);
     // Without --kafka-version the install in KAFKA_HOME decides.
     expect(chooseKafkaVersion({ mode: 'kraft', kafkaHome: '/opt/kafka' })).toBeUndefined();
   });

@@ -19,12 +19,27 @@ import {
 } from '../../src/kafka/listeners.js';
 import { expectKfeedError } from '../helpers/assert.js';
 
-const OPTIONS: ListenerOptions = { listenerName: 'VPCE', securityProtocol: 'SSL', hostTemplate: 'b-{id}-tls.example.com', portBase: 8440 };
+const OPTIONS: ListenerOptions = {
+  listenerName: 'VPCE',
+  securityProtocol: 'SSL',
+  hostTemplate: 'b-{id}-tls.example.com',
+  portBase: 8440,
+};
 const STATIC = { 'listener.security.protocol.map': false, listeners: false, 'advertised.listeners': false };
 
 /** A broker listening on `listeners`, advertising `advertised` (null: unset). */
-function broker(id: number, listeners: string, advertised: string | null, map = 'INTERNAL:PLAINTEXT,CLIENT:SSL'): BrokerListenerConfig {
-  return { brokerId: id, host: `b-${id}.example.com`, values: { 'listener.security.protocol.map': map, listeners, 'advertised.listeners': advertised }, dynamic: STATIC };
+function broker(
+  id: number,
+  listeners: string,
+  advertised: string | null,
+  map = 'INTERNAL:PLAINTEXT,CLIENT:SSL',
+): BrokerListenerConfig {
+  return {
+    brokerId: id,
+    host: `b-${id}.example.com`,
+    values: { 'listener.security.protocol.map': map, listeners, 'advertised.listeners': advertised },
+    dynamic: STATIC,
+  };
 }
 
 describe('listener values', () => {
@@ -41,19 +56,46 @@ describe('listener values', () => {
   });
 
   it('refuses entries that are not NAME://host:port, naming the key', () => {
-    for (const entry of ['CLIENT//h:1', 'CLIENT://h', 'CLIENT://h:123456', 'CLI-ENT://h:1', 'CLIENT://h:1/x', 'CLIENT://h h:1']) {
-      expectKfeedError(() => parseListeners(entry), 'config', `the broker's listeners entry "${entry}" is not NAME://host:port`);
+    for (const entry of [
+      'CLIENT//h:1',
+      'CLIENT://h',
+      'CLIENT://h:123456',
+      'CLI-ENT://h:1',
+      'CLIENT://h:1/x',
+      'CLIENT://h h:1',
+    ]) {
+      expectKfeedError(
+        () => parseListeners(entry),
+        'config',
+        `the broker's listeners entry "${entry}" is not NAME://host:port`,
+      );
     }
-    expectKfeedError(() => parseListeners('A://h:1, x', 'advertised.listeners'), 'config', `the broker's advertised.listeners entry "x" is not NAME://host:port`);
+    expectKfeedError(
+      () => parseListeners('A://h:1, x', 'advertised.listeners'),
+      'config',
+      `the broker's advertised.listeners entry "x" is not NAME://host:port`,
+    );
   });
 
   it('parses the protocol map into ordered upper-case pairs', () => {
     expect(parseProtocolMap(null)).toEqual([]);
     expect(parseProtocolMap(' ')).toEqual([]);
-    expect(parseProtocolMap('client:ssl, INTERNAL:PLAINTEXT')).toEqual([['CLIENT', 'SSL'], ['INTERNAL', 'PLAINTEXT']]);
-    expect(formatProtocolMap([['A', 'SSL'], ['B', 'PLAINTEXT']])).toBe('A:SSL,B:PLAINTEXT');
+    expect(parseProtocolMap('client:ssl, INTERNAL:PLAINTEXT')).toEqual([
+      ['CLIENT', 'SSL'],
+      ['INTERNAL', 'PLAINTEXT'],
+    ]);
+    expect(
+      formatProtocolMap([
+        ['A', 'SSL'],
+        ['B', 'PLAINTEXT'],
+      ]),
+    ).toBe('A:SSL,B:PLAINTEXT');
     for (const entry of ['CLIENT', 'CLIENT:', ':SSL', 'A:B:C']) {
-      expectKfeedError(() => parseProtocolMap(`X:SSL, ${entry}`), 'config', `the broker's listener.security.protocol.map entry "${entry}" is not NAME:PROTOCOL`);
+      expectKfeedError(
+        () => parseProtocolMap(`X:SSL, ${entry}`),
+        'config',
+        `the broker's listener.security.protocol.map entry "${entry}" is not NAME:PROTOCOL`,
+      );
     }
   });
 });
@@ -63,17 +105,28 @@ describe('host templates and ports', () => {
     expect(expandHost('b-{id}-tls.x{id}.example.com', 3)).toBe('b-3-tls.x3.example.com');
     expect(expandHost('10.0.0.{id}', 7)).toBe('10.0.0.7');
     for (const template of ['b {id}.example.com', '.b-{id}.example.com', 'b-{id}.example.com.', 'b_{id}.x', '']) {
-      expectKfeedError(() => expandHost(template, 1), 'usage', `the host template "${template}" gives "${template.replaceAll('{id}', '1')}", which is not a host name`);
+      expectKfeedError(
+        () => expandHost(template, 1),
+        'usage',
+        `the host template "${template}" gives "${template.replaceAll('{id}', '1')}", which is not a host name`,
+      );
     }
   });
 
-  it("derives b-{id}-tls.<domain> from MSK broker names, and nothing from mixed, short or numeric names", () => {
-    expect(defaultHostTemplate(['b-1.feed.abc.c2.kafka.us-east-1.amazonaws.com', 'b-2.feed.abc.c2.kafka.us-east-1.amazonaws.com'])).toBe(
-      'b-{id}-tls.feed.abc.c2.kafka.us-east-1.amazonaws.com',
-    );
+  it('derives b-{id}-tls.<domain> from MSK broker names, and nothing from mixed, short or numeric names', () => {
+    expect(
+      defaultHostTemplate([
+        'b-1.feed.abc.c2.kafka.us-east-1.amazonaws.com',
+        'b-2.feed.abc.c2.kafka.us-east-1.amazonaws.com',
+      ]),
+    ).toBe('b-{id}-tls.feed.abc.c2.kafka.us-east-1.amazonaws.com');
     expect(defaultHostTemplate(['b-1.example.com'])).toBe('b-{id}-tls.example.com');
     for (const hosts of [['b-1.a.com', 'b-2.b.com'], ['localhost'], ['b-1.com'], ['10.0.0.1'], []]) {
-      expectKfeedError(() => defaultHostTemplate(hosts), 'usage', `cannot derive a host template from the broker names (${hosts.join(', ')})`);
+      expectKfeedError(
+        () => defaultHostTemplate(hosts),
+        'usage',
+        `cannot derive a host template from the broker names (${hosts.join(', ')})`,
+      );
     }
   });
 
@@ -84,28 +137,68 @@ describe('host templates and ports', () => {
     expect(bindPortOf({ ...OPTIONS, bindPortBase: 9500 }, 2)).toBe(9502);
     expect(advertisedAddress({ ...OPTIONS, portBase: 65534 }, 1).port).toBe(65535);
     expect(advertisedAddress({ ...OPTIONS, portBase: 0 }, 1).port).toBe(1);
-    expectKfeedError(() => advertisedAddress({ ...OPTIONS, portBase: 65535 }, 1), 'usage', 'the advertised port 65536 is not a TCP port');
-    expectKfeedError(() => advertisedAddress({ ...OPTIONS, portBase: -1 }, 0), 'usage', 'the advertised port -1 is not a TCP port');
-    expectKfeedError(() => advertisedAddress({ ...OPTIONS, portBase: 0 }, 0), 'usage', 'the advertised port 0 is not a TCP port');
-    expectKfeedError(() => bindPortOf({ ...OPTIONS, bindPort: 70000 }, 1), 'usage', 'the bind port 70000 is not a TCP port');
-    expectKfeedError(() => bindPortOf({ ...OPTIONS, bindPortBase: 65535 }, 1), 'usage', 'the bind port 65536 is not a TCP port');
-    expectKfeedError(() => bindPortOf({ ...OPTIONS, portBase: 1.5 }, 1), 'usage', 'the bind port 2.5 is not a TCP port');
+    expectKfeedError(
+      () => advertisedAddress({ ...OPTIONS, portBase: 65535 }, 1),
+      'usage',
+      'the advertised port 65536 is not a TCP port',
+    );
+    expectKfeedError(
+      () => advertisedAddress({ ...OPTIONS, portBase: -1 }, 0),
+      'usage',
+      'the advertised port -1 is not a TCP port',
+    );
+    expectKfeedError(
+      () => advertisedAddress({ ...OPTIONS, portBase: 0 }, 0),
+      'usage',
+      'the advertised port 0 is not a TCP port',
+    );
+    expectKfeedError(
+      () => bindPortOf({ ...OPTIONS, bindPort: 70000 }, 1),
+      'usage',
+      'the bind port 70000 is not a TCP port',
+    );
+    expectKfeedError(
+      () => bindPortOf({ ...OPTIONS, bindPortBase: 65535 }, 1),
+      'usage',
+      'the bind port 65536 is not a TCP port',
+    );
+    expectKfeedError(
+      () => bindPortOf({ ...OPTIONS, portBase: 1.5 }, 1),
+      'usage',
+      'the bind port 2.5 is not a TCP port',
+    );
   });
 
   it('refuses listener names and protocols Kafka would refuse, and both bind-port flags', () => {
     checkListenerOptions(OPTIONS);
     checkListenerOptions({ ...OPTIONS, listenerName: 'A1_B', securityProtocol: 'SASL_SSL' });
-    for (const name of ['vpce', '1VPCE', 'VP-CE', '']) expectKfeedError(() => checkListenerOptions({ ...OPTIONS, listenerName: name }), 'usage', `"${name}" is not a listener name`);
+    for (const name of ['vpce', '1VPCE', 'VP-CE', ''])
+      expectKfeedError(
+        () => checkListenerOptions({ ...OPTIONS, listenerName: name }),
+        'usage',
+        `"${name}" is not a listener name`,
+      );
     for (const protocol of ['ssl', 'TLS', 'PLAINTEXTX']) {
-      expectKfeedError(() => checkListenerOptions({ ...OPTIONS, securityProtocol: protocol }), 'usage', `"${protocol}" is not a Kafka security protocol`);
+      expectKfeedError(
+        () => checkListenerOptions({ ...OPTIONS, securityProtocol: protocol }),
+        'usage',
+        `"${protocol}" is not a Kafka security protocol`,
+      );
     }
-    expectKfeedError(() => checkListenerOptions({ ...OPTIONS, bindPort: 1, bindPortBase: 2 }), 'usage', '--bind-port and --bind-port-base exclude each other');
+    expectKfeedError(
+      () => checkListenerOptions({ ...OPTIONS, bindPort: 1, bindPortBase: 2 }),
+      'usage',
+      '--bind-port and --bind-port-base exclude each other',
+    );
   });
 });
 
 describe('planning one broker', () => {
   it('binds beside the listener of the same protocol, adds the new entries at the end, and says how to reach it', () => {
-    const plan = planBroker(broker(1, 'INTERNAL://10.0.0.5:9092,CLIENT://10.0.0.5:9094', 'INTERNAL://b-1:9092,CLIENT://b-1:9094'), OPTIONS);
+    const plan = planBroker(
+      broker(1, 'INTERNAL://10.0.0.5:9092,CLIENT://10.0.0.5:9094', 'INTERNAL://b-1:9092,CLIENT://b-1:9094'),
+      OPTIONS,
+    );
     expect(plan).toMatchObject({
       brokerId: 1,
       advertised: { host: 'b-1-tls.example.com', port: 8441 },
@@ -130,7 +223,10 @@ describe('planning one broker', () => {
     expect(v6.direct).toBe('b-2.example.com:8442');
     const other = planBroker(broker(2, 'INTERNAL://10.1.1.1:9092', 'INTERNAL://b-2:9092'), OPTIONS);
     expect([other.bind.host, other.direct]).toEqual(['', 'b-2.example.com:8442']);
-    const given = planBroker(broker(2, 'CLIENT://127.0.0.1:9094', 'CLIENT://b-2:9094'), { ...OPTIONS, bindHost: 'h.internal' });
+    const given = planBroker(broker(2, 'CLIENT://127.0.0.1:9094', 'CLIENT://b-2:9094'), {
+      ...OPTIONS,
+      bindHost: 'h.internal',
+    });
     expect([given.bind.host, given.direct]).toEqual(['h.internal', 'h.internal:8442']);
   });
 
@@ -140,11 +236,19 @@ describe('planning one broker', () => {
   });
 
   it('a listener already there with the same settings is no change; with others it is a conflict', () => {
-    const done = broker(1, 'CLIENT://h:9094,VPCE://h:8441', 'CLIENT://b-1:9094,VPCE://b-1-tls.example.com:8441', 'CLIENT:SSL,VPCE:SSL');
+    const done = broker(
+      1,
+      'CLIENT://h:9094,VPCE://h:8441',
+      'CLIENT://b-1:9094,VPCE://b-1-tls.example.com:8441',
+      'CLIENT:SSL,VPCE:SSL',
+    );
     const same = planBroker(done, OPTIONS);
     expect(same.changes).toBe(false);
     expect(same.after).toEqual(done.values);
-    const unset = planBroker({ ...done, values: { ...done.values, 'advertised.listeners': null } }, { ...OPTIONS, hostTemplate: 'h', portBase: 8440 });
+    const unset = planBroker(
+      { ...done, values: { ...done.values, 'advertised.listeners': null } },
+      { ...OPTIONS, hostTemplate: 'h', portBase: 8440 },
+    );
     expect(() => unset).not.toThrow();
     const conflict = `broker 1 already has a listener VPCE with other settings`;
     expectKfeedError(() => planBroker(done, { ...OPTIONS, portBase: 9000 }), 'conflict', conflict);
@@ -152,45 +256,95 @@ describe('planning one broker', () => {
     expectKfeedError(() => planBroker(done, { ...OPTIONS, hostTemplate: 'x-{id}.example.com' }), 'conflict', conflict);
     expectKfeedError(() => planBroker(done, { ...OPTIONS, bindHost: 'other' }), 'conflict', conflict);
     expectKfeedError(() => planBroker(done, { ...OPTIONS, bindPort: 8000 }), 'conflict', conflict);
-    expectKfeedError(() => planBroker(broker(1, 'CLIENT://h:9094', null, 'CLIENT:SSL,VPCE:SSL'), OPTIONS), 'conflict', conflict);
-    expectKfeedError(() => planBroker(broker(1, 'CLIENT://h:9094', 'CLIENT://h:9094,VPCE://b-1-tls.example.com:8441'), OPTIONS), 'conflict', conflict);
+    expectKfeedError(
+      () => planBroker(broker(1, 'CLIENT://h:9094', null, 'CLIENT:SSL,VPCE:SSL'), OPTIONS),
+      'conflict',
+      conflict,
+    );
+    expectKfeedError(
+      () => planBroker(broker(1, 'CLIENT://h:9094', 'CLIENT://h:9094,VPCE://b-1-tls.example.com:8441'), OPTIONS),
+      'conflict',
+      conflict,
+    );
   });
 
   it('refuses a broker without listeners, a wildcard bind without advertised.listeners, and a port in use', () => {
     expectKfeedError(() => planBroker(broker(4, '', null), OPTIONS), 'config', 'broker 4 reports no listeners');
     for (const listeners of ['CLIENT://:9094', 'CLIENT://0.0.0.0:9094', 'CLIENT://[::]:9094']) {
-      expectKfeedError(() => planBroker(broker(4, listeners, null), OPTIONS), 'config', 'broker 4 has no advertised.listeners and binds a wildcard address');
+      expectKfeedError(
+        () => planBroker(broker(4, listeners, null), OPTIONS),
+        'config',
+        'broker 4 has no advertised.listeners and binds a wildcard address',
+      );
     }
     const busy = 'broker 1 already listens on port 8441 (CLIENT)';
     expectKfeedError(() => planBroker(broker(1, 'CLIENT://h:8441', 'CLIENT://h:8441'), OPTIONS), 'usage', busy);
-    expectKfeedError(() => planBroker(broker(1, 'CLIENT://h:8441', 'CLIENT://h:8441'), { ...OPTIONS, bindHost: '0.0.0.0' }), 'usage', busy);
-    expectKfeedError(() => planBroker(broker(1, 'CLIENT://0.0.0.0:8441', 'CLIENT://h:8441'), { ...OPTIONS, bindHost: 'h2' }), 'usage', busy);
-    expectKfeedError(() => planBroker(broker(1, 'CLIENT://:8441', 'CLIENT://h:8441'), { ...OPTIONS, bindHost: 'h2' }), 'usage', busy);
-    expectKfeedError(() => planBroker(broker(1, 'INTERNAL://h:8441', 'INTERNAL://h:8441'), OPTIONS), 'usage', 'broker 1 already listens on port 8441 (INTERNAL)');
+    expectKfeedError(
+      () => planBroker(broker(1, 'CLIENT://h:8441', 'CLIENT://h:8441'), { ...OPTIONS, bindHost: '0.0.0.0' }),
+      'usage',
+      busy,
+    );
+    expectKfeedError(
+      () => planBroker(broker(1, 'CLIENT://0.0.0.0:8441', 'CLIENT://h:8441'), { ...OPTIONS, bindHost: 'h2' }),
+      'usage',
+      busy,
+    );
+    expectKfeedError(
+      () => planBroker(broker(1, 'CLIENT://:8441', 'CLIENT://h:8441'), { ...OPTIONS, bindHost: 'h2' }),
+      'usage',
+      busy,
+    );
+    expectKfeedError(
+      () => planBroker(broker(1, 'INTERNAL://h:8441', 'INTERNAL://h:8441'), OPTIONS),
+      'usage',
+      'broker 1 already listens on port 8441 (INTERNAL)',
+    );
     // The same port on another address is free.
-    expect(planBroker(broker(1, 'CLIENT://h1:8441', 'CLIENT://h1:8441'), { ...OPTIONS, bindHost: 'h2' }).changes).toBe(true);
+    expect(planBroker(broker(1, 'CLIENT://h1:8441', 'CLIENT://h1:8441'), { ...OPTIONS, bindHost: 'h2' }).changes).toBe(
+      true,
+    );
   });
 });
 
 describe('the whole plan', () => {
-  const brokers = [broker(2, 'CLIENT://h2:9094', 'CLIENT://b-2:9094'), broker(1, 'CLIENT://h1:9094', 'CLIENT://b-1:9094')];
+  const brokers = [
+    broker(2, 'CLIENT://h2:9094', 'CLIENT://b-2:9094'),
+    broker(1, 'CLIENT://h1:9094', 'CLIENT://b-1:9094'),
+  ];
 
   it('lists brokers by id, with what was asked and when', () => {
     const plan = planListeners(brokers, OPTIONS, { brokers: ['b-1:9094'], now: new Date(Date.UTC(2025, 0, 2)) });
     expect(plan).toMatchObject({
-      kind: 'kfeed-listener-plan', version: 1, createdAt: '2025-01-02T00:00:00.000Z', brokers: ['b-1:9094'],
-      listenerName: 'VPCE', securityProtocol: 'SSL', hostTemplate: 'b-{id}-tls.example.com', portBase: 8440,
+      kind: 'kfeed-listener-plan',
+      version: 1,
+      createdAt: '2025-01-02T00:00:00.000Z',
+      brokers: ['b-1:9094'],
+      listenerName: 'VPCE',
+      securityProtocol: 'SSL',
+      hostTemplate: 'b-{id}-tls.example.com',
+      portBase: 8440,
     });
     expect(plan.plan.map((p) => p.brokerId)).toEqual([1, 2]);
-    expect(Date.parse(planListeners(brokers, OPTIONS, { brokers: [] }).createdAt)).toBeGreaterThan(Date.UTC(2025, 0, 1));
+    expect(Date.parse(planListeners(brokers, OPTIONS, { brokers: [] }).createdAt)).toBeGreaterThan(
+      Date.UTC(2025, 0, 1),
+    );
   });
 
   it('refuses no brokers, bad options, and two brokers behind one address', () => {
     expectKfeedError(() => planListeners([], OPTIONS, { brokers: [] }), 'config', 'the cluster reports no brokers');
-    expectKfeedError(() => planListeners(brokers, { ...OPTIONS, listenerName: 'x' }, { brokers: [] }), 'usage', '"x" is not a listener name');
+    expectKfeedError(
+      () => planListeners(brokers, { ...OPTIONS, listenerName: 'x' }, { brokers: [] }),
+      'usage',
+      '"x" is not a listener name',
+    );
     // Ports differ by broker id, so only a broker reported twice can collide.
     expectKfeedError(
-      () => planListeners([broker(1, 'C://h1:9094', 'C://h1:9094', 'C:SSL'), broker(1, 'C://h2:9094', 'C://h2:9094', 'C:SSL')], OPTIONS, { brokers: [] }),
+      () =>
+        planListeners(
+          [broker(1, 'C://h1:9094', 'C://h1:9094', 'C:SSL'), broker(1, 'C://h2:9094', 'C://h2:9094', 'C:SSL')],
+          OPTIONS,
+          { brokers: [] },
+        ),
       'usage',
       'brokers 1 and 1 would both be advertised as b-1-tls.example.com:8441',
     );
@@ -200,14 +354,24 @@ describe('the whole plan', () => {
     const plan = planListeners(brokers, OPTIONS, { brokers: [] });
     expect(parsePlan(JSON.stringify(plan), 'p.json')).toEqual(plan);
     expectKfeedError(() => parsePlan('{', 'p.json'), 'usage', /^p\.json is not JSON \(/);
-    for (const text of ['null', '{}', JSON.stringify({ ...plan, kind: 'other' }), JSON.stringify({ ...plan, version: 2 }), JSON.stringify({ ...plan, plan: {} })]) {
+    for (const text of [
+      'null',
+      '{}',
+      JSON.stringify({ ...plan, kind: 'other' }),
+      JSON.stringify({ ...plan, version: 2 }),
+      JSON.stringify({ ...plan, plan: {} }),
+    ]) {
       expectKfeedError(() => parsePlan(text, 'p.json'), 'usage', 'p.json is not a kfeed listener plan');
     }
   });
 
   it('the NLB targets: the bind host when it is a real address, else the broker host', () => {
     const plan = planListeners(
-      [broker(1, 'CLIENT://10.0.0.1:9094', 'CLIENT://b-1:9094'), broker(2, 'CLIENT://127.0.0.1:9094', 'CLIENT://b-2:9094'), broker(3, 'CLIENT://0.0.0.0:9094', 'CLIENT://b-3:9094')],
+      [
+        broker(1, 'CLIENT://10.0.0.1:9094', 'CLIENT://b-1:9094'),
+        broker(2, 'CLIENT://127.0.0.1:9094', 'CLIENT://b-2:9094'),
+        broker(3, 'CLIENT://0.0.0.0:9094', 'CLIENT://b-3:9094'),
+      ],
       OPTIONS,
       { brokers: [] },
     );
@@ -219,7 +383,13 @@ describe('the whole plan', () => {
   });
 
   it("MSK's custom.advertised.listeners: one template with {broker_id}", () => {
-    expect(customAdvertisedListeners('VPCE', 'b-{id}-tls.example.com', 8440)).toBe('VPCE://b-{broker_id}-tls.example.com:8440+{broker_id}');
-    expectKfeedError(() => customAdvertisedListeners('VPCE', 'bad host', 8440), 'usage', 'the host template "bad host" gives "bad host", which is not a host name');
+    expect(customAdvertisedListeners('VPCE', 'b-{id}-tls.example.com', 8440)).toBe(
+      'VPCE://b-{broker_id}-tls.example.com:8440+{broker_id}',
+    );
+    expectKfeedError(
+      () => customAdvertisedListeners('VPCE', 'bad host', 8440),
+      'usage',
+      'the host template "bad host" gives "bad host", which is not a host name',
+    );
   });
 });

@@ -41,7 +41,14 @@ describe('local cluster state file', () => {
     java: 'java',
     requireAcls: false,
     clusterId: 'AAAAAAAAAAAAAAAAAAAAAA',
-    brokers: [{ id: 1, pid: 42, dir: '/data/clusters/c1/broker-1', ports: { client: 1, clientSecure: 2, replication: 3, controller: 4 } }],
+    brokers: [
+      {
+        id: 1,
+        pid: 42,
+        dir: '/data/clusters/c1/broker-1',
+        ports: { client: 1, clientSecure: 2, replication: 3, controller: 4 },
+      },
+    ],
     files: { ca: 'ca.pem', caKey: 'ca-key.pem', brokerKeystore: 'ks.pem', clientCert: 'c.pem', clientKey: 'k.pem' },
     principals: { broker: 'User:CN=localhost', admin: 'User:CN=kfeed-admin' },
     createdAt: '2026-01-01T00:00:00.000Z',
@@ -57,8 +64,22 @@ describe('local cluster state file', () => {
     ['another cluster', JSON.stringify({ ...whole, name: 'c2' }), /bad or missing name/],
     ['an unknown mode', JSON.stringify({ ...whole, mode: 'raft' }), /bad or missing mode/],
     ['no brokers', JSON.stringify({ ...whole, brokers: [] }), /bad or missing brokers/],
-    ['a port that is text', JSON.stringify({ ...whole, brokers: [{ ...whole.brokers[0], ports: { ...whole.brokers[0].ports, client: '1' } }] }), /brokers\[0\]\.ports\.client/],
-    ['a KRaft broker without controller', JSON.stringify({ ...whole, brokers: [{ ...whole.brokers[0], ports: { client: 1, clientSecure: 2, replication: 3 } }] }), /controller port/],
+    [
+      'a port that is text',
+      JSON.stringify({
+        ...whole,
+        brokers: [{ ...whole.brokers[0], ports: { ...whole.brokers[0].ports, client: '1' } }],
+      }),
+      /brokers\[0\]\.ports\.client/,
+    ],
+    [
+      'a KRaft broker without controller',
+      JSON.stringify({
+        ...whole,
+        brokers: [{ ...whole.brokers[0], ports: { client: 1, clientSecure: 2, replication: 3 } }],
+      }),
+      /controller port/,
+    ],
     ['ZooKeeper mode without ZooKeeper', JSON.stringify({ ...whole, mode: 'zookeeper' }), /zookeeper/],
     ['no CA file', JSON.stringify({ ...whole, files: { ...whole.files, ca: undefined } }), /files\.ca\b/],
     ['no principals', JSON.stringify({ ...whole, principals: undefined }), /principals/],
@@ -82,7 +103,13 @@ describe('broker properties', () => {
   const base = {
     requireAcls: true,
     principals: { broker: 'User:CN=localhost,O=b', admin: 'User:CN=kfeed-admin,O=a' },
-    files: { ca: '/t/ca.pem', caKey: '/t/ca-key.pem', brokerKeystore: '/t/ks.pem', clientCert: '/t/c.pem', clientKey: '/t/k.pem' },
+    files: {
+      ca: '/t/ca.pem',
+      caKey: '/t/ca-key.pem',
+      brokerKeystore: '/t/ks.pem',
+      clientCert: '/t/c.pem',
+      clientKey: '/t/k.pem',
+    },
   };
   const kraftBroker = (id: number, first: number) => ({
     id,
@@ -100,8 +127,12 @@ describe('broker properties', () => {
     expect(props.get('listeners')).toBe(
       'CLIENT://127.0.0.1:9010,CLIENT_SECURE://127.0.0.1:9011,REPLICATION_SECURE://127.0.0.1:9012,CONTROLLER://127.0.0.1:9013',
     );
-    expect(props.get('advertised.listeners')).toBe('CLIENT://127.0.0.1:9010,CLIENT_SECURE://localhost:9011,REPLICATION_SECURE://localhost:9012');
-    expect(props.get('listener.security.protocol.map')).toBe('CLIENT:PLAINTEXT,CLIENT_SECURE:SSL,REPLICATION_SECURE:SSL,CONTROLLER:SSL');
+    expect(props.get('advertised.listeners')).toBe(
+      'CLIENT://127.0.0.1:9010,CLIENT_SECURE://localhost:9011,REPLICATION_SECURE://localhost:9012',
+    );
+    expect(props.get('listener.security.protocol.map')).toBe(
+      'CLIENT:PLAINTEXT,CLIENT_SECURE:SSL,REPLICATION_SECURE:SSL,CONTROLLER:SSL',
+    );
     expect(props.get('allow.everyone.if.no.acl.found')).toBe('false');
     expect(props.get('super.users')).toBe('User:CN=localhost,O=b;User:CN=kfeed-admin,O=a');
     expect(props.get('default.replication.factor')).toBe('2');
@@ -113,9 +144,20 @@ describe('broker properties', () => {
   });
 
   it('ZooKeeper: broker.id, the ZooKeeper address, at most 3 replicas, an extra truststore', () => {
-    const brokers = [1, 2, 3, 4].map((id) => ({ id, dir: `/c/broker-${id}`, ports: { client: id * 10, clientSecure: id * 10 + 1, replication: id * 10 + 2 } }));
+    const brokers = [1, 2, 3, 4].map((id) => ({
+      id,
+      dir: `/c/broker-${id}`,
+      ports: { client: id * 10, clientSecure: id * 10 + 1, replication: id * 10 + 2 },
+    }));
     const text = brokerProperties(
-      { ...base, requireAcls: false, files: { ...base.files, truststore: '/t/trust.pem' }, mode: 'zookeeper', zookeeper: { port: 2181, dir: '/c/zk' }, brokers },
+      {
+        ...base,
+        requireAcls: false,
+        files: { ...base.files, truststore: '/t/trust.pem' },
+        mode: 'zookeeper',
+        zookeeper: { port: 2181, dir: '/c/zk' },
+        brokers,
+      },
       brokers[0],
     );
     const props = parseProperties(text);
@@ -130,7 +172,11 @@ describe('broker properties', () => {
   });
 
   it('SCRAM: a SASL_SSL listener on its own port, password-only authentication there', () => {
-    const broker = { id: 1, dir: '/c/broker-1', ports: { client: 1, clientSecure: 2, replication: 3, controller: 4, sasl: 5 } };
+    const broker = {
+      id: 1,
+      dir: '/c/broker-1',
+      ports: { client: 1, clientSecure: 2, replication: 3, controller: 4, sasl: 5 },
+    };
     const props = parseProperties(brokerProperties({ ...base, mode: 'kraft', brokers: [broker] }, broker));
     expect(props.get('listeners')).toContain('CLIENT_SASL_SCRAM://127.0.0.1:5');
     expect(props.get('advertised.listeners')).toContain('CLIENT_SASL_SCRAM://localhost:5');
@@ -169,7 +215,9 @@ describe('port claims for local clusters', () => {
     const claims = await Promise.all(owners.map((owner) => reservePorts(25, owner, registry)));
     const all = claims.flat();
     expect(new Set(all).size).toBe(6 * 25);
-    const ephemeralLow = Number(fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    const ephemeralLow = Number(
+      fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0],
+    );
     expect(all.filter((port) => port < 1025 || port >= ephemeralLow)).toEqual([]);
     claims.forEach((ports, i) => {
       for (const port of ports) expect(fs.readFileSync(path.join(registry, String(port)), 'utf8')).toBe(owners[i]);

@@ -86,7 +86,9 @@ describe('the simulated market rules', () => {
     for (const bar of bars) {
       const start = Date.parse(bar.eventTime);
       expect(start % 60_000).toBe(0);
-      const inBar = trades.filter((t) => t.symbol === bar.symbol && Date.parse(t.eventTime) >= start && Date.parse(t.eventTime) < start + 60_000);
+      const inBar = trades.filter(
+        (t) => t.symbol === bar.symbol && Date.parse(t.eventTime) >= start && Date.parse(t.eventTime) < start + 60_000,
+      );
       expect(bar.tradeCount).toBe(inBar.length);
       expect(bar.volume).toBe(inBar.reduce((sum, t) => sum + t.size!, 0));
       expect([bar.open, bar.close]).toEqual([inBar[0].price, inBar[inBar.length - 1].price]);
@@ -125,7 +127,11 @@ describe('the simulated market rules', () => {
   });
 
   it('the same seed gives the same market; another seed another one', () => {
-    expect(ticks({ symbols: ['AAPL', 'ETH/USD'], rate: 1, seed: 3 }, 300)).toEqual(ticks({ symbols: ['AAPL', 'ETH/USD'], rate: 1, seed: 3 }, 300));
-    expect(ticks({ symbols: ['AAPL'], rate: 1, seed: 3 }, 50)).not.toEqual(ticks({ symbols: ['AAPL'], rate: 1, seed: 4 }, 50));
+    expect(ticks({ symbols: ['AAPL', 'ETH/USD'], rate: 1, seed: 3 }, 300)).toEqual(
+      ticks({ symbols: ['AAPL', 'ETH/USD'], rate: 1, seed: 3 }, 300),
+    );
+    expect(ticks({ symbols: ['AAPL'], rate: 1, seed: 3 }, 50)).not.toEqual(
+      ticks({ symbols: ['AAPL'], rate: 1, seed: 4 }, 50),
+    );
   });
 });

@@ -15,6 +15,7 @@ export default defineCommand<AclChangeOptions, AclChangeResult>({
   validate: validateAclChange,
   run: (ctx, options) => changeAcls(ctx, 'grant', options),
   render: (result, view) =>
-    `granted ${result.role} on topic ${result.topic} to ${result.principal}:\n` + view.table(result.bindings, ACL_COLUMNS),
+    `granted ${result.role} on topic ${result.topic} to ${result.principal}:\n` +
+    view.table(result.bindings, ACL_COLUMNS),
   json: (result) => ({ principal: result.principal, role: result.role, topic: result.topic, granted: result.bindings }),
 });

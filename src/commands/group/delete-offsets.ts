@@ -20,17 +20,24 @@ export default defineCommand<DeleteOffsetsOptions, DeleteOffsetsResult>({
   name: 'delete-offsets',
   summary: "forget a group's committed offsets for one topic (refused while its members read the topic)",
   args: [{ key: 'group', syntax: '<group>', description: 'consumer group id' }],
-  flags: (command) => withConnectionOptions(command.requiredOption('--topic <topic[:p,...]>', 'the topic (and optionally some of its partitions)')),
+  flags: (command) =>
+    withConnectionOptions(
+      command.requiredOption('--topic <topic[:p,...]>', 'the topic (and optionally some of its partitions)'),
+    ),
   validate: (options) => void parseTopicPartitions(options.topic),
   run: async (ctx: Context, options) => {
     const { topic, partitions } = parseTopicPartitions(options.topic);
     const settings = await ctx.connection(connectionFlags(options));
-    return withGroups(settings, async (client) => {
-      const all = await client.topicPartitions(topic);
-      const chosen = partitions ?? all;
-      await client.deleteOffsets(options.group, topic, chosen);
-      return { group: options.group, topic, partitions: chosen };
-    }, ctx.abort.signal);
+    return withGroups(
+      settings,
+      async (client) => {
+        const all = await client.topicPartitions(topic);
+        const chosen = partitions ?? all;
+        await client.deleteOffsets(options.group, topic, chosen);
+        return { group: options.group, topic, partitions: chosen };
+      },
+      ctx.abort.signal,
+    );
   },
   render: (r) => `deleted the offsets of group ${r.group} on ${r.topic} (partitions ${r.partitions.join(', ')})`,
 });

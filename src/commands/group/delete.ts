@@ -21,7 +21,10 @@ export default defineCommand<DeleteGroupOptions, DeleteGroupResult>({
   flags: (command) => withConnectionOptions(command.option('-y, --yes', 'do not ask for confirmation')),
   run: async (ctx: Context, options) => {
     if (!options.yes) {
-      if (!ctx.canPrompt()) throw new KfeedError('usage', `refusing to delete group ${options.group} without confirmation`, { hint: 'pass --yes' });
+      if (!ctx.canPrompt())
+        throw new KfeedError('usage', `refusing to delete group ${options.group} without confirmation`, {
+          hint: 'pass --yes',
+        });
       if (!(await ctx.promptConfirm(`Delete group ${options.group} and its committed offsets?`))) {
         throw new KfeedError('usage', 'nothing deleted', { hint: 'answer yes, or pass --yes' });
       }

@@ -25,7 +25,8 @@ export function resetMode(options: ResetOffsetsOptions): ResetMode {
   if (options.toEarliest) modes.push({ to: 'earliest' });
   if (options.toLatest) modes.push({ to: 'latest' });
   if (options.toOffset !== undefined) {
-    if (!/^\d+$/.test(options.toOffset)) throw usageError(`--to-offset "${options.toOffset}" is not an offset`, 'pass a whole number, 0 or more');
+    if (!/^\d+$/.test(options.toOffset))
+      throw usageError(`--to-offset "${options.toOffset}" is not an offset`, 'pass a whole number, 0 or more');
     modes.push({ to: 'offset', offset: Number(options.toOffset) });
   }
   if (options.toTime !== undefined) {
@@ -36,7 +37,8 @@ export function resetMode(options: ResetOffsetsOptions): ResetMode {
     modes.push({ to: 'time', timestamp });
   }
   if (options.shiftBy !== undefined) {
-    if (!INTEGER.test(options.shiftBy)) throw usageError(`--shift-by "${options.shiftBy}" is not a whole number`, 'pass e.g. --shift-by -100');
+    if (!INTEGER.test(options.shiftBy))
+      throw usageError(`--shift-by "${options.shiftBy}" is not a whole number`, 'pass e.g. --shift-by -100');
     modes.push({ to: 'shift', by: Number(options.shiftBy) });
   }
   if (modes.length !== 1) {
@@ -50,7 +52,7 @@ export function resetMode(options: ResetOffsetsOptions): ResetMode {
 
 export default defineCommand<ResetOffsetsOptions, ResetResult>({
   name: 'reset-offsets',
-  summary: "plan (and with --execute, apply) new committed offsets for an inactive group",
+  summary: 'plan (and with --execute, apply) new committed offsets for an inactive group',
   args: [{ key: 'group', syntax: '<group>', description: 'consumer group id' }],
   flags: (command) =>
     withConnectionOptions(
@@ -70,8 +72,16 @@ export default defineCommand<ResetOffsetsOptions, ResetResult>({
   run: async (ctx: Context, options) => {
     const { topic, partitions } = parseTopicPartitions(options.topic);
     const settings = await ctx.connection(connectionFlags(options));
-    return withGroups(settings, (client) =>
-      resetOffsets(client, { group: options.group, topic, partitions, mode: resetMode(options), execute: Boolean(options.execute) }),
+    return withGroups(
+      settings,
+      (client) =>
+        resetOffsets(client, {
+          group: options.group,
+          topic,
+          partitions,
+          mode: resetMode(options),
+          execute: Boolean(options.execute),
+        }),
       ctx.abort.signal,
     );
   },
@@ -81,7 +91,13 @@ export default defineCommand<ResetOffsetsOptions, ResetResult>({
       { header: 'PARTITION', value: (r) => r.partition, align: 'right' },
       { header: 'OLD', value: (r) => r.currentOffset ?? '-', align: 'right' },
       { header: 'NEW', value: (r) => r.newOffset, align: 'right' },
-      { header: 'NOTE', value: (r) => (r.clamped ? `asked ${r.requestedOffset}: clamped to the ${r.clamped === 'log-start' ? 'start' : 'end'} of the log` : '') },
+      {
+        header: 'NOTE',
+        value: (r) =>
+          r.clamped
+            ? `asked ${r.requestedOffset}: clamped to the ${r.clamped === 'log-start' ? 'start' : 'end'} of the log`
+            : '',
+      },
     ]);
     const footer = result.executed
       ? `reset group ${result.group} on ${result.topic}`

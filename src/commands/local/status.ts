@@ -13,7 +13,9 @@ export type StatusResult =
   | { kind: 'one'; cluster: ClusterView }
   | {
       kind: 'all';
-      clusters: Array<Pick<ClusterView, 'name' | 'mode' | 'kafkaVersion' | 'running' | 'bootstrap'> & { brokerCount: number }>;
+      clusters: Array<
+        Pick<ClusterView, 'name' | 'mode' | 'kafkaVersion' | 'running' | 'bootstrap'> & { brokerCount: number }
+      >;
     };
 
 export default defineCommand<StatusOptions, StatusResult>({
@@ -63,6 +65,12 @@ export default defineCommand<StatusOptions, StatusResult>({
   json: (result) =>
     result.kind === 'one'
       ? result.cluster
-      : result.clusters.map(({ name, mode, kafkaVersion, running, bootstrap }) => ({ name, mode, kafkaVersion, running, bootstrap })),
+      : result.clusters.map(({ name, mode, kafkaVersion, running, bootstrap }) => ({
+          name,
+          mode,
+          kafkaVersion,
+          running,
+          bootstrap,
+        })),
   exitCode: (result) => (result.kind === 'one' && !result.cluster.running ? ExitCode.connection : ExitCode.ok),
 });

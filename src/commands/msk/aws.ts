@@ -31,18 +31,28 @@ export interface ClusterFlags {
 
 export function withClusterOptions(command: Command): Command {
   return command
-    .option('--cluster-arn <arn>', 'the MSK cluster (default: KFEED_MSK_CLUSTER_ARN, or the profile `msk discover` saved)')
+    .option(
+      '--cluster-arn <arn>',
+      'the MSK cluster (default: KFEED_MSK_CLUSTER_ARN, or the profile `msk discover` saved)',
+    )
     .option('--cluster-name <name>', 'the MSK cluster, by name');
 }
 
 /** The cluster named by flags, else by KFEED_MSK_CLUSTER_ARN, else by the profile's saved ARN. */
-export async function clusterArnFor(ctx: Context, client: KafkaClient, flags: ClusterFlags & { profile?: string }): Promise<string> {
-  if (flags.clusterArn && flags.clusterName) throw new KfeedError('usage', '--cluster-arn and --cluster-name exclude each other', { hint: 'pass one of them' });
+export async function clusterArnFor(
+  ctx: Context,
+  client: KafkaClient,
+  flags: ClusterFlags & { profile?: string },
+): Promise<string> {
+  if (flags.clusterArn && flags.clusterName)
+    throw new KfeedError('usage', '--cluster-arn and --cluster-name exclude each other', { hint: 'pass one of them' });
   if (flags.clusterArn) return flags.clusterArn;
   if (flags.clusterName) return findClusterArn(client, flags.clusterName);
   if (ctx.env.KFEED_MSK_CLUSTER_ARN) return ctx.env.KFEED_MSK_CLUSTER_ARN;
   const profileName = flags.profile ?? ctx.env.KFEED_PROFILE ?? ctx.profiles.defaultName();
   const saved = profileName ? ctx.profiles.get(profileName)?.meta?.mskClusterArn : undefined;
   if (saved) return saved;
-  throw new KfeedError('usage', 'no MSK cluster given', { hint: 'pass --cluster-arn or --cluster-name (or save a profile with `kfeed msk discover --save-profile`)' });
+  throw new KfeedError('usage', 'no MSK cluster given', {
+    hint: 'pass --cluster-arn or --cluster-name (or save a profile with `kfeed msk discover --save-profile`)',
+  });
 }

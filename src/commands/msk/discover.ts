@@ -14,7 +14,14 @@ import { checkProfileName, type Profile } from '../../config/profiles.js';
 import type { Context } from '../../context.js';
 import { KfeedError } from '../../errors.js';
 import { defineCommand, type RenderView } from '../command.js';
-import { clusterArnFor, mskClientConfig, withAwsOptions, withClusterOptions, type AwsFlags, type ClusterFlags } from './aws.js';
+import {
+  clusterArnFor,
+  mskClientConfig,
+  withAwsOptions,
+  withClusterOptions,
+  type AwsFlags,
+  type ClusterFlags,
+} from './aws.js';
 
 type Auth = 'tls' | 'sasl-scram' | 'plaintext';
 
@@ -88,7 +95,9 @@ function chooseAuth(bootstrap: MskBootstrap, wanted?: Auth): { auth: Auth; broke
   if (!pick || !pick[1]) {
     const what = wanted ? `a ${wanted} bootstrap string` : 'a TLS, SASL/SCRAM or plaintext bootstrap string';
     throw new KfeedError('config', `the cluster has no ${what}`, {
-      hint: bootstrap.saslIam ? 'it offers IAM only, which kfeed does not speak; enable TLS or SASL/SCRAM client authentication' : 'enable a client authentication mode on the cluster',
+      hint: bootstrap.saslIam
+        ? 'it offers IAM only, which kfeed does not speak; enable TLS or SASL/SCRAM client authentication'
+        : 'enable a client authentication mode on the cluster',
     });
   }
   return { auth: pick[0], brokers: pick[1] };
@@ -98,11 +107,20 @@ async function discoverRun(ctx: Context, options: DiscoverOptions): Promise<Disc
   const config = mskClientConfig(ctx, options);
   const client = await createMskClient(config);
   try {
-    const arn = await clusterArnFor(ctx, client, { clusterArn: options.clusterArn, clusterName: options.clusterName, profile: undefined });
+    const arn = await clusterArnFor(ctx, client, {
+      clusterArn: options.clusterArn,
+      clusterName: options.clusterName,
+      profile: undefined,
+    });
     const cluster = await describeMskCluster(client, arn);
     requireActive(cluster);
     const [bootstrap, brokers] = await Promise.all([getBootstrap(client, arn), listBrokers(client, arn)]);
-    const found: Discovery = { cluster, bootstrap, brokers, region: config.region ?? (await client.config.region().catch(() => undefined)) };
+    const found: Discovery = {
+      cluster,
+      bootstrap,
+      brokers,
+      region: config.region ?? (await client.config.region().catch(() => undefined)),
+    };
 
     if (options.saveProfile) {
       const { auth, brokers: list } = chooseAuth(bootstrap, options.auth);
@@ -112,7 +130,9 @@ async function discoverRun(ctx: Context, options: DiscoverOptions): Promise<Disc
         ...(options.ca ? { ca: options.ca } : {}),
         ...(auth === 'tls' && options.cert ? { cert: options.cert } : {}),
         ...(auth === 'tls' && options.key ? { key: options.key } : {}),
-        ...(auth === 'sasl-scram' && options.saslUser ? { saslUser: options.saslUser, saslMechanism: 'scram-sha-512' as const } : {}),
+        ...(auth === 'sasl-scram' && options.saslUser
+          ? { saslUser: options.saslUser, saslMechanism: 'scram-sha-512' as const }
+          : {}),
         meta: {
           mskClusterArn: cluster.arn,
           mskClusterName: cluster.name,
@@ -137,7 +157,9 @@ async function discoverRun(ctx: Context, options: DiscoverOptions): Promise<Disc
 
 function renderDiscovery(found: Discovery, view: RenderView): string {
   const { cluster, bootstrap, brokers } = found;
-  const auth = Object.entries(cluster.auth).filter(([, on]) => on).map(([name]) => name);
+  const auth = Object.entries(cluster.auth)
+    .filter(([, on]) => on)
+    .map(([name]) => name);
   const lines = [
     `cluster        ${cluster.name}`,
     `arn            ${cluster.arn}`,
@@ -145,7 +167,9 @@ function renderDiscovery(found: Discovery, view: RenderView): string {
     `kafka          ${cluster.kafkaVersion ?? 'unknown'} (${cluster.mode === 'unknown' ? 'metadata mode unknown' : cluster.mode === 'kraft' ? 'KRaft' : 'ZooKeeper'})`,
     `brokers        ${cluster.brokerCount ?? brokers.length}`,
     `client auth    ${auth.join(', ') || 'none reported'}`,
-    ...(cluster.configuration ? [`configuration  ${cluster.configuration.arn} revision ${cluster.configuration.revision}`] : []),
+    ...(cluster.configuration
+      ? [`configuration  ${cluster.configuration.arn} revision ${cluster.configuration.revision}`]
+      : []),
   ];
   const names: Record<keyof MskBootstrap, string> = {
     plaintext: 'plaintext',
@@ -156,7 +180,8 @@ function renderDiscovery(found: Discovery, view: RenderView): string {
     publicSaslScram: 'public scram',
     publicSaslIam: 'public iam',
   };
-  for (const [key, value] of Object.entries(bootstrap) as Array<[keyof MskBootstrap, string]>) lines.push(`bootstrap ${names[key].padEnd(13)}${value}`);
+  for (const [key, value] of Object.entries(bootstrap) as Array<[keyof MskBootstrap, string]>)
+    lines.push(`bootstrap ${names[key].padEnd(13)}${value}`);
   const table = view.table(brokers, [
     { header: 'BROKER', value: (b) => b.brokerId, align: 'right' },
     { header: 'ENDPOINTS', value: (b) => b.endpoints.join(',') },

@@ -20,7 +20,10 @@ export interface AddSubscriberOptions extends RegistryFlags, CaFlags {
 }
 
 export function topicList(value: string): string[] {
-  const topics = value.split(',').map((t) => t.trim()).filter(Boolean);
+  const topics = value
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean);
   for (const topic of topics) checkTopicName(topic);
   return [...new Set(topics)];
 }
@@ -33,11 +36,17 @@ export default defineCommand<AddSubscriberOptions, AddSubscriberResult>({
     withRegistryOptions(
       withCaOptions(
         command
-          .requiredOption('--csr <file>', "the client's certificate signing request (PEM; `kfeed makecsr` on the client side)")
+          .requiredOption(
+            '--csr <file>',
+            "the client's certificate signing request (PEM; `kfeed makecsr` on the client side)",
+          )
           .requiredOption('--topics <list>', 'topics it may use, comma-separated (e.g. quote,trade)')
           .addOption(new Option('--role <role>', 'what it may do').choices([...SUBSCRIBER_ROLES]).default('consumer'))
           .option('--group-prefix <prefix>', 'consumer groups it may use start with this (default: NAME-)')
-          .option('--bootstrap <list>', 'brokers the client connects to, host:port,... (default: this connection\'s brokers)')
+          .option(
+            '--bootstrap <list>',
+            "brokers the client connects to, host:port,... (default: this connection's brokers)",
+          )
           .option('--out-dir <dir>', 'where to write the bundle (default: ./NAME-bundle; must be new or empty)'),
       ),
     ),
@@ -66,7 +75,12 @@ export default defineCommand<AddSubscriberOptions, AddSubscriberResult>({
           groupPrefix: options.groupPrefix ?? `${options.name}-`,
           authority,
           validityDays: options.validityDays,
-          bootstrap: options.bootstrap ? options.bootstrap.split(',').map((b) => b.trim()).filter(Boolean) : settings.brokers,
+          bootstrap: options.bootstrap
+            ? options.bootstrap
+                .split(',')
+                .map((b) => b.trim())
+                .filter(Boolean)
+            : settings.brokers,
           brokerCaPem: settings.tls?.ca,
           outDir: path.resolve(ctx.cwd, options.outDir ?? `${options.name}-bundle`),
         }),

@@ -22,9 +22,21 @@ export default defineCommand<ListSubscribersOptions, ListSubscribersResult>({
   flags: (command) =>
     withRegistryOptions(
       command
-        .option('--check', 'exit 11 when a certificate expires soon, a subscriber lags too much, or ACLs drifted (for cron / CI)')
-        .option('--expiring-days <days>', 'a certificate expiring within this many days is "expiring"', integer('--expiring-days', 0, 3650), 30)
-        .option('--max-lag-seconds <s>', 'with --check: a subscriber further behind than this fails the check', integer('--max-lag-seconds', 0))
+        .option(
+          '--check',
+          'exit 11 when a certificate expires soon, a subscriber lags too much, or ACLs drifted (for cron / CI)',
+        )
+        .option(
+          '--expiring-days <days>',
+          'a certificate expiring within this many days is "expiring"',
+          integer('--expiring-days', 0, 3650),
+          30,
+        )
+        .option(
+          '--max-lag-seconds <s>',
+          'with --check: a subscriber further behind than this fails the check',
+          integer('--max-lag-seconds', 0),
+        )
         .option('--removed', 'also list removed subscribers'),
     ),
   run: (ctx, options) => listSubscribers(ctx, options),
@@ -47,7 +59,9 @@ export async function listSubscribers(ctx: Context, options: ListSubscribersOpti
       ignorePrincipals: settings.tls?.cert ? [kafkaPrincipalOfCertificate(settings.tls.cert)] : [],
     }),
   );
-  const subscribers = options.removed ? overview.subscribers : overview.subscribers.filter((s) => s.state !== 'removed');
+  const subscribers = options.removed
+    ? overview.subscribers
+    : overview.subscribers.filter((s) => s.state !== 'removed');
   return { ...overview, subscribers, problems: options.check ? problemsOf(overview, options) : [] };
 }
 
@@ -55,11 +69,14 @@ function problemsOf(overview: SubscriberOverview, options: ListSubscribersOption
   const problems: string[] = [];
   for (const s of overview.subscribers) {
     if (s.state === 'expired') problems.push(`${s.name}: certificate expired (${s.certificate?.notAfter ?? 'none'})`);
-    if (s.state === 'expiring') problems.push(`${s.name}: certificate expires in ${s.daysLeft} day(s) (${s.certificate?.notAfter})`);
-    if (options.maxLagSeconds !== undefined && (s.lagSeconds ?? 0) > options.maxLagSeconds) problems.push(`${s.name}: ${s.lagSeconds} s behind (limit ${options.maxLagSeconds} s)`);
+    if (s.state === 'expiring')
+      problems.push(`${s.name}: certificate expires in ${s.daysLeft} day(s) (${s.certificate?.notAfter})`);
+    if (options.maxLagSeconds !== undefined && (s.lagSeconds ?? 0) > options.maxLagSeconds)
+      problems.push(`${s.name}: ${s.lagSeconds} s behind (limit ${options.maxLagSeconds} s)`);
   }
   for (const d of overview.drift.missingAcls) problems.push(`${d.name}: ${d.acls.length} ACL(s) missing`);
-  for (const d of overview.drift.unknownPrincipals) problems.push(`${d.principal}: holds ${d.acls.length} ACL(s) but is no subscriber`);
+  for (const d of overview.drift.unknownPrincipals)
+    problems.push(`${d.principal}: holds ${d.acls.length} ACL(s) but is no subscriber`);
   return problems;
 }
 
@@ -88,9 +105,13 @@ function renderOverview(result: ListSubscribersResult, view: RenderView): string
   const { unknownPrincipals, missingAcls } = result.drift;
   if (unknownPrincipals.length || missingAcls.length) {
     lines.push('', 'drift:');
-    for (const d of missingAcls) lines.push(`  ${d.name}: missing ${d.acls.map((a) => `${a.operation} ${a.resourceType.toLowerCase()} ${a.resourceName}`).join(', ')}`);
+    for (const d of missingAcls)
+      lines.push(
+        `  ${d.name}: missing ${d.acls.map((a) => `${a.operation} ${a.resourceType.toLowerCase()} ${a.resourceName}`).join(', ')}`,
+      );
     for (const d of unknownPrincipals) lines.push(`  ${d.principal}: ${d.acls.length} ACL(s), not a subscriber`);
   }
-  if (result.problems.length) lines.push('', `check failed (${result.problems.length}):`, ...result.problems.map((p) => `  ${p}`));
+  if (result.problems.length)
+    lines.push('', `check failed (${result.problems.length}):`, ...result.problems.map((p) => `  ${p}`));
   return lines.join('\n');
 }

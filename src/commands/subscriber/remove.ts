@@ -19,13 +19,18 @@ export interface RemoveSubscriberOptions extends RegistryFlags {
 
 export default defineCommand<RemoveSubscriberOptions, RemoveSubscriberResult>({
   name: 'remove',
-  summary: "cut a subscriber off: delete exactly its ACLs, optionally revoke its certificates; the record stays for audit",
+  summary:
+    'cut a subscriber off: delete exactly its ACLs, optionally revoke its certificates; the record stays for audit',
   args: [{ key: 'name', syntax: '<name>', description: 'subscriber name' }],
   flags: (command) =>
     withRegistryOptions(
       command
         .option('--revoke-certificate', 'also revoke its certificates in AWS Private CA')
-        .addOption(new Option('--reason <reason>', 'revocation reason').choices([...REVOCATION_REASONS]).default('CESSATION_OF_OPERATION'))
+        .addOption(
+          new Option('--reason <reason>', 'revocation reason')
+            .choices([...REVOCATION_REASONS])
+            .default('CESSATION_OF_OPERATION'),
+        )
         .option('-y, --yes', 'do not ask for confirmation')
         .option('--endpoint-url <url>', AWS_OPTION_HELP.endpointUrl)
         .option('--region <region>', AWS_OPTION_HELP.region),
@@ -33,7 +38,10 @@ export default defineCommand<RemoveSubscriberOptions, RemoveSubscriberResult>({
   validate: (options) => void checkSubscriberName(options.name),
   run: async (ctx: Context, options) => {
     if (!options.yes) {
-      if (!ctx.canPrompt()) throw new KfeedError('usage', `refusing to remove subscriber ${options.name} without confirmation`, { hint: 'pass --yes' });
+      if (!ctx.canPrompt())
+        throw new KfeedError('usage', `refusing to remove subscriber ${options.name} without confirmation`, {
+          hint: 'pass --yes',
+        });
       const what = `Remove subscriber ${options.name}${options.revokeCertificate ? ' and revoke its certificates' : ''}? Its clients lose access at once.`;
       if (!(await ctx.promptConfirm(what))) throw new KfeedError('cancelled', 'cancelled: nothing was removed');
     }
@@ -42,7 +50,9 @@ export default defineCommand<RemoveSubscriberOptions, RemoveSubscriberResult>({
     return withRegistry(access, () =>
       removeSubscriber(access, {
         name: options.name,
-        revoke: options.revokeCertificate ? { reason: options.reason, endpointUrl: options.endpointUrl, region: options.region, env: ctx.env } : undefined,
+        revoke: options.revokeCertificate
+          ? { reason: options.reason, endpointUrl: options.endpointUrl, region: options.region, env: ctx.env }
+          : undefined,
       }),
     );
   },

@@ -17,19 +17,27 @@ export interface RegistryFlags extends ConnectionFlags {
 
 export function withRegistryOptions(command: Command): Command {
   return withConnectionOptions(
-    command.option('--registry-topic <topic>', 'the compacted topic that holds the subscriber registry', DEFAULT_REGISTRY_TOPIC),
+    command.option(
+      '--registry-topic <topic>',
+      'the compacted topic that holds the subscriber registry',
+      DEFAULT_REGISTRY_TOPIC,
+    ),
   );
 }
 
 /** An admin connection to the cluster and the registry on it. */
-export async function registryAccess(ctx: Context, options: RegistryFlags): Promise<{ access: RegistryAccess; settings: ConnectionSettings }> {
+export async function registryAccess(
+  ctx: Context,
+  options: RegistryFlags,
+): Promise<{ access: RegistryAccess; settings: ConnectionSettings }> {
   const settings = await ctx.connection(connectionFlags(options));
-  const [{ createKafka }, { translateKafkaError }, { kafkaPrincipalOfCertificate }, { operatorPrincipal }] = await Promise.all([
-    import('../../kafka/client.js'),
-    import('../../kafka/errors.js'),
-    import('../../certs/principal.js'),
-    import('../../subscribers/registry.js'),
-  ]);
+  const [{ createKafka }, { translateKafkaError }, { kafkaPrincipalOfCertificate }, { operatorPrincipal }] =
+    await Promise.all([
+      import('../../kafka/client.js'),
+      import('../../kafka/errors.js'),
+      import('../../certs/principal.js'),
+      import('../../subscribers/registry.js'),
+    ]);
   const kafka = await createKafka(settings);
   const access: RegistryAccess = {
     kafka,

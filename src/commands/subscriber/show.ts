@@ -30,16 +30,24 @@ export default defineCommand<ShowSubscriberOptions, ShowSubscriberResult>({
       import('../../kafka/acls.js'),
     ]);
     return withRegistry(access, async () => {
-      const overview = await subscriberOverview(access, { expiringDays: 30, groupLag: (prefixes) => groupLagByPrefix(settings, prefixes) });
+      const overview = await subscriberOverview(access, {
+        expiringDays: 30,
+        groupLag: (prefixes) => groupLagByPrefix(settings, prefixes),
+      });
       const subscriber = overview.subscribers.find((s) => s.name === options.name);
       if (!subscriber) {
-        throw new KfeedError('notFound', `no subscriber named ${options.name}`, { hint: 'list them with `kfeed subscriber list --removed`' });
+        throw new KfeedError('notFound', `no subscriber named ${options.name}`, {
+          hint: 'list them with `kfeed subscriber list --removed`',
+        });
       }
       const admin = access.kafka.admin();
       await admin.connect();
       try {
         const acls = (await listAcls(admin)).filter((a) => a.principal === subscriber.principal);
-        const partitions = await partitionLag(settings, subscriber.groups.map((g) => g.group));
+        const partitions = await partitionLag(
+          settings,
+          subscriber.groups.map((g) => g.group),
+        );
         return { subscriber, acls, partitions };
       } finally {
         await admin.disconnect().catch(() => undefined);
@@ -54,28 +62,50 @@ export default defineCommand<ShowSubscriberOptions, ShowSubscriberResult>({
       `created       ${s.record.createdAt} by ${s.record.createdBy}`,
       ...(s.record.removedAt ? [`removed       ${s.record.removedAt} by ${s.record.removedBy}`] : []),
       '',
-      view.table(s.record.certificates, [
-        { header: 'SERIAL', value: (c) => c.serialNumber },
-        { header: 'NOT AFTER', value: (c) => c.notAfter },
-        { header: 'CA', value: (c) => c.ca },
-        { header: 'REVOKED', value: (c) => (c.revokedAt ? `${c.revokedAt} (${c.revocationReason})` : '-') },
-      ]).trimEnd(),
+      view
+        .table(s.record.certificates, [
+          { header: 'SERIAL', value: (c) => c.serialNumber },
+          { header: 'NOT AFTER', value: (c) => c.notAfter },
+          { header: 'CA', value: (c) => c.ca },
+          { header: 'REVOKED', value: (c) => (c.revokedAt ? `${c.revokedAt} (${c.revocationReason})` : '-') },
+        ])
+        .trimEnd(),
       '',
-      view.table(acls, [
-        { header: 'OPERATION', value: (a) => a.operation },
-        { header: 'RESOURCE', value: (a) => `${a.resourceType.toLowerCase()} ${a.resourceName}${a.patternType === 'PREFIXED' ? '*' : ''}` },
-        { header: 'PERMISSION', value: (a) => a.permission },
-      ], 'no ACLs').trimEnd(),
-      ...(s.missingAcls.length ? [`missing ACLs: ${s.missingAcls.map((a) => `${a.operation} ${a.resourceType.toLowerCase()} ${a.resourceName}`).join(', ')}`] : []),
+      view
+        .table(
+          acls,
+          [
+            { header: 'OPERATION', value: (a) => a.operation },
+            {
+              header: 'RESOURCE',
+              value: (a) =>
+                `${a.resourceType.toLowerCase()} ${a.resourceName}${a.patternType === 'PREFIXED' ? '*' : ''}`,
+            },
+            { header: 'PERMISSION', value: (a) => a.permission },
+          ],
+          'no ACLs',
+        )
+        .trimEnd(),
+      ...(s.missingAcls.length
+        ? [
+            `missing ACLs: ${s.missingAcls.map((a) => `${a.operation} ${a.resourceType.toLowerCase()} ${a.resourceName}`).join(', ')}`,
+          ]
+        : []),
       '',
-      view.table(partitions, [
-        { header: 'GROUP', value: (p) => p.group },
-        { header: 'TOPIC', value: (p) => p.topic },
-        { header: 'PARTITION', value: (p) => p.partition, align: 'right' },
-        { header: 'COMMITTED', value: (p) => p.committedOffset ?? '-', align: 'right' },
-        { header: 'END', value: (p) => p.logEndOffset, align: 'right' },
-        { header: 'LAG', value: (p) => p.lag ?? '-', align: 'right' },
-        { header: 'LAG S', value: (p) => p.lagSeconds ?? '-', align: 'right' },
-      ], 'no consumer groups yet').trimEnd(),
+      view
+        .table(
+          partitions,
+          [
+            { header: 'GROUP', value: (p) => p.group },
+            { header: 'TOPIC', value: (p) => p.topic },
+            { header: 'PARTITION', value: (p) => p.partition, align: 'right' },
+            { header: 'COMMITTED', value: (p) => p.committedOffset ?? '-', align: 'right' },
+            { header: 'END', value: (p) => p.logEndOffset, align: 'right' },
+            { header: 'LAG', value: (p) => p.lag ?? '-', align: 'right' },
+            { header: 'LAG S', value: (p) => p.lagSeconds ?? '-', align: 'right' },
+          ],
+          'no consumer groups yet',
+        )
+        .trimEnd(),
     ].join('\n'),
 });

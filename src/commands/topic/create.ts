@@ -33,16 +33,25 @@ export default defineCommand<CreateTopicOptions, CreateTopicResult>({
     withConnectionOptions(
       command
         .option('-p, --partitions <n>', 'partitions', integer('--partitions', 1, 100_000), 1)
-        .option('-r, --replication-factor <n>', 'replicas per partition (default: brokers, at most 3)', integer('--replication-factor', 1, 32))
+        .option(
+          '-r, --replication-factor <n>',
+          'replicas per partition (default: brokers, at most 3)',
+          integer('--replication-factor', 1, 32),
+        )
         .option('--config <key=value>', 'topic config, repeatable (e.g. retention.ms=86400000)', collect, [])
-        .option('--grant-brokers [principal]', "grant the brokers' own certificate principal Read on the topic (MSK: User:CN=*.<cluster domain>)"),
+        .option(
+          '--grant-brokers [principal]',
+          "grant the brokers' own certificate principal Read on the topic (MSK: User:CN=*.<cluster domain>)",
+        ),
     ),
   validate: (options) => void parseConfigs(options.config),
   run: createTopicRun,
   render: (result) =>
     [
       `created topic ${result.name} (${result.partitions} partition${result.partitions > 1 ? 's' : ''}, replication factor ${result.replicationFactor})`,
-      ...result.grants.map((g) => `granted ${g.principal} ${g.operation} on ${g.resourceType.toLowerCase()} ${g.resourceName}`),
+      ...result.grants.map(
+        (g) => `granted ${g.principal} ${g.operation} on ${g.resourceType.toLowerCase()} ${g.resourceName}`,
+      ),
     ].join('\n'),
 });
 
@@ -78,7 +87,12 @@ async function createTopicRun(ctx: Context, options: CreateTopicOptions): Promis
   // Known before anything is created, so a principal that cannot be derived changes nothing.
   const principal = options.grantBrokers ? brokerPrincipal(ctx, settings, options.grantBrokers) : undefined;
   const result = await withAdmin(settings, async (admin) => {
-    const topic = await createTopic(admin, { name: options.name, partitions: options.partitions, replicationFactor: options.replicationFactor, configs });
+    const topic = await createTopic(admin, {
+      name: options.name,
+      partitions: options.partitions,
+      replicationFactor: options.replicationFactor,
+      configs,
+    });
     const grants = principal ? await grantTopicRead(admin, principal, options.name) : [];
     return { ...topic, grants };
   });

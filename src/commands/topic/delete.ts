@@ -26,7 +26,11 @@ export default defineCommand<DeleteTopicOptions, DeleteTopicResult>({
   summary: 'delete a topic and the ACLs on it (asks first)',
   args: [{ key: 'name', syntax: '<name>', description: 'topic name' }],
   flags: (command) =>
-    withConnectionOptions(command.option('-y, --yes', 'do not ask for confirmation').option('--keep-acls', "leave the topic's ACLs in place")),
+    withConnectionOptions(
+      command
+        .option('-y, --yes', 'do not ask for confirmation')
+        .option('--keep-acls', "leave the topic's ACLs in place"),
+    ),
   validate: (options) => checkTopicName(options.name),
   run: deleteTopicRun,
   render: (result) =>
@@ -39,7 +43,9 @@ async function deleteTopicRun(ctx: Context, options: DeleteTopicOptions): Promis
     if (!ctx.canPrompt()) {
       throw new KfeedError('usage', `refusing to delete topic ${name} without confirmation`, { hint: 'pass --yes' });
     }
-    if (!(await ctx.promptConfirm(`Delete topic ${name} and all its messages${options.keepAcls ? '' : ' and ACLs'}?`))) {
+    if (
+      !(await ctx.promptConfirm(`Delete topic ${name} and all its messages${options.keepAcls ? '' : ' and ACLs'}?`))
+    ) {
       throw cancelledError(`topic ${name} was not deleted`);
     }
   }

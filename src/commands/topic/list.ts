@@ -24,7 +24,11 @@ export default defineCommand<ListTopicsOptions, ListTopicsResult>({
   name: 'list',
   summary: 'list topics, then the ACLs of the cluster',
   flags: (command) =>
-    withConnectionOptions(command.option('--internal', 'include internal topics (__consumer_offsets, ...)').option('--no-acls', 'topics only')),
+    withConnectionOptions(
+      command
+        .option('--internal', 'include internal topics (__consumer_offsets, ...)')
+        .option('--no-acls', 'topics only'),
+    ),
   run: listTopicsRun,
   render: (result, view) => {
     const topics = view.table(

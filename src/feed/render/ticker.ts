@@ -73,7 +73,8 @@ export class TickerBoard {
         ];
       });
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-    const format = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+    const format = (cells: string[]) =>
+      cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
     return [format(header), ...rows.map(format)];
   }
 }
@@ -98,7 +99,10 @@ export class TickerView {
   private dirty = true;
   frames = 0;
 
-  constructor(private readonly board: TickerBoard, private readonly options: TickerViewOptions) {}
+  constructor(
+    private readonly board: TickerBoard,
+    private readonly options: TickerViewOptions,
+  ) {}
 
   get interactive(): boolean {
     return Boolean(this.options.out.isTTY);
@@ -130,7 +134,9 @@ export class TickerView {
       this.drawnLines = lines.length;
     } else {
       if (!this.dirty && this.frames > 0) return;
-      out.write(`--- ${new Date().toISOString()}  ${this.board.symbols} symbols, ${this.board.updates} updates\n${this.text().join('\n')}\n`);
+      out.write(
+        `--- ${new Date().toISOString()}  ${this.board.symbols} symbols, ${this.board.updates} updates\n${this.text().join('\n')}\n`,
+      );
     }
     this.frames += 1;
     this.dirty = false;

@@ -14,7 +14,10 @@ export interface S3Location {
 /** `s3://bucket/some/prefix` -> bucket and prefix. */
 export function parseS3Url(url: string): S3Location {
   const match = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/.exec(url);
-  if (!match) throw new KfeedError('usage', `"${url}" is not an S3 location`, { hint: 'write --sink s3://bucket[/prefix] (bucket names: lower-case letters, digits, "." and "-")' });
+  if (!match)
+    throw new KfeedError('usage', `"${url}" is not an S3 location`, {
+      hint: 'write --sink s3://bucket[/prefix] (bucket names: lower-case letters, digits, "." and "-")',
+    });
   const prefix = (match[2] ?? '').replace(/^\/+|\/+$/g, '');
   return { bucket: match[1], prefix: prefix ? `${prefix}/` : '' };
 }
@@ -58,10 +61,17 @@ export async function createS3Client(input: AwsInput): Promise<S3Connection> {
 /** AWS's error as one line, with the sink's own advice where it has better. */
 function s3Error(error: unknown, what: string, endpoint: string | undefined): KfeedError {
   if ((error as { name?: string })?.name === 'NoSuchBucket') {
-    return new KfeedError('notFound', `${what} failed: the bucket does not exist`, { hint: 'create it, or pass --create-bucket', cause: error });
+    return new KfeedError('notFound', `${what} failed: the bucket does not exist`, {
+      hint: 'create it, or pass --create-bucket',
+      cause: error,
+    });
   }
   const translated = translateAwsError(error, what, endpoint);
-  if (translated.kind === 'denied') return new KfeedError('denied', translated.message, { hint: 'the AWS identity needs s3:ListBucket and s3:PutObject on the bucket', cause: error });
+  if (translated.kind === 'denied')
+    return new KfeedError('denied', translated.message, {
+      hint: 'the AWS identity needs s3:ListBucket and s3:PutObject on the bucket',
+      cause: error,
+    });
   return translated;
 }
 
@@ -73,24 +83,40 @@ export async function ensureBucket(s3: S3Connection, bucket: string, create: boo
     return;
   } catch (error) {
     // HeadBucket answers without a body: a missing bucket is only a 404.
-    const missing = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404 || (error as { name?: string }).name === 'NotFound';
+    const missing =
+      (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404 ||
+      (error as { name?: string }).name === 'NotFound';
     if (!missing) throw s3Error(error, `checking S3 bucket ${bucket}`, s3.endpoint);
   }
-  if (!create) throw new KfeedError('notFound', `S3 bucket ${bucket} does not exist`, { hint: 'create it, or pass --create-bucket' });
+  if (!create)
+    throw new KfeedError('notFound', `S3 bucket ${bucket} does not exist`, {
+      hint: 'create it, or pass --create-bucket',
+    });
   // Outside us-east-1, S3 refuses a bucket whose request does not name the region.
-  const where = s3.region === 'us-east-1' ? {} : { CreateBucketConfiguration: { LocationConstraint: s3.region as BucketLocationConstraint } };
+  const where =
+    s3.region === 'us-east-1'
+      ? {}
+      : { CreateBucketConfiguration: { LocationConstraint: s3.region as BucketLocationConstraint } };
   try {
     await s3.client.send(new CreateBucketCommand({ Bucket: bucket, ...where }));
   } catch (error) {
     // Another sink created it in the meantime.
-    if ((error as { name?: string }).name !== 'BucketAlreadyOwnedByYou') throw s3Error(error, `creating S3 bucket ${bucket}`, s3.endpoint);
+    if ((error as { name?: string }).name !== 'BucketAlreadyOwnedByYou')
+      throw s3Error(error, `creating S3 bucket ${bucket}`, s3.endpoint);
   }
 }
 
 const pad = (offset: string | bigint) => offset.toString().padStart(20, '0');
 
 /** The key of the object holding offsets first..last of a partition, dated by the first record. */
-export function objectKey(location: S3Location, topic: string, partition: number, date: string, first: string, last: string): string {
+export function objectKey(
+  location: S3Location,
+  topic: string,
+  partition: number,
+  date: string,
+  first: string,
+  last: string,
+): string {
   return `${partitionPrefix(location, topic, partition)}date=${date}/${pad(first)}-${pad(last)}.jsonl`;
 }
 
@@ -139,7 +165,10 @@ export class S3Sink {
   private chain: Promise<void> = Promise.resolve();
   readonly stats: S3SinkStats = { objects: 0, records: 0, recovered: 0, keys: [] };
 
-  constructor(private readonly s3: S3Connection, private readonly options: S3SinkOptions) {}
+  constructor(
+    private readonly s3: S3Connection,
+    private readonly options: S3SinkOptions,
+  ) {}
 
   private async call<T>(what: string, work: (client: S3Client) => Promise<T>): Promise<T> {
     try {
@@ -193,7 +222,10 @@ export class S3Sink {
     const found = await this.call(`listing s3://${this.options.location.bucket}/${prefix}`, (client) =>
       client.send(new ListObjectsV2Command({ Bucket: this.options.location.bucket, Prefix: prefix, MaxKeys: 10 })),
     );
-    const lasts = (found.Contents ?? []).map((o) => /-(\d{20})\.jsonl$/.exec(o.Key ?? '')?.[1]).filter((x): x is string => Boolean(x)).map(BigInt);
+    const lasts = (found.Contents ?? [])
+      .map((o) => /-(\d{20})\.jsonl$/.exec(o.Key ?? '')?.[1])
+      .filter((x): x is string => Boolean(x))
+      .map(BigInt);
     if (!lasts.length) {
       this.expected.set(id, BigInt(first.offset));
       return records;
@@ -217,7 +249,14 @@ export class S3Sink {
     const key = objectKey(this.options.location, topic, partition, dateOf(first), first.offset, last.offset);
     const body = records.map((r) => JSON.stringify(recordJson(r))).join('\n') + '\n';
     await this.call(`writing s3://${this.options.location.bucket}/${key}`, (client) =>
-      client.send(new PutObjectCommand({ Bucket: this.options.location.bucket, Key: key, Body: body, ContentType: 'application/x-ndjson' })),
+      client.send(
+        new PutObjectCommand({
+          Bucket: this.options.location.bucket,
+          Key: key,
+          Body: body,
+          ContentType: 'application/x-ndjson',
+        }),
+      ),
     );
     this.buffers.delete(id);
     this.stats.objects += 1;

@@ -25,9 +25,13 @@ export interface AlpacaOptions {
 }
 
 export function parseAlpacaKinds(value: string): AlpacaKind[] {
-  const kinds = value.split(',').map((k) => k.trim().toLowerCase()).filter(Boolean);
+  const kinds = value
+    .split(',')
+    .map((k) => k.trim().toLowerCase())
+    .filter(Boolean);
   for (const kind of kinds) {
-    if (!ALPACA_KINDS.includes(kind as AlpacaKind)) throw new KfeedError('usage', `"${kind}" is not an Alpaca stream`, { hint: `use ${ALPACA_KINDS.join(', ')}` });
+    if (!ALPACA_KINDS.includes(kind as AlpacaKind))
+      throw new KfeedError('usage', `"${kind}" is not an Alpaca stream`, { hint: `use ${ALPACA_KINDS.join(', ')}` });
   }
   if (!kinds.length) throw new KfeedError('usage', '--kinds is empty', { hint: `use ${ALPACA_KINDS.join(', ')}` });
   return [...new Set(kinds)] as AlpacaKind[];
@@ -64,8 +68,13 @@ export function alpacaEvent(frame: Frame, asset: AssetClass, receiveTime: string
   switch (frame.T) {
     case 't':
       return {
-        kind: 'trade', symbol, asset, eventTime, receiveTime,
-        price: num(frame.p), size: num(frame.s),
+        kind: 'trade',
+        symbol,
+        asset,
+        eventTime,
+        receiveTime,
+        price: num(frame.p),
+        size: num(frame.s),
         ...(frame.x !== undefined ? { exchange: str(frame.x) } : {}),
         ...(conditions ? { conditions } : {}),
         ...(frame.i !== undefined ? { tradeId: str(frame.i) } : {}),
@@ -74,8 +83,15 @@ export function alpacaEvent(frame: Frame, asset: AssetClass, receiveTime: string
       };
     case 'q':
       return {
-        kind: 'quote', symbol, asset, eventTime, receiveTime,
-        bidPrice: num(frame.bp), bidSize: num(frame.bs), askPrice: num(frame.ap), askSize: num(frame.as),
+        kind: 'quote',
+        symbol,
+        asset,
+        eventTime,
+        receiveTime,
+        bidPrice: num(frame.bp),
+        bidSize: num(frame.bs),
+        askPrice: num(frame.ap),
+        askSize: num(frame.as),
         ...(frame.bx !== undefined ? { bidExchange: str(frame.bx) } : {}),
         ...(frame.ax !== undefined ? { askExchange: str(frame.ax) } : {}),
         ...(conditions ? { conditions } : {}),
@@ -83,8 +99,16 @@ export function alpacaEvent(frame: Frame, asset: AssetClass, receiveTime: string
       };
     case 'b':
       return {
-        kind: 'bar', symbol, asset, eventTime, receiveTime,
-        open: num(frame.o), high: num(frame.h), low: num(frame.l), close: num(frame.c), volume: num(frame.v),
+        kind: 'bar',
+        symbol,
+        asset,
+        eventTime,
+        receiveTime,
+        open: num(frame.o),
+        high: num(frame.h),
+        low: num(frame.l),
+        close: num(frame.c),
+        volume: num(frame.v),
         ...(frame.n !== undefined ? { tradeCount: num(frame.n) } : {}),
         ...(frame.vw !== undefined ? { vwap: num(frame.vw) } : {}),
       };
@@ -111,8 +135,15 @@ type SessionEnd = { subscribed: boolean; reason: string };
 export function alpacaSource(options: AlpacaOptions): FeedSource {
   const base = (options.baseUrl ?? ALPACA_STREAM_URL).replace(/\/+$/, '');
   const streams: Stream[] = [];
-  if (options.stocks.length) streams.push({ label: `stocks (${options.feed})`, url: `${base}/v2/${options.feed}`, asset: 'stock', symbols: options.stocks });
-  if (options.crypto.length) streams.push({ label: 'crypto', url: `${base}/v1beta3/crypto/us`, asset: 'crypto', symbols: options.crypto });
+  if (options.stocks.length)
+    streams.push({
+      label: `stocks (${options.feed})`,
+      url: `${base}/v2/${options.feed}`,
+      asset: 'stock',
+      symbols: options.stocks,
+    });
+  if (options.crypto.length)
+    streams.push({ label: 'crypto', url: `${base}/v1beta3/crypto/us`, asset: 'crypto', symbols: options.crypto });
   const maxBackoff = options.maxBackoffMs ?? 30_000;
 
   const session = (stream: Stream, emit: Emit, signal: AbortSignal): Promise<SessionEnd> =>
@@ -139,7 +170,10 @@ export function alpacaSource(options: AlpacaOptions): FeedSource {
       const onAbort = () => finish({ subscribed, reason: 'stopped' });
       signal.addEventListener('abort', onAbort, { once: true });
       // Alpaca closes unauthenticated connections after 10 s; do not wait longer than that.
-      const authTimer = setTimeout(() => finish({ subscribed, reason: 'no authentication answer within 15 s' }), 15_000);
+      const authTimer = setTimeout(
+        () => finish({ subscribed, reason: 'no authentication answer within 15 s' }),
+        15_000,
+      );
       const heartbeat = setInterval(() => {
         if (!alive) return finish({ subscribed, reason: 'no answer to ping' });
         alive = false;
@@ -147,7 +181,9 @@ export function alpacaSource(options: AlpacaOptions): FeedSource {
       }, 20_000);
       ws.on('pong', () => (alive = true));
       ws.on('error', (error) => finish({ subscribed, reason: error.message }));
-      ws.on('close', (code, reason) => finish({ subscribed, reason: `closed (${code}${reason.length ? ` ${reason}` : ''})` }));
+      ws.on('close', (code, reason) =>
+        finish({ subscribed, reason: `closed (${code}${reason.length ? ` ${reason}` : ''})` }),
+      );
       ws.on('message', (data) => {
         alive = true;
         let frames: Frame[];
@@ -169,12 +205,25 @@ export function alpacaSource(options: AlpacaOptions): FeedSource {
             ws.send(JSON.stringify(subscription));
           } else if (frame.T === 'subscription') {
             subscribed = true;
-            const missing = options.kinds.flatMap((kind) => stream.symbols.filter((s) => !((frame[kind] as string[] | undefined) ?? []).includes(s)).map((s) => `${kind} ${s}`));
-            options.onStatus?.(`alpaca ${stream.label}: subscribed${missing.length ? ` (not granted: ${missing.join(', ')})` : ''}`);
+            const missing = options.kinds.flatMap((kind) =>
+              stream.symbols
+                .filter((s) => !((frame[kind] as string[] | undefined) ?? []).includes(s))
+                .map((s) => `${kind} ${s}`),
+            );
+            options.onStatus?.(
+              `alpaca ${stream.label}: subscribed${missing.length ? ` (not granted: ${missing.join(', ')})` : ''}`,
+            );
           } else if (frame.T === 'error') {
             const code = num(frame.code);
-            const known = ERRORS[code] ?? { fatal: code < 500, hint: 'see Alpaca\'s stream error codes' };
-            if (known.fatal) return finish(new KfeedError(code === 402 || code === 409 ? 'denied' : 'connection', `Alpaca ${stream.label} refused: ${String(frame.msg)} (code ${code})`, { hint: known.hint }));
+            const known = ERRORS[code] ?? { fatal: code < 500, hint: "see Alpaca's stream error codes" };
+            if (known.fatal)
+              return finish(
+                new KfeedError(
+                  code === 402 || code === 409 ? 'denied' : 'connection',
+                  `Alpaca ${stream.label} refused: ${String(frame.msg)} (code ${code})`,
+                  { hint: known.hint },
+                ),
+              );
             return finish({ subscribed, reason: `${String(frame.msg)} (code ${code})` });
           } else {
             const event = alpacaEvent(frame, stream.asset, receiveTime);

@@ -39,7 +39,10 @@ export function checkSourceOptions(source: SourceName, given: Record<string, unk
 
 /** A comma-separated flag value; one given but naming nothing is a mistake, not "the default". */
 export function symbolList(flag: '--symbols' | '--crypto', value: string | undefined): string[] {
-  const items = (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const items = (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (value !== undefined && items.length === 0) {
     const example = flag === '--crypto' ? 'BTC/USD,ETH/USD' : 'AAPL,MSFT';
     throw usageError(`${flag} names no symbol`, `give a comma-separated list, e.g. ${flag} ${example}`);

@@ -5,7 +5,16 @@ import { pause, type Emit, type FeedSource } from './source.js';
 
 export const DEFAULT_SIM_SYMBOLS = ['AAPL', 'MSFT', 'AMZN', 'NVDA', 'GOOGL', 'TSLA'];
 
-const START_PRICES: Record<string, number> = { AAPL: 228, MSFT: 415, AMZN: 186, NVDA: 121, GOOGL: 164, TSLA: 251, 'BTC/USD': 67000, 'ETH/USD': 2600 };
+const START_PRICES: Record<string, number> = {
+  AAPL: 228,
+  MSFT: 415,
+  AMZN: 186,
+  NVDA: 121,
+  GOOGL: 164,
+  TSLA: 251,
+  'BTC/USD': 67000,
+  'ETH/USD': 2600,
+};
 const EXCHANGES = ['V', 'Q', 'N', 'P', 'Z', 'K'];
 
 export interface SimOptions {
@@ -45,7 +54,16 @@ function startPrice(symbol: string): number {
 
 interface SymbolState {
   mid: number;
-  bar?: { minute: number; open: number; high: number; low: number; close: number; volume: number; count: number; notional: number };
+  bar?: {
+    minute: number;
+    open: number;
+    high: number;
+    low: number;
+    close: number;
+    volume: number;
+    count: number;
+    notional: number;
+  };
 }
 
 /**
@@ -88,10 +106,18 @@ export class MarketSimulator {
     if (state.bar && state.bar.minute < minute) {
       const b = state.bar;
       const bar: BarEvent = {
-        kind: 'bar', symbol, asset,
-        eventTime: new Date(Math.floor(this.start + b.minute * 60_000)).toISOString(), receiveTime,
-        open: b.open, high: b.high, low: b.low, close: b.close, volume: b.volume,
-        tradeCount: b.count, vwap: Math.round((b.notional / b.volume) * 10000) / 10000,
+        kind: 'bar',
+        symbol,
+        asset,
+        eventTime: new Date(Math.floor(this.start + b.minute * 60_000)).toISOString(),
+        receiveTime,
+        open: b.open,
+        high: b.high,
+        low: b.low,
+        close: b.close,
+        volume: b.volume,
+        tradeCount: b.count,
+        vwap: Math.round((b.notional / b.volume) * 10000) / 10000,
       };
       events.push(bar);
       state.bar = undefined;
@@ -103,9 +129,15 @@ export class MarketSimulator {
     const bidPrice = cents(state.mid - spread / 2);
     const askPrice = cents(bidPrice + spread);
     const quote: QuoteEvent = {
-      kind: 'quote', symbol, asset, eventTime, receiveTime,
-      bidPrice, bidSize: 100 * (1 + Math.floor(r() * 9)),
-      askPrice, askSize: 100 * (1 + Math.floor(r() * 9)),
+      kind: 'quote',
+      symbol,
+      asset,
+      eventTime,
+      receiveTime,
+      bidPrice,
+      bidSize: 100 * (1 + Math.floor(r() * 9)),
+      askPrice,
+      askSize: 100 * (1 + Math.floor(r() * 9)),
       bidExchange: EXCHANGES[Math.floor(r() * EXCHANGES.length)],
       askExchange: EXCHANGES[Math.floor(r() * EXCHANGES.length)],
     };
@@ -115,12 +147,27 @@ export class MarketSimulator {
       const price = cents(bidPrice + Math.round(r() * (askPrice - bidPrice) * 100) / 100);
       const size = 1 + Math.floor(r() * 500);
       const trade: TradeEvent = {
-        kind: 'trade', symbol, asset, eventTime, receiveTime, price, size,
+        kind: 'trade',
+        symbol,
+        asset,
+        eventTime,
+        receiveTime,
+        price,
+        size,
         exchange: EXCHANGES[Math.floor(r() * EXCHANGES.length)],
         tradeId: String(this.index),
       };
       events.push(trade);
-      const b = (state.bar ??= { minute, open: price, high: price, low: price, close: price, volume: 0, count: 0, notional: 0 });
+      const b = (state.bar ??= {
+        minute,
+        open: price,
+        high: price,
+        low: price,
+        close: price,
+        volume: 0,
+        count: 0,
+        notional: 0,
+      });
       b.high = Math.max(b.high, price);
       b.low = Math.min(b.low, price);
       b.close = price;
@@ -160,7 +207,8 @@ export function simSource(options: SimOptions): FeedSource {
           await emit(batch);
           emitted += batch.length;
         }
-        if (options.rate > 0) await pause(Math.max(1, Math.min(50, dueAtMs(emitted, options.rate) - (Date.now() - began))), signal);
+        if (options.rate > 0)
+          await pause(Math.max(1, Math.min(50, dueAtMs(emitted, options.rate) - (Date.now() - began))), signal);
       }
     },
   };

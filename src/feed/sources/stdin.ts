@@ -33,7 +33,13 @@ export function stdinSource(options: StdinSourceOptions): FeedSource {
     const headers = options.headers && Object.keys(options.headers).length ? options.headers : undefined;
     if (options.keySeparator) {
       const at = line.indexOf(options.keySeparator);
-      if (at >= 0) return { topic: options.topic, key: line.slice(0, at), value: line.slice(at + options.keySeparator.length), headers };
+      if (at >= 0)
+        return {
+          topic: options.topic,
+          key: line.slice(0, at),
+          value: line.slice(at + options.keySeparator.length),
+          headers,
+        };
     }
     return { topic: options.topic, key: null, value: line, headers };
   };

@@ -28,7 +28,8 @@ interface ErrorBody {
   message?: string;
 }
 
-const isErrorBody = (body: unknown): body is ErrorBody => Boolean(body) && typeof body === 'object' && (body as ErrorBody).status === 'error';
+const isErrorBody = (body: unknown): body is ErrorBody =>
+  Boolean(body) && typeof body === 'object' && (body as ErrorBody).status === 'error';
 
 /**
  * Counts credits per minute and per UTC day, the windows Twelve Data resets its quotas
@@ -40,7 +41,11 @@ class CreditBudget {
   private day = '';
   private usedToday = 0;
 
-  constructor(private readonly perMinute: number, private readonly perDay: number, private readonly now: () => number) {}
+  constructor(
+    private readonly perMinute: number,
+    private readonly perDay: number,
+    private readonly now: () => number,
+  ) {}
 
   private roll() {
     const t = this.now();
@@ -110,22 +115,32 @@ export function twelveDataSource(options: TwelveDataOptions): FeedSource {
       if (signal.aborted) return 'retry';
       // fetch says only "fetch failed"; the reason (ECONNREFUSED, ENOTFOUND...) is its cause.
       const cause = (error as { cause?: { code?: string } }).cause?.code;
-      options.onStatus?.(`twelvedata ${symbol}: ${cause ? `cannot reach ${base} (${cause})` : (error as Error).message}; retrying`);
+      options.onStatus?.(
+        `twelvedata ${symbol}: ${cause ? `cannot reach ${base} (${cause})` : (error as Error).message}; retrying`,
+      );
       return 'retry';
     }
     if (isErrorBody(body)) {
       const code = Number(body.code ?? httpStatus);
-      const message = String(body.message ?? 'error').replace(/\s+/g, ' ').trim();
+      const message = String(body.message ?? 'error')
+        .replace(/\s+/g, ' ')
+        .trim();
       if (code === 429) {
         if (/day|daily/i.test(message)) {
-          throw new KfeedError('denied', `Twelve Data: ${message}`, { hint: 'run again after midnight UTC, or use a larger plan' });
+          throw new KfeedError('denied', `Twelve Data: ${message}`, {
+            hint: 'run again after midnight UTC, or use a larger plan',
+          });
         }
         budget.exhaustMinute();
         options.onStatus?.(`twelvedata: minute credits used up; waiting for the next minute`);
         return 'retry';
       }
-      if (code === 401 || code === 403) throw new KfeedError('denied', `Twelve Data refused the key: ${message}`, { hint: 'check TWELVE_DATA_KEY and what the plan includes' });
-      if (code === 400 || code === 404) throw new KfeedError('usage', `Twelve Data: ${message}`, { hint: 'check --symbols' });
+      if (code === 401 || code === 403)
+        throw new KfeedError('denied', `Twelve Data refused the key: ${message}`, {
+          hint: 'check TWELVE_DATA_KEY and what the plan includes',
+        });
+      if (code === 400 || code === 404)
+        throw new KfeedError('usage', `Twelve Data: ${message}`, { hint: 'check --symbols' });
       options.onStatus?.(`twelvedata ${symbol}: ${message} (code ${code}); retrying`);
       return 'retry';
     }
@@ -135,14 +150,23 @@ export function twelveDataSource(options: TwelveDataOptions): FeedSource {
       return 'retry';
     }
     const time = new Date(now()).toISOString();
-    return { kind: 'trade', symbol, asset: cryptoPairs.has(symbol) ? 'crypto' : 'stock', eventTime: time, receiveTime: time, price };
+    return {
+      kind: 'trade',
+      symbol,
+      asset: cryptoPairs.has(symbol) ? 'crypto' : 'stock',
+      eventTime: time,
+      receiveTime: time,
+      price,
+    };
   };
 
   return {
     name: 'twelvedata',
     async run(emit: Emit, signal: AbortSignal) {
       if (intervalSeconds > options.intervalSeconds) {
-        options.onStatus?.(`twelvedata: polling every ${intervalSeconds} s, as ${all.length} symbol(s) at ${options.creditsPerMinute} credits/minute allow`);
+        options.onStatus?.(
+          `twelvedata: polling every ${intervalSeconds} s, as ${all.length} symbol(s) at ${options.creditsPerMinute} credits/minute allow`,
+        );
       }
       let failures = 0;
       while (!signal.aborted) {
