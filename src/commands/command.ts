@@ -65,11 +65,13 @@ export function renderView(ctx: Context): RenderView {
  * Adds `spec` under `parent` as `name` (default: the spec's own name), wired to the context:
  * parse -> validate -> run -> print (JSON or rendered) -> exit code.
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the registry holds specs of every option and result type
+export type AnyCommandSpec = CommandSpec<any, any>;
+
 export function attachCommand(
   parent: Command,
   ctx: Context,
-  spec: CommandSpec<any, any>,
+  spec: AnyCommandSpec,
   options: { name?: string; hidden?: boolean } = {},
 ): Command {
   const command = new (parent.constructor as typeof Command)(options.name ?? spec.name).description(spec.summary);

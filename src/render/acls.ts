@@ -10,3 +10,8 @@ export const ACL_COLUMNS: Column<AclBinding>[] = [
   { header: 'PATTERN', value: (a: AclBinding) => a.patternType },
   { header: 'HOST', value: (a: AclBinding) => a.host },
 ];
+
+/** One ACL in a sentence: `READ topic quote`, `READ group acme-*` (a prefix ends in `*`). */
+export function aclPhrase(a: AclBinding): string {
+  return `${a.operation} ${a.resourceType.toLowerCase()} ${a.resourceName}${a.patternType === 'PREFIXED' ? '*' : ''}`;
+}

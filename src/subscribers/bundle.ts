@@ -92,7 +92,8 @@ function renderReadme(record: SubscriberRecord, bootstrap: string, trust: boolea
     `# Feed access for ${record.name}`,
     '',
     `Principal: \`${record.principal}\``,
-    `Role: ${record.role} on ${record.topics.map((t) => `\`${t}\``).join(', ')}${reading ? `; consumer groups must start with \`${record.groupPrefix}\`` : ''}.`,
+    `Role: ${record.role} on ${record.topics.map((t) => `\`${t}\``).join(', ')}` +
+      `${reading ? `; consumer groups must start with \`${record.groupPrefix}\`` : ''}.`,
     `Brokers: \`${bootstrap}\``,
     `Certificate valid until ${record.certificates[record.certificates.length - 1]?.notAfter ?? '?'}.`,
     '',
@@ -100,7 +101,8 @@ function renderReadme(record: SubscriberRecord, bootstrap: string, trust: boolea
     '',
     '## kfeed',
     '```sh',
-    `kfeed profile add feed --brokers ${bootstrap}${ca} --cert ${BUNDLE_FILES.certificate} --key private_key.pem --default`,
+    `kfeed profile add feed --brokers ${bootstrap}${ca} --cert ${BUNDLE_FILES.certificate} ` +
+      '--key private_key.pem --default',
     reading ? `kfeed consume ${topics} -g ${group}` : `kfeed produce -t ${record.topics[0]}`,
     '```',
     '',
@@ -115,8 +117,10 @@ function renderReadme(record: SubscriberRecord, bootstrap: string, trust: boolea
     '```sh',
     `cat private_key.pem ${BUNDLE_FILES.certificate} > keystore.pem && chmod 600 keystore.pem`,
     reading
-      ? `kafka-console-consumer.sh --bootstrap-server ${bootstrap} --topic ${record.topics[0]} --group ${group} --consumer.config ${BUNDLE_FILES.javaProperties}`
-      : `kafka-console-producer.sh --bootstrap-server ${bootstrap} --topic ${record.topics[0]} --producer.config ${BUNDLE_FILES.javaProperties}`,
+      ? `kafka-console-consumer.sh --bootstrap-server ${bootstrap} --topic ${record.topics[0]} --group ${group} ` +
+        `--consumer.config ${BUNDLE_FILES.javaProperties}`
+      : `kafka-console-producer.sh --bootstrap-server ${bootstrap} --topic ${record.topics[0]} ` +
+        `--producer.config ${BUNDLE_FILES.javaProperties}`,
     '```',
     '',
   ].join('\n');
@@ -142,7 +146,7 @@ export function writeBundle(dir: string, files: Record<string, string>): string[
   return Object.keys(files).map((name) => path.join(dir, name));
 }
 
-/** Checks before any work that the bundle can be written: the folder is new or empty and its parent exists or can be made. */
+/** Checks, before any work, that the bundle can be written: the folder is new or empty, its parent can be made. */
 export function checkBundleDir(dir: string): void {
   if (fs.existsSync(dir)) {
     if (!fs.statSync(dir).isDirectory())

@@ -136,7 +136,7 @@ export async function addSubscriber(access: RegistryAccess, input: AddSubscriber
     const previous = registry.get(input.name);
     if (previous && !isRemoved(previous)) {
       throw new KfeedError('conflict', `subscriber ${input.name} already exists (${previous.principal})`, {
-        hint: `see it with \`kfeed subscriber show ${input.name}\`; renew its certificate with \`kfeed subscriber renew\``,
+        hint: `see it with \`kfeed subscriber show ${input.name}\`; a new certificate: \`kfeed subscriber renew\``,
       });
     }
     const samePrincipal = [...registry.values()].find((r) => !isRemoved(r) && r.principal === principal);

@@ -171,7 +171,8 @@ export async function readRegistry(
 function registryTimeout(topic: string): KfeedError {
   return new KfeedError('connection', `the subscriber registry ${topic} could not be read within 30 s`, {
     hint:
-      'check that this client may read it (an admin connection) and that its partition has a leader (`kfeed topic describe ' +
+      'check that this client may read it (an admin connection) and that its partition has a leader ' +
+      '(`kfeed topic describe ' +
       topic +
       '`)',
   });
@@ -187,7 +188,9 @@ export async function writeRegistryRecord(kafka: Kafka, topic: string, record: S
     const type = (error as { type?: string }).type ?? (error as { cause?: { type?: string } }).cause?.type;
     if (type === 'MESSAGE_TOO_LARGE' || type === 'RECORD_LIST_TOO_LARGE') {
       throw new KfeedError('config', `the registry topic ${topic} refused the record for ${record.name} as too large`, {
-        hint: `raise its max.message.bytes (the record is ${JSON.stringify(record).length} bytes), or name another --registry-topic`,
+        hint:
+          `raise its max.message.bytes (the record is ${JSON.stringify(record).length} bytes), ` +
+          'or name another --registry-topic',
         cause: error,
       });
     }

@@ -8,6 +8,7 @@ import { checkSubscriberName, SUBSCRIBER_ROLES, type SubscriberRole } from '../.
 import { defineCommand } from '../command.js';
 import { authorityFrom, withCaOptions, type CaFlags } from '../options.js';
 import { registryAccess, withRegistry, withRegistryOptions, type RegistryFlags } from './shared.js';
+import { aclPhrase } from '../../render/acls.js';
 
 export interface AddSubscriberOptions extends RegistryFlags, CaFlags {
   name: string;
@@ -96,10 +97,11 @@ export default defineCommand<AddSubscriberOptions, AddSubscriberResult>({
     const s = result.subscriber;
     const cert = s.certificates[s.certificates.length - 1];
     return [
-      `subscriber    ${s.name} (${s.role} of ${s.topics.join(', ')}${s.role === 'consumer' ? `; groups ${s.groupPrefix}*` : ''})`,
+      `subscriber    ${s.name} (${s.role} of ${s.topics.join(', ')}` +
+        `${s.role === 'consumer' ? `; groups ${s.groupPrefix}*` : ''})`,
       `principal     ${s.principal}`,
       `certificate   serial ${cert.serialNumber}, valid until ${cert.notAfter}, from ${cert.ca}`,
-      `ACLs          ${result.aclsGranted.length} (${result.aclsGranted.map((a) => `${a.operation} ${a.resourceType.toLowerCase()} ${a.resourceName}${a.patternType === 'PREFIXED' ? '*' : ''}`).join(', ')})`,
+      `ACLs          ${result.aclsGranted.length} (${result.aclsGranted.map(aclPhrase).join(', ')})`,
       `bundle        ${result.bundle.dir}  (send it to the client; README.md there says how to connect)`,
     ].join('\n');
   },

@@ -3,6 +3,7 @@ import type { SubscriberOverview, SubscriberView } from '../../subscribers/lifec
 import { defineCommand, type RenderView } from '../command.js';
 import { integer } from '../options.js';
 import { registryAccess, withRegistry, withRegistryOptions, type RegistryFlags } from './shared.js';
+import { aclPhrase } from '../../render/acls.js';
 
 export interface ListSubscribersOptions extends RegistryFlags {
   check?: boolean;
@@ -105,10 +106,7 @@ function renderOverview(result: ListSubscribersResult, view: RenderView): string
   const { unknownPrincipals, missingAcls } = result.drift;
   if (unknownPrincipals.length || missingAcls.length) {
     lines.push('', 'drift:');
-    for (const d of missingAcls)
-      lines.push(
-        `  ${d.name}: missing ${d.acls.map((a) => `${a.operation} ${a.resourceType.toLowerCase()} ${a.resourceName}`).join(', ')}`,
-      );
+    for (const d of missingAcls) lines.push(`  ${d.name}: missing ${d.acls.map(aclPhrase).join(', ')}`);
     for (const d of unknownPrincipals) lines.push(`  ${d.principal}: ${d.acls.length} ACL(s), not a subscriber`);
   }
   if (result.problems.length)

@@ -42,7 +42,8 @@ export default defineCommand<RemoveSubscriberOptions, RemoveSubscriberResult>({
         throw new KfeedError('usage', `refusing to remove subscriber ${options.name} without confirmation`, {
           hint: 'pass --yes',
         });
-      const what = `Remove subscriber ${options.name}${options.revokeCertificate ? ' and revoke its certificates' : ''}? Its clients lose access at once.`;
+      const revoking = options.revokeCertificate ? ' and revoke its certificates' : '';
+      const what = `Remove subscriber ${options.name}${revoking}? Its clients lose access at once.`;
       if (!(await ctx.promptConfirm(what))) throw new KfeedError('cancelled', 'cancelled: nothing was removed');
     }
     const { access } = await registryAccess(ctx, options);

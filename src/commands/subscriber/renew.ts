@@ -60,6 +60,7 @@ export default defineCommand<RenewSubscriberOptions, RenewSubscriberResult>({
     [
       `renewed       ${r.subscriber.name} (${r.subscriber.principal})`,
       `certificate   ${r.file}: serial ${r.certificate.serialNumber}, valid until ${r.certificate.notAfter}`,
-      `certificates  ${r.subscriber.certificates.length} on record; earlier ones keep working until they expire or are revoked`,
+      `certificates  ${r.subscriber.certificates.length} on record; ` +
+        'earlier ones keep working until they expire or are revoked',
     ].join('\n'),
 });

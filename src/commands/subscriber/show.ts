@@ -5,6 +5,7 @@ import type { SubscriberView } from '../../subscribers/lifecycle.js';
 import type { PartitionLag } from '../../subscribers/lag.js';
 import { defineCommand } from '../command.js';
 import { registryAccess, withRegistry, withRegistryOptions, type RegistryFlags } from './shared.js';
+import { aclPhrase } from '../../render/acls.js';
 
 export interface ShowSubscriberOptions extends RegistryFlags {
   name: string;
@@ -86,11 +87,7 @@ export default defineCommand<ShowSubscriberOptions, ShowSubscriberResult>({
           'no ACLs',
         )
         .trimEnd(),
-      ...(s.missingAcls.length
-        ? [
-            `missing ACLs: ${s.missingAcls.map((a) => `${a.operation} ${a.resourceType.toLowerCase()} ${a.resourceName}`).join(', ')}`,
-          ]
-        : []),
+      ...(s.missingAcls.length ? [`missing ACLs: ${s.missingAcls.map(aclPhrase).join(', ')}`] : []),
       '',
       view
         .table(
