@@ -23,11 +23,13 @@ import {
   type ClusterFlags,
 } from './aws.js';
 
-type Auth = 'tls' | 'sasl-scram' | 'plaintext';
+type Auth = 'tls' | 'sasl-scram' | 'iam' | 'plaintext';
 
 export interface DiscoverOptions extends AwsFlags, ClusterFlags {
   saveProfile?: string;
   auth?: Auth;
+  /** Use the public-access bootstrap strings (9194 / 9196 / 9198). */
+  public?: boolean;
   export?: boolean;
   ca?: string;
   cert?: string;
@@ -43,7 +45,7 @@ export interface Discovery {
   /** The profile written (--save-profile). */
   savedProfile?: string;
   /** With --export: the shell variables, instead of the summary. */
-  exports?: { TLSBROKERS: string; KFEED_MSK_CLUSTER_ARN: string };
+  exports?: { TLSBROKERS: string; KFEED_MSK_CLUSTER_ARN: string; KFEED_AUTH?: 'iam'; AWS_REGION?: string };
 }
 
 export default defineCommand<DiscoverOptions, Discovery>({
@@ -55,9 +57,10 @@ export default defineCommand<DiscoverOptions, Discovery>({
       .addOption(
         new Option(
           '--auth <kind>',
-          'which bootstrap string the profile and --export use (default: tls, else sasl-scram, else plaintext)',
-        ).choices(['tls', 'sasl-scram', 'plaintext']),
+          'which bootstrap string the profile and --export use (default: tls, else sasl-scram, else iam, else plaintext)',
+        ).choices(['tls', 'sasl-scram', 'iam', 'plaintext']),
       )
+      .option('--public', 'use the public-access bootstrap strings (9194 TLS, 9196 SCRAM, 9198 IAM)')
       .option('--export', 'print shell lines (export TLSBROKERS=...) instead of the summary')
       .option(
         '--ca <file>',
@@ -85,22 +88,40 @@ function withoutExports(found: Discovery): Omit<Discovery, 'exports'> {
   return rest;
 }
 
-function chooseAuth(bootstrap: MskBootstrap, wanted?: Auth): { auth: Auth; brokers: string } {
-  const available: Array<[Auth, string | undefined]> = [
-    ['tls', bootstrap.tls],
-    ['sasl-scram', bootstrap.saslScram],
-    ['plaintext', bootstrap.plaintext],
-  ];
+/** The bootstrap string of the chosen (or first available) client authentication mode. */
+export function chooseAuth(
+  bootstrap: MskBootstrap,
+  wanted?: Auth,
+  publicAccess = false,
+): { auth: Auth; brokers: string } {
+  const available: Array<[Auth, string | undefined]> = publicAccess
+    ? [
+        ['tls', bootstrap.publicTls],
+        ['sasl-scram', bootstrap.publicSaslScram],
+        ['iam', bootstrap.publicSaslIam],
+      ]
+    : [
+        ['tls', bootstrap.tls],
+        ['sasl-scram', bootstrap.saslScram],
+        ['iam', bootstrap.saslIam],
+        ['plaintext', bootstrap.plaintext],
+      ];
   const pick = wanted ? available.find(([a]) => a === wanted) : available.find(([, b]) => b);
   if (!pick || !pick[1]) {
-    const what = wanted ? `a ${wanted} bootstrap string` : 'a TLS, SASL/SCRAM or plaintext bootstrap string';
+    const where = publicAccess ? 'public ' : '';
+    const what = wanted ? `${where}${wanted} bootstrap string` : `${where}bootstrap string kfeed can use`;
     throw new KfeedError('config', `the cluster has no ${what}`, {
-      hint: bootstrap.saslIam
-        ? 'it offers IAM only, which kfeed does not speak; enable TLS or SASL/SCRAM client authentication'
+      hint: publicAccess
+        ? 'turn on public access for the cluster, or leave out --public'
         : 'enable a client authentication mode on the cluster',
     });
   }
   return { auth: pick[0], brokers: pick[1] };
+}
+
+/** The region of an MSK cluster ARN (arn:aws:kafka:REGION:ACCOUNT:cluster/...). */
+function regionOfArn(arn: string): string | undefined {
+  return arn.split(':')[3] || undefined;
 }
 
 async function discoverRun(ctx: Context, options: DiscoverOptions): Promise<Discovery> {
@@ -123,10 +144,12 @@ async function discoverRun(ctx: Context, options: DiscoverOptions): Promise<Disc
     };
 
     if (options.saveProfile) {
-      const { auth, brokers: list } = chooseAuth(bootstrap, options.auth);
+      const { auth, brokers: list } = chooseAuth(bootstrap, options.auth, options.public);
       const profile: Profile = {
         brokers: parseBrokerList(list),
-        security: auth === 'tls' ? 'ssl' : auth === 'sasl-scram' ? 'sasl_ssl' : 'plaintext',
+        security: auth === 'tls' ? 'ssl' : auth === 'plaintext' ? 'plaintext' : 'sasl_ssl',
+        // IAM clients sign tokens with AWS credentials for the cluster's region; no certificate.
+        ...(auth === 'iam' ? { auth: 'iam' as const, region: regionOfArn(cluster.arn) ?? found.region } : {}),
         ...(options.ca ? { ca: options.ca } : {}),
         ...(auth === 'tls' && options.cert ? { cert: options.cert } : {}),
         ...(auth === 'tls' && options.key ? { key: options.key } : {}),
@@ -146,8 +169,13 @@ async function discoverRun(ctx: Context, options: DiscoverOptions): Promise<Disc
       found.savedProfile = options.saveProfile;
     }
     if (options.export) {
-      const { brokers: list } = chooseAuth(bootstrap, options.auth);
-      found.exports = { TLSBROKERS: list, KFEED_MSK_CLUSTER_ARN: cluster.arn };
+      const { auth, brokers: list } = chooseAuth(bootstrap, options.auth, options.public);
+      const region = regionOfArn(cluster.arn) ?? found.region;
+      found.exports = {
+        TLSBROKERS: list,
+        KFEED_MSK_CLUSTER_ARN: cluster.arn,
+        ...(auth === 'iam' ? { KFEED_AUTH: 'iam' as const, ...(region ? { AWS_REGION: region } : {}) } : {}),
+      };
     }
     return found;
   } finally {
