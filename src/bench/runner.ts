@@ -127,18 +127,14 @@ function checkInput(input: BenchInput, mode: BenchMode): void {
 /** Creates the run's temporary topic (or checks the given one) and removes it afterwards. */
 async function withTopic<T>(input: BenchInput, mode: BenchMode, work: (topic: string, partitions: number, temporary: boolean) => Promise<T>): Promise<T> {
   const { withAdmin } = await import('../kafka/client.js');
-  const { createTopic, checkTopicName } = await import('../kafka/topics.js');
+  const { createTopic, checkTopicName, requireTopics } = await import('../kafka/topics.js');
   if (input.topic) {
     checkTopicName(input.topic);
+    const topic = input.topic;
     const partitions = await withAdmin(input.settings, async (admin) => {
-      const metadata = await admin.fetchTopicMetadata({ topics: [input.topic!] }).catch(() => undefined);
-      const found = metadata?.topics.find((t) => t.name === input.topic);
-      if (!found || found.partitions.length === 0) {
-        throw new KfeedError('notFound', `topic ${input.topic} does not exist (or this client may not describe it)`, {
-          hint: 'create it with `kfeed create-topic`, or leave out --topic to bench on a temporary topic',
-        });
-      }
-      return found.partitions.length;
+      await requireTopics(admin, [topic], input.settings);
+      const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
+      return metadata.topics.find((t) => t.name === topic)?.partitions.length ?? 0;
     });
     return work(input.topic, partitions, false);
   }
@@ -154,7 +150,8 @@ async function withTopic<T>(input: BenchInput, mode: BenchMode, work: (topic: st
 async function deleteQuietly(settings: ConnectionSettings, name: string): Promise<void> {
   const { withAdmin } = await import('../kafka/client.js');
   // Best effort: a failed delete must not hide the run's own result or error.
-  await withAdmin(settings, (admin) => admin.deleteTopics({ topics: [name], timeout: 15_000 })).catch(() => undefined);
+  const { deleteTopic } = await import('../kafka/topics.js');
+  await withAdmin(settings, (admin) => deleteTopic(admin, name)).catch(() => undefined);
 }
 
 async function openProducer(input: BenchInput): Promise<FeedProducer> {

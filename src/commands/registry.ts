@@ -102,7 +102,7 @@ export const COMMANDS: Entry[] = [
   { name: 'produce', summary: 'send records from stdin, a simulated market, Alpaca or Twelve Data', legacy: () => import('./produce.js') },
   { name: 'consume', summary: 'read records: print them, show a live ticker, or write them to S3', legacy: () => import('./consume.js') },
   { name: 'demo', summary: 'local broker, simulated market and a live ticker over mTLS, in one command', legacy: () => import('./demo.js') },
-  { name: 'makecsr', summary: 'make a private key, a CSR and a truststore for an mTLS client', legacy: () => import('./makecsr.js') },
+  { name: 'makecsr', summary: 'make a private key, a CSR and a truststore for an mTLS client', load: () => import('./makecsr.js') },
   { name: 'issuecert', summary: 'have a CSR signed by AWS Private CA (or a local CA)', load: () => import('./issuecert.js') },
   {
     name: 'cert',
@@ -129,9 +129,21 @@ export const COMMANDS: Entry[] = [
     summary: 'Amazon MSK: discover a cluster (state, brokers, bootstrap strings), save a profile',
     verbs: [{ name: 'discover', load: () => import('./msk/discover.js') }],
   },
-  { name: 'update-listeners', summary: 'add a per-broker listener for an NLB / PrivateLink (plan, --apply, --revert, --print-nlb, --msk)', legacy: () => import('./update-listeners.js') },
+  {
+    name: 'update-listeners',
+    summary: 'add a per-broker listener for an NLB / PrivateLink (plan, --apply, --revert, --print-nlb, --msk)',
+    load: () => import('./update-listeners.js'),
+  },
   { name: 'completion', summary: 'print the shell completion script (bash, zsh or fish)', load: () => import('./completion.js') },
-  { name: 'bench', summary: 'measure msg/s, MB/s and end-to-end latency (produce, consume, e2e)', legacy: () => import('./bench/index.js') },
+  {
+    name: 'bench',
+    summary: 'measure msg/s, MB/s and end-to-end latency (produce, consume, e2e)',
+    verbs: [
+      { name: 'produce', load: () => import('./bench/produce.js') },
+      { name: 'consume', load: () => import('./bench/consume.js') },
+      { name: 'e2e', load: () => import('./bench/e2e.js') },
+    ],
+  },
 ];
 
 export function findCommand(name: string | undefined): Entry | undefined {
