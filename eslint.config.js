@@ -29,7 +29,6 @@ const LONG_LINES_BASELINE = [
   'src/certs/subject.ts',
   'src/cli.ts',
   'src/commands/acl/index.ts',
-  'src/commands/bench/index.ts',
   'src/commands/ca/index.ts',
   'src/commands/cert/index.ts',
   'src/commands/command.ts',

@@ -40,9 +40,8 @@ async function buildProgram(argv: string[], ctx: Context): Promise<Command> {
   return program;
 }
 
-/** Loads and wires one registry entry: a single command, a noun and its verbs, or an old module. */
+/** Loads and wires one registry entry: a single command, or a noun and its verbs. */
 export async function addEntry(program: Command, ctx: Context, entry: Entry): Promise<void> {
-  if (entry.legacy) return (await entry.legacy()).register(program, ctx);
   if (entry.load) {
     attachCommand(program, ctx, (await entry.load()).default, { name: entry.name, hidden: entry.hidden });
     return;

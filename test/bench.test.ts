@@ -23,7 +23,9 @@ function expectSaneThroughput(result: ThroughputResult, messages: number, size: 
   expect(result.errors).toBe(0);
   expect(result.seconds).toBeGreaterThan(0);
   // The rates are the counts over the time, not made-up numbers.
-  expect(Math.abs(result.messagesPerSecond - messages / result.seconds)).toBeLessThanOrEqual(Math.max(2, result.messagesPerSecond * 0.01));
+  expect(Math.abs(result.messagesPerSecond - messages / result.seconds)).toBeLessThanOrEqual(
+    Math.max(2, result.messagesPerSecond * 0.01),
+  );
   expect(result.megabytesPerSecond).toBeCloseTo((messages * size) / 1e6 / result.seconds, 1);
   expect(result.peakRssMb).toBeGreaterThan(10);
   expect(result.interrupted).toBe(false);
@@ -39,7 +41,15 @@ describe('kfeed bench on the shared mTLS cluster', () => {
       mode: 'produce',
       temporaryTopic: true,
       partitions: 1,
-      settings: { acks: 'all', idempotent: true, compression: 'none', lingerMs: 5, batchSize: 1000, keyed: true, rate: 0 },
+      settings: {
+        acks: 'all',
+        idempotent: true,
+        compression: 'none',
+        lingerMs: 5,
+        batchSize: 1000,
+        keyed: true,
+        rate: 0,
+      },
     });
     expectSaneThroughput(result, 3000, 200);
     expect(result.topic).toMatch(/^kfeed-bench-produce-/);
@@ -48,13 +58,23 @@ describe('kfeed bench on the shared mTLS cluster', () => {
 
   it('produce --keep-topic: the figures agree with the topic as kcat reads it and with the clock outside', async () => {
     const started = Date.now();
-    const run = await kfeedBinary(['bench', 'produce', '-n', '3000', '--rate', '1500', '--keep-topic', '--json'], { timeoutMs: 90_000 });
+    const run = await kfeedBinary(['bench', 'produce', '-n', '3000', '--rate', '1500', '--keep-topic', '--json'], {
+      timeoutMs: 90_000,
+    });
     const outsideSeconds = (Date.now() - started) / 1000;
     expect(run.code).toBe(0);
     const result = JSON.parse(run.stdout) as ThroughputResult;
     expect(result).toMatchObject({ temporaryTopic: true, keptTopic: true, messages: 3000 });
     const c = sharedCluster();
-    const read = await kcat(c.tlsBrokers, { ca: c.ca, cert: c.adminCert, key: c.adminKey }, ['-C', '-t', result.topic, '-e', '-q', '-f', '%T\n']);
+    const read = await kcat(c.tlsBrokers, { ca: c.ca, cert: c.adminCert, key: c.adminKey }, [
+      '-C',
+      '-t',
+      result.topic,
+      '-e',
+      '-q',
+      '-f',
+      '%T\n',
+    ]);
     expect(read.code).toBe(0);
     const timestamps = read.stdout.trim().split('\n').map(Number);
     // What the topic holds, not what the product counted.
@@ -72,7 +92,26 @@ describe('kfeed bench on the shared mTLS cluster', () => {
   it('produce into an existing topic: the messages are there afterwards, with the asked size, keys and codec', async () => {
     const topic = unique('bench-in');
     expect((await kfeed(['create-topic', topic, '--partitions', '2'])).code).toBe(0);
-    const run = await kfeed(['bench', 'produce', '--topic', topic, '-n', '700', '--size', '300', '--compression', 'gzip', '--null-keys', '--no-idempotent', '--acks', '1', '--linger-ms', '0', '--batch-size', '100']);
+    const run = await kfeed([
+      'bench',
+      'produce',
+      '--topic',
+      topic,
+      '-n',
+      '700',
+      '--size',
+      '300',
+      '--compression',
+      'gzip',
+      '--null-keys',
+      '--no-idempotent',
+      '--acks',
+      '1',
+      '--linger-ms',
+      '0',
+      '--batch-size',
+      '100',
+    ]);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^produce: 700 messages of 300 B in [\d.]+ s/);
     expect(run.stdout).toMatch(/throughput\s+\d+ msg\/s, [\d.]+ MB\/s/);
@@ -81,9 +120,20 @@ describe('kfeed bench on the shared mTLS cluster', () => {
 
     // Read back with an independent client (librdkafka): count, null keys, sizes, JSON quotes.
     const c = sharedCluster();
-    const read = await kcat(c.tlsBrokers, { ca: c.ca, cert: c.adminCert, key: c.adminKey }, ['-C', '-t', topic, '-e', '-q', '-f', '%K|%S|%s\\n']);
+    const read = await kcat(c.tlsBrokers, { ca: c.ca, cert: c.adminCert, key: c.adminKey }, [
+      '-C',
+      '-t',
+      topic,
+      '-e',
+      '-q',
+      '-f',
+      '%K|%S|%s\\n',
+    ]);
     expect(read.code).toBe(0);
-    const records = read.stdout.trim().split('\n').map((line) => line.split('|'));
+    const records = read.stdout
+      .trim()
+      .split('\n')
+      .map((line) => line.split('|'));
     expect(records).toHaveLength(700);
     for (const [keyLength, valueLength, value] of records) {
       expect([keyLength, valueLength]).toEqual(['-1', '300']);
@@ -101,7 +151,9 @@ describe('kfeed bench on the shared mTLS cluster', () => {
     expect(result.messages).toBeGreaterThan(0);
     expect(result.messages).toBeLessThanOrEqual(301);
 
-    const interrupted = await kfeed(['bench', 'produce', '--duration', '60', '--rate', '1000', '--json'], { abortAfterMs: 4000 });
+    const interrupted = await kfeed(['bench', 'produce', '--duration', '60', '--rate', '1000', '--json'], {
+      abortAfterMs: 4000,
+    });
     expect(interrupted.code).toBe(130);
     const partial = JSON.parse(interrupted.stdout) as ThroughputResult;
     expect(partial.interrupted).toBe(true);
@@ -143,7 +195,19 @@ describe('kfeed bench on the shared mTLS cluster', () => {
   });
 
   it('e2e: paced sending, every message received, ordered percentiles', async () => {
-    const run = await kfeed(['bench', 'e2e', '--rate', '400', '--duration', '2', '--warmup', '1', '--linger-ms', '0', '--json']);
+    const run = await kfeed([
+      'bench',
+      'e2e',
+      '--rate',
+      '400',
+      '--duration',
+      '2',
+      '--warmup',
+      '1',
+      '--linger-ms',
+      '0',
+      '--json',
+    ]);
     expect(run.code).toBe(0);
     const result = JSON.parse(run.stdout) as LatencyResult;
     expect(result).toMatchObject({ mode: 'e2e', targetRate: 400, errors: 0, temporaryTopic: true });
@@ -171,7 +235,9 @@ describe('kfeed bench on the shared mTLS cluster', () => {
     const human = await kfeed(['bench', 'e2e', '--rate', '200', '--count', '300', '--warmup', '0']);
     expect(human.code).toBe(0);
     expect(human.stdout).toMatch(/^e2e: 300 messages of 200 B/);
-    expect(human.stdout).toMatch(/latency ms\s+p50 [\d.]+\s+p95 [\d.]+\s+p99 [\d.]+\s+p99\.9 [\d.]+\s+max [\d.]+\s+\(300 samples\)/);
+    expect(human.stdout).toMatch(
+      /latency ms\s+p50 [\d.]+\s+p95 [\d.]+\s+p99 [\d.]+\s+p99\.9 [\d.]+\s+max [\d.]+\s+\(300 samples\)/,
+    );
   });
 
   it('refuses bad input with one line and the documented exit code', async () => {
@@ -214,11 +280,32 @@ describe('a failing bench is one line and deletes the temporary topic it made', 
     const dir = tempDir('kfeed-bench-nogroup-');
     const cn = unique('bench-nogroup');
     expect((await kfeed(['makecsr', '--yes', '--cn', cn, '--out-dir', dir])).code).toBe(0);
-    expect((await kfeed(['issuecert', path.join(dir, 'client_cert.csr'), '--local-ca', path.dirname(c.caKey)])).code).toBe(0);
-    const grant = await kfeed(['acl', 'grant', '--principal', `User:CN=${cn}`, '--role', 'all', '--topic', 'kfeed-bench-', '--prefixed']);
+    expect(
+      (await kfeed(['issuecert', path.join(dir, 'client_cert.csr'), '--local-ca', path.dirname(c.caKey)])).code,
+    ).toBe(0);
+    const grant = await kfeed([
+      'acl',
+      'grant',
+      '--principal',
+      `User:CN=${cn}`,
+      '--role',
+      'all',
+      '--topic',
+      'kfeed-bench-',
+      '--prefixed',
+    ]);
     expect(grant.code).toBe(0);
     expect(fs.existsSync(path.join(dir, 'client_cert.pem'))).toBe(true);
-    client = ['--brokers', c.tlsBrokers.join(','), '--ca', c.ca, '--cert', path.join(dir, 'client_cert.pem'), '--key', path.join(dir, 'private_key.pem')];
+    client = [
+      '--brokers',
+      c.tlsBrokers.join(','),
+      '--ca',
+      c.ca,
+      '--cert',
+      path.join(dir, 'client_cert.pem'),
+      '--key',
+      path.join(dir, 'private_key.pem'),
+    ];
   });
 
   const benchTopics = async () => (await topicNames()).filter((t) => t.startsWith('kfeed-bench-')).sort();
@@ -238,8 +325,14 @@ describe('a failing bench is one line and deletes the temporary topic it made', 
     // The built binary with a deadline: 1,024 distinct 2 MB messages were once built in one
     // synchronous loop that no signal could stop.
     const before = await benchTopics();
-    const result = await kfeedBinary(['bench', 'produce', '-n', '2', '--size', '2000000', ...client], { timeoutMs: 60_000 });
-    expectFailure(result, 2, /^kfeed: the broker refused a record larger than it accepts .* — send smaller records, or raise max\.message\.bytes on the topic$/);
+    const result = await kfeedBinary(['bench', 'produce', '-n', '2', '--size', '2000000', ...client], {
+      timeoutMs: 60_000,
+    });
+    expectFailure(
+      result,
+      2,
+      /^kfeed: the broker refused a record larger than it accepts .* — send smaller records, or raise max\.message\.bytes on the topic$/,
+    );
     expect(await benchTopics()).toEqual(before);
   });
 });

@@ -29,15 +29,24 @@ describe('update-listeners on a KRaft cluster', () => {
     const s: ConnectionSettings = {
       brokers: shared.tlsBrokers,
       security: 'ssl',
-      tls: { ca: fs.readFileSync(shared.ca, 'utf8'), cert: fs.readFileSync(shared.adminCert, 'utf8'), key: fs.readFileSync(shared.adminKey, 'utf8') },
+      tls: {
+        ca: fs.readFileSync(shared.ca, 'utf8'),
+        cert: fs.readFileSync(shared.adminCert, 'utf8'),
+        key: fs.readFileSync(shared.adminKey, 'utf8'),
+      },
       origin: {},
       files: {},
     };
     const before = await withAdminOf(s, (admin) => readListenerConfigs(admin));
     expect(before.every((b) => b.mode === 'kraft')).toBe(true);
-    const result = await kfeed(['update-listeners', '--host-template', 'localhost', '--port-base', '18440', '--apply'], { cwd: work });
+    const result = await kfeed(
+      ['update-listeners', '--host-template', 'localhost', '--port-base', '18440', '--apply'],
+      { cwd: work },
+    );
     expect(result.code).toBe(8);
-    expect(result.stderr).toMatch(/KRaft mode.*refuse run-time changes of advertised listeners; nothing was changed — on Amazon MSK pass --msk/);
+    expect(result.stderr).toMatch(
+      /KRaft mode.*refuse run-time changes of advertised listeners; nothing was changed — on Amazon MSK pass --msk/,
+    );
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(await withAdminOf(s, (admin) => readListenerConfigs(admin))).toEqual(before);
   });

@@ -56,24 +56,55 @@ async function withAdminOf<T>(s: ConnectionSettings, fn: (admin: Admin) => Promi
 async function snapshot() {
   return withAdminOf(settings, async (admin) => {
     const listeners = await readListenerConfigs(admin);
-    const overrides = Object.fromEntries(await Promise.all(listeners.map(async (b) => [b.brokerId, await brokerOverrides(admin, b.brokerId)] as const)));
+    const overrides = Object.fromEntries(
+      await Promise.all(listeners.map(async (b) => [b.brokerId, await brokerOverrides(admin, b.brokerId)] as const)),
+    );
     return { listeners, overrides };
   });
 }
 
 beforeAll(async () => {
-  const up = await kfeed(['local', 'up', '--mode', 'zookeeper', '--brokers', '3', '--name', NAME, '--kafka-version', suiteKafkaVersion(), '--require-acls', '--no-profile', '--json']);
+  const up = await kfeed([
+    'local',
+    'up',
+    '--mode',
+    'zookeeper',
+    '--brokers',
+    '3',
+    '--name',
+    NAME,
+    '--kafka-version',
+    suiteKafkaVersion(),
+    '--require-acls',
+    '--no-profile',
+    '--json',
+  ]);
   expect(up.stderr).not.toMatch(/error/i);
   expect(up.code).toBe(0);
   facts = JSON.parse(up.stdout) as ClusterFacts;
   settings = settingsFor(facts.bootstrap.tls);
-  flags = ['--brokers', facts.bootstrap.tls.join(','), '--ca', facts.files.ca, '--cert', facts.files.clientCert, '--key', facts.files.clientKey];
+  flags = [
+    '--brokers',
+    facts.bootstrap.tls.join(','),
+    '--ca',
+    facts.files.ca,
+    '--cert',
+    facts.files.clientCert,
+    '--key',
+    facts.files.clientKey,
+  ];
   portBase = await freePortBase(3);
   bindPortBase = await freePortBase(3, [portBase + 1, portBase + 2, portBase + 3]);
   // Overrides someone set before: they must survive apply and revert.
   await withAdminOf(settings, async (admin) => {
-    await admin.alterConfigs({ validateOnly: false, resources: [{ type: 4, name: '2', configEntries: [{ name: 'log.cleaner.threads', value: '2' }] }] });
-    await admin.alterConfigs({ validateOnly: false, resources: [{ type: 4, name: '3', configEntries: [{ name: 'log.cleaner.io.buffer.load.factor', value: '0.8' }] }] });
+    await admin.alterConfigs({
+      validateOnly: false,
+      resources: [{ type: 4, name: '2', configEntries: [{ name: 'log.cleaner.threads', value: '2' }] }],
+    });
+    await admin.alterConfigs({
+      validateOnly: false,
+      resources: [{ type: 4, name: '3', configEntries: [{ name: 'log.cleaner.io.buffer.load.factor', value: '0.8' }] }],
+    });
   });
   const deadline = Date.now() + 30_000;
   while ((await snapshot()).overrides[2]['log.cleaner.threads'] !== '2') {
@@ -89,7 +120,14 @@ afterAll(async () => {
 });
 
 describe('update-listeners on a three-broker ZooKeeper-mode cluster', () => {
-  const listenerArgs = () => ['--host-template', 'localhost', '--port-base', String(portBase), '--bind-port-base', String(bindPortBase)];
+  const listenerArgs = () => [
+    '--host-template',
+    'localhost',
+    '--port-base',
+    String(portBase),
+    '--bind-port-base',
+    String(bindPortBase),
+  ];
   const planFile = () => path.join(work, 'plan.json');
   let original: Awaited<ReturnType<typeof snapshot>>;
 
@@ -99,14 +137,22 @@ describe('update-listeners on a three-broker ZooKeeper-mode cluster', () => {
     expect(dry.code).toBe(0);
     expect(dry.stderr).toMatch(/dry run: nothing was changed/);
     for (const id of [1, 2, 3]) {
-      expect(dry.stdout).toContain(`broker ${id}: advertised localhost:${portBase + id}, binds 127.0.0.1:${bindPortBase + id}`);
+      expect(dry.stdout).toContain(
+        `broker ${id}: advertised localhost:${portBase + id}, binds 127.0.0.1:${bindPortBase + id}`,
+      );
     }
     expect(dry.stdout).toMatch(new RegExp(`after: .*${LISTENER}://localhost:${portBase + 2}`));
 
     const json = await kfeed(['update-listeners', ...flags, ...listenerArgs(), '--json'], { cwd: work });
     const plan = JSON.parse(json.stdout);
     expect(plan.applied).toBe(false);
-    expect(plan.plan.map((e: { brokerId: number; advertised: { port: number }; bind: { port: number } }) => [e.brokerId, e.advertised.port, e.bind.port])).toEqual([
+    expect(
+      plan.plan.map((e: { brokerId: number; advertised: { port: number }; bind: { port: number } }) => [
+        e.brokerId,
+        e.advertised.port,
+        e.bind.port,
+      ]),
+    ).toEqual([
       [1, portBase + 1, bindPortBase + 1],
       [2, portBase + 2, bindPortBase + 2],
       [3, portBase + 3, bindPortBase + 3],
@@ -118,13 +164,23 @@ describe('update-listeners on a three-broker ZooKeeper-mode cluster', () => {
   it('prints the NLB table from the same mapping, by broker id', async () => {
     const nlb = await kfeed(['update-listeners', ...flags, ...listenerArgs(), '--print-nlb', '--json'], { cwd: work });
     expect(nlb.code).toBe(0);
-    expect(JSON.parse(nlb.stdout)).toEqual([1, 2, 3].map((id) => ({ nlbPort: portBase + id, brokerId: id, advertised: `localhost:${portBase + id}`, target: `localhost:${bindPortBase + id}` })));
+    expect(JSON.parse(nlb.stdout)).toEqual(
+      [1, 2, 3].map((id) => ({
+        nlbPort: portBase + id,
+        brokerId: id,
+        advertised: `localhost:${portBase + id}`,
+        target: `localhost:${bindPortBase + id}`,
+      })),
+    );
     const human = await kfeed(['update-listeners', ...flags, ...listenerArgs(), '--print-nlb'], { cwd: work });
     expect(human.stdout).toMatch(/NLB PORT\s+BROKER\s+ADVERTISED AS\s+TARGET/);
   });
 
   it('applies, keeps other overrides, and serves clients that know only one NLB address', async () => {
-    const applied = await kfeed(['update-listeners', ...flags, ...listenerArgs(), '--apply', '--plan-file', planFile()], { cwd: work });
+    const applied = await kfeed(
+      ['update-listeners', ...flags, ...listenerArgs(), '--apply', '--plan-file', planFile()],
+      { cwd: work },
+    );
     expect(applied.stderr).toContain(`undo with: kfeed update-listeners --revert ${planFile()}`);
     expect(applied.code).toBe(0);
     expect(fs.existsSync(planFile())).toBe(true);
@@ -138,16 +194,31 @@ describe('update-listeners on a three-broker ZooKeeper-mode cluster', () => {
       // The listeners the cluster had keep their values inside the new lists.
       const before = original.listeners.find((b) => b.brokerId === id)!;
       for (const entry of before.values.listeners!.split(',')) expect(broker.values.listeners).toContain(entry);
-      for (const entry of before.values['advertised.listeners']!.split(',')) expect(broker.values['advertised.listeners']).toContain(entry);
+      for (const entry of before.values['advertised.listeners']!.split(','))
+        expect(broker.values['advertised.listeners']).toContain(entry);
     }
     expect(after.overrides[2]['log.cleaner.threads']).toBe('2');
     expect(after.overrides[3]['log.cleaner.io.buffer.load.factor']).toBe('0.8');
 
     // The NLB: port base + N forwards to broker N's new listener.
-    for (const id of [1, 2, 3]) forwarders.push(await startForwarder(portBase + id, { host: '127.0.0.1', port: bindPortBase + id }));
+    for (const id of [1, 2, 3])
+      forwarders.push(await startForwarder(portBase + id, { host: '127.0.0.1', port: bindPortBase + id }));
     const viaNlb = [`localhost:${portBase + 1}`];
     const topic = `vpce-${Date.now().toString(36)}`;
-    const created = await kfeed(['create-topic', topic, '--partitions', '3', '--brokers', viaNlb[0], '--ca', facts.files.ca, '--cert', facts.files.clientCert, '--key', facts.files.clientKey]);
+    const created = await kfeed([
+      'create-topic',
+      topic,
+      '--partitions',
+      '3',
+      '--brokers',
+      viaNlb[0],
+      '--ca',
+      facts.files.ca,
+      '--cert',
+      facts.files.clientCert,
+      '--key',
+      facts.files.clientKey,
+    ]);
     expect(created.stderr).toBe('');
     expect(created.code).toBe(0);
 
@@ -181,7 +252,9 @@ describe('update-listeners on a three-broker ZooKeeper-mode cluster', () => {
     expect([...partitions].sort()).toEqual([0, 1, 2]);
 
     // Every broker was reached through its NLB port, none directly.
-    const leaders = await withAdminOf(settings, async (admin) => (await admin.fetchTopicMetadata({ topics: [topic] })).topics[0].partitions.map((p) => p.leader));
+    const leaders = await withAdminOf(settings, async (admin) =>
+      (await admin.fetchTopicMetadata({ topics: [topic] })).topics[0].partitions.map((p) => p.leader),
+    );
     for (const leader of new Set(leaders)) {
       const forwarder = forwarders[leader - 1];
       expect(forwarder.connections).toBeGreaterThan(0);
@@ -191,14 +264,22 @@ describe('update-listeners on a three-broker ZooKeeper-mode cluster', () => {
 
     // No one was opened to everybody along the way.
     const acls = await withAdminOf(settings, (admin) =>
-      admin.describeAcls({ resourceType: 1 /* ANY */, resourcePatternType: 1 /* ANY */, operation: 1, permissionType: 1 }),
+      admin.describeAcls({
+        resourceType: 1 /* ANY */,
+        resourcePatternType: 1 /* ANY */,
+        operation: 1,
+        permissionType: 1,
+      }),
     );
     const principals = acls.resources.flatMap((r) => r.acls.map((a) => a.principal));
     expect(principals).not.toContain('User:*');
   });
 
   it('applying the same plan again changes nothing', async () => {
-    const again = await kfeed(['update-listeners', ...flags, ...listenerArgs(), '--apply', '--plan-file', path.join(work, 'again.json')], { cwd: work });
+    const again = await kfeed(
+      ['update-listeners', ...flags, ...listenerArgs(), '--apply', '--plan-file', path.join(work, 'again.json')],
+      { cwd: work },
+    );
     expect(again.code).toBe(0);
     expect(again.stderr).toMatch(/already has this listener; nothing to do/);
     expect(fs.existsSync(path.join(work, 'again.json'))).toBe(false);

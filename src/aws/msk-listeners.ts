@@ -77,13 +77,20 @@ export async function mskListenerMapping(
   const cluster = await describeMskCluster(client, clusterArn);
   requireActive(cluster);
   const brokers = await listBrokers(client, clusterArn);
-  if (brokers.length === 0) throw new KfeedError('aws', `MSK lists no brokers for ${cluster.name}`, { hint: 'retry when the cluster is ACTIVE' });
+  if (brokers.length === 0)
+    throw new KfeedError('aws', `MSK lists no brokers for ${cluster.name}`, {
+      hint: 'retry when the cluster is ACTIVE',
+    });
   const listenerName = request.listenerName ?? DEFAULT_MSK_LISTENER;
   const targetPort = MSK_CLIENT_LISTENERS[listenerName];
   if (!targetPort) {
-    throw new KfeedError('usage', `MSK's custom.advertised.listeners only re-advertises its client listeners, not ${listenerName}`, {
-      hint: `use --listener-name with one of ${Object.keys(MSK_CLIENT_LISTENERS).join(', ')}`,
-    });
+    throw new KfeedError(
+      'usage',
+      `MSK's custom.advertised.listeners only re-advertises its client listeners, not ${listenerName}`,
+      {
+        hint: `use --listener-name with one of ${Object.keys(MSK_CLIENT_LISTENERS).join(', ')}`,
+      },
+    );
   }
   const hosts = brokers.map((b) => b.endpoints[0] ?? '');
   const hostTemplate = request.hostTemplate ?? defaultHostTemplate(hosts);
@@ -91,7 +98,12 @@ export async function mskListenerMapping(
   const property = customAdvertisedListeners(listenerName, hostTemplate, portBase);
   const nlb: NlbRow[] = brokers.map((b) => {
     const advertised = advertisedAddress({ hostTemplate, portBase }, b.brokerId);
-    return { nlbPort: advertised.port, brokerId: b.brokerId, advertised: `${advertised.host}:${advertised.port}`, target: `${b.clientVpcIp ?? b.endpoints[0]}:${targetPort}` };
+    return {
+      nlbPort: advertised.port,
+      brokerId: b.brokerId,
+      advertised: `${advertised.host}:${advertised.port}`,
+      target: `${b.clientVpcIp ?? b.endpoints[0]}:${targetPort}`,
+    };
   });
   return { cluster, listenerName, hostTemplate, portBase, property, nlb };
 }
@@ -108,9 +120,15 @@ export interface MskListenerChange {
 }
 
 /** Reads the configuration the cluster runs and plans the property change; changes nothing. */
-export async function planMskListenerChange(client: KafkaClient, mapping: MskListenerMapping, options: { configurationName?: string }): Promise<MskListenerChange> {
+export async function planMskListenerChange(
+  client: KafkaClient,
+  mapping: MskListenerMapping,
+  options: { configurationName?: string },
+): Promise<MskListenerChange> {
   const { cluster } = mapping;
-  const current = cluster.configuration ? await readConfigurationRevision(client, cluster.configuration.arn, cluster.configuration.revision) : '';
+  const current = cluster.configuration
+    ? await readConfigurationRevision(client, cluster.configuration.arn, cluster.configuration.revision)
+    : '';
   const plan: MskListenerPlan = {
     kind: MSK_LISTENER_PLAN_KIND,
     version: 1,
@@ -138,7 +156,11 @@ export async function planMskListenerChange(client: KafkaClient, mapping: MskLis
  * configuration, or a new configuration) and records it in the plan file, which the caller
  * saved before. Returns the plan with `written` set; the cluster does not run it yet.
  */
-export async function writeMskListenerRevision(client: KafkaClient, change: MskListenerChange, planFile: string): Promise<MskListenerPlan & { written: ConfigurationRevision }> {
+export async function writeMskListenerRevision(
+  client: KafkaClient,
+  change: MskListenerChange,
+  planFile: string,
+): Promise<MskListenerPlan & { written: ConfigurationRevision }> {
   const { cluster, plan } = change;
   const written = await writeConfiguration(client, {
     existingArn: cluster.configuration?.arn,
@@ -164,7 +186,9 @@ export async function waitForConfigurationOperation(
     timeoutMs: Math.max(options.timeoutMs, MIN_OPERATION_WAIT_MS),
     signal: options.signal,
     onStatus: (s) => {
-      const step = s.steps.find((x) => x.status && x.status !== 'SUCCESS' && x.status !== 'COMPLETED') ?? s.steps[s.steps.length - 1];
+      const step =
+        s.steps.find((x) => x.status && x.status !== 'SUCCESS' && x.status !== 'COMPLETED') ??
+        s.steps[s.steps.length - 1];
       options.onProgress?.(`${cluster.name}: ${s.state}${step ? ` (${step.name}: ${step.status})` : ''}`);
     },
   });
@@ -178,9 +202,14 @@ export function readMskListenerPlan(file: string): MskListenerPlan {
     plan = JSON.parse(readUserFile(file, 'plan file')) as MskListenerPlan | null;
   } catch (error) {
     if (error instanceof KfeedError) throw error;
-    throw new KfeedError('usage', `${file} is not JSON, so not a kfeed MSK listener plan`, { hint: 'pass the plan file that --msk --apply wrote' });
+    throw new KfeedError('usage', `${file} is not JSON, so not a kfeed MSK listener plan`, {
+      hint: 'pass the plan file that --msk --apply wrote',
+    });
   }
-  if (!plan || typeof plan !== 'object' || plan.kind !== MSK_LISTENER_PLAN_KIND || plan.version !== 1) throw new KfeedError('usage', `${file} is not a kfeed MSK listener plan`, { hint: 'pass the plan file that --msk --apply wrote' });
+  if (!plan || typeof plan !== 'object' || plan.kind !== MSK_LISTENER_PLAN_KIND || plan.version !== 1)
+    throw new KfeedError('usage', `${file} is not a kfeed MSK listener plan`, {
+      hint: 'pass the plan file that --msk --apply wrote',
+    });
   return plan;
 }
 
@@ -189,12 +218,24 @@ export function readMskListenerPlan(file: string): MskListenerPlan {
  * it ran none, a new revision of ours without the property (written here). Refuses, unless
  * `force`, when the cluster no longer runs the revision the plan applied.
  */
-export async function mskRevertTarget(client: KafkaClient, plan: MskListenerPlan, options: { force?: boolean }): Promise<{ cluster: MskCluster; target: ConfigurationRevision }> {
+export async function mskRevertTarget(
+  client: KafkaClient,
+  plan: MskListenerPlan,
+  options: { force?: boolean },
+): Promise<{ cluster: MskCluster; target: ConfigurationRevision }> {
   const cluster = await describeMskCluster(client, plan.clusterArn);
   requireActive(cluster);
   const running = cluster.configuration;
-  if (plan.written && (running?.arn !== plan.written.arn || running.revision !== plan.written.revision) && !options.force) {
-    throw new KfeedError('conflict', `cluster ${cluster.name} no longer runs the revision the plan applied; nothing was reverted`, { hint: 'pass --force to revert anyway' });
+  if (
+    plan.written &&
+    (running?.arn !== plan.written.arn || running.revision !== plan.written.revision) &&
+    !options.force
+  ) {
+    throw new KfeedError(
+      'conflict',
+      `cluster ${cluster.name} no longer runs the revision the plan applied; nothing was reverted`,
+      { hint: 'pass --force to revert anyway' },
+    );
   }
   if (plan.previous) return { cluster, target: plan.previous };
   if (!running) throw new KfeedError('config', `cluster ${cluster.name} runs no configuration; nothing to revert`);

@@ -14,6 +14,7 @@ export const SENT_AT_HEADER = 'kfeed-bench-sent';
 
 export type BenchMode = 'produce' | 'consume' | 'e2e';
 
+/** Checked by the bench commands before a run (count or duration, not both; e2e at a rate above 0). */
 export interface BenchInput {
   settings: ConnectionSettings;
   /** An existing topic; without it a temporary topic is created and deleted afterwards. */
@@ -90,7 +91,16 @@ export interface LatencyResult extends ThroughputResult {
   received: number;
   /** Messages sent during the warm-up, received but not measured. */
   warmupMessages: number;
-  latencyMs: { min: number; mean: number; p50: number; p95: number; p99: number; p999: number; max: number; samples: number };
+  latencyMs: {
+    min: number;
+    mean: number;
+    p50: number;
+    p95: number;
+    p99: number;
+    p999: number;
+    max: number;
+    samples: number;
+  };
 }
 
 const clock = () => performance.timeOrigin + performance.now();
@@ -113,33 +123,21 @@ function settingsOf(input: BenchInput): BenchSettings {
   };
 }
 
-function checkInput(input: BenchInput, mode: BenchMode): void {
-  if (input.count !== undefined && input.durationSeconds !== undefined) {
-    throw new KfeedError('usage', '--count and --duration exclude each other');
-  }
-  if (mode === 'consume' && input.durationSeconds !== undefined) {
-    throw new KfeedError('usage', 'bench consume reads a number of messages, not a duration', { hint: 'use --count' });
-  }
-  if (mode === 'e2e' && !(input.rate > 0)) {
-    throw new KfeedError('usage', 'bench e2e needs a target rate', { hint: 'pass --rate, e.g. --rate 5000' });
-  }
-}
-
 /** Creates the run's temporary topic (or checks the given one) and removes it afterwards. */
-async function withTopic<T>(input: BenchInput, mode: BenchMode, work: (topic: string, partitions: number, temporary: boolean) => Promise<T>): Promise<T> {
+async function withTopic<T>(
+  input: BenchInput,
+  mode: BenchMode,
+  work: (topic: string, partitions: number, temporary: boolean) => Promise<T>,
+): Promise<T> {
   const { withAdmin } = await import('../kafka/client.js');
-  const { createTopic, checkTopicName } = await import('../kafka/topics.js');
+  const { createTopic, checkTopicName, requireTopics } = await import('../kafka/topics.js');
   if (input.topic) {
     checkTopicName(input.topic);
+    const topic = input.topic;
     const partitions = await withAdmin(input.settings, async (admin) => {
-      const metadata = await admin.fetchTopicMetadata({ topics: [input.topic!] }).catch(() => undefined);
-      const found = metadata?.topics.find((t) => t.name === input.topic);
-      if (!found || found.partitions.length === 0) {
-        throw new KfeedError('notFound', `topic ${input.topic} does not exist (or this client may not describe it)`, {
-          hint: 'create it with `kfeed create-topic`, or leave out --topic to bench on a temporary topic',
-        });
-      }
-      return found.partitions.length;
+      await requireTopics(admin, [topic], input.settings);
+      const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
+      return metadata.topics.find((t) => t.name === topic)?.partitions.length ?? 0;
     });
     return work(input.topic, partitions, false);
   }
@@ -155,7 +153,8 @@ async function withTopic<T>(input: BenchInput, mode: BenchMode, work: (topic: st
 async function deleteQuietly(settings: ConnectionSettings, name: string): Promise<void> {
   const { withAdmin } = await import('../kafka/client.js');
   // Best effort: a failed delete must not hide the run's own result or error.
-  await withAdmin(settings, (admin) => admin.deleteTopics({ topics: [name], timeout: 15_000 })).catch(() => undefined);
+  const { deleteTopic } = await import('../kafka/topics.js');
+  await withAdmin(settings, (admin) => deleteTopic(admin, name)).catch(() => undefined);
 }
 
 async function openProducer(input: BenchInput): Promise<FeedProducer> {
@@ -173,7 +172,13 @@ function progressTicker(input: BenchInput, phase: BenchProgress['phase'], messag
         const current = messages();
         const rate = ((current - last.messages) * 1000) / Math.max(1, now - last.at);
         last = { at: now, messages: current };
-        input.onProgress!({ phase, messages: current, target, elapsedSeconds: seconds(now - began), rate: Math.round(rate) });
+        input.onProgress!({
+          phase,
+          messages: current,
+          target,
+          elapsedSeconds: seconds(now - began),
+          rate: Math.round(rate),
+        });
       }, PROGRESS_MS)
     : undefined;
   timer?.unref();
@@ -253,7 +258,6 @@ async function sendMessages(plan: SendPlan): Promise<{ sent: number; began: numb
 
 /** kfeed bench produce: messages through the feed producer; time until the last is acknowledged. */
 export async function benchProduce(input: BenchInput): Promise<ThroughputResult> {
-  checkInput(input, 'produce');
   const messages = quoteMessages(input.size);
   return withTopic(input, 'produce', async (topic, partitions, temporary) => {
     const producer = await openProducer(input);
@@ -261,7 +265,18 @@ export async function benchProduce(input: BenchInput): Promise<ThroughputResult>
     let began = clock();
     let failure: unknown;
     try {
-      began = (await sendMessages({ producer, topic, messages, keyed: input.keyed, count: input.count, durationSeconds: input.durationSeconds, rate: input.rate, signal: input.signal })).began;
+      began = (
+        await sendMessages({
+          producer,
+          topic,
+          messages,
+          keyed: input.keyed,
+          count: input.count,
+          durationSeconds: input.durationSeconds,
+          rate: input.rate,
+          signal: input.signal,
+        })
+      ).began;
       await producer.flush();
     } catch (error) {
       failure = error;
@@ -272,14 +287,29 @@ export async function benchProduce(input: BenchInput): Promise<ThroughputResult>
     await producer.close().catch((error) => (failure ??= error));
     if (failure) throw failure;
     const stats = producer.stats();
-    return throughput('produce', input, { topic, partitions, temporary, messages: stats.acknowledged, elapsedMs: elapsed, errors: stats.errors });
+    return throughput('produce', input, {
+      topic,
+      partitions,
+      temporary,
+      messages: stats.acknowledged,
+      elapsedMs: elapsed,
+      errors: stats.errors,
+    });
   });
 }
 
 function throughput(
   mode: BenchMode,
   input: BenchInput,
-  run: { topic: string; partitions: number; temporary: boolean; messages: number; elapsedMs: number; errors: number; firstRecordMs?: number },
+  run: {
+    topic: string;
+    partitions: number;
+    temporary: boolean;
+    messages: number;
+    elapsedMs: number;
+    errors: number;
+    firstRecordMs?: number;
+  },
 ): ThroughputResult {
   const secs = Math.max(run.elapsedMs, 0.001) / 1000;
   const bytes = run.messages * input.size;
@@ -306,7 +336,12 @@ function throughput(
   };
 }
 
-async function openConsumer(settings: ConnectionSettings, topic: string, mode: BenchMode, exitAtEnd: boolean): Promise<FeedConsumer> {
+async function openConsumer(
+  settings: ConnectionSettings,
+  topic: string,
+  mode: BenchMode,
+  exitAtEnd: boolean,
+): Promise<FeedConsumer> {
   const { openFeedConsumer } = await import('../feed/consumer.js');
   return openFeedConsumer(settings, {
     topics: [topic],
@@ -324,7 +359,6 @@ async function openConsumer(settings: ConnectionSettings, topic: string, mode: B
  * the given topic, then reads `count` messages (or all there are) through the feed consumer.
  */
 export async function benchConsume(input: BenchInput): Promise<ThroughputResult> {
-  checkInput(input, 'consume');
   const messages = quoteMessages(input.size);
   return withTopic(input, 'consume', async (topic, partitions, temporary) => {
     if (temporary) {
@@ -358,7 +392,8 @@ export async function benchConsume(input: BenchInput): Promise<ThroughputResult>
       await consumer.consume(async (batch, control) => {
         const now = clock();
         firstAt ??= now;
-        const records = batch.records.length > limit - received ? batch.records.slice(0, limit - received) : batch.records;
+        const records =
+          batch.records.length > limit - received ? batch.records.slice(0, limit - received) : batch.records;
         for (const record of records) bytes += record.value?.length ?? 0;
         received += records.length;
         lastAt = now;
@@ -380,7 +415,12 @@ export async function benchConsume(input: BenchInput): Promise<ThroughputResult>
     // An existing topic's messages need not be of --size: count what was read, and report
     // their real average size.
     const messageBytes = temporary ? result.messageBytes : received ? Math.round(bytes / received) : 0;
-    return { ...result, messageBytes, bytes, megabytesPerSecond: round(bytes / 1_000_000 / Math.max(result.seconds, 0.001), 2) };
+    return {
+      ...result,
+      messageBytes,
+      bytes,
+      megabytesPerSecond: round(bytes / 1_000_000 / Math.max(result.seconds, 0.001), 2),
+    };
   });
 }
 
@@ -390,7 +430,6 @@ export async function benchConsume(input: BenchInput): Promise<ThroughputResult>
  * is measured on one clock. Messages sent during the warm-up are not measured.
  */
 export async function benchE2e(input: BenchInput): Promise<LatencyResult> {
-  checkInput(input, 'e2e');
   const durationSeconds = input.count === undefined ? (input.durationSeconds ?? 10) : undefined;
   const warmupMs = (input.warmupSeconds ?? 1) * 1000;
   const messages = quoteMessages(input.size);
@@ -403,7 +442,7 @@ export async function benchE2e(input: BenchInput): Promise<LatencyResult> {
     const stopConsumer = new AbortController();
     const onAbort = () => stopConsumer.abort();
     input.signal?.addEventListener('abort', onAbort, { once: true });
-        let expected = Infinity;
+    let expected = Infinity;
     const reading = consumer.consume(async (batch) => {
       const now = clock();
       for (const record of batch.records) {
@@ -473,7 +512,14 @@ export async function benchE2e(input: BenchInput): Promise<LatencyResult> {
     if (failure) throw failure;
     if (readFailure) throw readFailure;
     const stats = producer!.stats();
-    const base = throughput('e2e', input, { topic, partitions, temporary, messages: received, elapsedMs: sendEnded - began, errors: stats.errors });
+    const base = throughput('e2e', input, {
+      topic,
+      partitions,
+      temporary,
+      messages: received,
+      elapsedMs: sendEnded - began,
+      errors: stats.errors,
+    });
     return {
       ...base,
       targetRate: input.rate,
@@ -500,7 +546,9 @@ async function waitForAssignment(consumer: FeedConsumer, failed: () => unknown, 
     () => {
       const failure = failed();
       if (failure) return { failure };
-      return [...consumer.assignment().values()].some((partitions) => partitions.length > 0) ? { failure: undefined } : undefined;
+      return [...consumer.assignment().values()].some((partitions) => partitions.length > 0)
+        ? { failure: undefined }
+        : undefined;
     },
     {
       what: 'the benchmark consumer to be assigned the topic',

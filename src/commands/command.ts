@@ -95,8 +95,7 @@ export function attachCommand(
   return command;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function printResult(ctx: Context, spec: CommandSpec<any, any>, result: unknown): void {
+export function printResult(ctx: Context, spec: AnyCommandSpec, result: unknown): void {
   if (ctx.json) {
     const value = spec.json ? spec.json(result) : result;
     if (value !== undefined) ctx.printJson(value);

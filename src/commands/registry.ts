@@ -1,14 +1,6 @@
-import type { Command } from 'commander';
-import type { Context } from '../context.js';
-import type { CommandSpec } from './command.js';
+import type { AnyCommandSpec } from './command.js';
 
-/** A command module in the old shape: it wires its own flags (being moved to CommandSpec). */
-export interface CommandModule {
-  register(parent: Command, ctx: Context): void;
-}
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type SpecLoader = () => Promise<{ default: CommandSpec<any, any> }>;
+export type SpecLoader = () => Promise<{ default: AnyCommandSpec }>;
 
 export interface VerbEntry {
   name: string;
@@ -24,8 +16,6 @@ export interface Entry {
   load?: SpecLoader;
   /** A noun whose verbs are loaded when the noun is named. */
   verbs?: VerbEntry[];
-  /** A command not yet moved to the command shape. */
-  legacy?: () => Promise<CommandModule>;
   hidden?: boolean;
 }
 
@@ -136,7 +126,7 @@ export const COMMANDS: Entry[] = [
   {
     name: 'makecsr',
     summary: 'make a private key, a CSR and a truststore for an mTLS client',
-    legacy: () => import('./makecsr.js'),
+    load: () => import('./makecsr.js'),
   },
   {
     name: 'issuecert',
@@ -171,7 +161,7 @@ export const COMMANDS: Entry[] = [
   {
     name: 'update-listeners',
     summary: 'add a per-broker listener for an NLB / PrivateLink (plan, --apply, --revert, --print-nlb, --msk)',
-    legacy: () => import('./update-listeners.js'),
+    load: () => import('./update-listeners.js'),
   },
   {
     name: 'completion',
@@ -181,7 +171,11 @@ export const COMMANDS: Entry[] = [
   {
     name: 'bench',
     summary: 'measure msg/s, MB/s and end-to-end latency (produce, consume, e2e)',
-    legacy: () => import('./bench/index.js'),
+    verbs: [
+      { name: 'produce', load: () => import('./bench/produce.js') },
+      { name: 'consume', load: () => import('./bench/consume.js') },
+      { name: 'e2e', load: () => import('./bench/e2e.js') },
+    ],
   },
 ];
 

@@ -1,14 +1,23 @@
 import path from 'node:path';
 import type { KafkaClient } from '@aws-sdk/client-kafka';
-import type { Command } from 'commander';
-import type { ConfigurationRevision } from '../aws/msk-listeners.js';
-import type { MskCluster } from '../aws/msk.js';
+import type { MskOperation } from '../aws/msk-listener-update.js';
+import type { ConfigurationRevision, MskListenerPlan } from '../aws/msk-listeners.js';
+import { CUSTOM_ADVERTISED_LISTENERS, type MskCluster } from '../aws/msk.js';
 import type { ConnectionFlags, ConnectionSettings } from '../config/connection.js';
-import type { Context } from '../context.js';
+import type { Context, Progress } from '../context.js';
 import { KfeedError } from '../errors.js';
-import { MSK_LISTENER_PLAN_KIND, defaultPlanFile, planFileKind, readListenerPlan, writePlanFile } from '../kafka/listener-plan-file.js';
+import type { VerifiedBroker } from '../kafka/listener-change.js';
+import { MSK_LISTENER_PLAN_KIND, defaultPlanFile, planFileKind } from '../kafka/listener-plan-file.js';
 import { LISTENER_KEYS, type ListenerPlan, type NlbRow } from '../kafka/listeners.js';
-import { clusterArnFor, mskClientConfig, withAwsOptions, withClusterOptions, type AwsFlags, type ClusterFlags } from './msk/aws.js';
+import { defineCommand, type RenderView } from './command.js';
+import {
+  clusterArnFor,
+  mskClientConfig,
+  withAwsOptions,
+  withClusterOptions,
+  type AwsFlags,
+  type ClusterFlags,
+} from './msk/aws.js';
 import { connectionFlags, integer, withConnectionOptions } from './options.js';
 
 export interface UpdateListenersOptions extends ConnectionFlags, AwsFlags, ClusterFlags {
@@ -32,34 +41,110 @@ export interface UpdateListenersOptions extends ConnectionFlags, AwsFlags, Clust
 
 export const DEFAULT_LISTENER = 'CLIENT_SECURE_VPCE';
 
-export function register(program: Command, ctx: Context): void {
-  const command = program
-    .command('update-listeners')
-    .description('make broker N reachable at <host for N>:<port base + N> through a load balancer (PrivateLink), keeping the existing listeners')
-    .option('--listener-name <name>', `the new listener (default ${DEFAULT_LISTENER}; with --msk the client listener to re-advertise, default CLIENT_SECURE)`)
-    .option('--security-protocol <protocol>', 'its security protocol', 'SSL')
-    .option('--host-template <template>', 'advertised host, {id} = broker id (default b-{id}-tls.<cluster domain>)')
-    .option('--port-base <n>', 'broker N is advertised at port base + N (one load balancer port per broker)', integer('--port-base', 0, 65534), 8440)
-    .option('--bind-host <host>', 'host the new listener binds (default: that of an existing listener with the same protocol)')
-    .option('--bind-port <port>', 'port every broker binds the new listener on (default: its advertised port)', integer('--bind-port', 1, 65535))
-    .option('--bind-port-base <n>', 'broker N binds port base + N (brokers sharing a host)', integer('--bind-port-base', 0, 65534))
-    .option('--apply', 'apply the plan (default: show it and change nothing)')
-    .option('--plan-file <file>', 'where --apply saves the plan and the old values (default ./kfeed-listeners-<time>.json)')
-    .option('--revert <planfile>', 'restore the values saved in a plan file')
-    .option('--force', 'with --revert: restore even if the listeners changed since the plan was applied')
-    .option('--print-nlb', 'print the load balancer table (port -> broker -> target) and change nothing')
-    .option('--timeout <seconds>', 'how long to wait for each change to take effect', integer('--timeout', 5, 7200), 120)
-    .option('--msk', 'Amazon MSK (needed for KRaft): set custom.advertised.listeners through the MSK API')
-    .option('--configuration-name <name>', 'with --msk: name of the configuration to create when the cluster has none (default kfeed-<cluster>)')
-    .option('--poll-interval <seconds>', 'with --msk: seconds between checks of the cluster operation', integer('--poll-interval', 1, 600), 15);
-  withAwsOptions(withClusterOptions(withConnectionOptions(command))).action((options: UpdateListenersOptions) => updateListenersRun(ctx, options));
-}
+/**
+ * What update-listeners did; `json` is what --json prints for each (the fields scripts read
+ * since the command began).
+ */
+export type UpdateListenersResult =
+  | { flow: 'nlb'; nlb: NlbRow[] }
+  | { flow: 'plan'; plan: ListenerPlan; nothingToDo: boolean }
+  /** --apply found every broker with the listener already: nothing saved or changed. */
+  | { flow: 'unchanged'; plan: ListenerPlan }
+  | { flow: 'applied'; plan: ListenerPlan; planFile: string; verified: VerifiedBroker[] }
+  | { flow: 'reverted'; reverted: number[]; planFile: string }
+  | { flow: 'msk-plan'; cluster: MskCluster; before: string | undefined; plan: MskListenerPlan; nlb: NlbRow[] }
+  | {
+      flow: 'msk-applied';
+      plan: MskListenerPlan & { written: ConfigurationRevision };
+      planFile: string;
+      operation: MskOperation;
+      nlb: NlbRow[];
+    }
+  | { flow: 'msk-reverted'; configuration: ConfigurationRevision; operation: MskOperation };
 
-export async function updateListenersRun(ctx: Context, options: UpdateListenersOptions): Promise<void> {
-  if (options.revert && (options.apply || options.printNlb)) {
-    throw new KfeedError('usage', '--revert cannot be combined with --apply or --print-nlb', { hint: 'run them separately' });
-  }
-  if (options.msk || (options.revert && planFileKind(path.resolve(ctx.cwd, options.revert)) === MSK_LISTENER_PLAN_KIND)) {
+export default defineCommand<UpdateListenersOptions, UpdateListenersResult>({
+  name: 'update-listeners',
+  summary:
+    'make broker N reachable at <host for N>:<port base + N> through a load balancer (PrivateLink), keeping the existing listeners',
+  flags: (command) =>
+    withAwsOptions(
+      withClusterOptions(
+        withConnectionOptions(
+          command
+            .option(
+              '--listener-name <name>',
+              `the new listener (default ${DEFAULT_LISTENER}; with --msk the client listener to re-advertise, default CLIENT_SECURE)`,
+            )
+            .option('--security-protocol <protocol>', 'its security protocol', 'SSL')
+            .option(
+              '--host-template <template>',
+              'advertised host, {id} = broker id (default b-{id}-tls.<cluster domain>)',
+            )
+            .option(
+              '--port-base <n>',
+              'broker N is advertised at port base + N (one load balancer port per broker)',
+              integer('--port-base', 0, 65534),
+              8440,
+            )
+            .option(
+              '--bind-host <host>',
+              'host the new listener binds (default: that of an existing listener with the same protocol)',
+            )
+            .option(
+              '--bind-port <port>',
+              'port every broker binds the new listener on (default: its advertised port)',
+              integer('--bind-port', 1, 65535),
+            )
+            .option(
+              '--bind-port-base <n>',
+              'broker N binds port base + N (brokers sharing a host)',
+              integer('--bind-port-base', 0, 65534),
+            )
+            .option('--apply', 'apply the plan (default: show it and change nothing)')
+            .option(
+              '--plan-file <file>',
+              'where --apply saves the plan and the old values (default ./kfeed-listeners-<time>.json)',
+            )
+            .option('--revert <planfile>', 'restore the values saved in a plan file')
+            .option('--force', 'with --revert: restore even if the listeners changed since the plan was applied')
+            .option('--print-nlb', 'print the load balancer table (port -> broker -> target) and change nothing')
+            .option(
+              '--timeout <seconds>',
+              'how long to wait for each change to take effect',
+              integer('--timeout', 5, 7200),
+              120,
+            )
+            .option('--msk', 'Amazon MSK (needed for KRaft): set custom.advertised.listeners through the MSK API')
+            .option(
+              '--configuration-name <name>',
+              'with --msk: name of the configuration to create when the cluster has none (default kfeed-<cluster>)',
+            )
+            .option(
+              '--poll-interval <seconds>',
+              'with --msk: seconds between checks of the cluster operation',
+              integer('--poll-interval', 1, 600),
+              15,
+            ),
+        ),
+      ),
+    ),
+  validate: (options) => {
+    if (options.revert && (options.apply || options.printNlb)) {
+      throw new KfeedError('usage', '--revert cannot be combined with --apply or --print-nlb', {
+        hint: 'run them separately',
+      });
+    }
+  },
+  run: updateListenersRun,
+  render: renderResult,
+  json: jsonOf,
+});
+
+async function updateListenersRun(ctx: Context, options: UpdateListenersOptions): Promise<UpdateListenersResult> {
+  if (
+    options.msk ||
+    (options.revert && planFileKind(path.resolve(ctx.cwd, options.revert)) === MSK_LISTENER_PLAN_KIND)
+  ) {
     return mskListenersRun(ctx, options);
   }
   // Kafka loads only for this path, so --help stays light.
@@ -76,150 +161,260 @@ export async function updateListenersRun(ctx: Context, options: UpdateListenersO
     bindPort: options.bindPort,
     bindPortBase: options.bindPortBase,
   });
-  if (options.printNlb) return renderNlb(ctx, nlb);
+  if (options.printNlb) return { flow: 'nlb', nlb };
+  const nothingToDo = change.brokersToChange(plan).length === 0;
   if (!options.apply) {
-    if (ctx.json) return ctx.printJson({ applied: false, ...plan });
-    renderPlan(ctx, plan);
-    ctx.info(change.brokersToChange(plan).length ? 'dry run: nothing was changed; run again with --apply to apply it' : 'every broker already has this listener; nothing to do');
-    return;
+    ctx.info(
+      nothingToDo
+        ? 'every broker already has this listener; nothing to do'
+        : 'dry run: nothing was changed; run again with --apply to apply it',
+    );
+    return { flow: 'plan', plan, nothingToDo };
   }
-  await applyRun(ctx, settings, plan, options);
+  return applyRun(ctx, settings, plan, options);
 }
 
-async function applyRun(ctx: Context, settings: ConnectionSettings, plan: ListenerPlan, options: UpdateListenersOptions): Promise<void> {
-  const { applyListenerPlan, brokersToChange } = await import('../kafka/listener-change.js');
-  const todo = brokersToChange(plan);
-  if (todo.length === 0) {
-    if (ctx.json) return ctx.printJson({ applied: false, ...plan });
+async function applyRun(
+  ctx: Context,
+  settings: ConnectionSettings,
+  plan: ListenerPlan,
+  options: UpdateListenersOptions,
+): Promise<UpdateListenersResult> {
+  const { applyListenerUpdate } = await import('../kafka/listener-update.js');
+  let progress: Progress | undefined;
+  let count = 0;
+  const outcome = await applyListenerUpdate(settings, plan, {
+    planFile: path.resolve(ctx.cwd, options.planFile ?? defaultPlanFile(ctx.cwd, 'kfeed-listeners')),
+    timeoutMs: options.timeout * 1000,
+    signal: ctx.abort.signal,
+    onStart: (brokers, file) => {
+      count = brokers.length;
+      ctx.info(`plan and old values saved to ${file}`);
+      progress = ctx.progress(`adding listener ${plan.listenerName} to ${count} broker(s)`);
+    },
+    onProgress: (text) => progress?.update(text),
+  }).catch((error: unknown) => {
+    progress?.fail('update-listeners stopped');
+    throw error;
+  });
+  if (!outcome.applied) {
     ctx.info('every broker already has this listener; nothing to do');
-    return;
+    return { flow: 'unchanged', plan };
   }
-  const file = path.resolve(ctx.cwd, options.planFile ?? defaultPlanFile(ctx.cwd, 'kfeed-listeners'));
-  // Saved before anything changes, and never over an older plan: it is the way back.
-  writePlanFile(file, plan, { exclusive: true });
-  ctx.info(`plan and old values saved to ${file}`);
-  const progress = ctx.progress(`adding listener ${plan.listenerName} to ${todo.length} broker(s)`);
-  const verified = await applyListenerPlan(settings, plan, { planFile: file, timeoutMs: options.timeout * 1000, signal: ctx.abort.signal, onProgress: (text) => progress.update(text) }).catch((error: unknown) => {
-    progress.fail('update-listeners stopped');
-    throw error;
-  });
-  progress.succeed(`listener ${plan.listenerName} added on ${todo.length} broker(s) and verified`);
-  if (ctx.json) return ctx.printJson({ applied: true, planFile: file, verified, ...plan });
-  renderPlan(ctx, plan);
-  ctx.print('');
-  ctx.printTable(verified, [
-    { header: 'BROKER', value: (v) => v.brokerId, align: 'right' },
-    { header: 'NEW LISTENER', value: (v) => v.direct },
-    { header: 'ADVERTISES', value: (v) => v.advertises.join(',') },
-  ]);
-  ctx.info(`undo with: kfeed update-listeners --revert ${file}`);
+  progress?.succeed(`listener ${plan.listenerName} added on ${count} broker(s) and verified`);
+  ctx.info(`undo with: kfeed update-listeners --revert ${outcome.planFile}`);
+  return { flow: 'applied', plan, planFile: outcome.planFile, verified: outcome.verified };
 }
 
-async function revertRun(ctx: Context, settings: ConnectionSettings, options: UpdateListenersOptions): Promise<void> {
-  const { brokersToRevert, revertBrokers } = await import('../kafka/listener-change.js');
+async function revertRun(
+  ctx: Context,
+  settings: ConnectionSettings,
+  options: UpdateListenersOptions,
+): Promise<UpdateListenersResult> {
+  const { revertListenerUpdate } = await import('../kafka/listener-update.js');
   const file = path.resolve(ctx.cwd, options.revert!);
-  const work = await brokersToRevert(settings, readListenerPlan(file), { force: options.force });
-  const progress = ctx.progress(`restoring the listener configs of ${work.length} broker(s)`);
-  await revertBrokers(settings, work, { timeoutMs: options.timeout * 1000, signal: ctx.abort.signal, onProgress: (text) => progress.update(text) }).catch((error: unknown) => {
-    progress.fail('revert stopped');
+  let progress: Progress | undefined;
+  const reverted = await revertListenerUpdate(settings, file, {
+    force: options.force,
+    timeoutMs: options.timeout * 1000,
+    signal: ctx.abort.signal,
+    onStart: (work) => (progress = ctx.progress(`restoring the listener configs of ${work.length} broker(s)`)),
+    onProgress: (text) => progress?.update(text),
+  }).catch((error: unknown) => {
+    progress?.fail('revert stopped');
     throw error;
   });
-  progress.succeed(work.length ? `restored the listener configs of broker(s) ${work.map((e) => e.brokerId).join(', ')}` : 'the brokers already have the saved values; nothing to do');
-  if (ctx.json) ctx.printJson({ reverted: work.map((e) => e.brokerId), planFile: file });
+  progress?.succeed(
+    reverted.length
+      ? `restored the listener configs of broker(s) ${reverted.join(', ')}`
+      : 'the brokers already have the saved values; nothing to do',
+  );
+  return { flow: 'reverted', reverted, planFile: file };
 }
 
-function renderPlan(ctx: Context, plan: ListenerPlan): void {
-  ctx.print(`listener ${plan.listenerName} (${plan.securityProtocol}), host template ${plan.hostTemplate}, port base ${plan.portBase}`);
-  for (const entry of plan.plan) {
-    ctx.print('');
-    ctx.print(`broker ${entry.brokerId}: advertised ${entry.advertised.host}:${entry.advertised.port}, binds ${entry.bind.host || '*'}:${entry.bind.port}${entry.changes ? '' : ' (already in place)'}`);
-    for (const key of LISTENER_KEYS) {
-      if (entry.before[key] === entry.after[key]) continue;
-      ctx.print(`  ${key}`);
-      ctx.print(`    before: ${entry.before[key] ?? '(unset)'}${entry.beforeDynamic[key] ? ' [per-broker override]' : ''}`);
-      ctx.print(`    after:  ${entry.after[key]}`);
-    }
-  }
-}
+// ---- Amazon MSK: custom.advertised.listeners through a configuration revision (src/aws/msk-listener-update.ts)
 
-export function renderNlb(ctx: Context, rows: NlbRow[]): void {
-  if (ctx.json) return ctx.printJson(rows);
-  ctx.printTable(rows, [
-    { header: 'NLB PORT', value: (r) => r.nlbPort, align: 'right' },
-    { header: 'BROKER', value: (r) => r.brokerId, align: 'right' },
-    { header: 'ADVERTISED AS', value: (r) => r.advertised },
-    { header: 'TARGET', value: (r) => r.target },
-  ]);
-}
-
-// ---- Amazon MSK: custom.advertised.listeners through a configuration revision (src/aws/msk-listeners.ts)
-
-async function mskListenersRun(ctx: Context, options: UpdateListenersOptions): Promise<void> {
-  const { createMskClient, CUSTOM_ADVERTISED_LISTENERS } = await import('../aws/msk.js');
+async function mskListenersRun(ctx: Context, options: UpdateListenersOptions): Promise<UpdateListenersResult> {
+  const { createMskClient } = await import('../aws/msk.js');
   const mskListeners = await import('../aws/msk-listeners.js');
   const client = await createMskClient(mskClientConfig(ctx, options));
   try {
     if (options.revert) return await mskRevertRun(ctx, client, options);
-    const arn = await clusterArnFor(ctx, client, { clusterArn: options.clusterArn, clusterName: options.clusterName, profile: options.profile });
+    const arn = await clusterArnFor(ctx, client, {
+      clusterArn: options.clusterArn,
+      clusterName: options.clusterName,
+      profile: options.profile,
+    });
     const mapping = await mskListeners.mskListenerMapping(client, arn, {
       listenerName: options.listenerName?.toUpperCase(),
       hostTemplate: options.hostTemplate,
       portBase: options.portBase,
     });
-    if (options.printNlb) return renderNlb(ctx, mapping.nlb);
+    if (options.printNlb) return { flow: 'nlb', nlb: mapping.nlb };
 
-    const change = await mskListeners.planMskListenerChange(client, mapping, { configurationName: options.configurationName });
+    const change = await mskListeners.planMskListenerChange(client, mapping, {
+      configurationName: options.configurationName,
+    });
     const { cluster, before } = change;
-    const target = cluster.configuration ? `a new revision of ${cluster.configuration.arn}` : `a new configuration ${change.configurationName}`;
     if (!options.apply || before === change.plan.property) {
-      if (ctx.json) return ctx.printJson({ applied: false, before: before ?? null, ...change.plan });
-      ctx.print(`cluster ${cluster.name} (${cluster.mode === 'kraft' ? 'KRaft' : cluster.mode}), Kafka ${cluster.kafkaVersion ?? 'unknown'}`);
-      ctx.print(CUSTOM_ADVERTISED_LISTENERS);
-      ctx.print(`  before: ${before ?? '(unset)'}`);
-      ctx.print(`  after:  ${change.plan.property}`);
-      ctx.print('');
-      renderNlb(ctx, mapping.nlb);
-      ctx.info(before === change.plan.property ? 'the cluster configuration already has this value; nothing to do' : `dry run: nothing was changed; --apply writes ${target} and applies it (a rolling restart)`);
-      return;
+      const target = cluster.configuration
+        ? `a new revision of ${cluster.configuration.arn}`
+        : `a new configuration ${change.configurationName}`;
+      ctx.info(
+        before === change.plan.property
+          ? 'the cluster configuration already has this value; nothing to do'
+          : `dry run: nothing was changed; --apply writes ${target} and applies it (a rolling restart)`,
+      );
+      return { flow: 'msk-plan', cluster, before, plan: change.plan, nlb: mapping.nlb };
     }
-    const file = path.resolve(ctx.cwd, options.planFile ?? defaultPlanFile(ctx.cwd, 'kfeed-msk-listeners'));
-    writePlanFile(file, change.plan, { exclusive: true });
-    ctx.info(`plan saved to ${file}`);
-    const plan = await mskListeners.writeMskListenerRevision(client, change, file);
-    const status = await applyAndWait(ctx, client, cluster, plan.written, options);
-    if (ctx.json) return ctx.printJson({ applied: true, planFile: file, operation: status, ...plan });
-    renderNlb(ctx, mapping.nlb);
-    ctx.info(`undo with: kfeed update-listeners --msk --revert ${file}`);
+    const { applyMskListenerUpdate } = await import('../aws/msk-listener-update.js');
+    const planFile = path.resolve(ctx.cwd, options.planFile ?? defaultPlanFile(ctx.cwd, 'kfeed-msk-listeners'));
+    const { plan, operation } = await followOperation(ctx, (events) =>
+      applyMskListenerUpdate(client, change, {
+        ...operationOptions(options),
+        ...events,
+        planFile,
+        onSaved: (file) => ctx.info(`plan saved to ${file}`),
+      }),
+    );
+    ctx.info(`undo with: kfeed update-listeners --msk --revert ${planFile}`);
+    return { flow: 'msk-applied', plan, planFile, operation, nlb: mapping.nlb };
   } finally {
     client.destroy();
   }
 }
 
-/** Applies a configuration revision and follows the rolling restart on a progress line. */
-async function applyAndWait(ctx: Context, client: KafkaClient, cluster: MskCluster, configuration: ConfigurationRevision, options: UpdateListenersOptions) {
-  const { applyConfiguration } = await import('../aws/msk.js');
-  const { waitForConfigurationOperation } = await import('../aws/msk-listeners.js');
-  const operationArn = await applyConfiguration(client, cluster, configuration);
-  const progress = ctx.progress(`applying configuration revision ${configuration.revision} to ${cluster.name} (rolling restart)`);
+async function mskRevertRun(
+  ctx: Context,
+  client: KafkaClient,
+  options: UpdateListenersOptions,
+): Promise<UpdateListenersResult> {
+  const { revertMskListenerUpdate } = await import('../aws/msk-listener-update.js');
+  const planFile = path.resolve(ctx.cwd, options.revert!);
+  const { configuration, operation } = await followOperation(ctx, (events) =>
+    revertMskListenerUpdate(client, planFile, { ...operationOptions(options), ...events, force: options.force }),
+  );
+  return { flow: 'msk-reverted', configuration, operation };
+}
+
+function operationOptions(options: UpdateListenersOptions) {
+  return { pollIntervalMs: options.pollInterval * 1000, timeoutMs: options.timeout * 1000 };
+}
+
+type OperationEvents = {
+  signal: AbortSignal;
+  onApplying: (cluster: MskCluster, configuration: ConfigurationRevision) => void;
+  onProgress: (text: string) => void;
+};
+
+/** Follows the rolling restart of a configuration revision on a progress line. */
+async function followOperation<T>(ctx: Context, work: (events: OperationEvents) => Promise<T>): Promise<T> {
+  let progress: Progress | undefined;
+  let applying: { cluster: MskCluster; configuration: ConfigurationRevision } | undefined;
   try {
-    const status = await waitForConfigurationOperation(client, cluster, operationArn, {
-      pollIntervalMs: options.pollInterval * 1000,
-      timeoutMs: options.timeout * 1000,
+    const result = await work({
       signal: ctx.abort.signal,
-      onProgress: (text) => progress.update(text),
+      onApplying: (cluster, configuration) => {
+        applying = { cluster, configuration };
+        progress = ctx.progress(
+          `applying configuration revision ${configuration.revision} to ${cluster.name} (rolling restart)`,
+        );
+      },
+      onProgress: (text) => progress?.update(text),
     });
-    progress.succeed(`configuration revision ${configuration.revision} applied to ${cluster.name}`);
-    return status;
+    if (applying)
+      progress?.succeed(
+        `configuration revision ${applying.configuration.revision} applied to ${applying.cluster.name}`,
+      );
+    return result;
   } catch (error) {
-    progress.fail(`applying configuration revision ${configuration.revision} did not complete`);
+    if (applying) progress?.fail(`applying configuration revision ${applying.configuration.revision} did not complete`);
     throw error;
   }
 }
 
-async function mskRevertRun(ctx: Context, client: KafkaClient, options: UpdateListenersOptions): Promise<void> {
-  const { mskRevertTarget, readMskListenerPlan } = await import('../aws/msk-listeners.js');
-  const plan = readMskListenerPlan(path.resolve(ctx.cwd, options.revert!));
-  const { cluster, target } = await mskRevertTarget(client, plan, { force: options.force });
-  const status = await applyAndWait(ctx, client, cluster, target, options);
-  if (ctx.json) ctx.printJson({ reverted: true, configuration: target, operation: status });
+function jsonOf(result: UpdateListenersResult): unknown {
+  switch (result.flow) {
+    case 'nlb':
+      return result.nlb;
+    case 'plan':
+    case 'unchanged':
+      return { applied: false, ...result.plan };
+    case 'applied':
+      return { applied: true, planFile: result.planFile, verified: result.verified, ...result.plan };
+    case 'reverted':
+      return { reverted: result.reverted, planFile: result.planFile };
+    case 'msk-plan':
+      return { applied: false, before: result.before ?? null, ...result.plan };
+    case 'msk-applied':
+      return { applied: true, planFile: result.planFile, operation: result.operation, ...result.plan };
+    case 'msk-reverted':
+      return { reverted: true, configuration: result.configuration, operation: result.operation };
+  }
+}
+
+function renderResult(result: UpdateListenersResult, view: RenderView): string | undefined {
+  switch (result.flow) {
+    case 'nlb':
+      return nlbTable(result.nlb, view);
+    case 'plan':
+      return planText(result.plan);
+    case 'applied':
+      return [
+        planText(result.plan),
+        '',
+        view.table(result.verified, [
+          { header: 'BROKER', value: (v) => v.brokerId, align: 'right' },
+          { header: 'NEW LISTENER', value: (v) => v.direct },
+          { header: 'ADVERTISES', value: (v) => v.advertises.join(',') },
+        ]),
+      ].join('\n');
+    case 'msk-plan': {
+      const { cluster } = result;
+      return [
+        `cluster ${cluster.name} (${cluster.mode === 'kraft' ? 'KRaft' : cluster.mode}), Kafka ${cluster.kafkaVersion ?? 'unknown'}`,
+        CUSTOM_ADVERTISED_LISTENERS,
+        `  before: ${result.before ?? '(unset)'}`,
+        `  after:  ${result.plan.property}`,
+        '',
+        nlbTable(result.nlb, view),
+      ].join('\n');
+    }
+    case 'msk-applied':
+      return nlbTable(result.nlb, view);
+    case 'unchanged':
+    case 'reverted':
+    case 'msk-reverted':
+      return undefined;
+  }
+}
+
+function planText(plan: ListenerPlan): string {
+  const lines = [
+    `listener ${plan.listenerName} (${plan.securityProtocol}), host template ${plan.hostTemplate}, port base ${plan.portBase}`,
+  ];
+  for (const entry of plan.plan) {
+    lines.push('');
+    lines.push(
+      `broker ${entry.brokerId}: advertised ${entry.advertised.host}:${entry.advertised.port}, binds ${entry.bind.host || '*'}:${entry.bind.port}${entry.changes ? '' : ' (already in place)'}`,
+    );
+    for (const key of LISTENER_KEYS) {
+      if (entry.before[key] === entry.after[key]) continue;
+      lines.push(`  ${key}`);
+      lines.push(
+        `    before: ${entry.before[key] ?? '(unset)'}${entry.beforeDynamic[key] ? ' [per-broker override]' : ''}`,
+      );
+      lines.push(`    after:  ${entry.after[key]}`);
+    }
+  }
+  return lines.join('\n');
+}
+
+function nlbTable(rows: NlbRow[], view: RenderView): string {
+  return view.table(rows, [
+    { header: 'NLB PORT', value: (r) => r.nlbPort, align: 'right' },
+    { header: 'BROKER', value: (r) => r.brokerId, align: 'right' },
+    { header: 'ADVERTISED AS', value: (r) => r.advertised },
+    { header: 'TARGET', value: (r) => r.target },
+  ]);
 }

@@ -33,19 +33,33 @@ export interface ListenerChangePlan {
 }
 
 /** Reads every broker's listener configs and plans the new listener; changes nothing. */
-export async function planListenerChange(settings: ConnectionSettings, request: ListenerRequest): Promise<ListenerChangePlan> {
+export async function planListenerChange(
+  settings: ConnectionSettings,
+  request: ListenerRequest,
+): Promise<ListenerChangePlan> {
   const brokers = await withAdmin(settings, (admin) => readListenerConfigs(admin));
   if (brokers.some((b) => b.mode === 'kraft')) {
-    throw new KfeedError('conflict', 'the cluster runs in KRaft mode, where brokers refuse run-time changes of advertised listeners; nothing was changed', {
-      hint: 'on Amazon MSK pass --msk (custom.advertised.listeners through the MSK API); elsewhere edit server.properties and restart each broker',
-    });
+    throw new KfeedError(
+      'conflict',
+      'the cluster runs in KRaft mode, where brokers refuse run-time changes of advertised listeners; nothing was changed',
+      {
+        hint: 'on Amazon MSK pass --msk (custom.advertised.listeners through the MSK API); elsewhere edit server.properties and restart each broker',
+      },
+    );
   }
   if (brokers.some((b) => b.mode !== 'zookeeper')) {
-    throw new KfeedError('config', 'cannot tell whether the cluster runs in ZooKeeper mode (the brokers report neither zookeeper.connect nor process.roles)', {
-      hint: 'on Amazon MSK pass --msk; the client also needs DescribeConfigs on the cluster',
-    });
+    throw new KfeedError(
+      'config',
+      'cannot tell whether the cluster runs in ZooKeeper mode (the brokers report neither zookeeper.connect nor process.roles)',
+      {
+        hint: 'on Amazon MSK pass --msk; the client also needs DescribeConfigs on the cluster',
+      },
+    );
   }
-  const options: ListenerOptions = { ...request, hostTemplate: request.hostTemplate ?? defaultHostTemplate(brokers.map((b) => b.host)) };
+  const options: ListenerOptions = {
+    ...request,
+    hostTemplate: request.hostTemplate ?? defaultHostTemplate(brokers.map((b) => b.host)),
+  };
   const plan = planListeners(brokers, options, { brokers: settings.brokers });
   return { plan, nlb: nlbTable(plan, new Map(brokers.map((b) => [b.brokerId, b.host]))) };
 }
@@ -74,7 +88,9 @@ export async function applyListenerPlan(
   const done: number[] = [];
   try {
     for (const entry of brokersToChange(plan)) {
-      options.onProgress?.(`broker ${entry.brokerId}: adding ${plan.listenerName} (${entry.advertised.host}:${entry.advertised.port})`);
+      options.onProgress?.(
+        `broker ${entry.brokerId}: adding ${plan.listenerName} (${entry.advertised.host}:${entry.advertised.port})`,
+      );
       await incrementalAlterBrokerConfigs(settings, entry.brokerId, applyOperations(entry));
       done.push(entry.brokerId);
       await waitForValues(settings, entry.brokerId, entry.after, options);
@@ -82,7 +98,8 @@ export async function applyListenerPlan(
     options.onProgress?.('checking that every broker advertises the new addresses on the new listener');
     return await verifyEndpoints(settings, plan, options);
   } catch (error) {
-    const e = error instanceof KfeedError ? error : new KfeedError('internal', (error as Error).message, { cause: error });
+    const e =
+      error instanceof KfeedError ? error : new KfeedError('internal', (error as Error).message, { cause: error });
     const changed = done.length
       ? `brokers ${done.join(', ')} were changed; undo with kfeed update-listeners --revert ${options.planFile}`
       : `no broker was changed (plan left in ${options.planFile})`;
@@ -97,19 +114,29 @@ export async function applyListenerPlan(
  * are left out; one whose listeners changed since the plan was applied stops the revert
  * before anything changes, unless `force`.
  */
-export async function brokersToRevert(settings: ConnectionSettings, plan: ListenerPlan, options: { force?: boolean }): Promise<BrokerPlan[]> {
+export async function brokersToRevert(
+  settings: ConnectionSettings,
+  plan: ListenerPlan,
+  options: { force?: boolean },
+): Promise<BrokerPlan[]> {
   const current = await withAdmin(settings, (admin) => readListenerConfigs(admin));
   const work: BrokerPlan[] = [];
   for (const entry of brokersToChange(plan)) {
     const now = current.find((b) => b.brokerId === entry.brokerId);
     if (!now) {
-      throw new KfeedError('config', `broker ${entry.brokerId} of the plan is not in this cluster`, { hint: 'connect to the cluster the plan was made for (--profile / --brokers)' });
+      throw new KfeedError('config', `broker ${entry.brokerId} of the plan is not in this cluster`, {
+        hint: 'connect to the cluster the plan was made for (--profile / --brokers)',
+      });
     }
     if (sameValues(now.values, entry.before)) continue; // already as it was
     if (!sameValues(now.values, entry.after) && !options.force) {
-      throw new KfeedError('conflict', `the listeners of broker ${entry.brokerId} changed since the plan was applied; nothing was reverted`, {
-        hint: 'look at them with --print-nlb or a dry run, then pass --force to restore the saved values anyway',
-      });
+      throw new KfeedError(
+        'conflict',
+        `the listeners of broker ${entry.brokerId} changed since the plan was applied; nothing was reverted`,
+        {
+          hint: 'look at them with --print-nlb or a dry run, then pass --force to restore the saved values anyway',
+        },
+      );
     }
     work.push(entry);
   }
@@ -133,7 +160,9 @@ export async function revertBrokers(
   } catch (error) {
     if (error instanceof KfeedError && (error.kind === 'interrupted' || error.kind === 'terminated')) {
       const restored = done.length ? `broker(s) ${done.join(', ')} restored` : 'no broker restored';
-      throw new KfeedError(error.kind, `revert stopped (${restored})`, { hint: 'run the same --revert again to finish it' });
+      throw new KfeedError(error.kind, `revert stopped (${restored})`, {
+        hint: 'run the same --revert again to finish it',
+      });
     }
     throw error;
   }
@@ -163,9 +192,13 @@ async function waitForValues(
       intervalMs: 500,
       signal: options.signal,
       onTimeout: () =>
-        new KfeedError('verification', `broker ${brokerId} did not take the new listener configs within ${Math.round(options.timeoutMs / 1000)} s (it reports listeners=${seen?.listeners})`, {
-          hint: 'see the broker log',
-        }),
+        new KfeedError(
+          'verification',
+          `broker ${brokerId} did not take the new listener configs within ${Math.round(options.timeoutMs / 1000)} s (it reports listeners=${seen?.listeners})`,
+          {
+            hint: 'see the broker log',
+          },
+        ),
     },
   );
 }
@@ -174,7 +207,11 @@ async function waitForValues(
  * A metadata request on each broker's new listener (reached directly, so no load balancer
  * is needed yet) must list every broker at its new advertised address.
  */
-async function verifyEndpoints(settings: ConnectionSettings, plan: ListenerPlan, options: { timeoutMs: number; signal?: AbortSignal }): Promise<VerifiedBroker[]> {
+async function verifyEndpoints(
+  settings: ConnectionSettings,
+  plan: ListenerPlan,
+  options: { timeoutMs: number; signal?: AbortSignal },
+): Promise<VerifiedBroker[]> {
   const expected = plan.plan.map((e) => `${e.advertised.host}:${e.advertised.port}`).sort();
   const results: VerifiedBroker[] = [];
   for (const entry of plan.plan) {
@@ -196,9 +233,13 @@ async function verifyEndpoints(settings: ConnectionSettings, plan: ListenerPlan,
         intervalMs: 500,
         signal: options.signal,
         onTimeout: () =>
-          new KfeedError('verification', `the new listener of broker ${entry.brokerId} at ${entry.direct} does not serve the new addresses (${lastError})`, {
-            hint: 'see the broker log',
-          }),
+          new KfeedError(
+            'verification',
+            `the new listener of broker ${entry.brokerId} at ${entry.direct} does not serve the new addresses (${lastError})`,
+            {
+              hint: 'see the broker log',
+            },
+          ),
       },
     );
     results.push({ brokerId: entry.brokerId, direct: entry.direct, advertises });

@@ -21,7 +21,10 @@ export function planFileKind(file: string): string | undefined {
 
 /** `<dir>/<prefix>-<UTC time>.json`, e.g. kfeed-listeners-20250101T120000Z.json. */
 export function defaultPlanFile(dir: string, prefix: string, now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   return path.join(dir, `${prefix}-${stamp}.json`);
 }
 

@@ -80,7 +80,10 @@ export function parseListeners(value: string | null, key = 'listeners'): Listene
   return value.split(',').map((raw) => {
     const entry = raw.trim();
     const match = /^([A-Za-z0-9_]+):\/\/(\[[0-9a-fA-F:.]+\]|[^:/\s]*):(\d{1,5})$/.exec(entry);
-    if (!match) throw new KfeedError('config', `the broker's ${key} entry "${entry}" is not NAME://host:port`, { hint: 'fix the broker config first' });
+    if (!match)
+      throw new KfeedError('config', `the broker's ${key} entry "${entry}" is not NAME://host:port`, {
+        hint: 'fix the broker config first',
+      });
     return { name: match[1].toUpperCase(), host: match[2], port: Number(match[3]) };
   });
 }
@@ -95,7 +98,11 @@ export function parseProtocolMap(value: string | null): Array<[string, string]> 
   return value.split(',').map((raw) => {
     const [name, protocol, ...rest] = raw.trim().split(':');
     if (!name || !protocol || rest.length) {
-      throw new KfeedError('config', `the broker's listener.security.protocol.map entry "${raw.trim()}" is not NAME:PROTOCOL`, { hint: 'fix the broker config first' });
+      throw new KfeedError(
+        'config',
+        `the broker's listener.security.protocol.map entry "${raw.trim()}" is not NAME:PROTOCOL`,
+        { hint: 'fix the broker config first' },
+      );
     }
     return [name.toUpperCase(), protocol.toUpperCase()];
   });
@@ -109,7 +116,9 @@ export function formatProtocolMap(pairs: Array<[string, string]>): string {
 export function expandHost(template: string, brokerId: number): string {
   const host = template.replaceAll('{id}', String(brokerId));
   if (!/^[A-Za-z0-9.-]+$/.test(host) || host.startsWith('.') || host.endsWith('.')) {
-    throw new KfeedError('usage', `the host template "${template}" gives "${host}", which is not a host name`, { hint: 'write it like b-{id}-tls.example.com' });
+    throw new KfeedError('usage', `the host template "${template}" gives "${host}", which is not a host name`, {
+      hint: 'write it like b-{id}-tls.example.com',
+    });
   }
   return host;
 }
@@ -132,7 +141,9 @@ export function defaultHostTemplate(brokerHosts: string[]): string {
 
 function checkPort(port: number, what: string): number {
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new KfeedError('usage', `${what} ${port} is not a TCP port`, { hint: 'choose --port-base / --bind-port values so that every port is between 1 and 65535' });
+    throw new KfeedError('usage', `${what} ${port} is not a TCP port`, {
+      hint: 'choose --port-base / --bind-port values so that every port is between 1 and 65535',
+    });
   }
   return port;
 }
@@ -140,10 +151,14 @@ function checkPort(port: number, what: string): number {
 /** Kafka validates listener names and protocols; refuse bad ones before a broker does. */
 export function checkListenerOptions(options: ListenerOptions): void {
   if (!LISTENER_NAME.test(options.listenerName)) {
-    throw new KfeedError('usage', `"${options.listenerName}" is not a listener name`, { hint: 'use upper-case letters, digits and "_", e.g. CLIENT_SECURE_VPCE' });
+    throw new KfeedError('usage', `"${options.listenerName}" is not a listener name`, {
+      hint: 'use upper-case letters, digits and "_", e.g. CLIENT_SECURE_VPCE',
+    });
   }
   if (!PROTOCOLS.includes(options.securityProtocol)) {
-    throw new KfeedError('usage', `"${options.securityProtocol}" is not a Kafka security protocol`, { hint: `use one of ${PROTOCOLS.join(', ')}` });
+    throw new KfeedError('usage', `"${options.securityProtocol}" is not a Kafka security protocol`, {
+      hint: `use one of ${PROTOCOLS.join(', ')}`,
+    });
   }
   if (options.bindPort !== undefined && options.bindPortBase !== undefined) {
     throw new KfeedError('usage', '--bind-port and --bind-port-base exclude each other', { hint: 'pass one of them' });
@@ -152,7 +167,10 @@ export function checkListenerOptions(options: ListenerOptions): void {
 
 /** The address broker `id` advertises on the new listener: always by broker id, never list order. */
 export function advertisedAddress(options: Pick<ListenerOptions, 'hostTemplate' | 'portBase'>, brokerId: number) {
-  return { host: expandHost(options.hostTemplate, brokerId), port: checkPort(options.portBase + brokerId, 'the advertised port') };
+  return {
+    host: expandHost(options.hostTemplate, brokerId),
+    port: checkPort(options.portBase + brokerId, 'the advertised port'),
+  };
 }
 
 export function bindPortOf(options: ListenerOptions, brokerId: number): number {
@@ -165,9 +183,14 @@ export function bindPortOf(options: ListenerOptions, brokerId: number): number {
 export function planBroker(broker: BrokerListenerConfig, options: ListenerOptions): BrokerPlan {
   const name = options.listenerName;
   const listeners = parseListeners(broker.values.listeners);
-  if (listeners.length === 0) throw new KfeedError('config', `broker ${broker.brokerId} reports no listeners`, { hint: 'is the client allowed to describe broker configs?' });
+  if (listeners.length === 0)
+    throw new KfeedError('config', `broker ${broker.brokerId} reports no listeners`, {
+      hint: 'is the client allowed to describe broker configs?',
+    });
   // Unset advertised.listeners means "the same as listeners".
-  const advertisedList = broker.values['advertised.listeners'] ? parseListeners(broker.values['advertised.listeners'], 'advertised.listeners') : listeners;
+  const advertisedList = broker.values['advertised.listeners']
+    ? parseListeners(broker.values['advertised.listeners'], 'advertised.listeners')
+    : listeners;
   const protocols = parseProtocolMap(broker.values['listener.security.protocol.map']);
   const protocolOf = new Map(protocols);
 
@@ -176,7 +199,12 @@ export function planBroker(broker: BrokerListenerConfig, options: ListenerOption
   const sameProtocol = listeners.find((l) => l.name !== name && protocolOf.get(l.name) === options.securityProtocol);
   const bindHost = options.bindHost ?? sameProtocol?.host ?? '';
   const bind = { host: bindHost, port: bindPort };
-  const directHost = bindHost && bindHost !== '0.0.0.0' && bindHost !== '[::]' ? (bindHost === '127.0.0.1' ? broker.host : bindHost) : broker.host;
+  const directHost =
+    bindHost && bindHost !== '0.0.0.0' && bindHost !== '[::]'
+      ? bindHost === '127.0.0.1'
+        ? broker.host
+        : bindHost
+      : broker.host;
   const newListener: ListenerEntry = { name, host: bindHost, port: bindPort };
   const newAdvertised: ListenerEntry = { name, host: advertised.host, port: advertised.port };
 
@@ -204,15 +232,28 @@ export function planBroker(broker: BrokerListenerConfig, options: ListenerOption
     }
     return { ...base, after: currentValues(broker, listeners, advertisedList, protocols), changes: false };
   }
-  if (!broker.values['advertised.listeners'] && listeners.some((l) => l.host === '' || l.host === '0.0.0.0' || l.host === '[::]')) {
+  if (
+    !broker.values['advertised.listeners'] &&
+    listeners.some((l) => l.host === '' || l.host === '0.0.0.0' || l.host === '[::]')
+  ) {
     // Writing advertised.listeners would replace the host name Kafka derives for wildcard binds.
-    throw new KfeedError('config', `broker ${broker.brokerId} has no advertised.listeners and binds a wildcard address`, {
-      hint: 'set advertised.listeners on the broker first, so the existing listeners keep their advertised names',
-    });
+    throw new KfeedError(
+      'config',
+      `broker ${broker.brokerId} has no advertised.listeners and binds a wildcard address`,
+      {
+        hint: 'set advertised.listeners on the broker first, so the existing listeners keep their advertised names',
+      },
+    );
   }
-  const clash = listeners.find((l) => l.port === bindPort && (l.host === bindHost || !l.host || !bindHost || l.host === '0.0.0.0' || bindHost === '0.0.0.0'));
+  const clash = listeners.find(
+    (l) =>
+      l.port === bindPort &&
+      (l.host === bindHost || !l.host || !bindHost || l.host === '0.0.0.0' || bindHost === '0.0.0.0'),
+  );
   if (clash) {
-    throw new KfeedError('usage', `broker ${broker.brokerId} already listens on port ${bindPort} (${clash.name})`, { hint: 'choose another --bind-port or --bind-port-base' });
+    throw new KfeedError('usage', `broker ${broker.brokerId} already listens on port ${bindPort} (${clash.name})`, {
+      hint: 'choose another --bind-port or --bind-port-base',
+    });
   }
   const after = {
     'listener.security.protocol.map': formatProtocolMap([...protocols, [name, options.securityProtocol]]),
@@ -222,7 +263,12 @@ export function planBroker(broker: BrokerListenerConfig, options: ListenerOption
   return { ...base, after, changes: true };
 }
 
-function currentValues(broker: BrokerListenerConfig, listeners: ListenerEntry[], advertised: ListenerEntry[], protocols: Array<[string, string]>) {
+function currentValues(
+  broker: BrokerListenerConfig,
+  listeners: ListenerEntry[],
+  advertised: ListenerEntry[],
+  protocols: Array<[string, string]>,
+) {
   return {
     'listener.security.protocol.map': broker.values['listener.security.protocol.map'] ?? formatProtocolMap(protocols),
     listeners: broker.values.listeners ?? formatListeners(listeners),
@@ -230,15 +276,25 @@ function currentValues(broker: BrokerListenerConfig, listeners: ListenerEntry[],
   };
 }
 
-export function planListeners(brokers: BrokerListenerConfig[], options: ListenerOptions, meta: { brokers: string[]; now?: Date }): ListenerPlan {
+export function planListeners(
+  brokers: BrokerListenerConfig[],
+  options: ListenerOptions,
+  meta: { brokers: string[]; now?: Date },
+): ListenerPlan {
   checkListenerOptions(options);
-  if (brokers.length === 0) throw new KfeedError('config', 'the cluster reports no brokers', { hint: 'check the connection settings' });
+  if (brokers.length === 0)
+    throw new KfeedError('config', 'the cluster reports no brokers', { hint: 'check the connection settings' });
   const sorted = [...brokers].sort((a, b) => a.brokerId - b.brokerId);
   const plan = sorted.map((b) => planBroker(b, options));
   const seen = new Map<string, number>();
   for (const entry of plan) {
     const key = `${entry.advertised.host}:${entry.advertised.port}`;
-    if (seen.has(key)) throw new KfeedError('usage', `brokers ${seen.get(key)} and ${entry.brokerId} would both be advertised as ${key}`, { hint: 'put {id} in --host-template' });
+    if (seen.has(key))
+      throw new KfeedError(
+        'usage',
+        `brokers ${seen.get(key)} and ${entry.brokerId} would both be advertised as ${key}`,
+        { hint: 'put {id} in --host-template' },
+      );
     seen.set(key, entry.brokerId);
   }
   return {
@@ -263,7 +319,11 @@ export interface ConfigOperation {
 
 /** What --apply sends to one broker: only the keys whose value changes. */
 export function applyOperations(entry: BrokerPlan): ConfigOperation[] {
-  return LISTENER_KEYS.filter((key) => entry.after[key] !== entry.before[key]).map((key) => ({ name: key, op: 'set', value: entry.after[key] }));
+  return LISTENER_KEYS.filter((key) => entry.after[key] !== entry.before[key]).map((key) => ({
+    name: key,
+    op: 'set',
+    value: entry.after[key],
+  }));
 }
 
 /**
@@ -282,10 +342,14 @@ export function parsePlan(text: string, file: string): ListenerPlan {
   try {
     plan = JSON.parse(text) as ListenerPlan;
   } catch (error) {
-    throw new KfeedError('usage', `${file} is not JSON (${(error as Error).message})`, { hint: 'pass the plan file that --apply wrote' });
+    throw new KfeedError('usage', `${file} is not JSON (${(error as Error).message})`, {
+      hint: 'pass the plan file that --apply wrote',
+    });
   }
   if (!plan || plan.kind !== 'kfeed-listener-plan' || plan.version !== 1 || !Array.isArray(plan.plan)) {
-    throw new KfeedError('usage', `${file} is not a kfeed listener plan`, { hint: 'pass the plan file that --apply wrote' });
+    throw new KfeedError('usage', `${file} is not a kfeed listener plan`, {
+      hint: 'pass the plan file that --apply wrote',
+    });
   }
   return plan;
 }
@@ -300,7 +364,10 @@ export interface NlbRow {
 
 export function nlbTable(plan: Pick<ListenerPlan, 'plan'>, brokerHosts: Map<number, string>): NlbRow[] {
   return plan.plan.map((entry) => {
-    const host = entry.bind.host && entry.bind.host !== '0.0.0.0' && entry.bind.host !== '127.0.0.1' ? entry.bind.host : brokerHosts.get(entry.brokerId) ?? entry.direct.replace(/:\d+$/, '');
+    const host =
+      entry.bind.host && entry.bind.host !== '0.0.0.0' && entry.bind.host !== '127.0.0.1'
+        ? entry.bind.host
+        : (brokerHosts.get(entry.brokerId) ?? entry.direct.replace(/:\d+$/, ''));
     return {
       nlbPort: entry.advertised.port,
       brokerId: entry.brokerId,
