@@ -62,26 +62,14 @@ describe('kfeed local --mode zookeeper', () => {
     expect(read.stdout.trim().split('\n').sort()).toEqual(Array.from({ length: 30 }, (_, i) => `price-${i}`).sort());
 
     // The local cluster's profile carries what a bare `update-listeners` needs (the host its
-    // brokers are reached at); that host template gives a valid plan on this ZooKeeper cluster.
+    // brokers are reached at): with that profile selected, no flag is needed for a valid plan.
     const profile = JSON.parse(
       (await kfeed(['profile', 'show', zk, '--json'], { env: { XDG_CONFIG_HOME: config } })).stdout,
     );
     expect(profile.meta).toMatchObject({ localCluster: zk, hostTemplate: 'localhost' });
-    const plan = await kfeed(
-      [
-        'update-listeners',
-        '--profile',
-        zk,
-        '--host-template',
-        profile.meta.hostTemplate,
-        '--port-base',
-        '18440',
-        '--json',
-      ],
-      {
-        env: { XDG_CONFIG_HOME: config },
-      },
-    );
+    const plan = await kfeed(['update-listeners', '--port-base', '18440', '--json'], {
+      env: { XDG_CONFIG_HOME: config },
+    });
     expect(plan.code, plan.stderr).toBe(0);
     expect(JSON.parse(plan.stdout)).toMatchObject({ applied: false, hostTemplate: 'localhost' });
 

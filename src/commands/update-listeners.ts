@@ -140,6 +140,15 @@ export default defineCommand<UpdateListenersOptions, UpdateListenersResult>({
   json: jsonOf,
 });
 
+/**
+ * The host template a profile carries (a local cluster's: its brokers are reached at localhost),
+ * when that profile also gave the brokers: never a setting of another cluster.
+ */
+function profileHostTemplate(ctx: Context, settings: ConnectionSettings): string | undefined {
+  if (!settings.profileName || !settings.origin.brokers?.startsWith('profile')) return undefined;
+  return ctx.profiles.get(settings.profileName)?.meta?.hostTemplate;
+}
+
 async function updateListenersRun(ctx: Context, options: UpdateListenersOptions): Promise<UpdateListenersResult> {
   if (
     options.msk ||
@@ -155,7 +164,7 @@ async function updateListenersRun(ctx: Context, options: UpdateListenersOptions)
   const { plan, nlb } = await change.planListenerChange(settings, {
     listenerName: (options.listenerName ?? DEFAULT_LISTENER).toUpperCase(),
     securityProtocol: options.securityProtocol.toUpperCase(),
-    hostTemplate: options.hostTemplate,
+    hostTemplate: options.hostTemplate ?? profileHostTemplate(ctx, settings),
     portBase: options.portBase,
     bindHost: options.bindHost,
     bindPort: options.bindPort,
