@@ -610,3 +610,66 @@ describe('drift and --check', () => {
     ]);
   });
 });
+
+describe('an IAM subscriber (--principal-arn)', () => {
+  const clusterArn = 'arn:aws:kafka:eu-west-1:123456789012:cluster/feed/3f2a9c1e-7b4d-4e2a-9c1e-7b4d4e2a9c1e-7';
+  const principalArn = 'arn:aws:iam::210987654321:role/feed-reader';
+
+  it('gets its least-privilege policy in the bundle instead of a certificate, and no ACLs', async () => {
+    const bundle = path.join(work, 'bundle-iam');
+    const add = ['subscriber', 'add', 'iamclient', '--principal-arn', principalArn, '--cluster-arn', clusterArn];
+    const noBootstrap = await run([...add, '--topics', quote, '--out-dir', bundle]);
+    expectFailure(noBootstrap, 2, /needs the IAM bootstrap brokers/);
+    expectFailure(await run([...add, '--topics', quote, '--csr', 'x.csr']), 2, /name the client once/);
+    expect(fs.existsSync(bundle)).toBe(false);
+
+    const bootstrap = 'b-1.feed.abc.c2.kafka.eu-west-1.amazonaws.com:9098';
+    const added = await run([...add, '--topics', quote, '--bootstrap', bootstrap, '--out-dir', bundle, '--json']);
+    expect(added.stderr).toBe('');
+    expect(added.code).toBe(0);
+    expect(JSON.parse(added.stdout)).toMatchObject({
+      auth: 'iam',
+      subscriber: { principal: principalArn, auth: 'iam' },
+    });
+    expect(listing(bundle)).toEqual(['README.md', 'kfeed-profile.json', 'policy.json', 'subscriber.json']);
+    // The bundle's policy is exactly what `kfeed iam policy` prints for the same client.
+    const policy = await kfeed([
+      'iam',
+      'policy',
+      '--cluster-arn',
+      clusterArn,
+      '--topics',
+      quote,
+      '--role',
+      'consumer',
+      '--group-prefix',
+      'iamclient-',
+      '--json',
+    ]);
+    expect(JSON.parse(fs.readFileSync(path.join(bundle, 'policy.json'), 'utf8'))).toEqual(JSON.parse(policy.stdout));
+    expect(JSON.parse(fs.readFileSync(path.join(bundle, 'kfeed-profile.json'), 'utf8'))).toEqual({
+      brokers: [bootstrap],
+      security: 'sasl_ssl',
+      auth: 'iam',
+      region: 'eu-west-1',
+    });
+    const held = JSON.parse((await run(['acl', 'list', '--json'])).stdout) as Array<{ principal: string }>;
+    expect(held.filter((a) => a.principal.includes('feed-reader'))).toEqual([]);
+
+    const { body } = await listed();
+    expect(body.subscribers.find((s: { name: string }) => s.name === 'iamclient')).toMatchObject({
+      state: 'active',
+      missingAcls: [],
+      certificate: null,
+    });
+    const csr = await clientCsr('iam-renew', 'CN=feed reader');
+    expectFailure(
+      await run(['subscriber', 'renew', 'iamclient', '--csr', csr.csr, '--local-ca', cluster.caDir]),
+      2,
+      /connects with IAM/,
+    );
+    const removed = await run(['subscriber', 'remove', 'iamclient', '--yes', '--json']);
+    expect(removed.code).toBe(0);
+    expect(JSON.parse(removed.stdout)).toMatchObject({ aclsRemoved: [], iamPrincipalToDetach: principalArn });
+  });
+});

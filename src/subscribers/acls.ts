@@ -14,7 +14,10 @@ export function subscriberBindings(input: {
   role: SubscriberRole;
   topics: string[];
   groupPrefix: string;
+  auth?: 'mtls' | 'iam';
 }): AclEntry[] {
+  // IAM clients are authorized by their IAM policy, never by Kafka ACLs.
+  if (input.auth === 'iam') return [];
   const entry = (resourceType: number, resourceName: string, pattern: number, operation: number): AclEntry => ({
     resourceType,
     resourceName,

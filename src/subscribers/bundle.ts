@@ -16,6 +16,7 @@ export const BUNDLE_FILES = {
   profile: 'kfeed-profile.json',
   readme: 'README.md',
   record: 'subscriber.json',
+  policy: 'policy.json',
 } as const;
 
 export interface BundleInput {
@@ -171,4 +172,42 @@ export function checkBundleDir(dir: string): void {
       },
     );
   }
+}
+
+/** The bundle of an IAM subscriber: its least-privilege policy instead of a certificate. */
+export function renderIamBundle(input: {
+  record: SubscriberRecord;
+  policy: unknown;
+  bootstrap: string[];
+  region: string;
+}): Record<string, string> {
+  const { record } = input;
+  const bootstrap = input.bootstrap.join(',');
+  const reading = record.role === 'consumer';
+  const group = `${record.groupPrefix}1`;
+  const profile = { brokers: input.bootstrap, security: 'sasl_ssl', auth: 'iam', region: input.region };
+  const readme = [
+    `# Feed access for ${record.name} (MSK IAM)`,
+    '',
+    `Principal: \`${record.principal}\``,
+    `Role: ${record.role} on ${record.topics.map((t) => `\`${t}\``).join(', ')}` +
+      `${reading ? `; consumer groups must start with \`${record.groupPrefix}\`` : ''}.`,
+    `Cluster: \`${record.clusterArn}\``,
+    `Brokers: \`${bootstrap}\``,
+    '',
+    `Attach \`${BUNDLE_FILES.policy}\` to the role or user above (the provider's account may also need a`,
+    "cluster policy that lets your account in). Then, with that identity's AWS credentials:",
+    '',
+    '```sh',
+    `kfeed profile add feed --brokers ${bootstrap} --auth iam --region ${input.region} --default`,
+    reading ? `kfeed consume ${record.topics.join(' ')} -g ${group}` : `kfeed produce -t ${record.topics[0]}`,
+    '```',
+    '',
+  ].join('\n');
+  return {
+    [BUNDLE_FILES.policy]: JSON.stringify(input.policy, null, 2) + '\n',
+    [BUNDLE_FILES.profile]: JSON.stringify(profile, null, 2) + '\n',
+    [BUNDLE_FILES.readme]: readme,
+    [BUNDLE_FILES.record]: JSON.stringify(record, null, 2) + '\n',
+  };
 }

@@ -9,7 +9,8 @@ import { KfeedError, messageOf } from '../errors.js';
 import { describeBinding, listAcls, type AclBinding } from '../kafka/acls.js';
 import { requireTopics } from '../kafka/topics.js';
 import { bindingKey, createBindings, deleteBindings, subscriberBindings } from './acls.js';
-import { checkBundleDir, renderBundle, writeBundle } from './bundle.js';
+import type { IamPolicyDocument } from '../aws/iam-policy.js';
+import { checkBundleDir, renderBundle, renderIamBundle, writeBundle } from './bundle.js';
 import {
   ensureRegistryTopic,
   isRemoved,
@@ -112,6 +113,26 @@ export interface AddSubscriberInput {
   outDir: string;
 }
 
+/**
+ * The name must be free (a removed subscriber's name may be used again: its record, with its
+ * certificates, is carried over) and the principal no other active subscriber's.
+ */
+function checkNewSubscriber(registry: Map<string, SubscriberRecord>, name: string, principal: string) {
+  const previous = registry.get(name);
+  if (previous && !isRemoved(previous)) {
+    throw new KfeedError('conflict', `subscriber ${name} already exists (${previous.principal})`, {
+      hint: `see it with \`kfeed subscriber show ${name}\`; a new certificate: \`kfeed subscriber renew\``,
+    });
+  }
+  const samePrincipal = [...registry.values()].find((r) => !isRemoved(r) && r.principal === principal);
+  if (samePrincipal) {
+    throw new KfeedError('conflict', `subscriber ${samePrincipal.name} already has the principal ${principal}`, {
+      hint: 'each subscriber needs an identity of its own (a certificate subject or an IAM principal)',
+    });
+  }
+  return previous;
+}
+
 export interface AddSubscriberResult {
   subscriber: SubscriberRecord;
   aclsGranted: AclBinding[];
@@ -133,18 +154,7 @@ export async function addSubscriber(access: RegistryAccess, input: AddSubscriber
   try {
     await requireTopics(admin, input.topics);
     const registry = await readRegistry(kafka, registryTopic, access.signal);
-    const previous = registry.get(input.name);
-    if (previous && !isRemoved(previous)) {
-      throw new KfeedError('conflict', `subscriber ${input.name} already exists (${previous.principal})`, {
-        hint: `see it with \`kfeed subscriber show ${input.name}\`; a new certificate: \`kfeed subscriber renew\``,
-      });
-    }
-    const samePrincipal = [...registry.values()].find((r) => !isRemoved(r) && r.principal === principal);
-    if (samePrincipal) {
-      throw new KfeedError('conflict', `subscriber ${samePrincipal.name} already has the principal ${principal}`, {
-        hint: 'each subscriber needs a certificate subject of its own: make the CSR with another CN',
-      });
-    }
+    const previous = checkNewSubscriber(registry, input.name, principal);
     const held = new Set((await listAcls(admin)).filter((b) => b.principal === principal).map(bindingKey));
 
     const tx = new Transaction(access.translate);
@@ -300,6 +310,15 @@ export async function renewSubscriber(
     });
   }
   const record = await requireSubscriber(access, input.name);
+  if (record.auth === 'iam') {
+    throw new KfeedError(
+      'usage',
+      `subscriber ${input.name} connects with IAM (${record.principal}): it has no certificate`,
+      {
+        hint: 'its access follows its IAM policy; nothing to renew',
+      },
+    );
+  }
   const principal = `User:${input.csr.subject}`;
   if (principal !== record.principal) {
     throw new KfeedError(
@@ -353,6 +372,8 @@ export interface RemoveSubscriberResult {
   revoked: string[];
   /** Certificates that could not be revoked (a local CA has no revocation list). */
   notRevoked: Array<{ serialNumber: string; why: string }>;
+  /** IAM subscribers: the principal whose kfeed policy must be detached in IAM to cut it off. */
+  iamPrincipalToDetach?: string;
 }
 
 /** Cuts a subscriber off: exactly its ACLs go; its certificates are revoked when asked; the record stays as removed. */
@@ -404,7 +425,13 @@ export async function removeSubscriber(
     removedBy: access.operator,
   };
   await writeRegistryRecord(access.kafka, access.registryTopic, removed);
-  return { subscriber: removed, aclsRemoved, revoked, notRevoked };
+  return {
+    subscriber: removed,
+    aclsRemoved,
+    revoked,
+    notRevoked,
+    ...(record.auth === 'iam' ? { iamPrincipalToDetach: record.principal } : {}),
+  };
 }
 
 export type SubscriberState = 'active' | 'expiring' | 'expired' | 'removed';
@@ -523,6 +550,89 @@ function currentCertificate(record: SubscriberRecord, now: Date): SubscriberCert
   );
 }
 
+export interface AddIamSubscriberInput {
+  name: string;
+  /** The AWS principal (role or user ARN) the client connects as. */
+  principalArn: string;
+  clusterArn: string;
+  role: SubscriberRole;
+  topics: string[];
+  groupPrefix: string;
+  bootstrap: string[];
+  outDir: string;
+}
+
+export interface AddIamSubscriberResult {
+  subscriber: SubscriberRecord;
+  policy: IamPolicyDocument;
+  bundle: { dir: string; files: string[] };
+  registryTopic: string;
+}
+
+/**
+ * Onboards an IAM client: no certificate and no ACLs (IAM clients are authorized by IAM
+ * policies), but the least-privilege policy in its bundle, and the same registry record.
+ */
+export async function addIamSubscriber(
+  access: RegistryAccess,
+  input: AddIamSubscriberInput,
+): Promise<AddIamSubscriberResult> {
+  const { kafka, registryTopic } = access;
+  const { buildClientPolicy, parseClusterArn } = await import('../aws/iam-policy.js');
+  const policy = buildClientPolicy({
+    clusterArn: input.clusterArn,
+    topics: input.topics,
+    role: input.role,
+    groupPrefix: input.groupPrefix,
+  });
+  checkBundleDir(input.outDir);
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await requireTopics(admin, input.topics);
+    const registry = await readRegistry(kafka, registryTopic, access.signal);
+    const previous = checkNewSubscriber(registry, input.name, input.principalArn);
+    const now = new Date().toISOString();
+    const record: SubscriberRecord = {
+      format: RECORD_FORMAT,
+      name: input.name,
+      principal: input.principalArn,
+      role: input.role,
+      topics: input.topics,
+      groupPrefix: input.groupPrefix,
+      auth: 'iam',
+      clusterArn: input.clusterArn,
+      certificates: previous?.certificates ?? [],
+      createdAt: now,
+      createdBy: access.operator,
+      updatedAt: now,
+      updatedBy: access.operator,
+    };
+    const files = renderIamBundle({
+      record,
+      policy,
+      bootstrap: input.bootstrap,
+      region: parseClusterArn(input.clusterArn).region,
+    });
+    const tx = new Transaction(access.translate);
+    const written = await tx.step(
+      'writing the bundle',
+      async () => writeBundle(input.outDir, files),
+      () => ({
+        what: `bundle ${input.outDir} removed`,
+        run: async () => fs.rmSync(input.outDir, { recursive: true, force: true }),
+      }),
+    );
+    await tx.step('recording the subscriber', async () => {
+      await ensureRegistryTopic(admin, registryTopic);
+      await writeRegistryRecord(kafka, registryTopic, record);
+    });
+    return { subscriber: record, policy, bundle: { dir: path.resolve(input.outDir), files: written }, registryTopic };
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
 function stateOf(
   record: SubscriberRecord,
   certificate: SubscriberCertificate | null,
@@ -530,6 +640,8 @@ function stateOf(
   expiringDays: number,
 ): SubscriberState {
   if (isRemoved(record)) return 'removed';
+  // An IAM client holds no certificate: its access lasts as long as its policy is attached.
+  if (record.auth === 'iam' && !certificate) return 'active';
   if (!certificate || certificate.revokedAt || Date.parse(certificate.notAfter) <= now.getTime()) return 'expired';
   return Date.parse(certificate.notAfter) - now.getTime() <= expiringDays * 86_400_000 ? 'expiring' : 'active';
 }

@@ -35,6 +35,10 @@ export interface SubscriberRecord {
   role: SubscriberRole;
   topics: string[];
   groupPrefix: string;
+  /** How the client authenticates: a certificate (mTLS, the default) or IAM (an AWS principal ARN). */
+  auth?: 'mtls' | 'iam';
+  /** IAM subscribers: the MSK cluster their policy names. */
+  clusterArn?: string;
   certificates: SubscriberCertificate[];
   createdAt: string;
   createdBy: string;
@@ -69,6 +73,8 @@ export function parseSubscriberRecord(key: string, value: string, topic: string)
   for (const field of strings)
     if (typeof data[field] !== 'string') throw registryDamaged(topic, key, `${field} is missing`);
   if (data.name !== key) throw registryDamaged(topic, key, `its name is ${data.name}`);
+  if (data.auth !== undefined && data.auth !== 'mtls' && data.auth !== 'iam')
+    throw registryDamaged(topic, key, `auth ${String(data.auth)} is unknown`);
   if (!SUBSCRIBER_ROLES.includes(data.role as SubscriberRole))
     throw registryDamaged(topic, key, `role ${String(data.role)} is unknown`);
   if (!Array.isArray(data.topics) || !data.topics.every((t) => typeof t === 'string'))

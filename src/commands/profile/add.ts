@@ -15,6 +15,8 @@ export interface ProfileAddOptions {
   key?: string;
   saslUser?: string;
   saslMechanism?: Profile['saslMechanism'];
+  auth?: 'iam';
+  region?: string;
   default?: boolean;
 }
 
@@ -37,6 +39,10 @@ export default defineCommand<ProfileAddOptions, ProfileAddResult>({
       .option('--key <file>', 'client private key (PEM)')
       .option('--sasl-user <name>', 'SASL/SCRAM user (the password is never stored)')
       .addOption(new Option('--sasl-mechanism <name>').choices(['scram-sha-512', 'scram-sha-256']))
+      .addOption(
+        new Option('--auth <method>', 'iam: MSK IAM with the AWS credential chain (SASL_SSL)').choices(['iam']),
+      )
+      .option('--region <region>', 'with --auth iam: the AWS region tokens are signed for')
       .option('--default', 'make it the default profile'),
   validate: (options) => {
     checkProfileName(options.name);
@@ -46,6 +52,16 @@ export default defineCommand<ProfileAddOptions, ProfileAddResult>({
       });
     }
     parseBrokerList(options.brokers);
+    if (options.auth === 'iam' && (options.cert || options.saslUser)) {
+      throw new KfeedError('usage', 'an IAM profile takes no client certificate or SASL user', {
+        hint: 'leave out --cert/--key/--sasl-user, or --auth iam',
+      });
+    }
+    if (options.region && options.auth !== 'iam') {
+      throw new KfeedError('usage', '--region belongs to an IAM profile', {
+        hint: 'add --auth iam, or leave out --region',
+      });
+    }
   },
   run: async (ctx, options) => {
     const absolute = (file?: string) => (file ? path.resolve(ctx.cwd, file) : undefined);
@@ -54,7 +70,11 @@ export default defineCommand<ProfileAddOptions, ProfileAddResult>({
     checkProfileFiles(files);
     const profile: Profile = {
       brokers: parseBrokerList(options.brokers),
-      security: options.security,
+      // IAM is SASL over TLS (OAUTHBEARER): the security protocol follows from it.
+      security: options.auth === 'iam' ? 'sasl_ssl' : options.security,
+      ...(options.auth === 'iam'
+        ? { auth: 'iam' as const, ...(options.region ? { region: options.region } : {}) }
+        : {}),
       ...(files.ca ? { ca: files.ca } : {}),
       ...(files.cert ? { cert: files.cert, key: files.key } : {}),
       ...(options.saslUser

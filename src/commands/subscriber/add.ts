@@ -2,17 +2,21 @@ import path from 'node:path';
 import { Option } from 'commander';
 import { readUserFile } from '../../config/files.js';
 import type { Context } from '../../context.js';
+import { KfeedError } from '../../errors.js';
+import { parseBrokerList } from '../../config/connection.js';
 import { checkTopicName } from '../../kafka/topics.js';
-import type { AddSubscriberResult } from '../../subscribers/lifecycle.js';
+import type { AddIamSubscriberResult, AddSubscriberResult } from '../../subscribers/lifecycle.js';
 import { checkSubscriberName, SUBSCRIBER_ROLES, type SubscriberRole } from '../../subscribers/registry.js';
+import { aclPhrase } from '../../render/acls.js';
 import { defineCommand } from '../command.js';
 import { authorityFrom, withCaOptions, type CaFlags } from '../options.js';
 import { registryAccess, withRegistry, withRegistryOptions, type RegistryFlags } from './shared.js';
-import { aclPhrase } from '../../render/acls.js';
 
 export interface AddSubscriberOptions extends RegistryFlags, CaFlags {
   name: string;
-  csr: string;
+  csr?: string;
+  principalArn?: string;
+  clusterArn?: string;
   topics: string;
   role: SubscriberRole;
   groupPrefix?: string;
@@ -20,27 +24,20 @@ export interface AddSubscriberOptions extends RegistryFlags, CaFlags {
   outDir?: string;
 }
 
-export function topicList(value: string): string[] {
-  const topics = value
-    .split(',')
-    .map((t) => t.trim())
-    .filter(Boolean);
-  for (const topic of topics) checkTopicName(topic);
-  return [...new Set(topics)];
-}
+/** A client with a certificate (mTLS), or one that connects with IAM (`--principal-arn`). */
+export type AddResult = ({ auth: 'mtls' } & AddSubscriberResult) | ({ auth: 'iam' } & AddIamSubscriberResult);
 
-export default defineCommand<AddSubscriberOptions, AddSubscriberResult>({
+export default defineCommand<AddSubscriberOptions, AddResult>({
   name: 'add',
-  summary: 'onboard a client: certificate from its CSR, exactly the ACLs its role needs, a bundle to send it',
+  summary: 'onboard a client: certificate from its CSR (or an IAM policy), exactly what its role needs, a bundle',
   args: [{ key: 'name', syntax: '<name>', description: 'subscriber name (letters, digits, . _ -)' }],
   flags: (command) =>
     withRegistryOptions(
       withCaOptions(
         command
-          .requiredOption(
-            '--csr <file>',
-            "the client's certificate signing request (PEM; `kfeed makecsr` on the client side)",
-          )
+          .option('--csr <file>', "the client's certificate signing request (PEM; `kfeed makecsr` on the client side)")
+          .option('--principal-arn <arn>', 'an IAM client instead: its role or user ARN (its bundle holds its policy)')
+          .option('--cluster-arn <arn>', 'with --principal-arn: the MSK cluster ARN the policy names')
           .requiredOption('--topics <list>', 'topics it may use, comma-separated (e.g. quote,trade)')
           .addOption(new Option('--role <role>', 'what it may do').choices([...SUBSCRIBER_ROLES]).default('consumer'))
           .option('--group-prefix <prefix>', 'consumer groups it may use start with this (default: NAME-)')
@@ -54,40 +51,73 @@ export default defineCommand<AddSubscriberOptions, AddSubscriberResult>({
   validate: (options) => {
     checkSubscriberName(options.name);
     topicList(options.topics);
+    if (Boolean(options.csr) === Boolean(options.principalArn)) {
+      throw new KfeedError('usage', 'name the client once: --csr FILE (a certificate) or --principal-arn ARN (IAM)', {
+        hint: 'see `kfeed subscriber add --help`',
+      });
+    }
+    if (options.principalArn) {
+      if (!options.clusterArn) {
+        throw new KfeedError('usage', 'an IAM subscriber needs --cluster-arn (its policy names the cluster)', {
+          hint: 'pass --cluster-arn arn:aws:kafka:REGION:ACCOUNT:cluster/NAME/UUID',
+        });
+      }
+      if (!/^arn:aws[\w-]*:(iam|sts)::\d{12}:/.test(options.principalArn)) {
+        throw new KfeedError('usage', `"${options.principalArn}" is not an IAM role or user ARN`, {
+          hint: 'e.g. arn:aws:iam::123456789012:role/feed-reader',
+        });
+      }
+      if (options.caArn || options.localCa) {
+        throw new KfeedError('usage', 'an IAM subscriber gets no certificate', {
+          hint: 'leave out --ca-arn / --local-ca',
+        });
+      }
+    }
   },
   run: async (ctx: Context, options) => {
     const topics = topicList(options.topics);
+    const groupPrefix = options.groupPrefix ?? `${options.name}-`;
+    const outDir = path.resolve(ctx.cwd, options.outDir ?? `${options.name}-bundle`);
+    const lifecycle = await import('../../subscribers/lifecycle.js');
+    if (options.principalArn) {
+      const { access, settings } = await registryAccess(ctx, options);
+      // The provider's own connection is often mTLS (9094); an IAM client needs the IAM port.
+      if (!options.bootstrap && !settings.iam) {
+        throw new KfeedError('usage', 'an IAM subscriber needs the IAM bootstrap brokers (port 9098 or 9198)', {
+          hint: 'pass --bootstrap, e.g. from `kfeed msk discover --auth iam --export`',
+        });
+      }
+      const bootstrap = options.bootstrap ? parseBrokerList(options.bootstrap) : settings.brokers;
+      const common = { name: options.name, role: options.role, topics, groupPrefix, bootstrap, outDir };
+      const input = { ...common, principalArn: options.principalArn, clusterArn: options.clusterArn! };
+      const result = await withRegistry(access, () => lifecycle.addIamSubscriber(access, input));
+      return { auth: 'iam' as const, ...result };
+    }
     const authority = authorityFrom(ctx, options);
     const { parseCsr } = await import('../../certs/csr.js');
-    const csrPath = path.resolve(ctx.cwd, options.csr);
-    const csr = await parseCsr(readUserFile(csrPath, 'CSR'), options.csr);
+    const csrFile = options.csr!;
+    const csr = await parseCsr(readUserFile(path.resolve(ctx.cwd, csrFile), 'CSR'), csrFile);
     const { access, settings } = await registryAccess(ctx, options);
     const progress = ctx.progress(`adding subscriber ${options.name}`);
     access.onProgress = (text) => progress.update(text);
-    const { addSubscriber } = await import('../../subscribers/lifecycle.js');
     try {
       const result = await withRegistry(access, () =>
-        addSubscriber(access, {
+        lifecycle.addSubscriber(access, {
           name: options.name,
           csr,
-          csrFile: options.csr,
+          csrFile,
           role: options.role,
           topics,
-          groupPrefix: options.groupPrefix ?? `${options.name}-`,
+          groupPrefix,
           authority,
           validityDays: options.validityDays,
-          bootstrap: options.bootstrap
-            ? options.bootstrap
-                .split(',')
-                .map((b) => b.trim())
-                .filter(Boolean)
-            : settings.brokers,
+          bootstrap: options.bootstrap ? parseBrokerList(options.bootstrap) : settings.brokers,
           brokerCaPem: settings.tls?.ca,
-          outDir: path.resolve(ctx.cwd, options.outDir ?? `${options.name}-bundle`),
+          outDir,
         }),
       );
       progress.succeed(`subscriber ${options.name} added`);
-      return result;
+      return { auth: 'mtls' as const, ...result };
     } catch (error) {
       progress.fail(`subscriber ${options.name} not added`);
       throw error;
@@ -95,14 +125,29 @@ export default defineCommand<AddSubscriberOptions, AddSubscriberResult>({
   },
   render: (result) => {
     const s = result.subscriber;
-    const cert = s.certificates[s.certificates.length - 1];
+    const access =
+      result.auth === 'iam'
+        ? [`IAM policy    ${result.policy.Statement.length} statements in policy.json: attach it to ${s.principal}`]
+        : [
+            `certificate   serial ${s.certificates.at(-1)!.serialNumber}, valid until ${s.certificates.at(-1)!.notAfter}, ` +
+              `from ${s.certificates.at(-1)!.ca}`,
+            `ACLs          ${result.aclsGranted.length} (${result.aclsGranted.map(aclPhrase).join(', ')})`,
+          ];
     return [
       `subscriber    ${s.name} (${s.role} of ${s.topics.join(', ')}` +
         `${s.role === 'consumer' ? `; groups ${s.groupPrefix}*` : ''})`,
       `principal     ${s.principal}`,
-      `certificate   serial ${cert.serialNumber}, valid until ${cert.notAfter}, from ${cert.ca}`,
-      `ACLs          ${result.aclsGranted.length} (${result.aclsGranted.map(aclPhrase).join(', ')})`,
+      ...access,
       `bundle        ${result.bundle.dir}  (send it to the client; README.md there says how to connect)`,
     ].join('\n');
   },
 });
+
+export function topicList(value: string): string[] {
+  const topics = value
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean);
+  for (const topic of topics) checkTopicName(topic);
+  return [...new Set(topics)];
+}

@@ -62,6 +62,9 @@ export default defineCommand<RemoveSubscriberOptions, RemoveSubscriberResult>({
       `removed       ${r.subscriber.name} (${r.subscriber.principal}): ${r.aclsRemoved.length} ACL(s) deleted`,
       ...(r.revoked.length ? [`revoked       ${r.revoked.join(', ')}`] : []),
       ...r.notRevoked.map((n) => `not revoked   ${n.serialNumber}: ${n.why}`),
+      ...(r.iamPrincipalToDetach
+        ? [`IAM           detach its policy from ${r.iamPrincipalToDetach}: IAM, not Kafka, decides its access`]
+        : []),
     ].join('\n'),
   // A revocation that was asked for and failed is a failure the operator must see in $?.
   exitCode: (r) => (r.notRevoked.some((n) => !n.why.includes('revocation list')) ? 10 : 0),
