@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { kfeed } from './helpers/run.js';
+import { DEFAULT_KRAFT_KAFKA_VERSION } from '../src/local/versions.js';
 import { tempDir } from './helpers/env.js';
 import { interruptAtStage, processesWith } from './helpers/processes.js';
 
@@ -142,7 +143,7 @@ describe('kfeed demo with a cluster that runs already', () => {
       ]);
       expect(human.code, human.stderr).toBe(0);
       expect(human.stderr).toContain(
-        `local cluster ${name} runs (kraft, 1 broker, ACLs required): the demo uses it as it is`,
+        `local cluster ${name} runs (kraft, 1 broker, ACLs required, Kafka ${DEFAULT_KRAFT_KAFKA_VERSION}): the demo uses it as it is`,
       );
       // The cluster the demo found running still runs.
       const status = await kfeed(['local', 'status', '--name', name, '--json']);
