@@ -6,19 +6,20 @@
 //   npm run build && npx vite-node bench/groups.ts [-- --runs 5 --groups 1000 --partitions 100]
 //
 // It starts its own cluster (`kfeed local up --name groups-bench --no-profile`) and stops it.
-import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
-import { resolveConnection } from '../src/config/connection.js';
-import { kfeedPaths } from '../src/config/paths.js';
-import { ProfileStore } from '../src/config/profiles.js';
 import { withGroups } from '../src/kafka/groups.js';
-
-const ROOT = path.resolve(import.meta.dirname, '..');
-const KFEED = path.join(ROOT, 'bin', 'kfeed.js');
+import {
+  formatRuns,
+  kfeedTimed,
+  loadAverage,
+  machineLine,
+  ROOT,
+  startBenchCluster,
+  stopBenchCluster,
+} from './local-bench.js';
 
 const { values: args } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== '--'),
@@ -34,51 +35,21 @@ const RUNS = Number(args.runs);
 const GROUPS = Number(args.groups);
 const PARTITIONS = Number(args.partitions);
 
-function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string; ms: number }> {
-  const started = performance.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [KFEED, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr, ms: performance.now() - started }));
-  });
-}
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
 async function main() {
-  const uptimeAtStart = spawnSync('uptime', { encoding: 'utf8' }).stdout.trim();
-  const up = await run(['local', 'up', '--name', args.name!, '--no-profile', '--json']);
-  if (up.code !== 0) throw new Error(`local up failed: ${up.stderr}`);
-  const status = JSON.parse(up.stdout) as {
-    bootstrap: { tls: string[] };
-    files: { ca: string; clientCert: string; clientKey: string };
-  };
-  const flags = [
-    '--brokers',
-    status.bootstrap.tls.join(','),
-    '--ca',
-    status.files.ca,
-    '--cert',
-    status.files.clientCert,
-    '--key',
-    status.files.clientKey,
-  ];
+  const uptimeAtStart = loadAverage();
+  const { bootstrap, files, flags, settings } = await startBenchCluster(args.name!);
   try {
     const topic = `bench-groups-${Date.now().toString(36)}`;
-    const created = await run(['topic', 'create', topic, '--partitions', String(PARTITIONS), ...flags]);
+    const created = await kfeedTimed(['topic', 'create', topic, '--partitions', String(PARTITIONS), ...flags]);
     if (created.code !== 0) throw new Error(created.stderr);
 
     // 20 records per partition, a second apart in timestamp, so every lag has a time.
     const kafka = new Kafka({
-      brokers: status.bootstrap.tls,
+      brokers: bootstrap,
       ssl: {
-        ca: [fs.readFileSync(status.files.ca, 'utf8')],
-        cert: fs.readFileSync(status.files.clientCert, 'utf8'),
-        key: fs.readFileSync(status.files.clientKey, 'utf8'),
+        ca: [fs.readFileSync(files.ca, 'utf8')],
+        cert: fs.readFileSync(files.clientCert, 'utf8'),
+        key: fs.readFileSync(files.clientKey, 'utf8'),
       },
       logLevel: logLevel.NOTHING,
     });
@@ -100,18 +71,6 @@ async function main() {
     await producer.disconnect();
 
     // 1,000 groups (each with an offset on one partition) and one group on all partitions.
-    const settings = await resolveConnection({
-      flags: {
-        brokers: status.bootstrap.tls.join(','),
-        ca: status.files.ca,
-        cert: status.files.clientCert,
-        key: status.files.clientKey,
-      },
-      env: process.env,
-      cwd: ROOT,
-      profiles: new ProfileStore(kfeedPaths(process.env).configDir),
-      secrets: { password: async () => undefined },
-    });
     const seedStarted = performance.now();
     await withGroups(settings, async (client) => {
       const describeGroup = `${topic}-wide`;
@@ -138,11 +97,11 @@ async function main() {
     let described = 0;
     let withTime = 0;
     for (let r = 0; r < RUNS; r++) {
-      const list = await run(['group', 'list', '--json', ...flags]);
+      const list = await kfeedTimed(['group', 'list', '--json', ...flags]);
       if (list.code !== 0) throw new Error(list.stderr);
       listed = (JSON.parse(list.stdout) as unknown[]).length;
       listMs.push(list.ms);
-      const describe = await run(['group', 'describe', `${topic}-wide`, '--json', ...flags]);
+      const describe = await kfeedTimed(['group', 'describe', `${topic}-wide`, '--json', ...flags]);
       if (describe.code !== 0) throw new Error(describe.stderr);
       const parts = (JSON.parse(describe.stdout) as { partitions: Array<{ lagSeconds: number | null }> }).partitions;
       described = parts.length;
@@ -162,16 +121,14 @@ async function main() {
     }
     // A process that does nothing but start and print its help: the floor of every figure above.
     const floor: number[] = [];
-    for (let r = 0; r < RUNS; r++) floor.push((await run(['group', '--help'])).ms);
+    for (let r = 0; r < RUNS; r++) floor.push((await kfeedTimed(['group', '--help'])).ms);
 
-    const uptime = spawnSync('uptime', { encoding: 'utf8' }).stdout.trim();
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-    const fmt = (xs: number[]) =>
-      `median ${Math.round(median(xs))} ms (runs: ${xs.map((x) => Math.round(x)).join(', ')})`;
+    const fmt = formatRuns;
     const report = [
       `# kfeed group commands at scale (${new Date().toISOString()})`,
       '',
-      `Machine: ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB; load at start: \`${uptimeAtStart}\`; when done: \`${uptime}\``,
+      machineLine(uptimeAtStart),
       `Cluster: \`kfeed local up\` (KRaft, 1 broker, mTLS). Each figure is a fresh \`node bin/kfeed.js\` process, wall clock.`,
       '',
       `| what | result | time |`,
@@ -191,7 +148,7 @@ async function main() {
     console.log(report);
     console.log(`written to ${path.relative(ROOT, file)}`);
   } finally {
-    await run(['local', 'down', '--name', args.name!]);
+    await stopBenchCluster(args.name!);
   }
 }
 

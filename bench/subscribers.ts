@@ -6,17 +6,21 @@
 //   npm run build && npx vite-node bench/subscribers.ts [-- --runs 5 --subscribers 500 --topics 50]
 //
 // It starts its own cluster (`kfeed local up --name subscribers-bench --require-acls`) and stops it.
-import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { resolveConnection } from '../src/config/connection.js';
-import { kfeedPaths } from '../src/config/paths.js';
-import { ProfileStore } from '../src/config/profiles.js';
 import { createKafka } from '../src/kafka/client.js';
 import { withGroups } from '../src/kafka/groups.js';
 import { poll } from '../src/wait.js';
+import {
+  formatRuns,
+  kfeedTimed,
+  loadAverage,
+  machineLine,
+  ROOT,
+  startBenchCluster,
+  stopBenchCluster,
+} from './local-bench.js';
 import { subscriberBindings } from '../src/subscribers/acls.js';
 import {
   DEFAULT_REGISTRY_TOPIC,
@@ -24,9 +28,6 @@ import {
   RECORD_FORMAT,
   type SubscriberRecord,
 } from '../src/subscribers/registry.js';
-
-const ROOT = path.resolve(import.meta.dirname, '..');
-const KFEED = path.join(ROOT, 'bin', 'kfeed.js');
 
 const { values: args } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== '--'),
@@ -44,52 +45,10 @@ const SUBSCRIBERS = Number(args.subscribers);
 const TOPICS = Number(args.topics);
 const PARTITIONS = Number(args.partitions);
 
-function kfeed(argv: string[]): Promise<{ code: number; stdout: string; stderr: string; ms: number }> {
-  const started = performance.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [KFEED, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr, ms: performance.now() - started }));
-  });
-}
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
 async function main(): Promise<void> {
-  const loadAtStart = spawnSync('uptime', { encoding: 'utf8' }).stdout.trim();
-  const up = await kfeed(['local', 'up', '--name', args.name!, '--require-acls', '--no-profile', '--json']);
-  if (up.code !== 0) throw new Error(`local up failed: ${up.stderr}`);
-  const status = JSON.parse(up.stdout) as {
-    bootstrap: { tls: string[] };
-    files: { ca: string; clientCert: string; clientKey: string };
-  };
-  const flags = [
-    '--brokers',
-    status.bootstrap.tls.join(','),
-    '--ca',
-    status.files.ca,
-    '--cert',
-    status.files.clientCert,
-    '--key',
-    status.files.clientKey,
-  ];
+  const loadAtStart = loadAverage();
+  const { flags, settings } = await startBenchCluster(args.name!, ['--require-acls']);
   try {
-    const settings = await resolveConnection({
-      flags: {
-        brokers: status.bootstrap.tls.join(','),
-        ca: status.files.ca,
-        cert: status.files.clientCert,
-        key: status.files.clientKey,
-      },
-      env: process.env,
-      cwd: ROOT,
-      profiles: new ProfileStore(kfeedPaths(process.env).configDir),
-      secrets: { password: async () => undefined },
-    });
     // Patient retries: right after creation a partition may still be moving to its leader.
     const kafka = await createKafka(settings, { retries: 10 });
     const admin = kafka.admin();
@@ -191,7 +150,7 @@ async function main(): Promise<void> {
     let rows = 0;
     let withLag = 0;
     for (let r = 0; r < RUNS; r++) {
-      const listed = await kfeed(['subscriber', 'list', '--json', ...flags]);
+      const listed = await kfeedTimed(['subscriber', 'list', '--json', ...flags]);
       if (listed.code !== 0) throw new Error(listed.stderr);
       const body = JSON.parse(listed.stdout) as {
         subscribers: Array<{ topics: string[]; lag: number | null; lagSeconds: number | null }>;
@@ -203,20 +162,20 @@ async function main(): Promise<void> {
       if (withLag !== rows) console.error(`unexpected lag, e.g. ${JSON.stringify(body.subscribers[0]).slice(0, 400)}`);
     }
     const floor: number[] = [];
-    for (let r = 0; r < RUNS; r++) floor.push((await kfeed(['subscriber', '--help'])).ms);
+    for (let r = 0; r < RUNS; r++) floor.push((await kfeedTimed(['subscriber', '--help'])).ms);
 
-    const loadAtEnd = spawnSync('uptime', { encoding: 'utf8' }).stdout.trim();
-    const fmt = (xs: number[]) =>
-      `median ${Math.round(median(xs))} ms (runs: ${xs.map((x) => Math.round(x)).join(', ')})`;
+    const fmt = formatRuns;
     const report = [
       `# kfeed subscriber list at scale (${new Date().toISOString()})`,
       '',
-      `Machine: ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB; load at start: \`${loadAtStart}\`; when done: \`${loadAtEnd}\``,
-      'Cluster: `kfeed local up --require-acls` (KRaft, 1 broker, mTLS). Each figure is a fresh `node bin/kfeed.js` process, wall clock.',
+      machineLine(loadAtStart),
+      'Cluster: `kfeed local up --require-acls` (KRaft, 1 broker, mTLS). ' +
+        'Each figure is a fresh `node bin/kfeed.js` process, wall clock.',
       '',
       '| what | result | time |',
       '|---|---|---|',
-      `| \`subscriber list --json\` | ${rows} subscribers, ${withLag} with the expected lag (goal: ${SUBSCRIBERS} over ${TOPICS} topics x ${PARTITIONS} partitions, under 3 s) | ${fmt(listMs)} |`,
+      `| \`subscriber list --json\` | ${rows} subscribers, ${withLag} with the expected lag ` +
+        `(goal: ${SUBSCRIBERS} over ${TOPICS} topics x ${PARTITIONS} partitions, under 3 s) | ${fmt(listMs)} |`,
       `| \`subscriber --help\` (process start, the floor) | - | ${fmt(floor)} |`,
       '',
       `Seeding (topics, records, ${bindings.length} ACLs, ${SUBSCRIBERS} groups) took ${Math.round(seedMs)} ms.`,
@@ -228,7 +187,7 @@ async function main(): Promise<void> {
     console.log(report);
     console.log(`written to ${path.relative(ROOT, file)}`);
   } finally {
-    await kfeed(['local', 'down', '--name', args.name!]);
+    await stopBenchCluster(args.name!);
   }
 }
 

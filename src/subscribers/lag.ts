@@ -1,16 +1,14 @@
 import type { ConnectionSettings } from '../config/connection.js';
-import { withGroups } from '../kafka/groups.js';
+import { withGroups, type PartitionLag as GroupPartition } from '../kafka/groups.js';
 import type { GroupLag } from './lifecycle.js';
 
-export interface PartitionLag {
+/** A partition of one group, as `kfeed group describe` measures it. */
+export type PartitionLag = Pick<
+  GroupPartition,
+  'topic' | 'partition' | 'committedOffset' | 'logEndOffset' | 'lag' | 'lagSeconds'
+> & {
   group: string;
-  topic: string;
-  partition: number;
-  committedOffset: number | null;
-  logEndOffset: number;
-  lag: number | null;
-  lagSeconds: number | null;
-}
+};
 
 /**
  * Lag of every group whose id starts with one of `prefixes`: one group listing for the whole
@@ -32,15 +30,8 @@ export async function partitionLag(settings: ConnectionSettings, groups: string[
     for (const group of groups) {
       const description = await client.describe(group);
       for (const p of description.partitions) {
-        rows.push({
-          group,
-          topic: p.topic,
-          partition: p.partition,
-          committedOffset: p.committedOffset,
-          logEndOffset: p.logEndOffset,
-          lag: p.lag,
-          lagSeconds: p.lagSeconds,
-        });
+        const { topic, partition, committedOffset, logEndOffset, lag, lagSeconds } = p;
+        rows.push({ group, topic, partition, committedOffset, logEndOffset, lag, lagSeconds });
       }
     }
     return rows;

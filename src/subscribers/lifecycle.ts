@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Kafka } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
 import type { CertificateAuthority, RevocationReason } from '../certs/issuing.js';
 import type { ParsedCsr } from '../certs/csr.js';
 import { describeKey } from '../certs/keys.js';
@@ -219,18 +219,7 @@ export async function addSubscriber(access: RegistryAccess, input: AddSubscriber
       brokerCaPem: input.brokerCaPem,
       bootstrap: input.bootstrap,
     });
-    const written = await tx.step(
-      'writing the bundle',
-      async () => writeBundle(input.outDir, files),
-      () => ({
-        what: `bundle ${input.outDir} removed`,
-        run: async () => fs.rmSync(input.outDir, { recursive: true, force: true }),
-      }),
-    );
-    await tx.step('recording the subscriber', async () => {
-      await ensureRegistryTopic(admin, registryTopic);
-      await writeRegistryRecord(kafka, registryTopic, record);
-    });
+    const written = await bundleThenRecord(tx, access, admin, { outDir: input.outDir, files, record });
     return {
       subscriber: record,
       aclsGranted: wanted.map(describeBinding),
@@ -256,6 +245,28 @@ function certificateEntry(
     ...(issued.certificateArn ? { certificateArn: issued.certificateArn } : {}),
     issuedAt: now,
   };
+}
+
+/** The last two steps of every `add`: the bundle, then the registry record (the commit point). */
+async function bundleThenRecord(
+  tx: Transaction,
+  access: RegistryAccess,
+  admin: Admin,
+  what: { outDir: string; files: Record<string, string>; record: SubscriberRecord },
+): Promise<string[]> {
+  const written = await tx.step(
+    'writing the bundle',
+    async () => writeBundle(what.outDir, what.files),
+    () => ({
+      what: `bundle ${what.outDir} removed`,
+      run: async () => fs.rmSync(what.outDir, { recursive: true, force: true }),
+    }),
+  );
+  await tx.step('recording the subscriber', async () => {
+    await ensureRegistryTopic(admin, access.registryTopic);
+    await writeRegistryRecord(access.kafka, access.registryTopic, what.record);
+  });
+  return written;
 }
 
 /** A certificate from AWS Private CA can be revoked; a local CA keeps no revocation list. */
@@ -615,18 +626,7 @@ export async function addIamSubscriber(
       region: parseClusterArn(input.clusterArn).region,
     });
     const tx = new Transaction(access.translate);
-    const written = await tx.step(
-      'writing the bundle',
-      async () => writeBundle(input.outDir, files),
-      () => ({
-        what: `bundle ${input.outDir} removed`,
-        run: async () => fs.rmSync(input.outDir, { recursive: true, force: true }),
-      }),
-    );
-    await tx.step('recording the subscriber', async () => {
-      await ensureRegistryTopic(admin, registryTopic);
-      await writeRegistryRecord(kafka, registryTopic, record);
-    });
+    const written = await bundleThenRecord(tx, access, admin, { outDir: input.outDir, files, record });
     return { subscriber: record, policy, bundle: { dir: path.resolve(input.outDir), files: written }, registryTopic };
   } finally {
     await admin.disconnect().catch(() => undefined);
