@@ -147,7 +147,7 @@ describe('kfeed bench on the shared mTLS cluster', () => {
     const paced = await kfeed(['bench', 'produce', '--duration', '1', '--rate', '300', '--json']);
     expect(paced.code).toBe(0);
     const result = JSON.parse(paced.stdout) as ThroughputResult;
-    expect(result.settings.rate).toBe(300);
+    expect(result.settings?.rate).toBe(300);
     expect(result.messages).toBeGreaterThan(0);
     expect(result.messages).toBeLessThanOrEqual(301);
 
@@ -186,7 +186,8 @@ describe('kfeed bench on the shared mTLS cluster', () => {
     const bytes = lines.reduce((n, l) => n + Buffer.byteLength(l), 0);
     expect(result.bytes).toBe(bytes);
     expect(result.messageBytes).toBe(Math.round(bytes / 50)); // the real average, not --size
-    // No producer ran: the human report shows no producer settings.
+    // No producer ran: neither the JSON nor the human report shows producer settings.
+    expect(result.settings).toBeNull();
     const human = await kfeed(['bench', 'consume', '--topic', topic]);
     expect(human.code).toBe(0);
     expect(human.stdout).toMatch(new RegExp(`^consume: 50 messages of ${Math.round(bytes / 50)} B in`));

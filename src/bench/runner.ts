@@ -71,7 +71,8 @@ export interface ThroughputResult {
   /** Largest resident set of this process so far, in MB. */
   peakRssMb: number;
   interrupted: boolean;
-  settings: BenchSettings;
+  /** The producer's settings; null when no producer ran (consume of an existing --topic). */
+  settings: BenchSettings | null;
 }
 
 export interface BenchSettings {
@@ -332,7 +333,7 @@ function throughput(
     ...(run.firstRecordMs !== undefined ? { firstRecordMs: Math.round(run.firstRecordMs) } : {}),
     peakRssMb: peakRssMb(),
     interrupted: Boolean(input.signal?.aborted),
-    settings: settingsOf(input),
+    settings: mode === 'consume' && !run.temporary ? null : settingsOf(input),
   };
 }
 

@@ -220,7 +220,7 @@ export function report(result: ThroughputResult | LatencyResult): string {
   if (result.errors) lines.push(`  errors      ${result.errors} messages not delivered`);
   lines.push(
     `  topic       ${result.topic}${temporary}, ${result.partitions} partition${result.partitions === 1 ? '' : 's'}`,
-    ...(result.mode === 'consume' && !result.temporaryTopic
+    ...(s === null
       ? []
       : [
           `  producer    acks=${s.acks}${s.idempotent ? ' idempotent' : ''}, compression ${s.compression}, ` +
