@@ -332,7 +332,8 @@ export async function waitForOperation(
         onTimeout: () =>
           new KfeedError(
             'aws',
-            `the MSK cluster operation is still ${last?.state ?? 'running'} after ${Math.round(options.timeoutMs / 1000)} s`,
+            `the MSK cluster operation is still ${last?.state ?? 'running'} ` +
+              `after ${Math.round(options.timeoutMs / 1000)} s`,
             { hint: `it keeps running; ${follow}` },
           ),
       },

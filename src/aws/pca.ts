@@ -14,8 +14,10 @@ export interface PrivateCa {
 }
 
 // arn:aws:acm-pca:us-east-1:123456789012:certificate-authority/11111111-2222-3333-4444-555555555555
-const CA_ARN =
-  /^arn:aws[a-z-]*:acm-pca:[a-z]{2}(-[a-z]+)+-\d+:\d{12}:certificate-authority\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const CA_ARN = new RegExp(
+  String.raw`^arn:aws[a-z-]*:acm-pca:[a-z]{2}(-[a-z]+)+-\d+:\d{12}:certificate-authority\/` +
+    String.raw`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`,
+);
 const TEMPLATE_ARN = /^arn:aws[a-z-]*:acm-pca:::template\/[A-Za-z0-9_]+\/V\d+$/;
 
 export function checkCaArn(arn: string): string {

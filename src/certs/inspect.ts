@@ -154,8 +154,11 @@ export function verifyCertificate(input: VerifyInput): VerifyResult {
     if (next) chain.push(next);
     else if (issuedBy(current, current))
       broken = `"${subjectOf(current)}" is a root CA that ${trustName} does not hold`;
-    else
-      broken = `no certificate in ${input.certFile} or ${trustName} signed "${subjectOf(current)}" (issuer "${rfc2253(certificateNames(current.raw.toString('binary')).issuer)}")`;
+    else {
+      const subject = subjectOf(current);
+      const issuer = rfc2253(certificateNames(current.raw.toString('binary')).issuer);
+      broken = `no certificate in ${input.certFile} or ${trustName} signed "${subject}" (issuer "${issuer}")`;
+    }
   }
   if (anchor && anchor.fingerprint256 !== chain[chain.length - 1].fingerprint256) chain.push(anchor);
   checks.push({

@@ -50,7 +50,8 @@ export function checkIssuedCertificate(
     if (!signedBy(links[i], links[i + 1])) {
       throw new KfeedError(
         'verification',
-        `the certificate chain from ${source} is broken: "${links[i].subject.replace(/\n/g, ', ')}" is not signed by the next certificate`,
+        `the certificate chain from ${source} is broken: ` +
+          `"${links[i].subject.replace(/\n/g, ', ')}" is not signed by the next certificate`,
         {
           hint: 'nothing was written; check the CA',
         },

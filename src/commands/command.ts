@@ -65,7 +65,8 @@ export function renderView(ctx: Context): RenderView {
  * Adds `spec` under `parent` as `name` (default: the spec's own name), wired to the context:
  * parse -> validate -> run -> print (JSON or rendered) -> exit code.
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the registry holds specs of every option and result type
+// The registry holds specs of every option and result type.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyCommandSpec = CommandSpec<any, any>;
 
 export function attachCommand(

@@ -122,7 +122,8 @@ export default defineCommand<ConsumeOptions, ConsumeSummary>({
   render: (summary) =>
     summary.sink === undefined
       ? undefined
-      : `wrote ${summary.objects} object${summary.objects === 1 ? '' : 's'} (${summary.records} records) to ${summary.sink}` +
+      : `wrote ${summary.objects} object${summary.objects === 1 ? '' : 's'} ` +
+        `(${summary.records} records) to ${summary.sink}` +
         (summary.recovered ? `; ${summary.recovered} records were already written by an earlier run` : ''),
   json: (summary) => (summary.sink === undefined ? undefined : summary),
 });
@@ -207,7 +208,8 @@ async function runTicker(ctx: Context, consumer: FeedConsumer, options: ConsumeO
     fps: options.fps,
     snapshotSeconds: options.snapshotSeconds,
     footer: () =>
-      `${board.updates} updates (${rateText(board.updates, Date.now() - began)}/s)${board.ignored ? `, ${board.ignored} records not in the market schema` : ''}`,
+      `${board.updates} updates (${rateText(board.updates, Date.now() - began)}/s)` +
+      (board.ignored ? `, ${board.ignored} records not in the market schema` : ''),
   });
   view.start();
   try {

@@ -84,7 +84,8 @@ async function issueCertRun(ctx: Context, options: IssueCertOptions): Promise<Is
   }
   if (issued.clampedToCa) {
     ctx.warn(
-      `the CA in ${issued.ca} ends on ${issued.clampedToCa.notAfter}: the certificate ends then too, not on ${issued.clampedToCa.requestedNotAfter}`,
+      `the CA in ${issued.ca} ends on ${issued.clampedToCa.notAfter}: ` +
+        `the certificate ends then too, not on ${issued.clampedToCa.requestedNotAfter}`,
     );
   }
   writeFileAtomic(out, issued.result.pem, { exclusive: !options.force });

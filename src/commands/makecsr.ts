@@ -71,7 +71,8 @@ export default defineCommand<MakeCsrOptions, MakeCsrResult>({
       .option('-y, --yes', 'ask nothing: the subject comes from flags, the key password only from PK_PASSWORD')
       .addHelpText(
         'after',
-        '\nThe key is PKCS#8, encrypted when a password is given (PK_PASSWORD, or asked twice in a terminal); mode 0600.',
+        '\nThe key is PKCS#8, encrypted when a password is given ' +
+          '(PK_PASSWORD, or asked twice in a terminal); mode 0600.',
       ),
   validate: validateMakeCsr,
   run: makeCsrRun,
@@ -79,7 +80,8 @@ export default defineCommand<MakeCsrOptions, MakeCsrResult>({
     [
       `private key   ${r.files.key}  (${r.key}, PKCS#8${r.encrypted ? ', encrypted' : ''}, mode 0600)`,
       `CSR           ${r.files.csr}`,
-      `truststore    ${r.files.truststore}  (${r.truststore.source === PUBLIC_ROOTS ? PUBLIC_ROOTS : `from ${r.truststore.source}`}, ` +
+      `truststore    ${r.files.truststore}  ` +
+        `(${r.truststore.source === PUBLIC_ROOTS ? PUBLIC_ROOTS : `from ${r.truststore.source}`}, ` +
         `${r.truststore.certificates} certificate${r.truststore.certificates === 1 ? '' : 's'})`,
       `subject       ${r.subject}`,
       `principal     ${r.principal}  (for ACLs, once signed)`,

@@ -164,7 +164,11 @@ const produceCommand = defineCommand<ProduceOptions, ProduceSummary>({
   validate: validateProduce,
   run: produceRun,
   render: (summary) =>
-    `produced ${countInTime(summary.acknowledged, 'message', summary.seconds * 1000).replace(/ in /, ` to ${summary.topics.join(', ')} in `)}` +
+    'produced ' +
+    countInTime(summary.acknowledged, 'message', summary.seconds * 1000).replace(
+      / in /,
+      ` to ${summary.topics.join(', ')} in `,
+    ) +
     (summary.errors ? `; ${summary.errors} not delivered` : '') +
     (summary.interrupted ? '; interrupted' : ''),
 });

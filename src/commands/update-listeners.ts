@@ -65,7 +65,8 @@ export type UpdateListenersResult =
 export default defineCommand<UpdateListenersOptions, UpdateListenersResult>({
   name: 'update-listeners',
   summary:
-    'make broker N reachable at <host for N>:<port base + N> through a load balancer (PrivateLink), keeping the existing listeners',
+    'make broker N reachable at <host for N>:<port base + N> through a load balancer (PrivateLink), ' +
+    'keeping the existing listeners',
   flags: (command) =>
     withAwsOptions(
       withClusterOptions(
@@ -73,7 +74,8 @@ export default defineCommand<UpdateListenersOptions, UpdateListenersResult>({
           command
             .option(
               '--listener-name <name>',
-              `the new listener (default ${DEFAULT_LISTENER}; with --msk the client listener to re-advertise, default CLIENT_SECURE)`,
+              `the new listener (default ${DEFAULT_LISTENER}; ` +
+                'with --msk the client listener to re-advertise, default CLIENT_SECURE)',
             )
             .option('--security-protocol <protocol>', 'its security protocol', 'SSL')
             .option(
@@ -381,7 +383,8 @@ function renderResult(result: UpdateListenersResult, view: RenderView): string |
     case 'msk-plan': {
       const { cluster } = result;
       return [
-        `cluster ${cluster.name} (${cluster.mode === 'kraft' ? 'KRaft' : cluster.mode}), Kafka ${cluster.kafkaVersion ?? 'unknown'}`,
+        `cluster ${cluster.name} (${cluster.mode === 'kraft' ? 'KRaft' : cluster.mode}), ` +
+          `Kafka ${cluster.kafkaVersion ?? 'unknown'}`,
         CUSTOM_ADVERTISED_LISTENERS,
         `  before: ${result.before ?? '(unset)'}`,
         `  after:  ${result.plan.property}`,
@@ -400,12 +403,14 @@ function renderResult(result: UpdateListenersResult, view: RenderView): string |
 
 function planText(plan: ListenerPlan): string {
   const lines = [
-    `listener ${plan.listenerName} (${plan.securityProtocol}), host template ${plan.hostTemplate}, port base ${plan.portBase}`,
+    `listener ${plan.listenerName} (${plan.securityProtocol}), ` +
+      `host template ${plan.hostTemplate}, port base ${plan.portBase}`,
   ];
   for (const entry of plan.plan) {
     lines.push('');
     lines.push(
-      `broker ${entry.brokerId}: advertised ${entry.advertised.host}:${entry.advertised.port}, binds ${entry.bind.host || '*'}:${entry.bind.port}${entry.changes ? '' : ' (already in place)'}`,
+      `broker ${entry.brokerId}: advertised ${entry.advertised.host}:${entry.advertised.port}, ` +
+        `binds ${entry.bind.host || '*'}:${entry.bind.port}${entry.changes ? '' : ' (already in place)'}`,
     );
     for (const key of LISTENER_KEYS) {
       if (entry.before[key] === entry.after[key]) continue;

@@ -56,7 +56,8 @@ export interface FeedConsumer {
     onBatch: (batch: FeedBatch, control: ConsumeControl) => Promise<void>,
     signal?: AbortSignal,
     hooks?: {
-      /** Runs after a clean end while commits still work (a sink writes its buffers). */ beforeStop?: () => Promise<void>;
+      /** Runs after a clean end while commits still work (a sink writes its buffers). */
+      beforeStop?: () => Promise<void>;
     },
   ): Promise<void>;
   /** Commits `offset` (the next one to read) for the partition, e.g. from a timer while idle. */

@@ -85,7 +85,10 @@ export interface ConsumeLoopOptions {
   limit?: number;
 }
 
-/** Hands batches, cut to `limit`, to `handle` until the limit, the signal or the consumer ends; returns how many records it handed over. */
+/**
+ * Hands batches, cut to `limit`, to `handle` until the limit, the signal or the consumer ends; returns how many
+ * records it handed over.
+ */
 async function consumeUpTo(
   consumer: FeedConsumer,
   options: ConsumeLoopOptions & { beforeStop?: () => Promise<void> },

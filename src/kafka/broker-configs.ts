@@ -121,7 +121,8 @@ function kafkajsInternals() {
   if (version !== KAFKAJS_VERSION) {
     throw new KfeedError(
       'internal',
-      `IncrementalAlterConfigs is sent through kafkajs ${KAFKAJS_VERSION} internals, but kafkajs ${version} is installed`,
+      `IncrementalAlterConfigs is sent through kafkajs ${KAFKAJS_VERSION} internals, ` +
+        `but kafkajs ${version} is installed`,
       {
         hint: `reinstall kfeed's dependencies (package.json pins kafkajs ${KAFKAJS_VERSION})`,
       },

@@ -287,7 +287,9 @@ export function groupDeniedError(
     'denied',
     `this client is not authorized for group ${group}: it needs the ACL ${operation} on group ${group}`,
     {
-      hint: `an admin grants it with \`kfeed acl grant ${grantee(settings)} --role ${role} --topic ${topic} --group ${group}\``,
+      hint:
+        'an admin grants it with ' +
+        `\`kfeed acl grant ${grantee(settings)} --role ${role} --topic ${topic} --group ${group}\``,
       cause: options.cause,
     },
   );
@@ -303,7 +305,9 @@ export function topicDeniedError(
     'denied',
     `this client is not authorized for topic ${topic}: Kafka refused it DESCRIBE (an authorization problem)`,
     {
-      hint: `an admin grants a role with \`kfeed acl grant ${grantee(settings)} --role producer --topic ${topic}\` (or --role consumer)`,
+      hint:
+        'an admin grants a role with ' +
+        `\`kfeed acl grant ${grantee(settings)} --role producer --topic ${topic}\` (or --role consumer)`,
       cause,
     },
   );

@@ -41,16 +41,20 @@ export async function planListenerChange(
   if (brokers.some((b) => b.mode === 'kraft')) {
     throw new KfeedError(
       'conflict',
-      'the cluster runs in KRaft mode, where brokers refuse run-time changes of advertised listeners; nothing was changed',
+      'the cluster runs in KRaft mode, where brokers refuse run-time changes of advertised listeners; ' +
+        'nothing was changed',
       {
-        hint: 'on Amazon MSK pass --msk (custom.advertised.listeners through the MSK API); elsewhere edit server.properties and restart each broker',
+        hint:
+          'on Amazon MSK pass --msk (custom.advertised.listeners through the MSK API); ' +
+          'elsewhere edit server.properties and restart each broker',
       },
     );
   }
   if (brokers.some((b) => b.mode !== 'zookeeper')) {
     throw new KfeedError(
       'config',
-      'cannot tell whether the cluster runs in ZooKeeper mode (the brokers report neither zookeeper.connect nor process.roles)',
+      'cannot tell whether the cluster runs in ZooKeeper mode ' +
+        '(the brokers report neither zookeeper.connect nor process.roles)',
       {
         hint: 'on Amazon MSK pass --msk; the client also needs DescribeConfigs on the cluster',
       },
@@ -194,7 +198,8 @@ async function waitForValues(
       onTimeout: () =>
         new KfeedError(
           'verification',
-          `broker ${brokerId} did not take the new listener configs within ${Math.round(options.timeoutMs / 1000)} s (it reports listeners=${seen?.listeners})`,
+          `broker ${brokerId} did not take the new listener configs within ${Math.round(options.timeoutMs / 1000)} s ` +
+            `(it reports listeners=${seen?.listeners})`,
           {
             hint: 'see the broker log',
           },
@@ -235,7 +240,8 @@ async function verifyEndpoints(
         onTimeout: () =>
           new KfeedError(
             'verification',
-            `the new listener of broker ${entry.brokerId} at ${entry.direct} does not serve the new addresses (${lastError})`,
+            `the new listener of broker ${entry.brokerId} at ${entry.direct} ` +
+              `does not serve the new addresses (${lastError})`,
             {
               hint: 'see the broker log',
             },

@@ -41,7 +41,8 @@ export async function waitUntilEveryBrokerKnows(
       onTimeout: () =>
         new KfeedError(
           'connection',
-          `topic ${topic} was created, but broker(s) ${[...pending].join(', ')} did not list it within ${timeoutMs / 1000} s`,
+          `topic ${topic} was created, but broker(s) ${[...pending].join(', ')} ` +
+            `did not list it within ${timeoutMs / 1000} s`,
           {
             hint: 'check the brokers with `kfeed describe-topic`',
           },

@@ -99,7 +99,9 @@ async function waitForLeaders(admin: Admin, topic: string, timeoutMs = 15_000): 
           'connection',
           `topic ${topic} was created, but its partitions had no leader within ${timeoutMs / 1000} s`,
           {
-            hint: `check it with \`kfeed describe-topic ${topic}\`${last instanceof Error ? ` (last answer: ${last.message})` : ''}`,
+            hint:
+              `check it with \`kfeed describe-topic ${topic}\`` +
+              (last instanceof Error ? ` (last answer: ${last.message})` : ''),
           },
         ),
     },
@@ -129,7 +131,8 @@ export async function requireTopics(
     const one = missing.length === 1;
     throw new KfeedError(
       'notFound',
-      `${one ? `topic ${missing[0]} does not exist` : `topics ${missing.join(', ')} do not exist`} (or this client may not describe ${one ? 'it' : 'them'})`,
+      `${one ? `topic ${missing[0]} does not exist` : `topics ${missing.join(', ')} do not exist`} ` +
+        `(or this client may not describe ${one ? 'it' : 'them'})`,
       {
         hint: `create ${one ? 'it' : 'them'}: ${missing.map((t) => `kfeed create-topic ${t}`).join('; ')}`,
       },

@@ -70,8 +70,10 @@ export function renderClusterView(view: ClusterView, colorful: boolean): string 
       : []),
     ...(view.bootstrap.iam && view.iam
       ? [
-          `IAM           ${view.bootstrap.iam.join(',')}  (--auth iam --region ${view.iam.region}, principal ${view.iam.principal})`,
-          `IAM key       ${view.iam.accessKeyId}  (secret in ${view.iam.credentialsFile}, profile ${view.iam.awsProfile})`,
+          `IAM           ${view.bootstrap.iam.join(',')}  ` +
+            `(--auth iam --region ${view.iam.region}, principal ${view.iam.principal})`,
+          `IAM key       ${view.iam.accessKeyId}  ` +
+            `(secret in ${view.iam.credentialsFile}, profile ${view.iam.awsProfile})`,
         ]
       : []),
     `CA            ${view.files.ca}`,

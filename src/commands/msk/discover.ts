@@ -57,7 +57,8 @@ export default defineCommand<DiscoverOptions, Discovery>({
       .addOption(
         new Option(
           '--auth <kind>',
-          'which bootstrap string the profile and --export use (default: tls, else sasl-scram, else iam, else plaintext)',
+          'which bootstrap string the profile and --export use ' +
+            '(default: tls, else sasl-scram, else iam, else plaintext)',
         ).choices(['tls', 'sasl-scram', 'iam', 'plaintext']),
       )
       .option('--public', 'use the public-access bootstrap strings (9194 TLS, 9196 SCRAM, 9198 IAM)')
@@ -192,7 +193,8 @@ function renderDiscovery(found: Discovery, view: RenderView): string {
     `cluster        ${cluster.name}`,
     `arn            ${cluster.arn}`,
     `state          ${cluster.state}`,
-    `kafka          ${cluster.kafkaVersion ?? 'unknown'} (${cluster.mode === 'unknown' ? 'metadata mode unknown' : cluster.mode === 'kraft' ? 'KRaft' : 'ZooKeeper'})`,
+    `kafka          ${cluster.kafkaVersion ?? 'unknown'} ` +
+      `(${cluster.mode === 'unknown' ? 'metadata mode unknown' : cluster.mode === 'kraft' ? 'KRaft' : 'ZooKeeper'})`,
     `brokers        ${cluster.brokerCount ?? brokers.length}`,
     `client auth    ${auth.join(', ') || 'none reported'}`,
     ...(cluster.configuration

@@ -48,7 +48,8 @@ export default defineCommand<CreateTopicOptions, CreateTopicResult>({
   run: createTopicRun,
   render: (result) =>
     [
-      `created topic ${result.name} (${result.partitions} partition${result.partitions > 1 ? 's' : ''}, replication factor ${result.replicationFactor})`,
+      `created topic ${result.name} (${result.partitions} partition${result.partitions > 1 ? 's' : ''}, ` +
+        `replication factor ${result.replicationFactor})`,
       ...result.grants.map(
         (g) => `granted ${g.principal} ${g.operation} on ${g.resourceType.toLowerCase()} ${g.resourceName}`,
       ),

@@ -34,7 +34,10 @@ export default defineCommand<DeleteTopicOptions, DeleteTopicResult>({
   validate: (options) => checkTopicName(options.name),
   run: deleteTopicRun,
   render: (result) =>
-    `deleted topic ${result.deleted}${result.aclsChecked ? `, removed ${result.aclsRemoved.length} ACL${result.aclsRemoved.length === 1 ? '' : 's'}` : ''}`,
+    `deleted topic ${result.deleted}` +
+    (result.aclsChecked
+      ? `, removed ${result.aclsRemoved.length} ACL${result.aclsRemoved.length === 1 ? '' : 's'}`
+      : ''),
 });
 
 async function deleteTopicRun(ctx: Context, options: DeleteTopicOptions): Promise<DeleteTopicResult> {

@@ -41,7 +41,8 @@ export default defineCommand<DescribeTopicOptions, TopicDescription>({
             ],
             'configs: all broker defaults',
           );
-    const header = `topic ${topic.name}: ${topic.partitions.length} partition(s), replication factor ${topic.partitions[0]?.replicas.length ?? 0}`;
+    const replicas = topic.partitions[0]?.replicas.length ?? 0;
+    const header = `topic ${topic.name}: ${topic.partitions.length} partition(s), replication factor ${replicas}`;
     return `${header}\n${partitions}\n${configs}`;
   },
 });

@@ -42,7 +42,10 @@ export function formatRecord(record: ConsumedRecord, format: Exclude<OutputForma
   switch (format) {
     case 'line':
       // As the original consumer.py printed it.
-      return `${record.topic}:${record.partition}:${record.offset}: value=${record.value === null ? '' : record.value.toString('utf8')}\n`;
+      return (
+        `${record.topic}:${record.partition}:${record.offset}: ` +
+        `value=${record.value === null ? '' : record.value.toString('utf8')}\n`
+      );
     case 'json':
       return JSON.stringify(recordJson(record)) + '\n';
     case 'raw':

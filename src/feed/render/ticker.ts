@@ -135,7 +135,8 @@ export class TickerView {
     } else {
       if (!this.dirty && this.frames > 0) return;
       out.write(
-        `--- ${new Date().toISOString()}  ${this.board.symbols} symbols, ${this.board.updates} updates\n${this.text().join('\n')}\n`,
+        `--- ${new Date().toISOString()}  ${this.board.symbols} symbols, ${this.board.updates} updates\n` +
+          `${this.text().join('\n')}\n`,
       );
     }
     this.frames += 1;

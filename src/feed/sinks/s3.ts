@@ -218,7 +218,8 @@ export class S3Sink {
     const { ListObjectsV2Command } = await import('@aws-sdk/client-s3');
     const first = records[0];
     const id = `${topic}:${partition}`;
-    const prefix = `${partitionPrefix(this.options.location, topic, partition)}date=${dateOf(first)}/${pad(first.offset)}-`;
+    const partitionPath = partitionPrefix(this.options.location, topic, partition);
+    const prefix = `${partitionPath}date=${dateOf(first)}/${pad(first.offset)}-`;
     const found = await this.call(`listing s3://${this.options.location.bucket}/${prefix}`, (client) =>
       client.send(new ListObjectsV2Command({ Bucket: this.options.location.bucket, Prefix: prefix, MaxKeys: 10 })),
     );

@@ -165,7 +165,8 @@ export function twelveDataSource(options: TwelveDataOptions): FeedSource {
     async run(emit: Emit, signal: AbortSignal) {
       if (intervalSeconds > options.intervalSeconds) {
         options.onStatus?.(
-          `twelvedata: polling every ${intervalSeconds} s, as ${all.length} symbol(s) at ${options.creditsPerMinute} credits/minute allow`,
+          `twelvedata: polling every ${intervalSeconds} s, ` +
+            `as ${all.length} symbol(s) at ${options.creditsPerMinute} credits/minute allow`,
         );
       }
       let failures = 0;
