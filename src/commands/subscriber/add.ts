@@ -125,12 +125,12 @@ export default defineCommand<AddSubscriberOptions, AddResult>({
   },
   render: (result) => {
     const s = result.subscriber;
+    const cert = s.certificates.at(-1);
     const access =
       result.auth === 'iam'
         ? [`IAM policy    ${result.policy.Statement.length} statements in policy.json: attach it to ${s.principal}`]
         : [
-            `certificate   serial ${s.certificates.at(-1)!.serialNumber}, valid until ${s.certificates.at(-1)!.notAfter}, ` +
-              `from ${s.certificates.at(-1)!.ca}`,
+            `certificate   serial ${cert!.serialNumber}, valid until ${cert!.notAfter}, from ${cert!.ca}`,
             `ACLs          ${result.aclsGranted.length} (${result.aclsGranted.map(aclPhrase).join(', ')})`,
           ];
     return [
