@@ -34,6 +34,22 @@ describe('msk discover on an IAM-only cluster (local MSK API server)', () => {
       cluster.brokers.map((b) => `${b.host}:9098`).sort(),
     );
     expect(profiles.profiles['feed-iam'].cert).toBeUndefined();
+
+    // profile show --resolved names where the credentials come from, never the secret.
+    const secret = 'wJalrXUtnFEMI-not-to-be-printed';
+    const env = { ...msk.env, AWS_SECRET_ACCESS_KEY: secret, XDG_CONFIG_HOME: configHome };
+    const shown = await kfeed(['profile', 'show', '--resolved', '--profile', 'feed-iam'], { env, cwd: work });
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toMatch(/^auth {7}iam/m);
+    expect(shown.stdout).toMatch(new RegExp(`^region {5}${region}`, 'm'));
+    expect(shown.stdout).toMatch(/^credentials .*AWS_ACCESS_KEY_ID/m);
+    expect(shown.stdout + shown.stderr).not.toContain(secret);
+    const asJson = await kfeed(['profile', 'show', '--resolved', '--profile', 'feed-iam', '--json'], {
+      env,
+      cwd: work,
+    });
+    expect(JSON.parse(asJson.stdout).iam).toMatchObject({ region });
+    expect(asJson.stdout + asJson.stderr).not.toContain(secret);
   });
 
   it('--export names the auth and region; asking for what the cluster lacks is one line', async () => {

@@ -22,6 +22,8 @@ export interface ResolvedProfileView {
   files: ConnectionSettings['files'];
   saslUser: string | null;
   keyEncrypted: boolean;
+  /** MSK IAM: the region tokens are signed for and where the AWS credentials come from (never a secret). */
+  iam: { region: string; credentials: string } | null;
   origin: Record<string, string>;
 }
 
@@ -54,6 +56,7 @@ async function resolvedView(ctx: Context, options: ProfileShowOptions): Promise<
     files: settings.files,
     saslUser: settings.sasl?.username ?? null,
     keyEncrypted: Boolean(settings.tls?.passphrase),
+    iam: settings.iam ? { region: settings.iam.region, credentials: settings.iam.credentialSource.description } : null,
     origin: settings.origin,
   };
 }
@@ -84,6 +87,13 @@ function renderResolved(view: ResolvedProfileView): string {
     `cert       ${view.files.cert ?? '(none)'}${origin('cert')}`,
     `key        ${view.files.key ?? '(none)'}${origin('key')}`,
     ...(view.saslUser ? [`SASL user  ${view.saslUser}`] : []),
+    ...(view.iam
+      ? [
+          `auth       iam${origin('auth')}`,
+          `region     ${view.iam.region}${origin('region')}`,
+          `credentials ${view.iam.credentials}`,
+        ]
+      : []),
   ].join('\n');
 }
 
