@@ -177,6 +177,7 @@ describe('resolver: flags > environment > profile', () => {
       files: {},
       saslUser: null,
       keyEncrypted: false,
+      iam: null,
       origin: { brokers: '--brokers' },
     });
     // ...unless the profile is named: then its settings are wanted with these brokers.
