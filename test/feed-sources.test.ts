@@ -6,6 +6,7 @@ import { startTwelveDataServer } from './servers/twelvedata.js';
 import { unique } from './helpers/unique.js';
 import { expectFailure } from './helpers/assert.js';
 const KEYS = { APCA_API_KEY_ID: 'PKTEST', APCA_API_SECRET_KEY: 'secret' };
+const ALPACA_KEYS = { key: KEYS.APCA_API_KEY_ID, secret: KEYS.APCA_API_SECRET_KEY };
 
 async function topics(prefix: string, names: string[]) {
   for (const name of names) expect((await kfeed(['create-topic', `${prefix}${name}`])).code).toBe(0);
@@ -40,7 +41,7 @@ async function readAll(topicNames: string[]) {
 describe('Alpaca market-data stream (local server speaking its wire format)', () => {
   let alpaca: AlpacaServer;
   beforeAll(async () => {
-    alpaca = await startAlpacaServer({ key: KEYS.APCA_API_KEY_ID, secret: KEYS.APCA_API_SECRET_KEY });
+    alpaca = await startAlpacaServer(ALPACA_KEYS);
   });
   afterAll(async () => {
     await alpaca.close();
@@ -69,7 +70,14 @@ describe('Alpaca market-data stream (local server speaking its wire format)', ()
     );
     await alpaca.subscribed('/v2/iex', 1);
     await alpaca.subscribed('/v1beta3/crypto/us', 1);
-    alpaca.push('/v2/iex', [
+    // The server's record of what was asked for, not the product's own account of it.
+    const stocks = { trades: ['AAPL', 'MSFT'], quotes: ['AAPL', 'MSFT'], bars: ['AAPL', 'MSFT'] };
+    const crypto = { trades: ['BTC/USD'], quotes: ['BTC/USD'], bars: ['BTC/USD'] };
+    expect(alpaca.subscriptions('/v2/iex')).toEqual([stocks]);
+    expect(alpaca.subscriptions('/v1beta3/crypto/us')).toEqual([crypto]);
+    // A symbol nobody subscribed to is never sent, as on Alpaca; kfeed must not see it either.
+    expect(alpaca.push('/v2/iex', [{ T: 't', S: 'TSLA', p: 1, s: 1, t: '2025-01-02T14:29:59Z' }])).toEqual([]);
+    const firstPush = alpaca.push('/v2/iex', [
       {
         T: 't',
         S: 'AAPL',
@@ -95,13 +103,17 @@ describe('Alpaca market-data stream (local server speaking its wire format)', ()
         z: 'C',
       },
     ]);
+    expect(firstPush).toHaveLength(2);
     alpaca.push('/v1beta3/crypto/us', [
       { T: 't', S: 'BTC/USD', p: 67012.5, s: 0.0421, t: '2025-01-02T14:30:01.5Z', i: 7, tks: 'B' },
     ]);
     // The network drops the stock connection; kfeed must reconnect, authenticate and subscribe again.
     alpaca.drop('/v2/iex');
     await alpaca.subscribed('/v2/iex', 2);
-    alpaca.push('/v2/iex', [
+    // The re-connect asks for exactly the same channels again.
+    expect(alpaca.subscriptions('/v2/iex')).toEqual([stocks, stocks]);
+    expect(alpaca.subscriptions('/v1beta3/crypto/us')).toEqual([crypto]);
+    const secondPush = alpaca.push('/v2/iex', [
       {
         T: 'b',
         S: 'MSFT',
@@ -127,7 +139,9 @@ describe('Alpaca market-data stream (local server speaking its wire format)', ()
         t: '2025-01-02T14:31:00.5Z',
         z: 'C',
       },
+      { T: 'q', S: 'GOOG', bp: 1, bs: 1, ap: 2, as: 1, t: '2025-01-02T14:31:00.6Z' },
     ]);
+    expect(secondPush).toHaveLength(2);
     alpaca.push('/v1beta3/crypto/us', [
       { T: 'q', S: 'BTC/USD', bp: 67010, bs: 1.2, ap: 67015, as: 0.8, t: '2025-01-02T14:31:02Z' },
       {
@@ -223,16 +237,35 @@ describe('Alpaca market-data stream (local server speaking its wire format)', ()
     );
     expect(alpaca.connections.get('/v2/iex')).toBe(before + 1);
 
+    const sipBefore = alpaca.connections.get('/v2/sip') ?? 0;
     const sip = await kfeed([...base, '--feed', 'sip'], { env: KEYS });
     expect(sip.code).toBe(6);
     expect(sip.stderr).toMatch(
       /insufficient subscription \(code 409\) — your plan does not include this feed: use --feed iex\n$/,
     );
+    expect(alpaca.connections.get('/v2/sip')).toBe(sipBefore + 1);
 
     alpaca.occupy('/v2/test');
+    const testBefore = alpaca.connections.get('/v2/test') ?? 0;
     const second = await kfeed([...base, '--feed', 'test'], { env: KEYS });
     expectFailure(second, 4, /connection limit exceeded \(code 406\) — another client is connected/);
     expect(second.stderr.trim().split('\n')).toHaveLength(1);
+    expect(alpaca.connections.get('/v2/test')).toBe(testBefore + 1);
+
+    // 405: more channels than the plan allows (trades + quotes of AAPL are 2, the limit here is 1).
+    const limited = await startAlpacaServer({ ...ALPACA_KEYS, symbolLimit: 1 });
+    try {
+      const tooMany = await kfeed(
+        base.map((a) => (a === alpaca.url ? limited.url : a)),
+        { env: KEYS },
+      );
+      expectFailure(tooMany, 4, /symbol limit exceeded \(code 405\) — subscribe to fewer symbols/);
+      expect(tooMany.stderr.trim().split('\n')).toHaveLength(1);
+      expect(limited.connections.get('/v2/iex')).toBe(1);
+      expect(limited.subscriptions('/v2/iex')).toEqual([{ trades: ['AAPL'], quotes: ['AAPL'], bars: ['AAPL'] }]);
+    } finally {
+      await limited.close();
+    }
 
     const noKeys = await kfeed(base, { env: { APCA_API_KEY_ID: undefined, APCA_API_SECRET_KEY: undefined } });
     expectFailure(noKeys, 3, /Alpaca keys are not set — set APCA_API_KEY_ID and APCA_API_SECRET_KEY/);
@@ -250,6 +283,7 @@ describe('Twelve Data /price (local server speaking its REST format)', () => {
       failFirst: { AAPL: 1 },
     });
     try {
+      const started = Date.now();
       const run = await kfeed(
         [
           'produce',
@@ -278,16 +312,26 @@ describe('Twelve Data /price (local server speaking its REST format)', () => {
       );
       expect(run.stdout).toMatch(/^produced 4 messages/);
       const records = await readAll([`${prefix}trade`, `${prefix}crypto_trade`]);
-      expect(records.map((r) => [r.topic.slice(prefix.length), r.key, r.value.price])).toEqual(
-        expect.arrayContaining([
-          ['trade', 'AAPL', 228.1],
-          ['crypto_trade', 'BTC/USD', 67000.5],
-        ]),
-      );
-      expect(records).toHaveLength(4);
+      // Every record, every field: one symbol is one key, so its records keep their order within a topic.
+      const byTopic = [...records].sort((a, b) => a.topic.localeCompare(b.topic));
+      const record = (topic: string, symbol: string, asset: string, price: number) => ({
+        topic: `${prefix}${topic}`,
+        key: symbol,
+        headers: { source: 'twelvedata' },
+        value: { kind: 'trade', symbol, asset, eventTime: expect.any(String), receiveTime: expect.any(String), price },
+      });
+      expect(byTopic.map((r) => ({ topic: r.topic, key: r.key, headers: r.headers, value: r.value }))).toEqual([
+        record('crypto_trade', 'BTC/USD', 'crypto', 67000.5),
+        record('crypto_trade', 'BTC/USD', 'crypto', 67000.5),
+        record('trade', 'AAPL', 'stock', 228.1),
+        record('trade', 'AAPL', 'stock', 228.25),
+      ]);
       for (const r of records) {
-        expect(typeof r.value.price).toBe('number');
-        expect(r.headers.source).toBe('twelvedata');
+        // A polled price has no exchange time: both times are when the answer came, within this test.
+        expect(r.value.eventTime).toBe(r.value.receiveTime);
+        expect(new Date(r.value.eventTime as string).toISOString()).toBe(r.value.eventTime);
+        expect(Date.parse(r.value.eventTime as string)).toBeGreaterThan(started);
+        expect(Date.parse(r.value.eventTime as string)).toBeLessThanOrEqual(Date.now());
       }
 
       // The client's own budget: it stops before the server has to refuse.

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { kfeed } from './helpers/run.js';
 import { sharedCluster } from './helpers/env.js';
 import { kcat } from './helpers/kcat.js';
+import { waitFor } from './helpers/wait.js';
 import type { BarEvent, MarketEvent, QuoteEvent, TradeEvent } from '../src/feed/schema.js';
 import type { RecordJson } from '../src/feed/render/records.js';
 
@@ -106,6 +107,59 @@ describe('produce and consume over mTLS on the shared cluster', () => {
     expect(printed).toHaveLength(5);
     for (const p of printed)
       expect(p).toMatch(new RegExp(`^${topic}:[0-2]:\\d+: value=value \\d+ ünïcode \\{"n":\\d+\\}$`));
+  });
+
+  it('--from-time returns exactly the records written at or after the time, as kcat -o s@<ms> does', async () => {
+    const topic = unique('fromtime');
+    await createTopic(topic, 3);
+    const before = Array.from({ length: 30 }, (_, i) => `k${i % 5}:before ${i}`);
+    const after = Array.from({ length: 30 }, (_, i) => `k${i % 5}:after ${i}`);
+    expect((await kfeed(['produce', '-t', topic, '-K', ':'], { stdin: before.join('\n') })).code).toBe(0);
+    // Every earlier record is stamped at or before now; the later ones strictly after `at`.
+    const at = Date.now() + 1;
+    await waitFor('the clock to pass the recorded time', () => (Date.now() > at ? true : undefined), 5_000, 1);
+    expect((await kfeed(['produce', '-t', topic, '-K', ':'], { stdin: after.join('\n') })).code).toBe(0);
+
+    const all = jsonLines(
+      (await kfeed(['consume', topic, '--from-beginning', '--exit-at-end', '--json', '-g', unique('g')])).stdout,
+    );
+    expect(all).toHaveLength(60);
+    const later = (values: string[]) => values.filter((v) => v.startsWith('after ')).sort();
+    // The records' own timestamps split exactly where the two produce runs did.
+    expect(
+      all
+        .filter((r) => Date.parse(r.timestamp) >= at)
+        .map((r) => String(r.value))
+        .sort(),
+    ).toEqual(later(after.map((l) => l.split(':')[1])));
+
+    const fromTime = await kfeed([
+      'consume',
+      topic,
+      '--from-time',
+      new Date(at).toISOString(),
+      '--exit-at-end',
+      '-f',
+      'raw',
+      '-g',
+      unique('g'),
+    ]);
+    expect(fromTime.code).toBe(0);
+    const got = fromTime.stdout.trim().split('\n').sort();
+    expect(got).toEqual(later(after.map((l) => l.split(':')[1])));
+    const read = await kcat(sharedCluster().tlsBrokers, tls(), [
+      '-C',
+      '-t',
+      topic,
+      '-o',
+      `s@${at}`,
+      '-e',
+      '-q',
+      '-f',
+      '%s\\n',
+    ]);
+    expect(read.code).toBe(0);
+    expect(read.stdout.trim().split('\n').sort()).toEqual(got);
   });
 
   it('a group continues where it stopped; --partition, --offset and --from-time pick the start', async () => {

@@ -43,48 +43,55 @@ async function total(topic: string): Promise<number> {
 }
 
 describe('producing through failures', () => {
-  it('a broker restarted in the middle of a 100,000-message produce: none lost, none duplicated', async () => {
-    const topic = unique('restart');
-    expect((await kfeed(['create-topic', topic, '--partitions', '3', ...connection])).code).toBe(0);
-    // Lines arrive over ~8 s, so the restart happens while records are in flight.
-    const count = 100_000;
-    let next = 0;
-    const stdin = new Readable({ read() {} });
-    const feeder = setInterval(() => {
-      const chunk = [];
-      for (let i = 0; i < 1250 && next < count; i++) chunk.push(`line-${next++}`);
-      stdin.push(chunk.join('\n') + '\n');
-      if (next >= count) {
-        clearInterval(feeder);
-        stdin.push(null);
-      }
-    }, 100);
-    const produced = startInProcess(['produce', '-t', topic, '--json', ...connection], {
-      env: testEnv(),
-      cwd: process.cwd(),
-      stdin,
-    }).done;
+  it.each([
+    ['stopped cleanly (SIGTERM)', false],
+    ['killed with SIGKILL (a crash)', true],
+  ])(
+    'a broker %s and started again in the middle of a 100,000-message produce: none lost, none duplicated',
+    async (_how, crash) => {
+      const topic = unique(crash ? 'crash' : 'restart');
+      expect((await kfeed(['create-topic', topic, '--partitions', '3', ...connection])).code).toBe(0);
+      // Lines arrive over ~8 s, so the restart happens while records are in flight.
+      const count = 100_000;
+      let next = 0;
+      const stdin = new Readable({ read() {} });
+      const feeder = setInterval(() => {
+        const chunk = [];
+        for (let i = 0; i < 1250 && next < count; i++) chunk.push(`line-${next++}`);
+        stdin.push(chunk.join('\n') + '\n');
+        if (next >= count) {
+          clearInterval(feeder);
+          stdin.push(null);
+        }
+      }, 100);
+      const produced = startInProcess(['produce', '-t', topic, '--json', ...connection], {
+        env: testEnv(),
+        cwd: process.cwd(),
+        stdin,
+      }).done;
 
-    // Restart once the brokers hold records and more are still on their way.
-    await waitFor('records in the topic before the restart', async () =>
-      (await total(topic)) >= 5_000 ? true : undefined,
-    );
-    const state = readClusterState(path.join(process.env.XDG_DATA_HOME!, 'kfeed'), NAME)!;
-    const sentBeforeStop = next;
-    await stopBroker(state, 1);
-    startBroker(state, 1, testEnv());
-    await waitUntilServing(state, 120_000);
-    expect(sentBeforeStop).toBeLessThan(count);
+      // Restart once the brokers hold records and more are still on their way.
+      await waitFor('records in the topic before the restart', async () =>
+        (await total(topic)) >= 5_000 ? true : undefined,
+      );
+      const state = readClusterState(path.join(process.env.XDG_DATA_HOME!, 'kfeed'), NAME)!;
+      const sentBeforeStop = next;
+      await stopBroker(state, 1, { kill: crash });
+      startBroker(state, 1, testEnv());
+      await waitUntilServing(state, 120_000);
+      expect(sentBeforeStop).toBeLessThan(count);
 
-    const result = await produced;
-    expect([result.code, result.stderr]).toEqual([0, '']);
-    expect(JSON.parse(result.stdout)).toMatchObject({ sent: count, acknowledged: count, errors: 0 });
-    const read = await kcat(brokers, tls, ['-C', '-t', topic, '-e', '-q', '-f', '%s\\n'], { timeoutMs: 120_000 });
-    const lines = read.stdout.trim().split('\n');
-    expect(lines.length).toBe(count);
-    expect(new Set(lines).size).toBe(count);
-    expect(lines.every((l) => /^line-\d+$/.test(l))).toBe(true);
-  }, 240_000);
+      const result = await produced;
+      expect([result.code, result.stderr]).toEqual([0, '']);
+      expect(JSON.parse(result.stdout)).toMatchObject({ sent: count, acknowledged: count, errors: 0 });
+      const read = await kcat(brokers, tls, ['-C', '-t', topic, '-e', '-q', '-f', '%s\\n'], { timeoutMs: 120_000 });
+      const lines = read.stdout.trim().split('\n');
+      expect(lines.length).toBe(count);
+      expect(new Set(lines).size).toBe(count);
+      expect(lines.every((l) => /^line-\d+$/.test(l))).toBe(true);
+    },
+    240_000,
+  );
 
   it('SIGINT during produce: the count printed is the count in the topic', async () => {
     const topic = unique('sigint');

@@ -1,7 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GetBucketLocationCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import {
+  GetBucketLocationCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { BIN, kfeed } from './helpers/run.js';
 import { testEnv } from './helpers/env.js';
 import { startMoto, type Moto } from './helpers/moto.js';
@@ -189,7 +195,8 @@ describe('the S3 sink against moto', () => {
         { env: moto.env },
       );
 
-    const once = await run(unique('g'));
+    const group = unique('g');
+    const once = await run(group);
     expect(once.stderr).toBe('');
     expect(once.code).toBe(0);
     const firstSummary = JSON.parse(once.stdout);
@@ -201,14 +208,83 @@ describe('the S3 sink against moto', () => {
       lines.map((_, i) => i),
     );
 
-    // A group with no commits (as after a crash between upload and commit) re-reads everything.
-    const again = await run(unique('g'));
+    // The group losing its commits (as after a crash between upload and commit) re-reads everything.
+    expect((await kfeed(['group', 'delete', group, '--yes'])).code).toBe(0);
+    const again = await run(group);
     expect(again.code).toBe(0);
     const secondSummary = JSON.parse(again.stdout);
     expect(secondSummary.recovered).toBeGreaterThan(0);
     const after = await objects(bucket, '');
     expect(after.map((o) => [o.key, o.etag]).sort()).toEqual(before.map((o) => [o.key, o.etag]).sort());
     expectEveryOffsetOnce(coverage(after), await highWatermarks(topic));
+  });
+
+  it("records the group in each object's metadata; another group on the same prefix is refused, the same group is not", async () => {
+    const topic = unique('s3owner');
+    expect((await kfeed(['create-topic', topic, '--partitions', '2'])).code).toBe(0);
+    const produce = async (from: number) =>
+      expect(
+        (
+          await kfeed(['produce', '-t', topic], {
+            stdin: Array.from({ length: 50 }, (_, i) => `{"n":${from + i}}`).join('\n'),
+          })
+        ).code,
+      ).toBe(0);
+    await produce(0);
+    const bucket = unique('owner');
+    const sink = (group: string, prefix: string) =>
+      kfeed(
+        [
+          'consume',
+          topic,
+          '--from-beginning',
+          '--exit-at-end',
+          '-g',
+          group,
+          '--sink',
+          `s3://${bucket}/${prefix}`,
+          '--create-bucket',
+          '--object-records',
+          '20',
+          '--json',
+        ],
+        { env: moto.env },
+      );
+    const owner = unique('g');
+    const first = await sink(owner, 'shared');
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    const written = await objects(bucket, 'shared/');
+    expect(written.length).toBeGreaterThan(1);
+    for (const o of written) {
+      const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: o.key }));
+      expect(head.Metadata).toEqual({ 'kfeed-group': owner });
+    }
+
+    // Another group would read every record again into overlapping objects: refused, nothing written.
+    await produce(50);
+    const other = unique('g');
+    const refused = await sink(other, 'shared');
+    expectFailure(
+      refused,
+      8,
+      new RegExp(
+        `^kfeed: s3://${bucket}/shared/ holds objects of consumer group ${owner} \\(shared/${topic}/partition=\\d/\\S+\\.jsonl\\) — give group ${other} its own prefix, or run this sink in group ${owner}$`,
+      ),
+    );
+    expect(refused.stderr.trim().split('\n')).toHaveLength(1);
+    expect((await objects(bucket, 'shared/')).map((o) => [o.key, o.etag])).toEqual(written.map((o) => [o.key, o.etag]));
+
+    // Its own prefix is fine; so is the owning group coming back for the new records.
+    const elsewhere = await sink(other, 'other');
+    expect(elsewhere.code).toBe(0);
+    expect(JSON.parse(elsewhere.stdout).records).toBe(100);
+    const resumed = await sink(owner, 'shared');
+    expect(resumed.stderr).toBe('');
+    expect(resumed.code).toBe(0);
+    expect(JSON.parse(resumed.stdout).records).toBe(50);
+    const all = await objects(bucket, 'shared/');
+    expectEveryOffsetOnce(coverage(all), await highWatermarks(topic));
   });
 
   it('a missing bucket without --create-bucket, and a bad location, are one line each', async () => {

@@ -251,6 +251,7 @@ async function runSink(
   const began = Date.now();
   const stats = await consumeToS3(consumer, s3, {
     location,
+    group: options.group,
     batchSize: objectRecords,
     batchSeconds: objectSeconds,
     signal: ctx.abort.signal,

@@ -149,6 +149,8 @@ export function consumeIntoBoard(
 
 export interface S3SinkRunOptions extends ConsumeLoopOptions {
   location: S3Location;
+  /** The consumer group the sink commits in (recorded in each object's metadata). */
+  group: string;
   /** Records per object at most. */
   batchSize: number;
   /** An object is written once its oldest record waited this long. */
@@ -166,10 +168,12 @@ export async function consumeToS3(
 ): Promise<S3SinkStats> {
   const sink = new S3Sink(s3, {
     location: options.location,
+    group: options.group,
     batchSize: options.batchSize,
     batchSeconds: options.batchSeconds,
     commit: (topic, partition, offset) => consumer.commit(topic, partition, offset),
   });
+  await sink.checkPrefixOwner();
   let timerFailure: unknown;
   let stopConsumer: (() => void) | undefined;
   const timer = setInterval(() => {

@@ -239,7 +239,15 @@ function translate(
         cause: error,
       });
     }
-    if (/Closed connection|disconnected|not connected/i.test(msg)) {
+    const closed = find((e) => /ConnectionClosed/.test(e.name ?? '') || /Closed connection/i.test(e.message ?? ''));
+    // "Broker not connected" with nothing closed: the peer accepted and then said nothing (a request timed out).
+    if (!closed && /Broker not connected/i.test(msg)) {
+      return new KfeedError('connection', `the broker ${brokers} accepted the connection but did not answer`, {
+        hint: 'check --brokers: is a Kafka listener there, and is it not overloaded?',
+        cause: error,
+      });
+    }
+    if (closed || /disconnected/i.test(msg)) {
       return new KfeedError('connection', `the broker ${brokers} closed the connection`, {
         hint:
           settings?.security === 'plaintext'

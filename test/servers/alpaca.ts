@@ -11,10 +11,15 @@ export interface AlpacaServer {
   url: string;
   /** Connections accepted so far per path (including refused ones). */
   connections: Map<string, number>;
+  /** What each connection of `path` asked for, in the order of connection (all its subscribe messages merged). */
+  subscriptions(path: string): Channels[];
   /** Resolves when `path` has been subscribed `times` times in total. */
   subscribed(path: string, times: number): Promise<void>;
-  /** Sends data frames to the subscribed client of `path`. */
-  push(path: string, frames: object[]): void;
+  /**
+   * Sends data frames to the client of `path`, as Alpaca does: only the trades (t), quotes (q) and bars (b)
+   * of symbols that connection subscribed to; returns the frames actually sent.
+   */
+  push(path: string, frames: AlpacaFrame[]): AlpacaFrame[];
   /** Drops the connection of `path` without a close frame (a network failure). */
   drop(path: string): void;
   /** Keeps a connection slot of `path` taken, so the next client gets 406. */
@@ -22,14 +27,33 @@ export interface AlpacaServer {
   close(): Promise<void>;
 }
 
+/** One message of a frame: its type `T`, the symbol `S` of data messages, and their fields. */
+export interface AlpacaFrame {
+  T: string;
+  S?: string;
+  [field: string]: unknown;
+}
+
+export interface Channels {
+  trades: string[];
+  quotes: string[];
+  bars: string[];
+}
+
+const CHANNEL_OF: Record<string, keyof Channels> = { t: 'trades', q: 'quotes', b: 'bars' };
+
 export async function startAlpacaServer(options: {
   key: string;
   secret: string;
   feeds?: string[];
+  /** Most trades + quotes channels a connection may hold; more gets 405 (the free plan allows 30). */
+  symbolLimit?: number;
 }): Promise<AlpacaServer> {
   const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
   const active = new Map<string, WebSocket>();
+  const activeChannels = new Map<string, Channels>();
+  const subscriptionLog = new Map<string, Channels[]>();
   const occupied = new Set<string>();
   const connections = new Map<string, number>();
   const subscriptions = new Map<string, number>();
@@ -48,7 +72,9 @@ export async function startAlpacaServer(options: {
     active.set(path, ws);
     ws.on('close', () => active.get(path) === ws && active.delete(path));
     let authenticated = false;
-    const channels: Record<string, string[]> = { trades: [], quotes: [], bars: [] };
+    const channels: Channels = { trades: [], quotes: [], bars: [] };
+    activeChannels.set(path, channels);
+    let logged = false;
     send(ws, [{ T: 'success', msg: 'connected' }]);
     ws.on('message', (data) => {
       const message = JSON.parse(data.toString()) as Record<string, unknown>;
@@ -68,8 +94,22 @@ export async function startAlpacaServer(options: {
         send(ws, [{ T: 'success', msg: 'authenticated' }]);
       } else if (message.action === 'subscribe') {
         if (!authenticated) return send(ws, [{ T: 'error', code: 401, msg: 'not authenticated' }]);
-        for (const kind of Object.keys(channels))
-          channels[kind].push(...((message[kind] as string[] | undefined) ?? []));
+        for (const kind of Object.keys(channels) as Array<keyof Channels>) {
+          for (const symbol of (message[kind] as string[] | undefined) ?? [])
+            if (!channels[kind].includes(symbol)) channels[kind].push(symbol);
+        }
+        if (!logged) {
+          logged = true;
+          subscriptionLog.set(path, [...(subscriptionLog.get(path) ?? []), channels]);
+        }
+        if (
+          options.symbolLimit !== undefined &&
+          channels.trades.length + channels.quotes.length > options.symbolLimit
+        ) {
+          send(ws, [{ T: 'error', code: 405, msg: 'symbol limit exceeded' }]);
+          ws.close();
+          return;
+        }
         send(ws, [
           {
             T: 'subscription',
@@ -102,10 +142,17 @@ export async function startAlpacaServer(options: {
       (subscriptions.get(path) ?? 0) >= times
         ? Promise.resolve()
         : new Promise((resolve) => waiters.push({ path, times, resolve })),
+    subscriptions: (path) => (subscriptionLog.get(path) ?? []).map((c) => structuredClone(c)),
     push(path, frames) {
       const ws = active.get(path);
       if (!ws) throw new Error(`no client on ${path}`);
-      send(ws, frames);
+      const channels = activeChannels.get(path)!;
+      const wanted = frames.filter((f) => {
+        const channel = CHANNEL_OF[f.T];
+        return !channel || channels[channel].includes(String(f.S));
+      });
+      if (wanted.length) send(ws, wanted);
+      return wanted;
     },
     drop(path) {
       active.get(path)?.terminate();

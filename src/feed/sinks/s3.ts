@@ -126,8 +126,13 @@ function partitionPrefix(location: S3Location, topic: string, partition: number)
 
 const dateOf = (record: ConsumedRecord) => new Date(Number(record.timestamp)).toISOString().slice(0, 10);
 
+/** The S3 user metadata (x-amz-meta-kfeed-group) naming the consumer group that wrote an object. */
+export const GROUP_METADATA = 'kfeed-group';
+
 export interface S3SinkOptions {
   location: S3Location;
+  /** The consumer group this sink commits in; recorded in every object it writes. */
+  group: string;
   /** Records per object at most. */
   batchSize: number;
   /** An object is written once its oldest record waited this long, even if not full. */
@@ -213,6 +218,39 @@ export class S3Sink {
     });
   }
 
+  /**
+   * Refuses a prefix that another consumer group writes to: two groups each read every record,
+   * so their objects would overlap. Sinks of one group split the partitions and stay apart.
+   * Checks the newest object of each partition folder on the first page of the listing.
+   */
+  async checkPrefixOwner(): Promise<void> {
+    const { ListObjectsV2Command, HeadObjectCommand } = await import('@aws-sdk/client-s3');
+    const { bucket, prefix } = this.options.location;
+    const listed = await this.call(`listing s3://${bucket}/${prefix}`, (client) =>
+      client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix })),
+    );
+    const newest = new Map<string, { key: string; modified: number }>();
+    for (const object of listed.Contents ?? []) {
+      const folder = /^(.*\/partition=\d+\/)date=[^/]+\/\d{20}-\d{20}\.jsonl$/.exec(object.Key ?? '')?.[1];
+      if (!folder) continue;
+      const modified = object.LastModified?.getTime() ?? 0;
+      if ((newest.get(folder)?.modified ?? -1) < modified) newest.set(folder, { key: object.Key!, modified });
+    }
+    for (const { key } of [...newest.values()].slice(0, 50)) {
+      const head = await this.call(`reading s3://${bucket}/${key}`, (client) =>
+        client.send(new HeadObjectCommand({ Bucket: bucket, Key: key })),
+      );
+      const recorded = head.Metadata?.[GROUP_METADATA];
+      // Objects of kfeed versions that did not record the group say nothing either way.
+      if (recorded === undefined) continue;
+      const owner = decodeURIComponent(recorded);
+      if (owner !== this.options.group)
+        throw new KfeedError('conflict', `s3://${bucket}/${prefix} holds objects of consumer group ${owner} (${key})`, {
+          hint: `give group ${this.options.group} its own prefix, or run this sink in group ${owner}`,
+        });
+    }
+  }
+
   /** Skips what an earlier run wrote but did not commit; commits past it. */
   private async recover(topic: string, partition: number, records: ConsumedRecord[]): Promise<ConsumedRecord[]> {
     const { ListObjectsV2Command } = await import('@aws-sdk/client-s3');
@@ -256,6 +294,8 @@ export class S3Sink {
           Key: key,
           Body: body,
           ContentType: 'application/x-ndjson',
+          // Metadata is ASCII only; group ids need not be.
+          Metadata: { [GROUP_METADATA]: encodeURIComponent(this.options.group) },
         }),
       ),
     );
