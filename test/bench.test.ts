@@ -16,6 +16,12 @@ async function topicNames(): Promise<string[]> {
   return (JSON.parse(listed.stdout).topics as Array<{ name: string }>).map((t) => t.name);
 }
 
+/** kcat as the suite cluster's admin: the independent reader and writer of these tests. */
+function adminKcat(args: string[], options: { stdin?: string } = {}) {
+  const c = sharedCluster();
+  return kcat(c.tlsBrokers, { ca: c.ca, cert: c.adminCert, key: c.adminKey }, args, options);
+}
+
 function expectSaneThroughput(result: ThroughputResult, messages: number, size: number) {
   expect(result.messages).toBe(messages);
   expect(result.messageBytes).toBe(size);
@@ -163,22 +169,46 @@ describe('kfeed bench on the shared mTLS cluster', () => {
     expect(await topicNames()).not.toContain(partial.topic);
   });
 
-  it('consume: fills a temporary topic, then reads exactly --count through the feed consumer', async () => {
-    const run = await kfeed(['bench', 'consume', '-n', '4000', '--partitions', '3', '--json']);
+  it('consume --keep-topic: reads exactly what kcat finds in the topic, in a time the clock outside bounds', async () => {
+    const started = Date.now();
+    const run = await kfeedBinary(['bench', 'consume', '-n', '4000', '--partitions', '3', '--keep-topic', '--json'], {
+      timeoutMs: 90_000,
+    });
+    const outsideSeconds = (Date.now() - started) / 1000;
+    expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const result = JSON.parse(run.stdout) as ThroughputResult;
-    expect(result).toMatchObject({ mode: 'consume', temporaryTopic: true, partitions: 3 });
+    expect(result).toMatchObject({ mode: 'consume', temporaryTopic: true, keptTopic: true, partitions: 3 });
     expectSaneThroughput(result, 4000, 200);
+    // What the topic holds, read by librdkafka: the 4,000 records of 200 B over the 3 partitions.
+    const read = await adminKcat(['-C', '-t', result.topic, '-e', '-q', '-f', '%p %S\n']);
+    expect(read.code).toBe(0);
+    const records = read.stdout.trim().split('\n');
+    expect(records).toHaveLength(4000);
+    expect(new Set(records.map((r) => r.split(' ')[1]))).toEqual(new Set(['200']));
+    expect(new Set(records.map((r) => r.split(' ')[0]))).toEqual(new Set(['0', '1', '2']));
+    // The filling is not timed; the reading is, and fits inside the process's life.
+    expect(result.seconds).toBeLessThanOrEqual(outsideSeconds);
     expect(result.firstRecordMs).toBeGreaterThanOrEqual(0);
     expect(result.firstRecordMs! / 1000).toBeLessThanOrEqual(result.seconds);
+    expect((await kfeed(['delete-topic', result.topic, '--yes'])).code).toBe(0);
+  });
+
+  it('consume without --keep-topic deletes its temporary topic', async () => {
+    const run = await kfeed(['bench', 'consume', '-n', '300', '--json']);
+    expect(run.code).toBe(0);
+    const result = JSON.parse(run.stdout) as ThroughputResult;
+    expect(result).toMatchObject({ mode: 'consume', temporaryTopic: true, keptTopic: false, messages: 300 });
     expect(await topicNames()).not.toContain(result.topic);
   });
 
-  it('consume --topic reads what an existing topic holds and counts its real bytes', async () => {
+  it('consume --topic reads what kcat wrote to an existing topic and counts its real bytes', async () => {
     const topic = unique('bench-existing');
     expect((await kfeed(['create-topic', topic])).code).toBe(0);
-    const lines = Array.from({ length: 50 }, (_, i) => `line ${i}`);
-    expect((await kfeed(['produce', '-t', topic], { stdin: lines.join('\n') + '\n' })).code).toBe(0);
+    // Lines of different lengths, written by an independent producer.
+    const lines = Array.from({ length: 50 }, (_, i) => `line ${i} ${'x'.repeat(i * 3)}`);
+    const written = await adminKcat(['-P', '-t', topic], { stdin: lines.join('\n') + '\n' });
+    expect(written.code).toBe(0);
     const run = await kfeed(['bench', 'consume', '--topic', topic, '--json']);
     expect(run.code).toBe(0);
     const result = JSON.parse(run.stdout) as ThroughputResult;
@@ -192,46 +222,78 @@ describe('kfeed bench on the shared mTLS cluster', () => {
     expect(human.code).toBe(0);
     expect(human.stdout).toMatch(new RegExp(`^consume: 50 messages of ${Math.round(bytes / 50)} B in`));
     expect(human.stdout).not.toMatch(/producer/);
+    // -n stops at exactly that many, the first ones of the (single) partition.
+    const some = JSON.parse((await kfeed(['bench', 'consume', '--topic', topic, '-n', '20', '--json'])).stdout);
+    expect(some).toMatchObject({ messages: 20, bytes: lines.slice(0, 20).reduce((n, l) => n + l.length, 0) });
+    // The topic is the user's: still there, with all it held.
+    const after = await adminKcat(['-C', '-t', topic, '-e', '-q', '-f', '%s\n']);
+    expect(after.stdout.trim().split('\n')).toEqual(lines);
     expect((await kfeed(['delete-topic', topic, '--yes'])).code).toBe(0);
   });
 
-  it('e2e: paced sending, every message received, ordered percentiles', async () => {
-    const run = await kfeed([
-      'bench',
-      'e2e',
-      '--rate',
-      '400',
-      '--duration',
-      '2',
-      '--warmup',
-      '1',
-      '--linger-ms',
-      '0',
-      '--json',
-    ]);
+  it('e2e: paced sending as the record timestamps show, every message in the topic received, ordered percentiles', async () => {
+    const started = Date.now();
+    const run = await kfeedBinary(
+      [
+        'bench',
+        'e2e',
+        '--rate',
+        '400',
+        '--duration',
+        '2',
+        '--warmup',
+        '1',
+        '--linger-ms',
+        '0',
+        '--keep-topic',
+        '--json',
+      ],
+      { timeoutMs: 90_000 },
+    );
+    const outsideSeconds = (Date.now() - started) / 1000;
     expect(run.code).toBe(0);
     const result = JSON.parse(run.stdout) as LatencyResult;
-    expect(result).toMatchObject({ mode: 'e2e', targetRate: 400, errors: 0, temporaryTopic: true });
-    // 2 s measured after 1 s of warm-up, at most 400 a second: pacing never runs ahead.
-    expect(result.received).toBeGreaterThan(0);
-    expect(result.received).toBeLessThanOrEqual(3 * 400 + 1);
-    expect(result.sentPerSecond).toBeLessThanOrEqual(401);
+    expect(result).toMatchObject({ mode: 'e2e', targetRate: 400, errors: 0, temporaryTopic: true, keptTopic: true });
+
+    // The topic as librdkafka reads it: every record in it was received, none more.
+    const read = await adminKcat(['-C', '-t', result.topic, '-e', '-q', '-f', '%T\n']);
+    expect(read.code).toBe(0);
+    const timestamps = read.stdout
+      .trim()
+      .split('\n')
+      .map(Number)
+      .sort((a, b) => a - b);
+    expect(result.received).toBe(timestamps.length);
+    expect(result.messages).toBe(result.received);
+    // Pacing from the records' own times: sending spread over the 2 s and never ahead of 400/s
+    // (record n is due n/400 s after the first; 20 ms for the clock's grain and batching).
+    const span = (timestamps[timestamps.length - 1] - timestamps[0]) / 1000;
+    expect(span).toBeGreaterThanOrEqual(1.5);
+    expect(span).toBeLessThanOrEqual(result.seconds);
+    timestamps.forEach((ts, n) => expect(ts - timestamps[0]).toBeGreaterThanOrEqual((n * 1000) / 400 - 20));
     // --duration is the whole run, warm-up included (it once ran 3 s for --duration 2).
     expect(result.seconds).toBeGreaterThanOrEqual(2);
     expect(result.seconds).toBeLessThan(2.5);
+    expect(result.seconds).toBeLessThanOrEqual(outsideSeconds);
     expect(result.received).toBeLessThanOrEqual(2 * 400 + 1);
-    expect(result.messages).toBe(result.received);
+    expect(result.sentPerSecond).toBeLessThanOrEqual(401);
     const l = result.latencyMs;
     expect(l.samples + result.warmupMessages).toBe(result.received);
     expect(l.samples).toBeGreaterThan(0);
     expect(result.warmupMessages).toBeGreaterThan(0);
+    // Warm-up is the first second of sending: the records stamped in it, give or take the few
+    // (20 ms at 400/s) on the edge between the run's clock and the record times.
+    const firstSecond = timestamps.filter((ts) => ts - timestamps[0] < 1000).length;
+    expect(Math.abs(result.warmupMessages - firstSecond)).toBeLessThanOrEqual(8);
     expect(l.min).toBeGreaterThanOrEqual(0);
     expect(l.min).toBeLessThanOrEqual(l.p50);
     expect(l.p50).toBeLessThanOrEqual(l.p95);
     expect(l.p95).toBeLessThanOrEqual(l.p99);
     expect(l.p99).toBeLessThanOrEqual(l.p999);
     expect(l.p999).toBeLessThanOrEqual(l.max);
+    expect(l.max).toBeLessThan(outsideSeconds * 1000);
     expect(l.mean).toBeGreaterThan(0);
+    expect((await kfeed(['delete-topic', result.topic, '--yes'])).code).toBe(0);
 
     const human = await kfeed(['bench', 'e2e', '--rate', '200', '--count', '300', '--warmup', '0']);
     expect(human.code).toBe(0);

@@ -1,12 +1,11 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { kfeedPaths } from '../src/config/paths.js';
-import { readClusterState } from '../src/local/cluster.js';
 import { requireTool, suiteKafkaVersion, tempDir } from './helpers/env.js';
+import { runKafkaTool } from './helpers/kafka-tools.js';
 import { kcat } from './helpers/kcat.js';
 import { startMoto, type Moto } from './helpers/moto.js';
 import { createPrivateCa, type TestPrivateCa } from './helpers/private-ca.js';
@@ -176,35 +175,12 @@ describe('issuecert against AWS Private CA (moto)', () => {
     );
     expect(produced.code).toBe(0);
 
-    const state = readClusterState(kfeedPaths(process.env).dataDir, CLUSTER)!;
-    const consumer = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn(state.java, [
-        '-Xmx256m',
-        '-cp',
-        state.classpath,
-        'org.apache.kafka.tools.consumer.ConsoleConsumer',
-        '--bootstrap-server',
-        cluster.tls.join(','),
-        '--topic',
-        topic,
-        '--from-beginning',
-        '--max-messages',
-        '1',
-        '--timeout-ms',
-        '60000',
-        '--consumer.config',
-        files.properties,
-      ]);
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d) => (stdout += d));
-      child.stderr.on('data', (d) => (stderr += d));
-      const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
-      child.on('close', (code) => {
-        clearTimeout(timer);
-        resolve({ code, stdout, stderr });
-      });
-    });
+    const consumer = await runKafkaTool(
+      { cluster: CLUSTER, brokers: cluster.tls, ca: cluster.ca, cert: cluster.adminCert, key: cluster.adminKey },
+      'org.apache.kafka.tools.consumer.ConsoleConsumer',
+      ['--topic', topic, '--from-beginning', '--max-messages', '1', '--timeout-ms', '60000'],
+      { configFlag: '--consumer.config', properties: files.properties, timeoutMs: 90_000 },
+    );
     expect(consumer.stdout.trim(), consumer.stderr.slice(-2000)).toBe('tick from kcat');
     expect(consumer.code).toBe(0);
   });

@@ -1,20 +1,17 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unique } from './helpers/unique.js';
 import { clientCertificate, type TestClient } from './helpers/clients.js';
-import { kfeedPaths } from '../src/config/paths.js';
+import { runKafkaTool } from './helpers/kafka-tools.js';
 import type { GroupDescription, GroupSummary } from '../src/kafka/groups.js';
-import { readClusterState } from '../src/local/cluster.js';
 import { poll } from '../src/wait.js';
 import { expectFailure } from './helpers/assert.js';
 import { PassThrough, Readable } from 'node:stream';
 import { runCli } from '../src/cli.js';
 import { Context } from '../src/context.js';
 import { startInProcess } from './helpers/capture.js';
-import { requireTool, sharedCluster, tempDir, testEnv } from './helpers/env.js';
+import { sharedCluster, testEnv } from './helpers/env.js';
 import { kfeed } from './helpers/run.js';
 
 /** A client certificate from the suite's CA, with no ACLs yet. */
@@ -185,53 +182,12 @@ async function kafkaConsumerGroups(
   target: Target,
   group: string,
 ): Promise<Array<{ topic: string; partition: number; current: number; end: number; lag: number }>> {
-  requireTool('java', 'apt-get install openjdk-17-jdk-headless');
-  const state = readClusterState(kfeedPaths(process.env).dataDir, target.name);
-  if (!state) throw new Error(`no state for local cluster ${target.name}`);
-  const dir = tempDir('kfeed-cgc-');
-  const keystore = path.join(dir, 'keystore.pem');
-  fs.writeFileSync(keystore, fs.readFileSync(target.key, 'utf8') + fs.readFileSync(target.cert, 'utf8'), {
-    mode: 0o600,
-  });
-  const properties = path.join(dir, 'client.properties');
-  fs.writeFileSync(
-    properties,
-    [
-      'security.protocol=SSL',
-      'ssl.truststore.type=PEM',
-      `ssl.truststore.location=${target.ca}`,
-      'ssl.keystore.type=PEM',
-      `ssl.keystore.location=${keystore}`,
-      '',
-    ].join('\n'),
+  const run = await runKafkaTool(
+    { cluster: target.name, brokers: target.brokers, ca: target.ca, cert: target.cert, key: target.key },
+    'org.apache.kafka.tools.consumer.group.ConsumerGroupCommand',
+    // The default 5 s is too short for a JVM's first requests on a loaded machine.
+    ['--describe', '--group', group, '--timeout', '60000'],
   );
-  const run = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(state.java, [
-      '-Xmx256m',
-      '-cp',
-      state.classpath,
-      'org.apache.kafka.tools.consumer.group.ConsumerGroupCommand',
-      '--bootstrap-server',
-      target.brokers.join(','),
-      '--describe',
-      '--group',
-      group,
-      '--command-config',
-      properties,
-      // The default 5 s is too short for a JVM's first requests on a loaded machine.
-      '--timeout',
-      '60000',
-    ]);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
   // The tool exits 0 even when it fails, printing "Error: ...".
   expect(run.code, run.stderr.slice(-2000)).toBe(0);
   expect(run.stdout + run.stderr).not.toMatch(/^Error:/m);

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import type { Admin, Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +10,8 @@ import { freePortBase, startForwarder, type Forwarder } from './helpers/forwarde
 import { suiteKafkaVersion, tempDir } from './helpers/env.js';
 import { kfeed } from './helpers/run.js';
 import { expectFailure } from './helpers/assert.js';
+import { describeBrokerConfigs } from './helpers/kafka-tools.js';
+import { poll } from '../src/wait.js';
 
 // ZooKeeper mode exists up to Kafka 3.9: this file runs in the 3.9 pass of the suite only.
 const NAME = `zk-${Date.now().toString(36)}`;
@@ -24,7 +27,9 @@ let settings: ConnectionSettings;
 let flags: string[];
 let portBase: number;
 let bindPortBase: number;
-const forwarders: Forwarder[] = [];
+/** The cluster before any test ran, as kfeed's own readers see it, and as Kafka's kafka-configs does. */
+let original: Awaited<ReturnType<typeof snapshot>>;
+let originalView: string;
 const work = tempDir('kfeed-listeners-');
 
 function settingsFor(brokers: string[]): ConnectionSettings {
@@ -60,6 +65,17 @@ async function snapshot() {
       await Promise.all(listeners.map(async (b) => [b.brokerId, await brokerOverrides(admin, b.brokerId)] as const)),
     );
     return { listeners, overrides };
+  });
+}
+
+/** Every broker's configs and the cluster defaults, as Apache Kafka's kafka-configs prints them. */
+function kafkaView(): Promise<string> {
+  return describeBrokerConfigs({
+    cluster: NAME,
+    brokers: facts.bootstrap.tls,
+    ca: facts.files.ca,
+    cert: facts.files.clientCert,
+    key: facts.files.clientKey,
   });
 }
 
@@ -106,20 +122,25 @@ beforeAll(async () => {
       resources: [{ type: 4, name: '3', configEntries: [{ name: 'log.cleaner.io.buffer.load.factor', value: '0.8' }] }],
     });
   });
-  const deadline = Date.now() + 30_000;
-  while ((await snapshot()).overrides[2]['log.cleaner.threads'] !== '2') {
-    if (Date.now() > deadline) throw new Error('the log.cleaner.threads override never showed');
-    await new Promise((r) => setTimeout(r, 300));
-  }
+  original = await poll(
+    async () => {
+      const s = await snapshot();
+      return s.overrides[2]['log.cleaner.threads'] === '2' ? s : undefined;
+    },
+    { what: 'the log.cleaner.threads override to show', timeoutMs: 30_000 },
+  );
+  originalView = await kafkaView();
+  expect(originalView).toContain('log.cleaner.threads=2 sensitive=false synonyms={DYNAMIC_BROKER_CONFIG');
 });
 
 afterAll(async () => {
-  await Promise.all(forwarders.map((f) => f.close()));
   await kfeed(['local', 'down', '--name', NAME]);
   fs.rmSync(work, { recursive: true, force: true });
 });
 
-describe('update-listeners on a three-broker ZooKeeper-mode cluster', () => {
+// Each test starts from the cluster as beforeAll left it and puts it back: they run in a random
+// order (describe.shuffle), so none can lean on another's leftovers.
+describe.shuffle('update-listeners on a three-broker ZooKeeper-mode cluster', () => {
   const listenerArgs = () => [
     '--host-template',
     'localhost',
@@ -128,11 +149,38 @@ describe('update-listeners on a three-broker ZooKeeper-mode cluster', () => {
     '--bind-port-base',
     String(bindPortBase),
   ];
-  const planFile = () => path.join(work, 'plan.json');
-  let original: Awaited<ReturnType<typeof snapshot>>;
+
+  async function apply(planFile: string) {
+    const applied = await kfeed(['update-listeners', ...flags, ...listenerArgs(), '--apply', '--plan-file', planFile], {
+      cwd: work,
+    });
+    expect(applied.stderr).toContain(`undo with: kfeed update-listeners --revert ${planFile}`);
+    expect(applied.code).toBe(0);
+    expect(fs.existsSync(planFile)).toBe(true);
+  }
+
+  async function revert(planFile: string) {
+    const reverted = await kfeed(['update-listeners', ...flags, '--revert', planFile], { cwd: work });
+    expect(reverted.stderr).toMatch(/restored the listener configs of broker\(s\) 1, 2, 3/);
+    expect(reverted.code).toBe(0);
+  }
+
+  /** Applies, runs `body`, and reverts whatever happens, so the next test finds the cluster as it was. */
+  async function whileApplied(name: string, body: (planFile: string) => Promise<void>) {
+    const planFile = path.join(work, `${name}-${Date.now().toString(36)}.json`);
+    await apply(planFile);
+    try {
+      await body(planFile);
+    } finally {
+      if (fs.existsSync(planFile))
+        await kfeed(['update-listeners', ...flags, '--revert', planFile], { cwd: work }).then((r) => {
+          if (r.code !== 0 && !/already have the saved values/.test(r.stderr)) throw new Error(r.stderr);
+        });
+    }
+  }
 
   it('shows the plan as a dry run and changes nothing', async () => {
-    original = await snapshot();
+    const before = await kafkaView();
     const dry = await kfeed(['update-listeners', ...flags, ...listenerArgs()], { cwd: work });
     expect(dry.code).toBe(0);
     expect(dry.stderr).toMatch(/dry run: nothing was changed/);
@@ -157,8 +205,8 @@ describe('update-listeners on a three-broker ZooKeeper-mode cluster', () => {
       [2, portBase + 2, bindPortBase + 2],
       [3, portBase + 3, bindPortBase + 3],
     ]);
-    expect(await snapshot()).toEqual(original);
-    expect(fs.readdirSync(work)).toEqual([]); // no plan file from a dry run
+    expect(await kafkaView()).toEqual(before);
+    expect(fs.readdirSync(work).filter((f) => f.startsWith('dry'))).toEqual([]); // no plan file from a dry run
   });
 
   it('prints the NLB table from the same mapping, by broker id', async () => {
@@ -177,130 +225,86 @@ describe('update-listeners on a three-broker ZooKeeper-mode cluster', () => {
   });
 
   it('applies, keeps other overrides, and serves clients that know only one NLB address', async () => {
-    const applied = await kfeed(
-      ['update-listeners', ...flags, ...listenerArgs(), '--apply', '--plan-file', planFile()],
-      { cwd: work },
-    );
-    expect(applied.stderr).toContain(`undo with: kfeed update-listeners --revert ${planFile()}`);
-    expect(applied.code).toBe(0);
-    expect(fs.existsSync(planFile())).toBe(true);
+    await whileApplied('serve', async () => {
+      const after = await snapshot();
+      for (const broker of after.listeners) {
+        const id = broker.brokerId;
+        expect(broker.values.listeners).toContain(`${LISTENER}://127.0.0.1:${bindPortBase + id}`);
+        expect(broker.values['advertised.listeners']).toContain(`${LISTENER}://localhost:${portBase + id}`);
+        expect(broker.values['listener.security.protocol.map']).toContain(`${LISTENER}:SSL`);
+        // The listeners the cluster had keep their values inside the new lists.
+        const before = original.listeners.find((b) => b.brokerId === id)!;
+        for (const entry of before.values.listeners!.split(',')) expect(broker.values.listeners).toContain(entry);
+        for (const entry of before.values['advertised.listeners']!.split(','))
+          expect(broker.values['advertised.listeners']).toContain(entry);
+      }
+      expect(after.overrides[2]['log.cleaner.threads']).toBe('2');
+      expect(after.overrides[3]['log.cleaner.io.buffer.load.factor']).toBe('0.8');
 
-    const after = await snapshot();
-    for (const broker of after.listeners) {
-      const id = broker.brokerId;
-      expect(broker.values.listeners).toContain(`${LISTENER}://127.0.0.1:${bindPortBase + id}`);
-      expect(broker.values['advertised.listeners']).toContain(`${LISTENER}://localhost:${portBase + id}`);
-      expect(broker.values['listener.security.protocol.map']).toContain(`${LISTENER}:SSL`);
-      // The listeners the cluster had keep their values inside the new lists.
-      const before = original.listeners.find((b) => b.brokerId === id)!;
-      for (const entry of before.values.listeners!.split(',')) expect(broker.values.listeners).toContain(entry);
-      for (const entry of before.values['advertised.listeners']!.split(','))
-        expect(broker.values['advertised.listeners']).toContain(entry);
-    }
-    expect(after.overrides[2]['log.cleaner.threads']).toBe('2');
-    expect(after.overrides[3]['log.cleaner.io.buffer.load.factor']).toBe('0.8');
-
-    // The NLB: port base + N forwards to broker N's new listener.
-    for (const id of [1, 2, 3])
-      forwarders.push(await startForwarder(portBase + id, { host: '127.0.0.1', port: bindPortBase + id }));
-    const viaNlb = [`localhost:${portBase + 1}`];
-    const topic = `vpce-${Date.now().toString(36)}`;
-    const created = await kfeed([
-      'create-topic',
-      topic,
-      '--partitions',
-      '3',
-      '--brokers',
-      viaNlb[0],
-      '--ca',
-      facts.files.ca,
-      '--cert',
-      facts.files.clientCert,
-      '--key',
-      facts.files.clientKey,
-    ]);
-    expect(created.stderr).toBe('');
-    expect(created.code).toBe(0);
-
-    const kafka: Kafka = await createKafka(settingsFor(viaNlb), { retries: 5 });
-    const producer = kafka.producer();
-    await producer.connect();
-    const sent = Array.from({ length: 30 }, (_, i) => ({ partition: i % 3, value: `tick-${i}` }));
-    await producer.send({ topic, messages: sent });
-    await producer.disconnect();
-
-    const consumer = kafka.consumer({ groupId: `g-${topic}` });
-    await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
-    const received: string[] = [];
-    const partitions = new Set<number>();
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`only ${received.length} of 30 messages arrived`)), 60_000);
-      void consumer.run({
-        eachMessage: async ({ partition, message }) => {
-          received.push(String(message.value));
-          partitions.add(partition);
-          if (received.length >= sent.length) {
-            clearTimeout(timer);
-            resolve();
-          }
-        },
-      });
+      // The NLB: port base + N forwards to broker N's new listener.
+      const forwarders: Forwarder[] = [];
+      try {
+        for (const id of [1, 2, 3])
+          forwarders.push(await startForwarder(portBase + id, { host: '127.0.0.1', port: bindPortBase + id }));
+        await serveThroughNlb(forwarders);
+      } finally {
+        await Promise.all(forwarders.map((f) => f.close()));
+      }
     });
-    await consumer.disconnect();
-    expect(received.sort()).toEqual(sent.map((m) => m.value).sort());
-    expect([...partitions].sort()).toEqual([0, 1, 2]);
-
-    // Every broker was reached through its NLB port, none directly.
-    const leaders = await withAdminOf(settings, async (admin) =>
-      (await admin.fetchTopicMetadata({ topics: [topic] })).topics[0].partitions.map((p) => p.leader),
-    );
-    for (const leader of new Set(leaders)) {
-      const forwarder = forwarders[leader - 1];
-      expect(forwarder.connections).toBeGreaterThan(0);
-      expect(forwarder.bytesFromTarget).toBeGreaterThan(0);
-    }
-    for (const forwarder of forwarders) expect(forwarder.connections).toBeGreaterThan(0);
-
-    // No one was opened to everybody along the way.
-    const acls = await withAdminOf(settings, (admin) =>
-      admin.describeAcls({
-        resourceType: 1 /* ANY */,
-        resourcePatternType: 1 /* ANY */,
-        operation: 1,
-        permissionType: 1,
-      }),
-    );
-    const principals = acls.resources.flatMap((r) => r.acls.map((a) => a.principal));
-    expect(principals).not.toContain('User:*');
   });
 
   it('applying the same plan again changes nothing', async () => {
-    const again = await kfeed(
-      ['update-listeners', ...flags, ...listenerArgs(), '--apply', '--plan-file', path.join(work, 'again.json')],
-      { cwd: work },
-    );
-    expect(again.code).toBe(0);
-    expect(again.stderr).toMatch(/already has this listener; nothing to do/);
-    expect(fs.existsSync(path.join(work, 'again.json'))).toBe(false);
+    await whileApplied('twice', async () => {
+      const applied = await kafkaView();
+      const again = await kfeed(
+        ['update-listeners', ...flags, ...listenerArgs(), '--apply', '--plan-file', path.join(work, 'again.json')],
+        { cwd: work },
+      );
+      expect(again.code).toBe(0);
+      expect(again.stderr).toMatch(/already has this listener; nothing to do/);
+      expect(fs.existsSync(path.join(work, 'again.json'))).toBe(false);
+      expect(await kafkaView()).toEqual(applied);
+    });
   });
 
-  it('reverts exactly, keeping the other overrides', async () => {
-    const reverted = await kfeed(['update-listeners', ...flags, '--revert', planFile()], { cwd: work });
-    expect(reverted.stderr).toMatch(/restored the listener configs of broker\(s\) 1, 2, 3/);
-    expect(reverted.code).toBe(0);
+  it("reverts exactly, as Kafka's own kafka-configs sees every broker and the cluster defaults", async () => {
+    // Whatever ran before this test left the cluster as the suite found it.
+    const before = await kafkaView();
+    expect(before).toEqual(originalView);
+    const planFile = path.join(work, 'exact.json');
+    await apply(planFile);
+    const applied = await kafkaView();
+    // The oracle sees the change it must later see undone.
+    expect(applied).toContain(`${LISTENER}://localhost:${portBase + 1}`);
+    await poll(async () => ((await refuses(bindPortBase + 1)) ? undefined : true), {
+      what: 'the new listener to accept connections',
+      timeoutMs: 60_000,
+    });
+
+    await revert(planFile);
+    expect(await kafkaView()).toEqual(before);
     expect(await snapshot()).toEqual(original);
-    const twice = await kfeed(['update-listeners', ...flags, '--revert', planFile()], { cwd: work });
+    // The added listener's ports are closed again on every broker.
+    for (const id of [1, 2, 3])
+      await poll(async () => ((await refuses(bindPortBase + id)) ? true : undefined), {
+        what: `broker ${id} to close port ${bindPortBase + id}`,
+        timeoutMs: 60_000,
+      });
+
+    const twice = await kfeed(['update-listeners', ...flags, '--revert', planFile], { cwd: work });
     expect(twice.code).toBe(0);
     expect(twice.stderr).toMatch(/already have the saved values/);
+    expect(await kafkaView()).toEqual(before);
   });
 
-  it('refuses bad input with one line', async () => {
+  it('refuses bad input with one line, and changes nothing', async () => {
+    const before = await kafkaView();
     const cases: Array<[string[], number, RegExp]> = [
-      [['--port-base', String(portBase)], 2, /cannot derive a host template.*--host-template/],
-      [[...listenerArgs(), '--listener-name', 'bad name'], 2, /not a listener name/],
-      [[...listenerArgs(), '--security-protocol', 'TLS'], 2, /not a Kafka security protocol/],
-      [[...listenerArgs(), '--bind-port', '9999'], 2, /--bind-port and --bind-port-base exclude each other/],
+      // --apply: even asked to change the cluster, bad input changes nothing.
+      [['--port-base', String(portBase), '--apply'], 2, /cannot derive a host template.*--host-template/],
+      [[...listenerArgs(), '--listener-name', 'bad name', '--apply'], 2, /not a listener name/],
+      [[...listenerArgs(), '--security-protocol', 'TLS', '--apply'], 2, /not a Kafka security protocol/],
+      [[...listenerArgs(), '--bind-port', '9999', '--apply'], 2, /--bind-port and --bind-port-base exclude each other/],
       [['--revert', path.join(work, 'nosuch.json')], 3, /plan file .* does not exist/],
     ];
     for (const [args, code, message] of cases) {
@@ -308,5 +312,92 @@ describe('update-listeners on a three-broker ZooKeeper-mode cluster', () => {
       expectFailure(result, code, message, args);
       expect(result.stderr.trim().split('\n')).toHaveLength(1);
     }
+    expect(await kafkaView()).toEqual(before);
   });
 });
+
+/** True when nothing listens on 127.0.0.1:`port` (the connection is refused). */
+function refuses(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED'));
+  });
+}
+
+/** Produces and consumes through the NLB stand-ins only, and checks every broker was reached through its own. */
+async function serveThroughNlb(forwarders: Forwarder[]) {
+  const viaNlb = [`localhost:${portBase + 1}`];
+  const topic = `vpce-${Date.now().toString(36)}`;
+  const created = await kfeed([
+    'create-topic',
+    topic,
+    '--partitions',
+    '3',
+    '--brokers',
+    viaNlb[0],
+    '--ca',
+    facts.files.ca,
+    '--cert',
+    facts.files.clientCert,
+    '--key',
+    facts.files.clientKey,
+  ]);
+  expect(created.stderr).toBe('');
+  expect(created.code).toBe(0);
+
+  const kafka: Kafka = await createKafka(settingsFor(viaNlb), { retries: 5 });
+  const producer = kafka.producer();
+  await producer.connect();
+  const sent = Array.from({ length: 30 }, (_, i) => ({ partition: i % 3, value: `tick-${i}` }));
+  await producer.send({ topic, messages: sent });
+  await producer.disconnect();
+
+  const consumer = kafka.consumer({ groupId: `g-${topic}` });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  const received: string[] = [];
+  const partitions = new Set<number>();
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`only ${received.length} of 30 messages arrived`)), 60_000);
+    void consumer.run({
+      eachMessage: async ({ partition, message }) => {
+        received.push(String(message.value));
+        partitions.add(partition);
+        if (received.length >= sent.length) {
+          clearTimeout(timer);
+          resolve();
+        }
+      },
+    });
+  });
+  await consumer.disconnect();
+  expect(received.sort()).toEqual(sent.map((m) => m.value).sort());
+  expect([...partitions].sort()).toEqual([0, 1, 2]);
+
+  // Every broker was reached through its NLB port, none directly.
+  const leaders = await withAdminOf(settings, async (admin) =>
+    (await admin.fetchTopicMetadata({ topics: [topic] })).topics[0].partitions.map((p) => p.leader),
+  );
+  for (const leader of new Set(leaders)) {
+    const forwarder = forwarders[leader - 1];
+    expect(forwarder.connections).toBeGreaterThan(0);
+    expect(forwarder.bytesFromTarget).toBeGreaterThan(0);
+  }
+  for (const forwarder of forwarders) expect(forwarder.connections).toBeGreaterThan(0);
+
+  // No one was opened to everybody along the way.
+  const acls = await withAdminOf(settings, (admin) =>
+    admin.describeAcls({
+      resourceType: 1 /* ANY */,
+      resourcePatternType: 1 /* ANY */,
+      operation: 1,
+      permissionType: 1,
+    }),
+  );
+  const principals = acls.resources.flatMap((r) => r.acls.map((a) => a.principal));
+  expect(principals).not.toContain('User:*');
+}

@@ -3,10 +3,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { GetCertificateCommand, ACMPCAClient } from '@aws-sdk/client-acm-pca';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { kfeedPaths } from '../src/config/paths.js';
-import { readClusterState } from '../src/local/cluster.js';
 import { expectFailure, listing } from './helpers/assert.js';
 import { requireTool, tempDir } from './helpers/env.js';
+import { runKafkaTool } from './helpers/kafka-tools.js';
 import { kcat } from './helpers/kcat.js';
 import { startMoto, type Moto } from './helpers/moto.js';
 import { createPrivateCa, type TestPrivateCa } from './helpers/private-ca.js';
@@ -28,8 +27,6 @@ let cluster: {
   caDir: string;
   adminCert: string;
   adminKey: string;
-  java: string;
-  classpath: string;
 };
 let admin: string[];
 /** kfeed as the provider's operator (the cluster's admin certificate); acl grant/revoke name theirs --admin-cert. */
@@ -64,15 +61,12 @@ beforeAll(async () => {
   ]);
   if (up.code !== 0) throw new Error(`local up failed: ${up.stderr}`);
   const status = JSON.parse(up.stdout);
-  const state = readClusterState(kfeedPaths(process.env).dataDir, CLUSTER)!;
   cluster = {
     tls: status.bootstrap.tls,
     ca: status.files.ca,
     caDir: path.dirname(status.files.ca),
     adminCert: status.files.clientCert,
     adminKey: status.files.clientKey,
-    java: state.java,
-    classpath: state.classpath,
   };
   admin = [
     '--brokers',
@@ -257,36 +251,13 @@ describe('subscriber lifecycle (local CA)', () => {
         fs.readFileSync(path.join(bundle, 'client_cert.pem'), 'utf8'),
       { mode: 0o600 },
     );
-    const java = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn(
-        cluster.java,
-        [
-          '-Xmx256m',
-          '-cp',
-          cluster.classpath,
-          'org.apache.kafka.tools.consumer.ConsoleConsumer',
-          '--bootstrap-server',
-          cluster.tls.join(','),
-          '--topic',
-          trade,
-          '--group',
-          'one-java',
-          '--max-messages',
-          '1',
-          '--timeout-ms',
-          '8000',
-          '--consumer.config',
-          'client.properties',
-        ],
-        { cwd: bundle },
-      );
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d) => (stdout += d));
-      child.stderr.on('data', (d) => (stderr += d));
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-      // trade is empty: the console consumer joins its group (authorized), waits, and times out cleanly.
-    });
+    // trade is empty: the console consumer joins its group (authorized), waits, and times out cleanly.
+    const java = await runKafkaTool(
+      { cluster: CLUSTER, brokers: cluster.tls, ca: cluster.ca, cert: cluster.adminCert, key: cluster.adminKey },
+      'org.apache.kafka.tools.consumer.ConsoleConsumer',
+      ['--topic', trade, '--group', 'one-java', '--max-messages', '1', '--timeout-ms', '8000'],
+      { configFlag: '--consumer.config', properties: 'client.properties', cwd: bundle },
+    );
     expect(java.stderr).not.toMatch(/Authorization|SSLHandshake|AuthenticationException/);
     expect(java.stderr).toMatch(/Processed a total of 0 messages/);
   });

@@ -1,0 +1,106 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { kfeedPaths } from '../../src/config/paths.js';
+import { readClusterState } from '../../src/local/cluster.js';
+import { requireTool, tempDir } from './env.js';
+
+/** Where Apache Kafka's own tools connect, over mTLS, and which local cluster's jars run them. */
+export interface KafkaToolTarget {
+  /** The local cluster whose JVM and jars run the tool. */
+  cluster: string;
+  brokers: string[];
+  ca: string;
+  cert: string;
+  key: string;
+}
+
+export interface KafkaToolResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** A client.properties for Kafka's Java clients with the target's PEM files (key and certificate in one keystore). */
+export function javaClientProperties(target: Pick<KafkaToolTarget, 'ca' | 'cert' | 'key'>): string {
+  const dir = tempDir('kfeed-java-client-');
+  const keystore = path.join(dir, 'keystore.pem');
+  fs.writeFileSync(keystore, fs.readFileSync(target.key, 'utf8') + fs.readFileSync(target.cert, 'utf8'), {
+    mode: 0o600,
+  });
+  const properties = path.join(dir, 'client.properties');
+  fs.writeFileSync(
+    properties,
+    [
+      'security.protocol=SSL',
+      'ssl.truststore.type=PEM',
+      `ssl.truststore.location=${target.ca}`,
+      'ssl.keystore.type=PEM',
+      `ssl.keystore.location=${keystore}`,
+      '',
+    ].join('\n'),
+  );
+  return properties;
+}
+
+/**
+ * Runs one of Apache Kafka's own command-line tools (`mainClass`, e.g. kafka.admin.ConfigCommand)
+ * from the jars the local cluster runs: an oracle that shares no code with kfeed. `args` get the
+ * bootstrap servers; `configFlag` names the tool's option for a client.properties file.
+ */
+export function runKafkaTool(
+  target: KafkaToolTarget,
+  mainClass: string,
+  args: string[],
+  options: { configFlag?: string; properties?: string; cwd?: string; timeoutMs?: number } = {},
+): Promise<KafkaToolResult> {
+  requireTool('java', 'apt-get install openjdk-17-jdk-headless');
+  const state = readClusterState(kfeedPaths(process.env).dataDir, target.cluster);
+  if (!state) throw new Error(`no state for local cluster ${target.cluster}`);
+  const properties = options.properties ?? javaClientProperties(target);
+  const full = [
+    '-Xmx256m',
+    '-cp',
+    state.classpath,
+    mainClass,
+    '--bootstrap-server',
+    target.brokers.join(','),
+    ...args,
+    options.configFlag ?? '--command-config',
+    properties,
+  ];
+  return new Promise((resolve, reject) => {
+    const child = spawn(state.java, full, { cwd: options.cwd });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 120_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/**
+ * Kafka's own `kafka-configs --describe --all` of every broker and of the cluster-wide
+ * defaults: every config with its value, source and synonyms, as Kafka itself reports them.
+ */
+export async function describeBrokerConfigs(target: KafkaToolTarget): Promise<string> {
+  const describe = async (entity: string[]) => {
+    const run = await runKafkaTool(target, 'kafka.admin.ConfigCommand', [
+      '--entity-type',
+      'brokers',
+      ...entity,
+      '--describe',
+      '--all',
+    ]);
+    // The tool exits 0 on some failures, printing "Error ..." instead.
+    if (run.code !== 0 || /^Error/m.test(run.stdout + run.stderr))
+      throw new Error(`kafka-configs failed (${run.code}): ${(run.stderr || run.stdout).slice(-2000)}`);
+    return run.stdout;
+  };
+  return (await Promise.all([describe([]), describe(['--entity-default'])])).join('\n');
+}
