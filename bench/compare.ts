@@ -17,6 +17,7 @@ import { parseArgs } from 'node:util';
 import { quoteMessages } from '../src/bench/payload.js';
 import { kfeedPaths } from '../src/config/paths.js';
 import { readClusterState } from '../src/local/cluster.js';
+import { writeJavaClientProperties } from '../test/helpers/java-client.js';
 
 // Built into dist/bench-tools/: the repository is two folders up.
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -186,23 +187,7 @@ async function startCluster(): Promise<Cluster> {
     readClusterState(kfeedPaths(process.env).dataDir, args.name) ?? fail(`no state for cluster ${args.name}`);
   const brokers = status.bootstrap.tls.join(',');
   const files = status.files;
-  // Java's PEM keystore: the unencrypted PKCS#8 key followed by the certificate chain.
-  const keystore = path.join(WORK, 'client-keystore.pem');
-  fs.writeFileSync(keystore, fs.readFileSync(files.clientKey, 'utf8') + fs.readFileSync(files.clientCert, 'utf8'), {
-    mode: 0o600,
-  });
-  const javaConfig = path.join(WORK, 'client.properties');
-  fs.writeFileSync(
-    javaConfig,
-    [
-      'security.protocol=SSL',
-      'ssl.truststore.type=PEM',
-      `ssl.truststore.location=${files.ca}`,
-      'ssl.keystore.type=PEM',
-      `ssl.keystore.location=${keystore}`,
-      '',
-    ].join('\n'),
-  );
+  const javaConfig = writeJavaClientProperties(WORK, { ca: files.ca, cert: files.clientCert, key: files.clientKey });
   return {
     brokers,
     kafkaVersion: state.kafkaVersion,

@@ -46,6 +46,20 @@ function settingsFor(brokers: string[]): ConnectionSettings {
   };
 }
 
+/** kfeed's connection flags for the cluster's admin through `brokers`. */
+function flagsFor(brokers: string[]): string[] {
+  return [
+    '--brokers',
+    brokers.join(','),
+    '--ca',
+    facts.files.ca,
+    '--cert',
+    facts.files.clientCert,
+    '--key',
+    facts.files.clientKey,
+  ];
+}
+
 async function withAdminOf<T>(s: ConnectionSettings, fn: (admin: Admin) => Promise<T>): Promise<T> {
   const kafka = await createKafka(s);
   const admin = kafka.admin();
@@ -99,16 +113,7 @@ beforeAll(async () => {
   expect(up.code).toBe(0);
   facts = JSON.parse(up.stdout) as ClusterFacts;
   settings = settingsFor(facts.bootstrap.tls);
-  flags = [
-    '--brokers',
-    facts.bootstrap.tls.join(','),
-    '--ca',
-    facts.files.ca,
-    '--cert',
-    facts.files.clientCert,
-    '--key',
-    facts.files.clientKey,
-  ];
+  flags = flagsFor(facts.bootstrap.tls);
   portBase = await freePortBase(3);
   bindPortBase = await freePortBase(3, [portBase + 1, portBase + 2, portBase + 3]);
   // Overrides someone set before: they must survive apply and revert.
@@ -332,20 +337,7 @@ function refuses(port: number): Promise<boolean> {
 async function serveThroughNlb(forwarders: Forwarder[]) {
   const viaNlb = [`localhost:${portBase + 1}`];
   const topic = `vpce-${Date.now().toString(36)}`;
-  const created = await kfeed([
-    'create-topic',
-    topic,
-    '--partitions',
-    '3',
-    '--brokers',
-    viaNlb[0],
-    '--ca',
-    facts.files.ca,
-    '--cert',
-    facts.files.clientCert,
-    '--key',
-    facts.files.clientKey,
-  ]);
+  const created = await kfeed(['create-topic', topic, '--partitions', '3', ...flagsFor(viaNlb)]);
   expect(created.stderr).toBe('');
   expect(created.code).toBe(0);
 

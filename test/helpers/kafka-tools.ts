@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
 import { kfeedPaths } from '../../src/config/paths.js';
 import { readClusterState } from '../../src/local/cluster.js';
 import { requireTool, tempDir } from './env.js';
+import { writeJavaClientProperties } from './java-client.js';
+import { runProcess, type ProcessResult } from './spawn.js';
 
 /** Where Apache Kafka's own tools connect, over mTLS, and which local cluster's jars run them. */
 export interface KafkaToolTarget {
@@ -13,34 +12,6 @@ export interface KafkaToolTarget {
   ca: string;
   cert: string;
   key: string;
-}
-
-export interface KafkaToolResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** A client.properties for Kafka's Java clients with the target's PEM files (key and certificate in one keystore). */
-export function javaClientProperties(target: Pick<KafkaToolTarget, 'ca' | 'cert' | 'key'>): string {
-  const dir = tempDir('kfeed-java-client-');
-  const keystore = path.join(dir, 'keystore.pem');
-  fs.writeFileSync(keystore, fs.readFileSync(target.key, 'utf8') + fs.readFileSync(target.cert, 'utf8'), {
-    mode: 0o600,
-  });
-  const properties = path.join(dir, 'client.properties');
-  fs.writeFileSync(
-    properties,
-    [
-      'security.protocol=SSL',
-      'ssl.truststore.type=PEM',
-      `ssl.truststore.location=${target.ca}`,
-      'ssl.keystore.type=PEM',
-      `ssl.keystore.location=${keystore}`,
-      '',
-    ].join('\n'),
-  );
-  return properties;
 }
 
 /**
@@ -53,11 +24,11 @@ export function runKafkaTool(
   mainClass: string,
   args: string[],
   options: { configFlag?: string; properties?: string; cwd?: string; timeoutMs?: number } = {},
-): Promise<KafkaToolResult> {
+): Promise<ProcessResult> {
   requireTool('java', 'apt-get install openjdk-17-jdk-headless');
   const state = readClusterState(kfeedPaths(process.env).dataDir, target.cluster);
   if (!state) throw new Error(`no state for local cluster ${target.cluster}`);
-  const properties = options.properties ?? javaClientProperties(target);
+  const properties = options.properties ?? writeJavaClientProperties(tempDir('kfeed-java-client-'), target);
   const full = [
     '-Xmx256m',
     '-cp',
@@ -69,19 +40,7 @@ export function runKafkaTool(
     options.configFlag ?? '--command-config',
     properties,
   ];
-  return new Promise((resolve, reject) => {
-    const child = spawn(state.java, full, { cwd: options.cwd });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 120_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+  return runProcess(state.java, full, { cwd: options.cwd, timeoutMs: options.timeoutMs ?? 120_000 });
 }
 
 /**

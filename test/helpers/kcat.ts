@@ -1,16 +1,10 @@
-import { spawn } from 'node:child_process';
 import { requireTool } from './env.js';
+import { runProcess, type ProcessResult } from './spawn.js';
 
 export interface KcatTls {
   ca: string;
   cert: string;
   key: string;
-}
-
-export interface KcatResult {
-  code: number;
-  stdout: string;
-  stderr: string;
 }
 
 /** Runs kcat (an independent Kafka client, librdkafka) over mTLS with the given files. */
@@ -19,7 +13,7 @@ export function kcat(
   tls: KcatTls,
   args: string[],
   options: { stdin?: string; timeoutMs?: number } = {},
-): Promise<KcatResult> {
+): Promise<ProcessResult> {
   const binary = requireTool('kcat', 'apt-get install kcat');
   const full = [
     '-b',
@@ -34,18 +28,5 @@ export function kcat(
     `ssl.key.location=${tls.key}`,
     ...args,
   ];
-  return new Promise((resolve, reject) => {
-    const child = spawn(binary, full, { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 30_000);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? (signal ? 137 : 1), stdout, stderr });
-    });
-    child.stdin.end(options.stdin ?? '');
-  });
+  return runProcess(binary, full, { stdin: options.stdin, timeoutMs: options.timeoutMs ?? 30_000 });
 }

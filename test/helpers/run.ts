@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { startInProcess, type RunResult } from './capture.js';
 import { testEnv } from './env.js';
+import { runProcess } from './spawn.js';
 
 export type { RunResult } from './capture.js';
 
@@ -32,22 +32,5 @@ export const BIN = path.resolve(import.meta.dirname, '../../bin/kfeed.js');
 
 /** Runs the built binary (`npm test` builds first) as a separate process. */
 export function kfeedBinary(args: string[], options: RunOptions & { timeoutMs?: number } = {}): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: testEnv(options.env),
-      cwd: options.cwd,
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr });
-    });
-    child.stdin.end(options.stdin ?? '');
-  });
+  return runProcess(process.execPath, [BIN, ...args], { ...options, env: testEnv(options.env) });
 }
