@@ -21,8 +21,17 @@ export function listing(dir: string): string[] {
   return fs.existsSync(dir) ? fs.readdirSync(dir).sort() : [];
 }
 
-/** A function that throws a KfeedError of this kind whose message is (or matches) `message`. */
-export function expectKfeedError(run: () => unknown, kind: string, message: string | RegExp): void {
+/**
+ * A function that throws a KfeedError of this kind whose message is (or matches) `message`,
+ * with a hint that says what to do: any non-empty hint, or one that is (or matches) `hint`;
+ * `hint: null` for an error that has none.
+ */
+export function expectKfeedError(
+  run: () => unknown,
+  kind: string,
+  message: string | RegExp,
+  options: { hint?: string | RegExp | null } = {},
+): void {
   let thrown: unknown;
   try {
     run();
@@ -33,4 +42,9 @@ export function expectKfeedError(run: () => unknown, kind: string, message: stri
   expect((thrown as { kind?: string }).kind).toBe(kind);
   if (typeof message === 'string') expect((thrown as Error).message).toBe(message);
   else expect((thrown as Error).message).toMatch(message);
+  const hint = (thrown as { hint?: string }).hint;
+  if (options.hint === null) expect(hint, 'a hint').toBeUndefined();
+  else if (options.hint === undefined) expect(hint, 'the hint (what to do)').toMatch(/\S/);
+  else if (typeof options.hint === 'string') expect(hint).toBe(options.hint);
+  else expect(hint).toMatch(options.hint);
 }

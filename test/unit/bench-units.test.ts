@@ -48,6 +48,16 @@ describe('latency histogram', () => {
     expect(histogram.count).toBe(1);
     expect(histogram.min).toBe(0);
   });
+
+  it('counts values beyond its range (24 h) in its last bucket, and keeps their max exactly', () => {
+    const histogram = new LatencyHistogram();
+    for (const ms of [1, 1e9, 1e9]) histogram.record(ms);
+    // The median is one of the two huge values: the top of the range, within 1 %.
+    expect(histogram.percentile(50)).toBeGreaterThan(86_400_000 * 0.99);
+    expect(histogram.percentile(50)).toBeLessThan(86_400_000 * 1.01);
+    expect(histogram.percentile(100)).toBe(1e9);
+    expect(histogram.max).toBe(1e9);
+  });
 });
 
 describe('quote-shaped payloads', () => {

@@ -86,6 +86,18 @@ describe('the listener plan', () => {
     ]);
   });
 
+  it('sends only the keys whose value changes, both ways', () => {
+    const entry = planListeners([mskBroker(1)], options, { brokers: [] }).plan[0];
+    // A plan in which the protocol map and advertised.listeners were already as wanted.
+    const partial = {
+      ...entry,
+      before: { ...entry.after, listeners: entry.before.listeners },
+      beforeDynamic: { ...entry.beforeDynamic, listeners: true },
+    };
+    expect(applyOperations(partial)).toEqual([{ name: 'listeners', op: 'set', value: entry.after.listeners }]);
+    expect(revertOperations(partial)).toEqual([{ name: 'listeners', op: 'set', value: entry.before.listeners }]);
+  });
+
   it('is idempotent, and refuses a clashing listener or port', () => {
     const applied = planListeners([mskBroker(1)], options, { brokers: [] }).plan[0].after;
     const again = planListeners([{ ...mskBroker(1), values: applied }], options, { brokers: [] });

@@ -121,7 +121,18 @@ describe('host templates and ports', () => {
       ]),
     ).toBe('b-{id}-tls.feed.abc.c2.kafka.us-east-1.amazonaws.com');
     expect(defaultHostTemplate(['b-1.example.com'])).toBe('b-{id}-tls.example.com');
-    for (const hosts of [['b-1.a.com', 'b-2.b.com'], ['localhost'], ['b-1.com'], ['10.0.0.1'], []]) {
+    // Only an all-numeric domain (an IP address) is refused; digits inside a name are fine.
+    expect(defaultHostTemplate(['b-1.kafka.1'])).toBe('b-{id}-tls.kafka.1');
+    expect(defaultHostTemplate(['b-1.10.kafka.example'])).toBe('b-{id}-tls.10.kafka.example');
+    for (const hosts of [
+      ['b-1.a.com', 'b-2.b.com'],
+      ['localhost'],
+      ['b-1.com'],
+      ['10.0.0.1'],
+      ['b-1.10.0.0.1'],
+      ['b-1.172.31.10.25'],
+      [],
+    ]) {
       expectKfeedError(
         () => defaultHostTemplate(hosts),
         'usage',
@@ -185,6 +196,8 @@ describe('host templates and ports', () => {
         `"${protocol}" is not a Kafka security protocol`,
       );
     }
+    checkListenerOptions({ ...OPTIONS, bindPort: 1 });
+    checkListenerOptions({ ...OPTIONS, bindPortBase: 2 });
     expectKfeedError(
       () => checkListenerOptions({ ...OPTIONS, bindPort: 1, bindPortBase: 2 }),
       'usage',
@@ -228,6 +241,22 @@ describe('planning one broker', () => {
       bindHost: 'h.internal',
     });
     expect([given.bind.host, given.direct]).toEqual(['h.internal', 'h.internal:8442']);
+  });
+
+  it('binds beside the first listener of the same protocol, not merely the first listener', () => {
+    const plan = planBroker(
+      broker(1, 'INTERNAL://10.0.0.5:9092,CLIENT://127.0.0.1:9094', 'INTERNAL://b-1:9092,CLIENT://b-1:9094'),
+      OPTIONS,
+    );
+    expect(plan.bind).toEqual({ host: '127.0.0.1', port: 8441 });
+  });
+
+  it('a wildcard bind among named ones still needs advertised.listeners', () => {
+    expectKfeedError(
+      () => planBroker(broker(4, 'INTERNAL://10.0.0.5:9092,CLIENT://0.0.0.0:9094', null), OPTIONS),
+      'config',
+      'broker 4 has no advertised.listeners and binds a wildcard address',
+    );
   });
 
   it('unset advertised.listeners means the listeners themselves', () => {
