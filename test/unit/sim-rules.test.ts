@@ -10,14 +10,25 @@ function ticks(options: { symbols: string[]; rate: number; seed?: number }, n: n
   return Array.from({ length: n }, () => sim.tick());
 }
 
-describe('the simulated market rules', () => {
+/**
+ * 3,000 ticks of four symbols, built inside each test that reads them (not once for the file):
+ * StrykerJS switches a mutant on per test, so data built outside a test never sees it.
+ */
+function market() {
   const all = ticks({ symbols: ['AAPL', 'MSFT', 'BTC/USD', 'ZZZ'], rate: 10 }, 3000);
   const events = all.flat();
-  const quotes = events.filter((e): e is QuoteEvent => e.kind === 'quote');
-  const trades = events.filter((e): e is TradeEvent => e.kind === 'trade');
-  const bars = events.filter((e): e is BarEvent => e.kind === 'bar');
+  return {
+    all,
+    events,
+    quotes: events.filter((e): e is QuoteEvent => e.kind === 'quote'),
+    trades: events.filter((e): e is TradeEvent => e.kind === 'trade'),
+    bars: events.filter((e): e is BarEvent => e.kind === 'bar'),
+  };
+}
 
+describe('the simulated market rules', () => {
   it('every tick quotes one symbol; the simulated clock moves 1/rate s per record; receive times from the clock given', () => {
+    const { all, events, quotes } = market();
     let recordsBefore = 0;
     all.forEach((tick) => {
       const quote = tick.find((e) => e.kind === 'quote')!;
@@ -31,6 +42,7 @@ describe('the simulated market rules', () => {
   });
 
   it('quotes: bid below ask by at least a cent, whole cents, round-lot sizes, known exchanges, prices near the start', () => {
+    const { quotes } = market();
     for (const q of quotes) {
       expect(q.askPrice - q.bidPrice).toBeGreaterThanOrEqual(0.0099);
       expect(Math.round(q.bidPrice * 100) / 100).toBe(q.bidPrice);
@@ -59,6 +71,7 @@ describe('the simulated market rules', () => {
   });
 
   it('trades: about every other tick, inside the spread of the same tick, in whole cents, 1 to 500 shares', () => {
+    const { all, trades } = market();
     expect(trades.length).toBeGreaterThan(all.length * 0.4);
     expect(trades.length).toBeLessThan(all.length * 0.6);
     for (const tick of all) {
@@ -82,6 +95,7 @@ describe('the simulated market rules', () => {
   });
 
   it('a bar comes after its minute, at the first tick of its symbol, and agrees with exactly its trades', () => {
+    const { all, trades, bars } = market();
     expect(bars.length).toBeGreaterThanOrEqual(4 * 3);
     for (const bar of bars) {
       const start = Date.parse(bar.eventTime);
@@ -133,5 +147,72 @@ describe('the simulated market rules', () => {
     expect(ticks({ symbols: ['AAPL'], rate: 1, seed: 3 }, 50)).not.toEqual(
       ticks({ symbols: ['AAPL'], rate: 1, seed: 4 }, 50),
     );
+  });
+});
+
+/** mulberry32 as published (the simulator's documented generator), written out here as the oracle. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+}
+
+describe("the first tick, computed from the rules and the seed's draws", () => {
+  const toCents = (n: number) => Math.round(n * 100) / 100;
+  const exchanges = ['V', 'Q', 'N', 'P', 'Z', 'K'];
+
+  it.each([
+    [['AAPL', 'MSFT'], 11],
+    [['ZZZ', 'QQQQ', 'BTC/USD'], 5],
+    [['ETH/USD'], 42],
+    [['ZZZ'], 3], // an unlisted symbol: the hash rule
+  ])('%j with seed %i', (symbols, seed) => {
+    const r = mulberry32(seed);
+    const symbol = symbols[Math.floor(r() * symbols.length)];
+    // Known symbols start at their listed price; others at 20 + (a 31-hash of the name) % 480.
+    const listed: Record<string, number> = { AAPL: 228, MSFT: 415, 'BTC/USD': 67000, 'ETH/USD': 2600 };
+    let hash = 0;
+    for (const c of symbol) hash = (hash * 31 + c.charCodeAt(0)) >>> 0;
+    const start = listed[symbol] ?? 20 + (hash % 480);
+    // One step of the walk (±4 bp at most), a 3 bp spread of at least a cent, bid and ask in cents.
+    const mid = start * (1 + (r() - 0.5) * 0.0008);
+    const spread = Math.max(0.01, toCents(mid * 0.0003));
+    const bidPrice = toCents(mid - spread / 2);
+    const askPrice = toCents(bidPrice + spread);
+    const asset = symbol.includes('/') ? 'crypto' : 'stock';
+    const time = new Date(START).toISOString();
+    const quote = {
+      kind: 'quote',
+      symbol,
+      asset,
+      eventTime: time,
+      receiveTime: new Date(START + 5).toISOString(),
+      bidPrice,
+      bidSize: 100 * (1 + Math.floor(r() * 9)),
+      askPrice,
+      askSize: 100 * (1 + Math.floor(r() * 9)),
+      bidExchange: exchanges[Math.floor(r() * 6)],
+      askExchange: exchanges[Math.floor(r() * 6)],
+    };
+    const expected: object[] = [quote];
+    if (r() < 0.5) {
+      expected.push({
+        kind: 'trade',
+        symbol,
+        asset,
+        eventTime: time,
+        receiveTime: quote.receiveTime,
+        price: toCents(bidPrice + Math.round(r() * (askPrice - bidPrice) * 100) / 100),
+        size: 1 + Math.floor(r() * 500),
+        exchange: exchanges[Math.floor(r() * 6)],
+        tradeId: '1',
+      });
+    }
+    const [tick] = ticks({ symbols, rate: 10, seed }, 1);
+    expect(tick).toEqual(expected);
   });
 });

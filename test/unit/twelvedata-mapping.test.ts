@@ -1,3 +1,5 @@
+import http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FeedRecord } from '../../src/feed/schema.js';
 import { twelveDataSource, type TwelveDataOptions } from '../../src/feed/sources/twelvedata.js';
@@ -107,5 +109,144 @@ describe('Twelve Data prices as trade records', () => {
     );
     expect(run.statuses).toContain('twelvedata EUR/USD: unexpected answer (HTTP 200); retrying');
     expect(run.records.map((r) => [r.key, JSON.parse(r.value as string).price])).toEqual([['EUR/USD', 1.0841]]);
+  });
+});
+
+/**
+ * Twelve Data's other answers, from a server that replies with the given bodies in turn (its
+ * documented error shape: HTTP 200 or the code, `{"code":…,"message":…,"status":"error"}`).
+ */
+describe("Twelve Data's refusals and an unreachable or silent server", () => {
+  const closers: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    await Promise.all(closers.splice(0).map((close) => close()));
+  });
+
+  async function answering(bodies: Array<object | null>): Promise<{ url: string; requests: () => number }> {
+    let served = 0;
+    const sockets = new Set<Socket>();
+    const server = http.createServer((_request, response) => {
+      const body = bodies[Math.min(served++, bodies.length - 1)];
+      if (body === null) return; // never answers
+      const code = (body as { code?: number }).code ?? 200;
+      response.writeHead(code, { 'content-type': 'application/json' });
+      response.end(JSON.stringify(body));
+    });
+    server.on('connection', (socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    closers.push(
+      () =>
+        new Promise<void>((resolve) => {
+          for (const socket of sockets) socket.destroy();
+          server.close(() => resolve());
+        }),
+    );
+    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests: () => served };
+  }
+
+  /** Runs the source until it fails, or until `stopWhen` is satisfied by the status lines seen. */
+  async function run(baseUrl: string, source: Partial<TwelveDataOptions>, stopWhen?: (statuses: string[]) => boolean) {
+    const statuses: string[] = [];
+    const stop = new AbortController();
+    const feed = twelveDataSource({
+      apiKey: 'k',
+      symbols: ['AAPL'],
+      intervalSeconds: 1,
+      creditsPerMinute: 1000,
+      creditsPerDay: 1000,
+      baseUrl,
+      routing: {},
+      onStatus: (text) => {
+        statuses.push(text);
+        if (stopWhen?.(statuses)) stop.abort();
+      },
+      ...source,
+    });
+    // A record also ends the run when `stopWhen` agrees (for a run that has nothing to say).
+    const emit = async () => void (stopWhen?.(statuses) && stop.abort());
+    const error = await feed.run(emit, stop.signal).then(
+      () => undefined,
+      (e: unknown) => e as { kind?: string; message?: string; hint?: string },
+    );
+    return { statuses, error };
+  }
+
+  const refusal = (code: number, message: string) => ({ code, message, status: 'error' });
+
+  it('the day used up ends the run; the minute used up waits for the next minute instead', async () => {
+    const day = await answering([refusal(429, 'You have run out of API credits for the day. 800 were used.')]);
+    expect((await run(day.url, {})).error).toMatchObject({
+      kind: 'denied',
+      message: 'Twelve Data: You have run out of API credits for the day. 800 were used.',
+      hint: 'run again after midnight UTC, or use a larger plan',
+    });
+    const minute = await answering([refusal(429, 'You have run out of API credits for the current minute.')]);
+    const waited = await run(minute.url, {}, (s) => s.some((line) => line.includes('minute credits')));
+    expect(waited.error).toBeUndefined();
+    expect(waited.statuses).toEqual(['twelvedata: minute credits used up; waiting for the next minute']);
+    expect(minute.requests()).toBe(1);
+  });
+
+  it('403 (not in the plan) is a refused key; 404 an unknown symbol; the message is put on one line', async () => {
+    const forbidden = await answering([refusal(403, '/price is not\n  available   with your plan ')]);
+    expect((await run(forbidden.url, {})).error).toMatchObject({
+      kind: 'denied',
+      message: 'Twelve Data refused the key: /price is not available with your plan',
+      hint: 'check TWELVE_DATA_KEY and what the plan includes',
+    });
+    const missing = await answering([{ status: 'error', code: 404 }]);
+    expect((await run(missing.url, {})).error).toMatchObject({
+      kind: 'usage',
+      message: 'Twelve Data: error',
+      hint: 'check --symbols',
+    });
+  });
+
+  it('polls no faster than the plan allows for all symbols, and says so', async () => {
+    const server = await answering([{ price: '1.5' }]);
+    const stretched = await run(
+      server.url,
+      { symbols: ['AAPL', 'MSFT', 'IBM'], crypto: ['BTC/USD'], creditsPerMinute: 8 },
+      (s) => s.some((line) => line.startsWith('twelvedata: polling')),
+    );
+    // 4 symbols at 8 credits a minute: one round every 30 s at the fastest.
+    expect(stretched.statuses).toEqual(['twelvedata: polling every 30 s, as 4 symbol(s) at 8 credits/minute allow']);
+    const fastEnough = await run(
+      server.url,
+      { symbols: ['AAPL'], intervalSeconds: 60, creditsPerMinute: 8 },
+      () => true,
+    );
+    expect(fastEnough.statuses).toEqual([]);
+  });
+
+  it('an unreachable server is reported with its reason and retried; Ctrl-C ends even an unanswered request', async () => {
+    const closed = await answering([{ price: '1' }]);
+    const url = closed.url;
+    await closers.pop()!(); // nothing listens there now
+    const refused = await run(url, {}, (s) => s.length > 0);
+    expect(refused.error).toBeUndefined();
+    expect(refused.statuses).toEqual([`twelvedata AAPL: cannot reach ${url} (ECONNREFUSED); retrying`]);
+
+    const silent = await answering([null]);
+    const statuses: string[] = [];
+    const stop = new AbortController();
+    const feed = twelveDataSource({
+      apiKey: 'k',
+      symbols: ['AAPL'],
+      intervalSeconds: 1,
+      creditsPerMinute: 1000,
+      creditsPerDay: 1000,
+      baseUrl: silent.url,
+      routing: {},
+      onStatus: (text) => statuses.push(text),
+    });
+    const running = feed.run(async () => undefined, stop.signal);
+    while (silent.requests() === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    const abortedAt = Date.now();
+    stop.abort();
+    await running;
+    // Well before the 15 s request time-out: the abort reached the request itself.
+    expect(Date.now() - abortedAt).toBeLessThan(2000);
+    expect(statuses).toEqual([]);
   });
 });
