@@ -197,3 +197,74 @@ describe('the principal of a certificate', () => {
     expectKfeedError(() => kafkaPrincipalOfCertificate(bogus), 'usage', /^not a certificate: /);
   });
 });
+
+describe('certificates as Kafka reads them, beyond the usual', () => {
+  function v3Certificate(): forge.pki.Certificate {
+    const keys = forge.pki.rsa.generateKeyPair({ bits: 512, e: 0x10001 });
+    const cert = forge.pki.createCertificate();
+    cert.publicKey = keys.publicKey;
+    cert.serialNumber = '01';
+    cert.validity.notBefore = new Date(Date.UTC(2025, 0, 1));
+    cert.validity.notAfter = new Date(Date.UTC(2026, 0, 1));
+    cert.setSubject([{ shortName: 'CN', value: 'feed client' }]);
+    cert.setIssuer([{ shortName: 'CN', value: 'Test CA' }]);
+    cert.sign(keys.privateKey, forge.md.sha256.create());
+    return cert;
+  }
+
+  it('a v1 certificate (no [0] version field) is read from the right fields', () => {
+    const tbs = forge.pki.certificateToAsn1(v3Certificate()).value[0] as forge.asn1.Asn1;
+    const fields = tbs.value as forge.asn1.Asn1[];
+    expect(fields[0].tagClass).toBe(forge.asn1.Class.CONTEXT_SPECIFIC);
+    fields.shift(); // v1: serial number first
+    const v1 = forge.asn1.toDer(universal(asn1().Type.SEQUENCE, [tbs])).getBytes();
+    const names = certificateNames(v1);
+    expect([rfc2253(names.subject), rfc2253(names.issuer)]).toEqual(['CN=feed client', 'CN=Test CA']);
+  });
+
+  it('reads an "X509 CERTIFICATE" block, and names what is wrong with broken ones', () => {
+    const pem = forge.pki.certificateToPem(v3Certificate()).replaceAll('CERTIFICATE-----', 'X509 CERTIFICATE-----');
+    expect(pem).toContain('BEGIN X509 CERTIFICATE');
+    expect(kafkaPrincipalOfCertificate(pem)).toBe('User:CN=feed client');
+    const wrapped = (der: string) =>
+      `-----BEGIN CERTIFICATE-----\n${Buffer.from(der, 'binary').toString('base64')}\n-----END CERTIFICATE-----\n`;
+    const { Type } = asn1();
+    const cases: Array<[forge.asn1.Asn1, string]> = [
+      [universal(Type.INTEGER, '\u0001'), 'not a certificate: expected a certificate'],
+      [universal(Type.SEQUENCE, [universal(Type.INTEGER, '\u0001')]), 'not a certificate: expected a TBSCertificate'],
+      [universal(Type.SEQUENCE, [universal(Type.SEQUENCE, [])]), 'not a certificate: expected a Name'],
+    ];
+    for (const [element, message] of cases)
+      expectKfeedError(
+        () => kafkaPrincipalOfCertificate(wrapped(forge.asn1.toDer(element).getBytes())),
+        'usage',
+        message,
+        { hint: 'pass a PEM certificate' },
+      );
+    expectKfeedError(() => kafkaPrincipalOfCertificate('no PEM here'), 'usage', 'no certificate found in the file', {
+      hint: 'pass a PEM file with a BEGIN CERTIFICATE block',
+    });
+  });
+
+  it('names whose parts are not attributes are refused with what was expected', () => {
+    const { Type } = asn1();
+    const name = (rdns: forge.asn1.Asn1[]) => universal(Type.SEQUENCE, rdns);
+    expect(() => parseName(name([universal(Type.INTEGER, '\u0001')]))).toThrow(
+      'expected a relative distinguished name',
+    );
+    expect(() => parseName(name([universal(Type.SET, [universal(Type.INTEGER, '\u0001')])]))).toThrow(
+      'expected an attribute',
+    );
+    expect(() => parseName(name([universal(Type.SET, [universal(Type.SEQUENCE, [oidElement('2.5.4.3')])])]))).toThrow(
+      'expected an attribute value',
+    );
+  });
+
+  it('a value that is not text is the hex of its DER bytes, high bytes included', () => {
+    const { Type } = asn1();
+    const rdn = universal(Type.SET, [
+      universal(Type.SEQUENCE, [oidElement('1.2.3.4'), universal(Type.OCTETSTRING, '\u00ff\u0080')]),
+    ]);
+    expect(rfc2253(parseName(universal(Type.SEQUENCE, [rdn])))).toBe('1.2.3.4=#0402ff80');
+  });
+});
