@@ -187,6 +187,102 @@ describe('the connection resolver: flags > environment > profile', () => {
     expect((await plain.settings).tls?.passphrase).toBeUndefined();
   });
 
+  it('IAM: SASL over TLS (or plaintext with --plaintext), the region and credential source named, never with a SASL user', async () => {
+    const env = {
+      AWS_REGION: 'eu-west-1',
+      AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE0000WXYZ',
+      AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMIsecretEXAMPLE',
+    };
+    const iam = await resolve({ brokers: 'b:9098', auth: 'iam' }, { env }).settings;
+    expect([iam.security, iam.origin.auth, iam.iam?.region, iam.origin.region]).toEqual([
+      'sasl_ssl',
+      '--auth',
+      'eu-west-1',
+      'AWS_REGION',
+    ]);
+    expect(iam.origin.credentials).toMatch(/^environment AWS_ACCESS_KEY_ID \/ AWS_SECRET_ACCESS_KEY/);
+    expect(JSON.stringify(iam.origin)).not.toContain(env.AWS_SECRET_ACCESS_KEY); // what --verbose and profile show print
+    expect(iam.sasl).toBeUndefined();
+    const plain = await resolve({ brokers: 'b:9098', plaintext: true }, { env: { ...env, KFEED_AUTH: 'iam' } })
+      .settings;
+    expect([plain.security, plain.origin.auth]).toEqual(['sasl_plaintext', 'KFEED_AUTH']);
+    await expect(
+      resolve({ brokers: 'b:9098', auth: 'iam' }, { env: { ...env, KFEED_SASL_USER: 'alice' } }).settings,
+    ).rejects.toMatchObject({
+      kind: 'usage',
+      message: '--auth iam and the SASL user alice (from KFEED_SASL_USER) exclude each other',
+      hint: 'IAM uses AWS credentials: drop the SASL user',
+    });
+    // Without IAM nothing of AWS is looked at or named.
+    const tls = await resolve({ brokers: 'b:9094' }, { env }).settings;
+    expect([tls.security, tls.iam, tls.origin.region, tls.origin.credentials]).toEqual([
+      'ssl',
+      undefined,
+      undefined,
+      undefined,
+    ]);
+  });
+
+  it('SASL over TLS takes a client certificate only from flags, never from the working folder', async () => {
+    const legacy = tempDir('kfeed-legacy-');
+    fs.writeFileSync(path.join(legacy, 'client_cert.pem'), pair.cert);
+    fs.writeFileSync(path.join(legacy, 'private_key.pem'), pair.key);
+    const env = { KFEED_SASL_PASSWORD: 'pw' };
+    const sasl = await resolve({ brokers: 'b:1', saslUser: 'alice' }, { env, cwd: legacy }).settings;
+    expect([sasl.security, sasl.files.cert, sasl.files.key, sasl.tls?.cert]).toEqual([
+      'sasl_ssl',
+      undefined,
+      undefined,
+      undefined,
+    ]);
+    const mtls = await resolve({ brokers: 'b:1' }, { cwd: legacy }).settings;
+    expect([mtls.origin.cert, mtls.origin.key]).toEqual(['client_cert.pem', 'private_key.pem']);
+    const both = await resolve(
+      { brokers: 'b:1', saslUser: 'alice', cert: 'cert.pem', key: 'key.pem' },
+      { env, cwd: files },
+    ).settings;
+    expect([both.files.cert, both.tls?.cert]).toEqual([path.join(files, 'cert.pem'), pair.cert]);
+  });
+
+  it("a key that is not the certificate's, or not a key at all, or a certificate that is not one, is named", async () => {
+    const other = clientPair();
+    const dir = tempDir('kfeed-pairs-');
+    fs.writeFileSync(path.join(dir, 'other-key.pem'), other.key);
+    fs.writeFileSync(path.join(dir, 'junk.pem'), 'not a key\n');
+    fs.writeFileSync(path.join(dir, 'cert.pem'), pair.cert);
+    fs.writeFileSync(path.join(dir, 'encrypted.pem'), fs.readFileSync(path.join(files, 'encrypted.pem')));
+    fs.writeFileSync(path.join(dir, 'key.pem'), pair.key);
+    const at = (f: string) => path.join(dir, f);
+    await expect(
+      resolve({ brokers: 'b:1', cert: 'cert.pem', key: 'other-key.pem' }, { cwd: dir }).settings,
+    ).rejects.toMatchObject({
+      kind: 'config',
+      message: `certificate ${at('cert.pem')} does not belong to key ${at('other-key.pem')}`,
+      hint: 'pass the key the certificate was issued for',
+    });
+    await expect(
+      resolve({ brokers: 'b:1', cert: 'cert.pem', key: 'junk.pem' }, { cwd: dir }).settings,
+    ).rejects.toMatchObject({
+      kind: 'config',
+      message: `the private key ${at('junk.pem')} could not be read: not a PEM private key`,
+      hint: 'check --key',
+    });
+    await expect(
+      resolve({ brokers: 'b:1', cert: 'cert.pem', key: 'encrypted.pem' }, { cwd: dir, env: { PK_PASSWORD: 'wrong' } })
+        .settings,
+    ).rejects.toMatchObject({
+      message: `the private key ${at('encrypted.pem')} could not be read: wrong password, or not a PEM private key`,
+      hint: 'check PK_PASSWORD and --key',
+    });
+    await expect(
+      resolve({ brokers: 'b:1', cert: 'junk.pem', key: 'key.pem' }, { cwd: dir }).settings,
+    ).rejects.toMatchObject({
+      kind: 'config',
+      message: `${at('junk.pem')} is not a PEM certificate`,
+      hint: 'check --cert',
+    });
+  });
+
   it('SASL: the user from a flag, the environment or the profile; mechanism and password checked', async () => {
     const plaintext = resolve(
       { brokers: 'b:1', plaintext: true, saslUser: 'alice' },
