@@ -161,19 +161,23 @@ describe('RFC 2253 names as Java X500Principal.getName() writes them', () => {
   });
 });
 
+/** A v3 certificate for these subject attributes, issued by "CN=Test CA" (self-signed: only names are read). */
+function forgeCertificate(attributes: forge.pki.CertificateField[]): forge.pki.Certificate {
+  const keys = forge.pki.rsa.generateKeyPair({ bits: 512, e: 0x10001 });
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = keys.publicKey;
+  cert.serialNumber = '01';
+  cert.validity.notBefore = new Date(Date.UTC(2025, 0, 1));
+  cert.validity.notAfter = new Date(Date.UTC(2026, 0, 1));
+  cert.setSubject(attributes);
+  cert.setIssuer([{ shortName: 'CN', value: 'Test CA' }]);
+  cert.sign(keys.privateKey, forge.md.sha256.create());
+  return cert;
+}
+
 describe('the principal of a certificate', () => {
-  function certificate(attributes: forge.pki.CertificateField[]): string {
-    const keys = forge.pki.rsa.generateKeyPair({ bits: 512, e: 0x10001 });
-    const cert = forge.pki.createCertificate();
-    cert.publicKey = keys.publicKey;
-    cert.serialNumber = '01';
-    cert.validity.notBefore = new Date(Date.UTC(2025, 0, 1));
-    cert.validity.notAfter = new Date(Date.UTC(2026, 0, 1));
-    cert.setSubject(attributes);
-    cert.setIssuer([{ shortName: 'CN', value: 'Test CA' }]);
-    cert.sign(keys.privateKey, forge.md.sha256.create());
-    return forge.pki.certificateToPem(cert);
-  }
+  const certificate = (attributes: forge.pki.CertificateField[]) =>
+    forge.pki.certificateToPem(forgeCertificate(attributes));
 
   it('is User: and the subject in RFC 2253 form, spaces inside values kept', () => {
     const pem = certificate([
@@ -199,18 +203,7 @@ describe('the principal of a certificate', () => {
 });
 
 describe('certificates as Kafka reads them, beyond the usual', () => {
-  function v3Certificate(): forge.pki.Certificate {
-    const keys = forge.pki.rsa.generateKeyPair({ bits: 512, e: 0x10001 });
-    const cert = forge.pki.createCertificate();
-    cert.publicKey = keys.publicKey;
-    cert.serialNumber = '01';
-    cert.validity.notBefore = new Date(Date.UTC(2025, 0, 1));
-    cert.validity.notAfter = new Date(Date.UTC(2026, 0, 1));
-    cert.setSubject([{ shortName: 'CN', value: 'feed client' }]);
-    cert.setIssuer([{ shortName: 'CN', value: 'Test CA' }]);
-    cert.sign(keys.privateKey, forge.md.sha256.create());
-    return cert;
-  }
+  const v3Certificate = () => forgeCertificate([{ shortName: 'CN', value: 'feed client' }]);
 
   it('a v1 certificate (no [0] version field) is read from the right fields', () => {
     const tbs = forge.pki.certificateToAsn1(v3Certificate()).value[0] as forge.asn1.Asn1;

@@ -144,18 +144,23 @@ describe("Twelve Data's refusals and an unreachable or silent server", () => {
     return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests: () => served };
   }
 
+  /** One symbol on a plan generous enough never to wait for credits. */
+  const plan = (baseUrl: string): TwelveDataOptions => ({
+    apiKey: 'k',
+    symbols: ['AAPL'],
+    intervalSeconds: 1,
+    creditsPerMinute: 1000,
+    creditsPerDay: 1000,
+    baseUrl,
+    routing: {},
+  });
+
   /** Runs the source until it fails, or until `stopWhen` is satisfied by the status lines seen. */
   async function run(baseUrl: string, source: Partial<TwelveDataOptions>, stopWhen?: (statuses: string[]) => boolean) {
     const statuses: string[] = [];
     const stop = new AbortController();
     const feed = twelveDataSource({
-      apiKey: 'k',
-      symbols: ['AAPL'],
-      intervalSeconds: 1,
-      creditsPerMinute: 1000,
-      creditsPerDay: 1000,
-      baseUrl,
-      routing: {},
+      ...plan(baseUrl),
       onStatus: (text) => {
         statuses.push(text);
         if (stopWhen?.(statuses)) stop.abort();
@@ -231,13 +236,7 @@ describe("Twelve Data's refusals and an unreachable or silent server", () => {
     const statuses: string[] = [];
     const stop = new AbortController();
     const feed = twelveDataSource({
-      apiKey: 'k',
-      symbols: ['AAPL'],
-      intervalSeconds: 1,
-      creditsPerMinute: 1000,
-      creditsPerDay: 1000,
-      baseUrl: silent.url,
-      routing: {},
+      ...plan(silent.url),
       onStatus: (text) => statuses.push(text),
     });
     const running = feed.run(async () => undefined, stop.signal);
