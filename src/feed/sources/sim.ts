@@ -46,7 +46,7 @@ function random(seed: number): () => number {
 const cents = (n: number) => Math.round(n * 100) / 100;
 
 function startPrice(symbol: string): number {
-  if (START_PRICES[symbol]) return START_PRICES[symbol];
+  if (Object.hasOwn(START_PRICES, symbol)) return START_PRICES[symbol];
   let h = 0;
   for (const c of symbol) h = (h * 31 + c.charCodeAt(0)) >>> 0;
   return 20 + (h % 480);
