@@ -22,7 +22,7 @@ export default {
     'src/feed/sources/sim.ts:1-139', // simulated market rules
     'src/config/connection.ts', // flags > environment > profile resolver
     'src/feed/sinks/s3.ts:15-22', // S3 locations
-    'src/feed/sinks/s3.ts:93-102', // S3 object key naming
+    'src/feed/sinks/s3.ts:109-127', // S3 object key naming (line ranges: check them when the file changes)
     'src/bench/histogram.ts', // bench statistics
   ],
   reporters: ['clear-text', 'progress', 'json', 'html'],

@@ -3,11 +3,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import forge from 'node-forge';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseBrokerList, resolveConnection, type ConnectionFlags } from '../../src/config/connection.js';
+import { parseBrokerList } from '../../src/config/connection.js';
 import { isEncryptedPem } from '../../src/certs/keys.js';
-import { ProfileStore, type Profile } from '../../src/config/profiles.js';
 import { tempDir } from '../helpers/env.js';
 import { expectKfeedError } from '../helpers/assert.js';
+import { resolveWith } from '../helpers/resolve-connection.js';
 
 /** A client certificate and its key (PEM), signed by itself: enough for the resolver's checks. */
 function clientPair(): { cert: string; key: string; keyObject: crypto.KeyObject } {
@@ -43,31 +43,7 @@ describe('the connection resolver: flags > environment > profile', () => {
     fs.writeFileSync(path.join(files, 'encrypted.pem'), encrypted);
   });
 
-  /** Resolves with these flags, environment and profiles, from an empty folder unless `cwd`. */
-  function resolve(
-    flags: ConnectionFlags,
-    options: {
-      env?: NodeJS.ProcessEnv;
-      profiles?: Record<string, Profile>;
-      defaultProfile?: string;
-      cwd?: string;
-      asked?: string;
-    } = {},
-  ) {
-    const store = new ProfileStore(tempDir('kfeed-profiles-'));
-    for (const [name, profile] of Object.entries(options.profiles ?? {}))
-      store.put(name, profile, { makeDefault: name === options.defaultProfile });
-    const questions: string[] = [];
-    const secrets = { password: async (message: string) => (questions.push(message), options.asked) };
-    const settings = resolveConnection({
-      flags,
-      env: options.env ?? {},
-      cwd: options.cwd ?? tempDir('kfeed-cwd-'),
-      profiles: store,
-      secrets,
-    });
-    return { settings, questions };
-  }
+  const resolve = resolveWith;
 
   it('takes brokers from --brokers, then TLSBROKERS, then the profile, and says which', async () => {
     const profiles = { dev: { brokers: ['p:1'], security: 'plaintext' as const } };
