@@ -138,7 +138,7 @@ export async function resolveConnection(input: ResolveInput): Promise<Connection
         hint: 'IAM uses AWS credentials: drop the SASL user',
       });
     }
-    security = security === 'plaintext' ? 'sasl_plaintext' : 'sasl_ssl';
+    security = security === 'plaintext' || security === 'sasl_plaintext' ? 'sasl_plaintext' : 'sasl_ssl';
   }
 
   const settings: ConnectionSettings = {

@@ -148,6 +148,12 @@ describe('IAM from a profile', () => {
     region: 'eu-west-1',
   };
 
+  it('a profile for IAM over plaintext stays plaintext (it once got TLS silently)', async () => {
+    const plain: Profile = { ...msk, security: 'sasl_plaintext' };
+    const settings = await resolve({}, { profiles: { plain }, defaultProfile: 'plain', env }).settings;
+    expect([settings.security, settings.tls]).toEqual(['sasl_plaintext', undefined]);
+  });
+
   it('takes --auth iam and the region from the profile, and says so', async () => {
     const settings = await resolve({}, { profiles: { msk }, env }).settings;
     expect(settings).toMatchObject({
