@@ -38,8 +38,9 @@ export async function baseOptions(settings: ConnectionSettings, options: ClientO
     clientId: options.clientId ?? 'kfeed',
     bootstrapBrokers: settings.brokers,
     connectTimeout: options.connectionTimeoutMs ?? 5000,
-    requestTimeout: options.requestTimeoutMs ?? 15000,
-    timeout: options.requestTimeoutMs ?? 15000,
+    // A broker that accepted the connection and never answers is named within seconds.
+    requestTimeout: options.requestTimeoutMs ?? 10000,
+    timeout: options.requestTimeoutMs ?? 10000,
     retries: options.retries ?? 2,
     retryDelay: options.retryDelayMs ?? 250,
   };
@@ -114,7 +115,8 @@ export async function withAdmin<T>(
   const admin = await createAdmin(settings, options);
   const explain = watchSocketErrors(admin);
   try {
-    await admin.metadata({ topics: [] });
+    // The first question is asked once: a wrong address or credential fails here, without retries.
+    await admin.metadata({ topics: [], retries: 0 });
     return await work(admin);
   } catch (error) {
     throw translateKafkaError(explain(error), settings);
