@@ -38,6 +38,7 @@ export async function readWholeTopic(
   if (ends.size === 0) return [];
   const records: StoredRecord[] = [];
   const pending = new Set(ends.keys());
+  const next = new Map<number, bigint>();
   const consumer = kafka.consumer({ groupId: `kfeed-registry-reader-${crypto.randomUUID()}`, maxWaitTimeInMs: 100 });
   let settle!: (error?: unknown) => void;
   let timer: NodeJS.Timeout | undefined;
@@ -52,7 +53,11 @@ export async function readWholeTopic(
         const end = ends.get(batch.partition);
         if (end === undefined) return;
         for (const message of batch.messages) {
-          if (BigInt(message.offset) >= end) break;
+          const offset = BigInt(message.offset);
+          if (offset >= end) break;
+          // A batch fetched again (after a rebalance) adds nothing twice.
+          if (offset < (next.get(batch.partition) ?? 0n)) continue;
+          next.set(batch.partition, offset + 1n);
           records.push({
             key: message.key?.toString('utf8') ?? null,
             value: message.value ? message.value.toString('utf8') : null,
