@@ -9,6 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { createBindings } from '../src/kafka/acls.js';
 import { createKafka } from '../src/kafka/client.js';
 import { withGroups } from '../src/kafka/groups.js';
 import { poll } from '../src/wait.js';
@@ -121,7 +122,7 @@ async function main(): Promise<void> {
     });
     await registry.disconnect();
     const bindings = records.flatMap((r) => subscriberBindings(r));
-    for (let i = 0; i < bindings.length; i += 500) await admin.createAcls({ acl: bindings.slice(i, i + 500) });
+    for (let i = 0; i < bindings.length; i += 500) await createBindings(admin, bindings.slice(i, i + 500));
     // What each subscriber's lag must be: the records past offset 7 of its topics' partitions.
     const behind = new Map<string, number>();
     for (const topic of topics)

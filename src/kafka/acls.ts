@@ -112,6 +112,36 @@ export function describeBinding(entry: AclEntry): AclBinding {
   };
 }
 
+/** The binding as kafkajs sends it (the inverse of `describeBinding`). */
+export function bindingEntry(binding: AclBinding): AclEntry {
+  const code = (table: Record<string, number | string>, name: string, what: string): number => {
+    const value = table[name];
+    if (typeof value !== 'number') throw new KfeedError('internal', `unknown ACL ${what} ${name}`);
+    return value;
+  };
+  return {
+    principal: binding.principal,
+    host: binding.host,
+    operation: code(AclOperationTypes, binding.operation, 'operation'),
+    permissionType: code(AclPermissionTypes, binding.permission, 'permission'),
+    resourceType: code(AclResourceTypes, binding.resourceType, 'resource type'),
+    resourceName: binding.resourceName,
+    resourcePatternType: code(ResourcePatternTypes, binding.patternType, 'pattern type'),
+  };
+}
+
+/** Creates exactly these bindings. */
+export async function createBindings(admin: Admin, bindings: AclBinding[]): Promise<void> {
+  if (bindings.length) await admin.createAcls({ acl: bindings.map(bindingEntry) });
+}
+
+/** Deletes exactly these bindings (each filter matches one binding); returns those that existed. */
+export async function deleteBindings(admin: Admin, bindings: AclBinding[]): Promise<AclBinding[]> {
+  if (!bindings.length) return [];
+  const result = await admin.deleteAcls({ filters: bindings.map(bindingEntry) });
+  return result.filterResponses.flatMap((r) => r.matchingAcls).map((m) => describeBinding(m as unknown as AclEntry));
+}
+
 export async function grantRole(admin: Admin, input: GrantInput): Promise<AclBinding[]> {
   const entries = bindingsFor(input);
   await admin.createAcls({ acl: entries });

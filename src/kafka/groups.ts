@@ -87,6 +87,8 @@ export interface GroupDescription {
   lag: number;
   /** The largest time lag of a partition (seconds); null when none could be read. */
   lagSeconds: number | null;
+  /** Partitions with a committed offset: 0 means "no commits" (its lag of 0 is not "caught up"). */
+  committedPartitions: number;
   /** When the lag was measured (ISO). */
   measuredAt: string;
 }
@@ -99,6 +101,8 @@ export interface GroupSummary {
   members: number;
   lag: number;
   lagSeconds: number | null;
+  /** Partitions with a committed offset: 0 means "no commits". */
+  committedPartitions: number;
 }
 
 /** Errors that mean "ask again shortly": no coordinator yet, or it is still loading the group. */
@@ -236,19 +240,24 @@ export class GroupClient {
           members: d.members.length,
           lag: d.lag,
           lagSeconds: d.lagSeconds,
+          committedPartitions: d.committedPartitions,
         }))
         .sort((a, b) => a.group.localeCompare(b.group));
     });
   }
 
-  /** One group, partition by partition. A group that has neither members nor offsets does not exist. */
+  /**
+   * One group, partition by partition. A group that exists with no committed offsets (a
+   * consumer joined and left without committing) is shown, as Kafka's ConsumerGroupCommand does:
+   * only a Dead group (what the coordinator answers for an unknown one) without offsets does not exist.
+   */
   async describe(group: string): Promise<GroupDescription> {
     const coordinator = await this.coordinator(group);
     return this.guarded(
       async () => {
         const raw = await this.describeRaw(group, coordinator);
         const committed = await this.committedOffsets(group, coordinator);
-        if ((raw.state === 'Dead' || raw.state === 'Empty') && raw.members.length === 0 && committed.size === 0) {
+        if (raw.state === 'Dead' && raw.members.length === 0 && committed.size === 0) {
           throw new KfeedError('notFound', `group ${group} does not exist`, {
             hint: 'list groups with `kfeed group list`',
           });
@@ -557,6 +566,7 @@ export class GroupClient {
         partitions: rows,
         lag: rows.reduce((sum, r) => sum + (r.lag ?? 0), 0),
         lagSeconds: seconds.length ? Math.max(...seconds) : null,
+        committedPartitions: rows.filter((r) => r.committedOffset !== null).length,
         measuredAt: new Date(now).toISOString(),
       };
     });

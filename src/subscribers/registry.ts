@@ -1,12 +1,15 @@
-import crypto from 'node:crypto';
 import type { Admin, Kafka } from 'kafkajs';
 import { KfeedError } from '../errors.js';
-import { abortable } from '../wait.js';
+import { appendRecords, readWholeTopic } from '../kafka/records.js';
+import { ensureTopic } from '../kafka/topics.js';
 
 /**
  * The subscriber registry lives in the cluster, so every operator sees the same list: a
  * compacted topic keyed by subscriber name whose latest value is the subscriber's record.
- * A removed subscriber keeps a record (state `removed`) for audit; nothing is ever tombstoned.
+ * A removed subscriber keeps a record (state `removed`); a name used again (`--reuse-name`)
+ * gets a new generation that names the earlier ones. Every change is also appended to the
+ * history topic (history.ts), which is never compacted. Only a failed first `add` that had
+ * written its record takes it back with a tombstone.
  */
 export const DEFAULT_REGISTRY_TOPIC = '_kfeed_subscribers';
 export const RECORD_FORMAT = 1;
@@ -46,6 +49,24 @@ export interface SubscriberRecord {
   updatedBy: string;
   removedAt?: string;
   removedBy?: string;
+  /** 1 when absent; a name used again after its removal (`--reuse-name`) counts up. */
+  generation?: number;
+  /** The earlier generations of this name: who they were, so a removed principal is never forgotten. */
+  previousGenerations?: PreviousGeneration[];
+}
+
+/** What a record keeps of an earlier, removed generation of its name (the history has the rest). */
+export interface PreviousGeneration {
+  generation: number;
+  principal: string;
+  auth?: 'mtls' | 'iam';
+  createdAt: string;
+  removedAt: string;
+  removedBy: string;
+}
+
+export function generationOf(record: SubscriberRecord): number {
+  return record.generation ?? 1;
 }
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
@@ -57,6 +78,23 @@ export function checkSubscriberName(name: string): string {
     });
   }
   return name;
+}
+
+const GROUP_PREFIX = /^[A-Za-z0-9._-]{1,249}$/;
+
+/**
+ * A subscriber's consumer groups start with its prefix: never empty, never a wildcard (either
+ * would let it use every group of the cluster, other subscribers' included).
+ */
+export function checkGroupPrefix(prefix: string): string {
+  if (!GROUP_PREFIX.test(prefix)) {
+    throw new KfeedError('usage', `"${prefix}" is not a valid group prefix`, {
+      hint:
+        'use 1-249 letters, digits, ".", "_" or "-" (no "*": its groups are its own), ' +
+        'or leave out --group-prefix for NAME-',
+    });
+  }
+  return prefix;
 }
 
 /** Parses and checks one registry value; a record kfeed cannot read is named, never guessed at. */
@@ -80,6 +118,16 @@ export function parseSubscriberRecord(key: string, value: string, topic: string)
   if (!Array.isArray(data.topics) || !data.topics.every((t) => typeof t === 'string'))
     throw registryDamaged(topic, key, 'topics is not a list');
   if (!Array.isArray(data.certificates)) throw registryDamaged(topic, key, 'certificates is not a list');
+  if (data.generation !== undefined && !(Number.isInteger(data.generation) && data.generation >= 1))
+    throw registryDamaged(topic, key, `generation ${String(data.generation)} is not a whole number from 1`);
+  if (
+    data.previousGenerations !== undefined &&
+    !(
+      Array.isArray(data.previousGenerations) &&
+      data.previousGenerations.every((g) => typeof g?.principal === 'string' && Number.isInteger(g?.generation))
+    )
+  )
+    throw registryDamaged(topic, key, 'previousGenerations is not a list of generations');
   return data as SubscriberRecord;
 }
 
@@ -101,109 +149,43 @@ export function isRemoved(record: SubscriberRecord): boolean {
  * whole), compacted (the latest record per name is what counts), replicated like the cluster.
  */
 export async function ensureRegistryTopic(admin: Admin, topic: string): Promise<void> {
-  const existing = new Set(await admin.listTopics());
-  if (existing.has(topic)) return;
-  const brokers = (await admin.describeCluster()).brokers.length;
-  const replicationFactor = Math.min(3, brokers);
-  await admin.createTopics({
-    waitForLeaders: true,
-    topics: [
-      {
-        topic,
-        numPartitions: 1,
-        replicationFactor,
-        configEntries: [
-          { name: 'cleanup.policy', value: 'compact' },
-          { name: 'min.insync.replicas', value: String(Math.min(2, replicationFactor)) },
-        ],
-      },
-    ],
-  });
+  await ensureTopic(admin, topic, { partitions: 1, configs: [{ name: 'cleanup.policy', value: 'compact' }] });
 }
 
-/**
- * Reads the whole registry: the latest record per name. A consumer with a group of its own
- * that commits nothing reads the topic once; Kafka forgets such a group when it leaves.
- */
+/** Reads the whole registry: the latest record per name (a tombstone takes a name back out). */
 export async function readRegistry(
   kafka: Kafka,
   topic: string,
   signal?: AbortSignal,
 ): Promise<Map<string, SubscriberRecord>> {
-  const admin = kafka.admin();
-  await admin.connect();
-  let end: bigint;
-  try {
-    if (!(await admin.listTopics()).includes(topic)) return new Map();
-    const offsets = await admin.fetchTopicOffsets(topic);
-    end = offsets.reduce((sum, o) => (BigInt(o.high) > sum ? BigInt(o.high) : sum), 0n);
-    if (offsets.every((o) => o.high === o.low)) return new Map();
-  } finally {
-    await admin.disconnect().catch(() => undefined);
-  }
   const records = new Map<string, SubscriberRecord>();
-  const consumer = kafka.consumer({ groupId: `kfeed-registry-reader-${crypto.randomUUID()}`, maxWaitTimeInMs: 100 });
-  let settle!: (error?: unknown) => void;
-  let timer: NodeJS.Timeout | undefined;
-  const finished = new Promise<void>((resolve, reject) => (settle = (error) => (error ? reject(error) : resolve())));
-  try {
-    await consumer.connect();
-    await consumer.subscribe({ topics: [topic], fromBeginning: true });
-    await consumer.run({
-      autoCommit: false,
-      eachBatch: async ({ batch }) => {
-        try {
-          for (const message of batch.messages) {
-            const key = message.key?.toString('utf8');
-            if (!key || !message.value) continue;
-            records.set(key, parseSubscriberRecord(key, message.value.toString('utf8'), topic));
-          }
-          const last = batch.messages[batch.messages.length - 1];
-          if (last && BigInt(last.offset) + 1n >= end) settle();
-        } catch (error) {
-          settle(error);
-        }
-      },
-    });
-    timer = setTimeout(() => settle(registryTimeout(topic)), 30_000);
-    await abortable(finished, signal);
-  } finally {
-    clearTimeout(timer);
-    await consumer.disconnect().catch(() => undefined);
+  for (const { key, value } of await readWholeTopic(kafka, topic, {
+    signal,
+    describe: `the subscriber registry ${topic}`,
+  })) {
+    if (!key) continue;
+    if (value === null) records.delete(key);
+    else records.set(key, parseSubscriberRecord(key, value, topic));
   }
   return records;
 }
 
-function registryTimeout(topic: string): KfeedError {
-  return new KfeedError('connection', `the subscriber registry ${topic} could not be read within 30 s`, {
-    hint:
-      'check that this client may read it (an admin connection) and that its partition has a leader ' +
-      '(`kfeed topic describe ' +
-      topic +
-      '`)',
-  });
-}
-
 /** Writes one record (acks=all, idempotent): the registry's commit point for every change. */
 export async function writeRegistryRecord(kafka: Kafka, topic: string, record: SubscriberRecord): Promise<void> {
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
-  await producer.connect();
-  try {
-    await producer.send({ topic, acks: -1, messages: [{ key: record.name, value: JSON.stringify(record) }] });
-  } catch (error) {
-    const type = (error as { type?: string }).type ?? (error as { cause?: { type?: string } }).cause?.type;
-    if (type === 'MESSAGE_TOO_LARGE' || type === 'RECORD_LIST_TOO_LARGE') {
-      throw new KfeedError('config', `the registry topic ${topic} refused the record for ${record.name} as too large`, {
-        hint:
-          `raise its max.message.bytes (the record is ${JSON.stringify(record).length} bytes), ` +
-          'or name another --registry-topic',
-        cause: error,
-      });
-    }
-    throw error;
-  } finally {
-    await producer.disconnect().catch(() => undefined);
-  }
+  await appendRecords(kafka, topic, [{ key: record.name, value: JSON.stringify(record) }]);
+}
+
+/**
+ * Puts the registry back as it was before a change that failed later: the earlier record, or a
+ * tombstone when the name had none (a failed first `add`).
+ */
+export async function restoreRegistryRecord(
+  kafka: Kafka,
+  topic: string,
+  name: string,
+  previous: SubscriberRecord | undefined,
+): Promise<void> {
+  await appendRecords(kafka, topic, [{ key: name, value: previous ? JSON.stringify(previous) : null }]);
 }
 
 /** Who makes a change, as the registry records it: the connection's own Kafka principal. */
