@@ -1,9 +1,10 @@
 import type { Admin, Consumer, Kafka } from 'kafkajs';
 import type { ConnectionSettings } from '../config/connection.js';
 import { KfeedError } from '../errors.js';
-import { createKafka } from '../kafka/client.js';
+import { createKafka, withAdmin } from '../kafka/client.js';
 import { translateKafkaError } from '../kafka/errors.js';
 import { explainGroupFailure } from '../kafka/groups.js';
+import { requireTopics } from '../kafka/topics.js';
 
 /** Where to start reading when the group has no committed offset (or when told to ignore it). */
 export type StartPosition =
@@ -80,16 +81,16 @@ function headerText(headers: Record<string, unknown> | undefined): Record<string
   return out;
 }
 
-async function checkTopics(admin: Admin, topics: string[]): Promise<Map<string, number[]>> {
-  const existing = new Set(await admin.listTopics());
-  const missing = topics.filter((t) => !existing.has(t));
-  if (missing.length) {
-    throw new KfeedError(
-      'notFound',
-      missing.length === 1 ? `topic ${missing[0]} does not exist` : `topics ${missing.join(', ')} do not exist`,
-      { hint: 'create it with `kfeed create-topic`, or list topics with `kfeed list-topics`' },
-    );
-  }
+/**
+ * The partitions of each topic. A topic this client may not describe is "not authorized"
+ * (exit 6), as for `produce`, never "does not exist": the broker's list leaves it out either way.
+ */
+async function checkTopics(
+  admin: Admin,
+  topics: string[],
+  settings: ConnectionSettings,
+): Promise<Map<string, number[]>> {
+  await withAdmin(settings, (engineAdmin) => requireTopics(engineAdmin, topics, settings));
   const metadata = await admin.fetchTopicMetadata({ topics });
   return new Map(metadata.topics.map((t) => [t.name, t.partitions.map((p) => p.partitionId).sort((a, b) => a - b)]));
 }
@@ -160,7 +161,7 @@ export async function openFeedConsumer(
   let starts: Awaited<ReturnType<typeof startOffsets>>;
   try {
     await admin.connect();
-    partitions = await checkTopics(admin, options.topics);
+    partitions = await checkTopics(admin, options.topics, settings);
     if (options.partition !== undefined) {
       for (const [topic, ids] of partitions) {
         if (!ids.includes(options.partition)) {

@@ -33,6 +33,7 @@ export async function listGroups(client: GroupConnection): Promise<GroupSummary[
         members: d.members.length,
         lag: d.lag,
         lagSeconds: d.lagSeconds,
+        committedPartitions: d.committedPartitions,
       }))
       .sort((a, b) => a.group.localeCompare(b.group));
   });

@@ -39,6 +39,8 @@ export interface GroupDescription {
   lag: number;
   /** The largest time lag of a partition (seconds); null when none could be read. */
   lagSeconds: number | null;
+  /** Partitions with a committed offset: 0 means "no commits" (its lag of 0 is not "caught up"). */
+  committedPartitions: number;
   /** When the lag was measured (ISO). */
   measuredAt: string;
 }
@@ -52,6 +54,8 @@ export interface GroupSummary {
   members: number;
   lag: number;
   lagSeconds: number | null;
+  /** Partitions with a committed offset: 0 means "no commits". */
+  committedPartitions: number;
 }
 
 /** A group as its coordinator describes it, before lag is measured. */
