@@ -106,17 +106,23 @@ export async function closeQuietly(client: { close(): Promise<void> }): Promise<
  * Remembers the last socket error of a client's connections. A broker that refuses the client's
  * certificate says so in a TLS alert after the handshake; the engine then reports only
  * "Connection closed". The returned function adds that alert to an error before translation.
- * Every engine client kfeed makes needs this listener: the engine's pool listens for one error
- * per connection, and a connection can emit two (a refused re-authentication, then the reset
- * of its socket), which without a listener ends the process with an uncaught exception.
+ * Every engine client kfeed makes needs this listener, on connections that failed too: the
+ * engine's pool listens for one error per connection, and one whose authentication the broker
+ * refused emits a second when the broker then resets it, which without a listener ends the
+ * process with an uncaught exception.
  */
 export function watchSocketErrors(client: {
-  on(event: 'client:broker:connect', listener: (payload: ConnectionPoolEventPayload) => void): unknown;
+  on(
+    event: 'client:broker:connect' | 'client:broker:failed',
+    listener: (payload: ConnectionPoolEventPayload) => void,
+  ): unknown;
 }): (error: unknown) => unknown {
   let last: Error | undefined;
-  client.on('client:broker:connect', ({ connection }) => {
+  const watch = ({ connection }: ConnectionPoolEventPayload) => {
     connection.on('error', (error: Error) => (last = error));
-  });
+  };
+  client.on('client:broker:connect', watch);
+  client.on('client:broker:failed', watch);
   return (error) => (last && error !== last ? new AggregateError([error, last], messageOf(error)) : error);
 }
 
