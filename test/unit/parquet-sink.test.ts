@@ -1,0 +1,350 @@
+import { describe, expect, it } from 'vitest';
+import type { ConsumedRecord } from '../../src/feed/consumer.js';
+import { kindOfTopic, renderDdl, tableColumns, tableNameOf, type DdlInput } from '../../src/feed/sinks/ddl.js';
+import { JSONL_FORMAT, hourRuns, parquetFormat } from '../../src/feed/sinks/formats.js';
+import { eventHour, hiveKey, objectKey, parseObjectKey } from '../../src/feed/sinks/layouts.js';
+import { COLUMNS, columnArrays, epochNanos, prepareRecord } from '../../src/feed/sinks/parquet/columns.js';
+
+const location = { bucket: 'b', prefix: 'raw/' };
+
+let offset = 0;
+function record(
+  value: unknown,
+  options: { timestamp?: number; partition?: number; key?: string } = {},
+): ConsumedRecord {
+  return {
+    topic: 'quote',
+    partition: options.partition ?? 0,
+    offset: String(offset++),
+    key: options.key === undefined ? Buffer.from('AAPL') : Buffer.from(options.key),
+    value: value === null ? null : Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)),
+    headers: { source: 'alpaca' },
+    timestamp: String(options.timestamp ?? Date.UTC(2025, 0, 2, 15, 0, 0, 5)),
+  };
+}
+
+const quote = (eventTime: string, extra: Record<string, unknown> = {}) => ({
+  kind: 'quote',
+  symbol: 'AAPL',
+  asset: 'stock',
+  eventTime,
+  receiveTime: '2025-01-02T14:30:00.124Z',
+  bidPrice: 187.3,
+  bidSize: 100,
+  askPrice: 187.35,
+  askSize: 200,
+  bidExchange: 'V',
+  askExchange: 'Q',
+  conditions: ['R'],
+  tape: 'C',
+  ...extra,
+});
+
+describe('S3 object keys', () => {
+  it('names a Parquet object by Hive partitions topic, date and hour, then partition and offsets', () => {
+    expect(hiveKey(location, 'crypto_quote', 3, { date: '2025-01-02', hour: '07' }, '7', '123')).toBe(
+      'raw/topic=crypto_quote/date=2025-01-02/hour=07/3-00000000000000000007-00000000000000000123.parquet',
+    );
+    expect(eventHour(Date.UTC(2025, 11, 31, 23, 59, 59, 999))).toEqual({ date: '2025-12-31', hour: '23' });
+  });
+
+  it('reads back the keys of both layouts, and nothing else', () => {
+    expect(parseObjectKey(location, objectKey(location, 'a.b-c', 12, '2025-01-02', '5', '9'))).toEqual({
+      topic: 'a.b-c',
+      partition: 12,
+      first: 5n,
+      last: 9n,
+    });
+    expect(parseObjectKey(location, hiveKey(location, 'q', 1, { date: '2025-01-02', hour: '23' }, '0', '99'))).toEqual({
+      topic: 'q',
+      partition: 1,
+      first: 0n,
+      last: 99n,
+    });
+    for (const key of [
+      'other/q/partition=0/date=2025-01-02/00000000000000000000-00000000000000000001.jsonl',
+      'raw/q/partition=0/date=2025-01-02/0-1.jsonl',
+      'raw/topic=q/date=2025-01-02/hour=1/0-00000000000000000000-00000000000000000001.parquet',
+      'raw/topic=q/date=2025-01-02/hour=01/00000000000000000000-00000000000000000001.parquet',
+      'raw/notes.txt',
+    ])
+      expect(parseObjectKey(location, key), key).toBeUndefined();
+  });
+});
+
+describe('event times', () => {
+  it('keeps every digit up to nanoseconds, in UTC', () => {
+    const second = BigInt(Date.UTC(2025, 0, 2, 14, 30, 0)) * 1_000_000n;
+    expect(epochNanos('2025-01-02T14:30:00.123456789Z')).toBe(second + 123_456_789n);
+    expect(epochNanos('2025-01-02T14:30:00.123Z')).toBe(second + 123_000_000n);
+    expect(epochNanos('2025-01-02T14:30:00Z')).toBe(second);
+    expect(epochNanos('2025-01-02t14:30:00.5z')).toBe(second + 500_000_000n);
+    expect(epochNanos('2025-01-02T16:30:00.000000001+02:00')).toBe(second + 1n);
+    // Digits past nanoseconds are cut, not rounded.
+    expect(epochNanos('2025-01-02T14:30:00.1234567899Z')).toBe(second + 123_456_789n);
+    for (const bad of ['2025-01-02', '2025-01-02T14:30:00', '2025-13-02T14:30:00Z', 1735828200000, undefined, ''])
+      expect(epochNanos(bad), String(bad)).toBeUndefined();
+  });
+
+  it('files a record by its event time, else by its Kafka timestamp', () => {
+    const kafka = Date.UTC(2025, 5, 1, 9, 0, 0);
+    expect(prepareRecord(record(quote('2025-01-02T14:30:00.123456789Z'), { timestamp: kafka })).fileMs).toBe(
+      Date.UTC(2025, 0, 2, 14, 30, 0, 123),
+    );
+    expect(prepareRecord(record('not json', { timestamp: kafka })).fileMs).toBe(kafka);
+    expect(prepareRecord(record(quote('yesterday'), { timestamp: kafka })).fileMs).toBe(kafka);
+    expect(prepareRecord(record(null, { timestamp: kafka })).fileMs).toBe(kafka);
+  });
+});
+
+describe('cutting a batch into objects', () => {
+  it('JSON lines: one object for the batch, dated by the Kafka timestamp of its first record', () => {
+    const records = [record({ n: 1 }), record({ n: 2 }, { timestamp: Date.UTC(2025, 0, 3) })];
+    const [object, ...more] = JSONL_FORMAT.objects(location, 'quote', 0, records);
+    expect(more).toEqual([]);
+    expect(object.key).toBe(objectKey(location, 'quote', 0, '2025-01-02', records[0].offset, records[1].offset));
+    expect(object.count).toBe(2);
+    expect(
+      String(object.body())
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).value),
+    ).toEqual([{ n: 1 }, { n: 2 }]);
+    expect(object.key.startsWith(JSONL_FORMAT.startPrefix(location, 'quote', 0, records[0]))).toBe(true);
+  });
+
+  it('Parquet: consecutive runs of one event hour, each named by its own first and last offset', async () => {
+    const records = [
+      record(quote('2025-01-02T14:59:59.999999999Z')),
+      record(quote('2025-01-02T14:59:59.999999999Z')),
+      record(quote('2025-01-02T15:00:00Z')),
+      // A bar of the last minute comes after the hour turned: back to 14, an object of its own.
+      record({ kind: 'bar', symbol: 'AAPL', asset: 'stock', eventTime: '2025-01-02T14:59:00Z', open: 1 }),
+      record(quote('2025-01-02T15:00:01Z')),
+      record('plain text', { timestamp: Date.UTC(2025, 0, 2, 15, 30) }),
+    ];
+    expect(hourRuns(records.map(prepareRecord)).map((run) => [run.hour.hour, run.rows.length])).toEqual([
+      ['14', 2],
+      ['15', 1],
+      ['14', 1],
+      ['15', 2],
+    ]);
+    const format = await parquetFormat('zstd');
+    const objects = format.objects(location, 'quote', 0, records);
+    const o = (i: number) => records[i].offset;
+    expect(objects.map((x) => [x.key, x.count, x.last])).toEqual([
+      [hiveKey(location, 'quote', 0, { date: '2025-01-02', hour: '14' }, o(0), o(1)), 2, o(1)],
+      [hiveKey(location, 'quote', 0, { date: '2025-01-02', hour: '15' }, o(2), o(2)), 1, o(2)],
+      [hiveKey(location, 'quote', 0, { date: '2025-01-02', hour: '14' }, o(3), o(3)), 1, o(3)],
+      [hiveKey(location, 'quote', 0, { date: '2025-01-02', hour: '15' }, o(4), o(5)), 2, o(5)],
+    ]);
+    // The restart check lists where an object starting at a record would be.
+    for (const [i, at] of [
+      [0, 0],
+      [1, 2],
+      [2, 3],
+      [3, 4],
+    ])
+      expect(objects[i].key.startsWith(format.startPrefix(location, 'quote', 0, records[at]))).toBe(true);
+  });
+
+  it('Parquet: the same records give the same bytes; the codecs give Parquet files', async () => {
+    const records = Array.from({ length: 50 }, (_, i) =>
+      record(quote(`2025-01-02T14:30:${String(i).padStart(2, '0')}Z`)),
+    );
+    for (const codec of ['zstd', 'snappy', 'none'] as const) {
+      const format = await parquetFormat(codec);
+      const [a] = format.objects(location, 'quote', 0, records);
+      const [b] = (await parquetFormat(codec)).objects(location, 'quote', 0, records);
+      const bytes = Buffer.from(a.body());
+      expect(Buffer.from(b.body()).equals(bytes), codec).toBe(true);
+      expect([bytes.subarray(0, 4).toString(), bytes.subarray(-4).toString()]).toEqual(['PAR1', 'PAR1']);
+    }
+  });
+});
+
+describe('Parquet columns', () => {
+  it('a quote fills the quote columns; a trade, a bar and a non-market record theirs', () => {
+    const rows = [
+      record(quote('2025-01-02T14:30:00.123456789Z')),
+      record({
+        kind: 'trade',
+        symbol: 'BTC/USD',
+        asset: 'crypto',
+        eventTime: '2025-01-02T14:30:00.5Z',
+        receiveTime: '2025-01-02T14:30:00.6Z',
+        price: 97000.5,
+        size: 0.0123,
+        tradeId: '42',
+        takerSide: 'B',
+      }),
+      record({
+        kind: 'bar',
+        symbol: 'AAPL',
+        asset: 'stock',
+        eventTime: '2025-01-02T14:30:00Z',
+        receiveTime: '2025-01-02T14:31:00.001Z',
+        open: 1,
+        high: '2.5',
+        low: 0.5,
+        close: 2,
+        volume: 1000,
+        tradeCount: 12,
+        vwap: 1.7,
+      }),
+      record('{"n":1}', { key: 'k' }),
+      record(null),
+    ].map(prepareRecord);
+    const c = columnArrays(rows);
+    expect(Object.keys(c)).toEqual(COLUMNS.map((spec) => spec.name));
+    const row = (i: number) =>
+      Object.fromEntries(
+        Object.entries(c)
+          .filter(([, values]) => values[i] !== null)
+          .map(([n, v]) => [n, v[i]]),
+      );
+    expect(row(0)).toEqual({
+      kafka_topic: 'quote',
+      kafka_partition: 0,
+      kafka_offset: BigInt(rows[0].record.offset),
+      kafka_timestamp: BigInt(Date.UTC(2025, 0, 2, 15, 0, 0, 5)),
+      kafka_key: 'AAPL',
+      kafka_headers: [{ key: 'source', value: 'alpaca' }],
+      kind: 'quote',
+      symbol: 'AAPL',
+      asset: 'stock',
+      event_time: BigInt(Date.UTC(2025, 0, 2, 14, 30)) * 1_000_000n + 123_456_789n,
+      receive_time: BigInt(Date.UTC(2025, 0, 2, 14, 30, 0, 124)),
+      bid_price: 187.3,
+      bid_size: 100,
+      ask_price: 187.35,
+      ask_size: 200,
+      bid_exchange: 'V',
+      ask_exchange: 'Q',
+      conditions: ['R'],
+      tape: 'C',
+    });
+    expect(row(1)).toMatchObject({ kind: 'trade', price: 97000.5, size: 0.0123, trade_id: '42', taker_side: 'B' });
+    expect(row(1).bid_price).toBeUndefined();
+    // Numbers sent as text are read as numbers; counts are 64-bit integers.
+    expect(row(2)).toMatchObject({
+      kind: 'bar',
+      open: 1,
+      high: 2.5,
+      low: 0.5,
+      close: 2,
+      volume: 1000,
+      trade_count: 12n,
+    });
+    expect(row(3)).toEqual({
+      kafka_topic: 'quote',
+      kafka_partition: 0,
+      kafka_offset: BigInt(rows[3].record.offset),
+      kafka_timestamp: BigInt(Date.UTC(2025, 0, 2, 15, 0, 0, 5)),
+      kafka_key: 'k',
+      kafka_headers: [{ key: 'source', value: 'alpaca' }],
+      value: '{"n":1}',
+    });
+    expect(row(4).value).toBeUndefined();
+  });
+});
+
+describe('table definitions', () => {
+  const input: DdlInput = {
+    engine: 'athena',
+    base: 's3://b/raw/',
+    topic: 'crypto_quote',
+    kind: 'quote',
+    table: 'crypto_quote',
+    since: 'NOW-1YEARS',
+  };
+
+  it('names tables and kinds after the topic', () => {
+    expect(['quote', 'crypto_trade', 'prod.bars', 'feed-quote', 'foobar', 'prices'].map(kindOfTopic)).toEqual([
+      'quote',
+      'trade',
+      'bar',
+      'quote',
+      'market',
+      'market',
+    ]);
+    expect(['crypto_quote', 'prod.quote-v2', '1min'].map(tableNameOf)).toEqual([
+      'crypto_quote',
+      'prod_quote_v2',
+      't_1min',
+    ]);
+  });
+
+  it('a kind shows its columns with the Kafka coordinates and the value; generic shows no market column', () => {
+    const names = (kind: DdlInput['kind']) => tableColumns(kind).map((spec) => spec.name);
+    const kafka = ['kafka_topic', 'kafka_partition', 'kafka_offset', 'kafka_timestamp', 'kafka_key', 'kafka_headers'];
+    const common = ['kind', 'symbol', 'asset', 'event_time', 'receive_time'];
+    expect(names('generic')).toEqual([...kafka, 'value']);
+    expect(names('trade')).toEqual([
+      ...kafka,
+      ...common,
+      'price',
+      'size',
+      'exchange',
+      'trade_id',
+      'taker_side',
+      'conditions',
+      'tape',
+      'value',
+    ]);
+    expect(names('bar')).toEqual([
+      ...kafka,
+      ...common,
+      'open',
+      'high',
+      'low',
+      'close',
+      'volume',
+      'trade_count',
+      'vwap',
+      'value',
+    ]);
+    expect(names('market')).toEqual(COLUMNS.map((spec) => spec.name));
+  });
+
+  it('Athena: an external Parquet table with projection on date and hour over the layout the sink writes', () => {
+    const sql = renderDdl(input);
+    expect(sql).toContain('CREATE EXTERNAL TABLE IF NOT EXISTS `crypto_quote` (\n  `kafka_topic` string,\n');
+    expect(sql).toContain('  `event_time` timestamp,\n');
+    expect(sql).toContain('  `bid_price` double,\n');
+    expect(sql).toContain('  `conditions` array<string>,\n');
+    expect(sql).toContain('  `kafka_headers` map<string,string>,\n');
+    expect(sql).not.toContain('`price`');
+    expect(sql).toContain(
+      "PARTITIONED BY (`date` string, `hour` int)\nSTORED AS PARQUET\nLOCATION 's3://b/raw/topic=crypto_quote/'\n",
+    );
+    expect(sql).toContain("'projection.date.range' = 'NOW-1YEARS,NOW+1DAYS'");
+    expect(sql).toContain("'projection.hour.digits' = '2'");
+    // The template filled in is the folder of the sink's keys.
+    const template = /'storage\.location\.template' = '([^']+)'/.exec(sql)![1];
+    const key = hiveKey(location, 'crypto_quote', 0, { date: '2025-01-02', hour: '07' }, '1', '2');
+    expect(`s3://b/${key}`.startsWith(template.replace('${date}', '2025-01-02').replace('${hour}', '07'))).toBe(true);
+    expect(renderDdl({ ...input, table: 'analytics.quotes' })).toContain('EXISTS `analytics`.`quotes` (');
+  });
+
+  it("DuckDB: a view whose glob matches the sink's keys, with date and hour typed", () => {
+    const sql = renderDdl({ ...input, engine: 'duckdb', base: "/data/it's/" });
+    expect(sql).toContain('CREATE OR REPLACE VIEW "crypto_quote" AS\nSELECT\n  "kafka_topic",\n');
+    expect(sql).toContain('  "value",\n  "date",\n  "hour"\nFROM read_parquet(\n');
+    expect(sql).toContain("hive_types = {'date': DATE, 'hour': INTEGER}");
+    expect(sql).not.toContain('httpfs');
+    const glob = /read_parquet\(\n {2}'((?:[^']|'')+)'/.exec(sql)![1].replace(/''/g, "'");
+    expect(glob).toBe("/data/it's/topic=crypto_quote/date=*/hour=*/*.parquet");
+    const pattern = new RegExp(`^${glob.replace(/[.]/g, '\\.').replace(/\*/g, '[^/]*')}$`);
+    const key = hiveKey(
+      { bucket: '', prefix: "/data/it's/" },
+      'crypto_quote',
+      2,
+      { date: '2025-01-02', hour: '23' },
+      '1',
+      '2',
+    );
+    expect(key).toMatch(pattern);
+    expect(renderDdl({ ...input, engine: 'duckdb' })).toContain('CREATE SECRET (TYPE s3, PROVIDER credential_chain)');
+  });
+});
