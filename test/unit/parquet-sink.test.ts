@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { expectFailure } from '../helpers/assert.js';
+import { kfeed } from '../helpers/run.js';
 import type { ConsumedRecord } from '../../src/feed/consumer.js';
 import { kindOfTopic, renderDdl, tableColumns, tableNameOf, type DdlInput } from '../../src/feed/sinks/ddl.js';
 import { JSONL_FORMAT, hourRuns, parquetFormat } from '../../src/feed/sinks/formats.js';
@@ -346,5 +348,62 @@ describe('table definitions', () => {
     );
     expect(key).toMatch(pattern);
     expect(renderDdl({ ...input, engine: 'duckdb' })).toContain('CREATE SECRET (TYPE s3, PROVIDER credential_chain)');
+  });
+});
+
+describe('flags of the Parquet sink and of sink ddl', () => {
+  it('flags that do not fit are one line each', async () => {
+    const topic = 'quote';
+    expectFailure(
+      await kfeed(['consume', topic, '--sink-format', 'parquet']),
+      2,
+      /--sink-format applies to the S3 sink/,
+    );
+    expectFailure(
+      await kfeed(['consume', topic, '--sink', 's3://b', '--parquet-compression', 'snappy']),
+      2,
+      /--parquet-compression applies to Parquet objects — add --sink-format parquet/,
+    );
+    expectFailure(await kfeed(['consume', topic, '--sink', 's3://b', '--sink-format', 'orc']), 2, /--sink-format/);
+    expectFailure(
+      await kfeed(['sink', 'ddl', './here', '--topic', 'quote']),
+      2,
+      /"\.\/here" is not an S3 location — Athena reads S3/,
+    );
+    expectFailure(await kfeed(['sink', 'ddl', 's3://b/raw']), 2, /no topic given/);
+    expectFailure(await kfeed(['sink', 'ddl', 's3://b/raw', '--topic', 'a b']), 2, /"a b" is not a valid topic name/);
+    expectFailure(
+      await kfeed(['sink', 'ddl', 's3://b', '--topic', 'q', '--table', 'x;drop']),
+      2,
+      /is not a table name/,
+    );
+    expectFailure(
+      await kfeed(['sink', 'ddl', 's3://b', '--topic', 'q', '--since', 'yesterday']),
+      2,
+      /is not a date for --since/,
+    );
+  });
+
+  it('sink ddl prints the table for a sink location, and --json says what it read', async () => {
+    const athena = await kfeed([
+      'sink',
+      'ddl',
+      's3://my-bucket/raw/',
+      '--topic',
+      'crypto_trade',
+      '--since',
+      '2025-01-01',
+    ]);
+    expect(athena.code).toBe(0);
+    expect(athena.stdout).toContain("LOCATION 's3://my-bucket/raw/topic=crypto_trade/'");
+    expect(athena.stdout).toContain("'projection.date.range' = '2025-01-01,NOW+1DAYS'");
+    expect(athena.stdout).toContain('`price` double');
+    const json = await kfeed(['sink', 'ddl', 'here', '--topic', 'q', '--engine', 'duckdb', '--json'], { cwd: '/data' });
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      engine: 'duckdb',
+      table: 'q',
+      kind: 'market',
+      location: '/data/here/topic=q/',
+    });
   });
 });

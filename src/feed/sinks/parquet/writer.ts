@@ -70,14 +70,29 @@ export const PARQUET_SCHEMA: SchemaElement[] = [
 
 export type ParquetEncoder = (rows: readonly PreparedRecord[]) => Uint8Array;
 
+type ZstdCompress = (bytes: Uint8Array, level: number) => Uint8Array;
+let zstdLoaded: Promise<ZstdCompress> | undefined;
+
+/**
+ * The zstd WebAssembly, instantiated once per process: a second init() re-instantiates it
+ * under the feet of the first (its ready promise has already resolved), and compress() then
+ * writes frames no reader can decompress.
+ */
+function loadZstd(): Promise<ZstdCompress> {
+  zstdLoaded ??= import('@bokuweb/zstd-wasm').then(async (zstd) => {
+    await zstd.init();
+    return zstd.compress;
+  });
+  return zstdLoaded;
+}
+
 /** Loads the writer (and the zstd WebAssembly when asked for) once; encodes objects after. */
 export async function parquetEncoder(compression: ParquetCompression): Promise<ParquetEncoder> {
   const { parquetWriteBuffer } = await import('hyparquet-writer');
   let compressors = {};
   if (compression === 'zstd') {
-    const zstd = await import('@bokuweb/zstd-wasm');
-    await zstd.init();
-    compressors = { ZSTD: (bytes: Uint8Array) => zstd.compress(bytes, ZSTD_LEVEL) };
+    const compress = await loadZstd();
+    compressors = { ZSTD: (bytes: Uint8Array) => compress(bytes, ZSTD_LEVEL) };
   }
   const codec = compression === 'zstd' ? 'ZSTD' : compression === 'snappy' ? 'SNAPPY' : 'UNCOMPRESSED';
   // No time of writing in the file: the same records give the same bytes (and ETag).
