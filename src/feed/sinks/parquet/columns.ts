@@ -69,17 +69,31 @@ export const COLUMNS: readonly ColumnSpec[] = [
 
 const RFC3339 = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9})\d*)?(Z|[+-]\d\d:\d\d)$/i;
 
-/**
- * Nanoseconds since the epoch of an RFC 3339 time, keeping every digit up to nanoseconds
- * (Alpaca sends 9, kfeed's own times 3); undefined when it is not one.
- */
-export function epochNanos(text: unknown): bigint | undefined {
+/** An RFC 3339 time: milliseconds since the epoch, and the nanoseconds past them (0 to 999,999). */
+interface Time {
+  ms: number;
+  subMs: number;
+}
+
+function parseTime(text: unknown): Time | undefined {
   if (typeof text !== 'string') return undefined;
   const match = RFC3339.exec(text);
   if (!match) return undefined;
   const seconds = Date.parse(`${match[1]}${match[3].toUpperCase()}`);
   if (Number.isNaN(seconds)) return undefined;
-  return BigInt(seconds) * 1_000_000n + BigInt((match[2] ?? '').padEnd(9, '0'));
+  const fraction = (match[2] ?? '').padEnd(9, '0');
+  return { ms: seconds + Number(fraction.slice(0, 3)), subMs: Number(fraction.slice(3)) };
+}
+
+const nanosOf = (time: Time) => BigInt(time.ms) * 1_000_000n + (time.subMs ? BigInt(time.subMs) : 0n);
+
+/**
+ * Nanoseconds since the epoch of an RFC 3339 time, keeping every digit up to nanoseconds
+ * (Alpaca sends 9, kfeed's own times 3); undefined when it is not one.
+ */
+export function epochNanos(text: unknown): bigint | undefined {
+  const time = parseTime(text);
+  return time && nanosOf(time);
 }
 
 /** A consumed record read once: its market event (if it is one) and the time it is filed under. */
@@ -93,41 +107,48 @@ export interface PreparedRecord {
 
 export function prepareRecord(record: ConsumedRecord): PreparedRecord {
   const event = parseMarketEvent(record.value);
-  const eventNanos = event ? epochNanos(event.eventTime) : undefined;
+  const time = event ? parseTime(event.eventTime) : undefined;
   // Years outside 0000-9999 have no YYYY-MM-DD folder.
-  const ms = eventNanos === undefined ? NaN : Number(eventNanos / 1_000_000n);
-  const valid = ms >= -62_167_219_200_000 && ms < 253_402_300_800_000;
-  return { record, event, eventNanos, fileMs: valid ? ms : Number(record.timestamp) };
+  const valid = time !== undefined && time.ms >= -62_167_219_200_000 && time.ms < 253_402_300_800_000;
+  return {
+    record,
+    event,
+    eventNanos: time && nanosOf(time),
+    fileMs: valid ? time.ms : Number(record.timestamp),
+  };
 }
 
 const number = (v: unknown): number | null => {
   const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
   return Number.isFinite(n) ? n : null;
 };
-const text = (v: unknown): string | null => (v === undefined || v === null ? null : String(v));
 
-/** The value of a market column for an event, in the form the writer takes. */
-function marketValue(spec: ColumnSpec, event: MarketEvent, nanos: bigint | undefined): unknown {
-  const raw = (event as unknown as Record<string, unknown>)[spec.field!];
-  switch (spec.type) {
-    case 'double':
-      return number(raw);
-    case 'int64': {
-      const n = number(raw);
-      return n === null || !Number.isSafeInteger(n) ? null : BigInt(n);
-    }
-    case 'timestamp_ns':
-      return nanos ?? null;
-    case 'timestamp_ms': {
-      const ns = epochNanos(raw);
-      return ns === undefined ? null : ns / 1_000_000n;
-    }
-    case 'string_list':
-      return Array.isArray(raw) ? raw.map(String) : null;
-    default:
-      return text(raw);
-  }
-}
+/** How a market column reads its field, in the form the writer takes (64-bit times as ms or bigint). */
+const READERS: Record<ColumnType, (raw: unknown, eventNanos: bigint | undefined) => unknown> = {
+  double: number,
+  int32: number,
+  int64: (raw) => {
+    const n = number(raw);
+    return n === null || !Number.isSafeInteger(n) ? null : BigInt(n);
+  },
+  timestamp_ns: (_raw, eventNanos) => eventNanos ?? null,
+  timestamp_ms: (raw) => parseTime(raw)?.ms ?? null,
+  string_list: (raw) => (Array.isArray(raw) ? raw.map(String) : null),
+  string_map: () => null,
+  string: (raw) => (raw === undefined || raw === null ? null : String(raw)),
+};
+
+/** Per kind, the market columns its records fill, with their readers. */
+const KIND_COLUMNS = Object.fromEntries(
+  ALL.map((kind) => [
+    kind,
+    COLUMNS.filter((spec) => spec.kinds?.includes(kind)).map((spec) => ({
+      name: spec.name,
+      field: spec.field!,
+      read: READERS[spec.type],
+    })),
+  ]),
+) as Record<MarketKind, Array<{ name: string; field: string; read: (typeof READERS)[ColumnType] }>>;
 
 export type ColumnArrays = Record<string, unknown[]>;
 
@@ -135,17 +156,18 @@ export type ColumnArrays = Record<string, unknown[]>;
 export function columnArrays(rows: readonly PreparedRecord[]): ColumnArrays {
   const out: ColumnArrays = {};
   for (const spec of COLUMNS) out[spec.name] = new Array<unknown>(rows.length).fill(null);
-  const marketSpecs = COLUMNS.filter((spec) => spec.field);
   for (let i = 0; i < rows.length; i++) {
     const { record, event, eventNanos } = rows[i];
     out.kafka_topic[i] = record.topic;
     out.kafka_partition[i] = record.partition;
     out.kafka_offset[i] = BigInt(record.offset);
-    out.kafka_timestamp[i] = BigInt(record.timestamp);
+    out.kafka_timestamp[i] = Number(record.timestamp);
     out.kafka_key[i] = record.key === null ? null : record.key.toString('utf8');
     out.kafka_headers[i] = Object.entries(record.headers).map(([key, value]) => ({ key, value }));
     if (event) {
-      for (const spec of marketSpecs) out[spec.name][i] = marketValue(spec, event, eventNanos);
+      const fields = event as unknown as Record<string, unknown>;
+      for (const column of KIND_COLUMNS[event.kind])
+        out[column.name][i] = column.read(fields[column.field], eventNanos);
     } else if (record.value !== null) {
       out.value[i] = record.value.toString('utf8');
     }
