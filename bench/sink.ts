@@ -14,8 +14,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { startMoto, type Moto } from '../test/helpers/moto.js';
+import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { motoS3, startMoto, type Moto } from '../test/helpers/moto.js';
 
 // Built into dist/bench-tools/: the repository is two folders up.
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -117,12 +117,7 @@ async function main() {
   const topic = `sink-bench-${Date.now().toString(36)}`;
   try {
     moto = await startMoto();
-    const s3 = new S3Client({
-      region: 'us-east-1',
-      endpoint: moto.endpoint,
-      forcePathStyle: true,
-      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-    });
+    const s3 = motoS3(moto);
     await kfeed(['create-topic', topic, '--partitions', '1', ...connection]);
     log(`producing ${RECORDS} simulated market records to ${topic}`);
     const produced = await kfeed([

@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { expectFailure } from './helpers/assert.js';
 import { duckdb } from './helpers/duckdb.js';
 import { tempDir } from './helpers/env.js';
-import { startMoto, type Moto } from './helpers/moto.js';
+import { motoS3, startMoto, type Moto } from './helpers/moto.js';
 import { kfeed } from './helpers/run.js';
 import { downloadObjects, highWatermarks, listObjects, startSink, type Listed } from './helpers/s3-sink.js';
 import { unique } from './helpers/unique.js';
@@ -16,12 +16,7 @@ let s3: S3Client;
 
 beforeAll(async () => {
   moto = await startMoto();
-  s3 = new S3Client({
-    region: 'us-east-1',
-    endpoint: moto.endpoint,
-    forcePathStyle: true,
-    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-  });
+  s3 = motoS3(moto);
 });
 
 afterAll(async () => {

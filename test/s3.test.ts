@@ -1,8 +1,8 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GetBucketLocationCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetBucketLocationCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { kfeed } from './helpers/run.js';
-import { startMoto, type Moto } from './helpers/moto.js';
+import { motoS3, startMoto, type Moto } from './helpers/moto.js';
 import { highWatermarks, listObjects, objectBytes, startSink } from './helpers/s3-sink.js';
 
 import { unique } from './helpers/unique.js';
@@ -14,12 +14,7 @@ let s3: S3Client;
 
 beforeAll(async () => {
   moto = await startMoto();
-  s3 = new S3Client({
-    region: 'us-east-1',
-    endpoint: moto.endpoint,
-    forcePathStyle: true,
-    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-  });
+  s3 = motoS3(moto);
 });
 
 afterAll(async () => {

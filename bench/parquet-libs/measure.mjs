@@ -171,9 +171,12 @@ const WRITERS = {
     const { ByteWriter, parquetWrite } = await import('hyparquet-writer');
     let compressors = {};
     if (codec === 'ZSTD') {
+      // As the sink does (src/feed/sinks/parquet/writer.ts): one compression context for every page.
       const zstd = await import('@bokuweb/zstd-wasm');
       await zstd.init();
-      compressors = { ZSTD: (bytes) => zstd.compress(bytes, 3) };
+      const context = zstd.createCCtx();
+      const none = new Uint8Array(0);
+      compressors = { ZSTD: (bytes) => zstd.compressUsingDict(context, bytes, none, 3) };
     }
     const ts = (name, unit, repetition) => ({
       name,

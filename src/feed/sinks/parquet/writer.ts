@@ -76,12 +76,16 @@ let zstdLoaded: Promise<ZstdCompress> | undefined;
 /**
  * The zstd WebAssembly, instantiated once per process: a second init() re-instantiates it
  * under the feet of the first (its ready promise has already resolved), and compress() then
- * writes frames no reader can decompress.
+ * writes frames no reader can decompress. One compression context serves every page (the
+ * plain compress() makes and drops one per call, which costs more than compressing a small
+ * page); with an empty dictionary the frames are the same bytes compress() writes.
  */
 function loadZstd(): Promise<ZstdCompress> {
   zstdLoaded ??= import('@bokuweb/zstd-wasm').then(async (zstd) => {
     await zstd.init();
-    return zstd.compress;
+    const context = zstd.createCCtx();
+    const noDictionary = new Uint8Array(0);
+    return (bytes, level) => zstd.compressUsingDict(context, bytes, noDictionary, level);
   });
   return zstdLoaded;
 }
