@@ -7,6 +7,11 @@
 //
 //   npm run bench:sink -- [--records 200000] [--rounds 3] [--object-records 10000]
 //
+// The records are the simulator's (quotes, trades, one-minute bars on one topic), with the
+// clock of a live feed of 2,000 records a second: event times cross one hour, as a live feed
+// does every 7.2 million records (the unthrottled simulator's clock, 100 ms a record, would
+// cross an hour every 36,000).
+//
 // Goals (issue #23): Parquet objects at most 25 % of the JSON-lines bytes, the Parquet sink
 // at least 80 % of the JSON-lines sink's records per second.
 import { spawn, spawnSync } from 'node:child_process';
@@ -15,6 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { DEFAULT_SIM_SYMBOLS, MarketSimulator } from '../src/feed/sources/sim.js';
 import { motoS3, startMoto, type Moto } from '../test/helpers/moto.js';
 
 // Built into dist/bench-tools/: the repository is two folders up.
@@ -55,18 +61,21 @@ interface Run {
 }
 
 /** kfeed as its own process, timed; under /usr/bin/time its peak RSS too. */
-function kfeed(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
+function kfeed(argv: string[], env: NodeJS.ProcessEnv = {}, stdinFile?: string): Promise<Run> {
   const rssFile = path.join(WORK, `rss-${Math.random().toString(36).slice(2)}`);
   const [command, full] = TIME
     ? [TIME, ['-f', '%M', '-o', rssFile, process.execPath, KFEED, ...argv]]
     : [process.execPath, [KFEED, ...argv]];
   return new Promise((resolve, reject) => {
     const began = process.hrtime.bigint();
-    const child = spawn(command, full, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, full, {
+      env: { ...process.env, ...env },
+      stdio: [stdinFile ? fs.openSync(stdinFile, 'r') : 'ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-20_000)));
+    child.stdout!.on('data', (d) => (stdout += d));
+    child.stderr!.on('data', (d) => (stderr = (stderr + d).slice(-20_000)));
     child.on('error', reject);
     child.on('close', (code) => {
       const seconds = Number(process.hrtime.bigint() - began) / 1e9;
@@ -91,6 +100,21 @@ async function objectSizes(s3: S3Client, bucket: string, prefix: string) {
     token = page.NextContinuationToken;
   } while (token);
   return { bytes, objects };
+}
+
+/** `symbol|json` lines of simulated market events, a live feed's clock (2,000 records a second). */
+function writeRecords(file: string): void {
+  const sim = new MarketSimulator({
+    symbols: DEFAULT_SIM_SYMBOLS,
+    rate: 2000,
+    seed: 23,
+    startTime: Date.UTC(2025, 0, 2, 14, 59, 30),
+    now: () => Date.UTC(2025, 0, 2, 15, 0, 0),
+  });
+  const lines: string[] = [];
+  while (lines.length < RECORDS)
+    for (const event of sim.tick()) if (lines.length < RECORDS) lines.push(`${event.symbol}|${JSON.stringify(event)}`);
+  fs.writeFileSync(file, lines.join('\n') + '\n');
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -120,23 +144,13 @@ async function main() {
     const s3 = motoS3(moto);
     await kfeed(['create-topic', topic, '--partitions', '1', ...connection]);
     log(`producing ${RECORDS} simulated market records to ${topic}`);
-    const produced = await kfeed([
-      'produce',
-      '--source',
-      'sim',
-      '--rate',
-      '0',
-      '--seed',
-      '23',
-      '--start-time',
-      '2025-01-02T14:30:00Z',
-      '--count',
-      String(RECORDS),
-      '--topic',
-      topic,
-      '--json',
-      ...connection,
-    ]);
+    const lines = path.join(WORK, 'records.txt');
+    writeRecords(lines);
+    const produced = await kfeed(
+      ['produce', '-t', topic, '-K', '|', '-H', 'source=sim', '--json', ...connection],
+      {},
+      lines,
+    );
     if (JSON.parse(produced.stdout).acknowledged !== RECORDS) throw new Error(`produce: ${produced.stdout}`);
 
     const runs: Array<Record<string, number | string | undefined>> = [];

@@ -84,8 +84,41 @@ describe('event times', () => {
     expect(epochNanos('2025-01-02T16:30:00.000000001+02:00')).toBe(second + 1n);
     // Digits past nanoseconds are cut, not rounded.
     expect(epochNanos('2025-01-02T14:30:00.1234567899Z')).toBe(second + 123_456_789n);
-    for (const bad of ['2025-01-02', '2025-01-02T14:30:00', '2025-13-02T14:30:00Z', 1735828200000, undefined, ''])
+    expect(epochNanos('2025-01-02T09:00:00.25-05:30')).toBe(second + 250_000_000n);
+    expect(epochNanos('2024-02-29T00:00:00Z')).toBe(BigInt(Date.UTC(2024, 1, 29)) * 1_000_000n);
+    expect(epochNanos('0050-06-01T00:00:00Z')).toBe(BigInt(Date.parse('0050-06-01T00:00:00Z')) * 1_000_000n);
+    for (const bad of [
+      '2025-01-02',
+      '2025-01-02T14:30:00',
+      '2025-13-02T14:30:00Z',
+      '2025-00-02T14:30:00Z',
+      '2025-02-29T14:30:00Z',
+      '2025-04-31T14:30:00Z',
+      '2025-01-02T24:00:00Z',
+      '2025-01-02T14:60:00Z',
+      '2025-01-02T14:30:60Z',
+      '2025-01-02T14:30:00+24:00',
+      '2025-01-02T14:30:00.Z',
+      1735828200000,
+      undefined,
+      '',
+    ])
       expect(epochNanos(bad), String(bad)).toBeUndefined();
+  });
+
+  it('reads what Date.parse reads, to the millisecond, over many times and zones', () => {
+    let seed = 7;
+    const next = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+    const two = (n: number) => String(n).padStart(2, '0');
+    for (let i = 0; i < 2000; i++) {
+      const zone = next(3) === 0 ? 'Z' : `${next(2) ? '+' : '-'}${two(next(24))}:${two(next(60))}`;
+      const digits = String(next(1_000_000_000))
+        .padStart(9, '0')
+        .slice(0, 1 + next(9));
+      const text = `${1900 + next(250)}-${two(1 + next(12))}-${two(1 + next(28))}T${two(next(24))}:${two(next(60))}:${two(next(60))}.${digits}${zone}`;
+      const ms = Date.parse(text.replace(/\.(\d{1,3})\d*/, '.$1'));
+      expect(epochNanos(text), text).toBe(BigInt(ms) * 1_000_000n + BigInt(digits.padEnd(9, '0').slice(3)));
+    }
   });
 
   it('files a record by its event time, else by its Kafka timestamp', () => {

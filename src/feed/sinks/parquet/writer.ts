@@ -68,6 +68,29 @@ export const PARQUET_SCHEMA: SchemaElement[] = [
   ...COLUMNS.flatMap(schemaOf),
 ];
 
+/**
+ * Times and offsets grow by small steps: stored as differences they shrink several times over
+ * (and encode faster than a dictionary that fails). Other columns: the writer's choice per
+ * column (a dictionary where values repeat: symbols, exchanges, prices around a level).
+ */
+const ENCODINGS: Partial<Record<ColumnSpec['type'], ColumnSource['encoding']>> = {
+  timestamp_ms: 'DELTA_BINARY_PACKED',
+  timestamp_ns: 'DELTA_BINARY_PACKED',
+};
+
+/**
+ * Min / max statistics where they let a reader skip data: times and Kafka coordinates. Every
+ * object holds many symbols, prices and exchanges, so their ranges would skip nothing, and
+ * computing them was a tenth of the writing time.
+ */
+const WITH_STATISTICS = new Set(
+  COLUMNS.filter(
+    (spec) =>
+      spec.type.startsWith('timestamp') ||
+      (spec.name.startsWith('kafka_') && spec.type !== 'string_map' && spec.name !== 'kafka_key'),
+  ).map((spec) => spec.name),
+);
+
 export type ParquetEncoder = (rows: readonly PreparedRecord[]) => Uint8Array;
 
 type ZstdCompress = (bytes: Uint8Array, level: number) => Uint8Array;
@@ -109,7 +132,12 @@ export async function parquetEncoder(compression: ParquetCompression): Promise<P
       compressors,
       rowGroupSize: ROW_GROUP_ROWS,
       createdBy,
-      columnData: COLUMNS.map((spec): ColumnSource => ({ name: spec.name, data: columns[spec.name] })),
+      columnData: COLUMNS.map((spec): ColumnSource => ({
+        name: spec.name,
+        data: columns[spec.name],
+        encoding: ENCODINGS[spec.type] ?? (spec.name === 'kafka_offset' ? 'DELTA_BINARY_PACKED' : undefined),
+        statistics: WITH_STATISTICS.has(spec.name),
+      })),
     });
     return new Uint8Array(buffer);
   };
