@@ -234,6 +234,9 @@ function report(runs: Array<Record<string, number | string | undefined>>, loadBe
     `- load before: \`${loadBefore}\``,
     `- load after: \`${loadAfter}\``,
     '',
+    "The records: the simulator's quotes, trades and one-minute bars on one topic, keyed by symbol, event " +
+      'times 2,000 a second from 14:59:30 (one hour crossed).',
+    '',
     "records/s: the sink's own summary (`consume --sink ... --exit-at-end --json`: group join, read, encode, " +
       'upload, commit, over the records). Bytes: the objects in S3. RSS: peak of the consume process.',
     '',
