@@ -7,9 +7,8 @@ import { duckdb } from './helpers/duckdb.js';
 import { tempDir } from './helpers/env.js';
 import { motoS3, startMoto, type Moto } from './helpers/moto.js';
 import { kfeed } from './helpers/run.js';
-import { downloadObjects, highWatermarks, listObjects, startSink, type Listed } from './helpers/s3-sink.js';
+import { downloadObjects, listObjects, sinkKilledMidStream, type Listed } from './helpers/s3-sink.js';
 import { unique } from './helpers/unique.js';
-import { waitFor } from './helpers/wait.js';
 
 let moto: Moto;
 let s3: S3Client;
@@ -163,38 +162,15 @@ describe('the S3 sink writing Parquet, read back by DuckDB', () => {
     ];
 
     // Event times cross 15:00 three seconds in (1,500 records per simulated second).
-    const market = kfeed([
-      'produce',
-      '--source',
-      'sim',
-      '--rate',
-      '1500',
-      '--count',
-      '9000',
-      '--start-time',
-      '2025-01-02T14:59:57Z',
-      '--topic',
+    const { highs, output } = await sinkKilledMidStream({
       topic,
-      '--json',
-    ]);
-    const first = startSink(sinkArgs, moto.env);
-    await waitFor('the first objects', async () =>
-      (await listObjects(s3, bucket, 'raw/').catch(() => [])).length >= 6 ? true : undefined,
-    );
-    first.child.kill('SIGKILL');
-    expect(await first.exited).toBe(null);
-
-    const second = startSink(sinkArgs, moto.env);
-    const produced = await market;
-    expect(JSON.parse(produced.stdout)).toMatchObject({ acknowledged: 9000, errors: 0 });
-    const highs = await highWatermarks(topic);
-    expect(highs.reduce((a, b) => a + b, 0)).toBe(9000);
-    await waitFor('every offset stored', async () =>
-      keyedRecords(parquetKeys(await listObjects(s3, bucket, 'raw/'))) >= 9000 ? true : undefined,
-    );
-    second.child.kill('SIGINT');
-    expect(await second.exited).toBe(130);
-    expect(second.output()).toMatch(/writing to s3:\/\/\S+ \(Parquet \(zstd\) objects of up to 150 records or 1 s\)/);
+      sinkArgs,
+      env: moto.env,
+      marketArgs: ['--start-time', '2025-01-02T14:59:57Z'],
+      written: async () => (await listObjects(s3, bucket, 'raw/')).length,
+      stored: async () => keyedRecords(parquetKeys(await listObjects(s3, bucket, 'raw/'))),
+    });
+    expect(output).toMatch(/writing to s3:\/\/\S+ \(Parquet \(zstd\) objects of up to 150 records or 1 s\)/);
 
     // The keys: Hive partitions; each object one hour; offsets of a partition tiled once.
     const keys = parquetKeys(await listObjects(s3, bucket, 'raw/'));

@@ -3,10 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GetBucketLocationCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { kfeed } from './helpers/run.js';
 import { motoS3, startMoto, type Moto } from './helpers/moto.js';
-import { highWatermarks, listObjects, objectBytes, startSink } from './helpers/s3-sink.js';
+import { highWatermarks, listObjects, objectBytes, sinkKilledMidStream } from './helpers/s3-sink.js';
 
 import { unique } from './helpers/unique.js';
-import { waitFor } from './helpers/wait.js';
 import { expectFailure } from './helpers/assert.js';
 
 let moto: Moto;
@@ -91,37 +90,15 @@ describe('the S3 sink against moto', () => {
     ];
 
     // A market keeps streaming while the sink is killed and restarted.
-    const market = kfeed([
-      'produce',
-      '--source',
-      'sim',
-      '--rate',
-      '1500',
-      '--count',
-      '9000',
-      '--topic',
+    const { highs, output } = await sinkKilledMidStream({
       topic,
-      '--json',
-    ]);
-    const first = startSink(sinkArgs, moto.env);
-    await waitFor('the first objects', async () =>
-      (await objects(bucket, 'raw/').catch(() => [])).length >= 6 ? true : undefined,
-    );
-    first.child.kill('SIGKILL');
-    expect(await first.exited).toBe(null);
-
-    const second = startSink(sinkArgs, moto.env);
-    const produced = await market;
-    expect(JSON.parse(produced.stdout)).toMatchObject({ acknowledged: 9000, errors: 0 });
-    const highs = await highWatermarks(topic);
-    expect(highs.reduce((a, b) => a + b, 0)).toBe(9000);
-    // Everything is stored once the object count stops growing and covers every offset.
-    await waitFor('every offset stored', async () =>
-      coverage(await objects(bucket, 'raw/')).size === 9000 ? true : undefined,
-    );
-    second.child.kill('SIGINT');
-    expect(await second.exited).toBe(130);
-    expect(second.output()).toMatch(/wrote \d+ objects \(\d+ records\) to s3:\/\//);
+      sinkArgs,
+      env: moto.env,
+      written: async () => (await objects(bucket, 'raw/')).length,
+      // Everything is stored once the objects cover every offset.
+      stored: async () => coverage(await objects(bucket, 'raw/')).size,
+    });
+    expect(output).toMatch(/wrote \d+ objects \(\d+ records\) to s3:\/\//);
 
     const stored = await objects(bucket, 'raw/');
     expectEveryOffsetOnce(coverage(stored), highs);

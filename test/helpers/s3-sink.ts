@@ -2,8 +2,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { expect } from 'vitest';
 import { testEnv } from './env.js';
 import { BIN, kfeed } from './run.js';
+import { waitFor } from './wait.js';
 
 /** `kfeed <args>` as its own process (to be killed mid-stream), its output collected. */
 export function startSink(
@@ -54,4 +56,48 @@ export async function downloadObjects(s3: S3Client, bucket: string, prefix: stri
     fs.writeFileSync(file, await objectBytes(s3, bucket, key));
   }
   return keys;
+}
+
+/**
+ * A simulated market streams 9,000 records into `topic` while a sink (`sinkArgs`, its own
+ * process) is killed with SIGKILL once `written()` counts 6 objects, then restarted; once
+ * `stored()` counts every record, the second sink is stopped with SIGINT (exit 130). Returns
+ * the high watermarks and the second sink's output.
+ */
+export async function sinkKilledMidStream(options: {
+  topic: string;
+  sinkArgs: string[];
+  env: Record<string, string>;
+  /** More `produce --source sim` flags (a start time). */
+  marketArgs?: string[];
+  written: () => Promise<number>;
+  stored: () => Promise<number>;
+}): Promise<{ highs: number[]; output: string }> {
+  const market = kfeed([
+    'produce',
+    '--source',
+    'sim',
+    '--rate',
+    '1500',
+    '--count',
+    '9000',
+    ...(options.marketArgs ?? []),
+    '--topic',
+    options.topic,
+    '--json',
+  ]);
+  const first = startSink(options.sinkArgs, options.env);
+  await waitFor('the first objects', async () => ((await options.written().catch(() => 0)) >= 6 ? true : undefined));
+  first.child.kill('SIGKILL');
+  expect(await first.exited).toBe(null);
+
+  const second = startSink(options.sinkArgs, options.env);
+  const produced = await market;
+  expect(JSON.parse(produced.stdout)).toMatchObject({ acknowledged: 9000, errors: 0 });
+  const highs = await highWatermarks(options.topic);
+  expect(highs.reduce((a, b) => a + b, 0)).toBe(9000);
+  await waitFor('every offset stored', async () => ((await options.stored()) >= 9000 ? true : undefined));
+  second.child.kill('SIGINT');
+  expect(await second.exited).toBe(130);
+  return { highs, output: second.output() };
 }
