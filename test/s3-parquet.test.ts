@@ -52,6 +52,17 @@ function parquetKeys(listed: Listed[]) {
 const keyedRecords = (keys: ReturnType<typeof parquetKeys>) =>
   keys.reduce((sum, k) => sum + Number(k.last - k.first + 1n), 0);
 
+/** The objects of each partition hold its offsets 0..high-1, each once, one object after the other. */
+function expectTiled(keys: ReturnType<typeof parquetKeys>, highs: number[]) {
+  for (const [partition, high] of highs.entries()) {
+    const mine = keys.filter((k) => k.partition === partition).sort((a, b) => Number(a.first - b.first));
+    expect(mine.map((k) => [k.first, k.last]).flat(), `partition ${partition}`).toEqual(
+      mine.flatMap((k, i) => [i === 0 ? 0n : mine[i - 1].last + 1n, k.last]),
+    );
+    expect(mine.at(-1)?.last ?? -1n, `partition ${partition}`).toBe(BigInt(high - 1));
+  }
+}
+
 /** An RFC 3339 time as nanoseconds since the epoch (the test's own reading of the JSON). */
 function nanos(text: string): string {
   const [, whole, fraction = ''] = /^(.*T\d\d:\d\d:\d\d)(?:\.(\d+))?Z$/.exec(text)!;
@@ -177,13 +188,7 @@ describe('the S3 sink writing Parquet, read back by DuckDB', () => {
     expect(new Set(keys.map((k) => `${k.topic} ${k.date} ${k.hour}`))).toEqual(
       new Set([`${topic} 2025-01-02 14`, `${topic} 2025-01-02 15`]),
     );
-    for (const [partition, high] of highs.entries()) {
-      const mine = keys.filter((k) => k.partition === partition).sort((a, b) => Number(a.first - b.first));
-      expect(mine.map((k) => [k.first, k.last]).flat(), `partition ${partition}`).toEqual(
-        mine.flatMap((k, i) => [i === 0 ? 0n : mine[i - 1].last + 1n, k.last]),
-      );
-      expect(mine[mine.length - 1].last).toBe(BigInt(high - 1));
-    }
+    expectTiled(keys, highs);
 
     // The JSON sink over the same records, for the values.
     const json = await kfeed(
