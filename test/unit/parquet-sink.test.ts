@@ -440,3 +440,222 @@ describe('flags of the Parquet sink and of sink ddl', () => {
     });
   });
 });
+
+describe('table definitions, whole', () => {
+  it('Athena: the exact statement for a quote topic', () => {
+    expect(
+      renderDdl({
+        engine: 'athena',
+        base: 's3://bucket/raw/',
+        topic: 'crypto_quote',
+        kind: 'quote',
+        table: 'crypto_quote',
+        since: '2025-01-01',
+      }),
+    ).toBe(
+      [
+        'CREATE EXTERNAL TABLE IF NOT EXISTS `crypto_quote` (',
+        '  `kafka_topic` string,',
+        '  `kafka_partition` int,',
+        '  `kafka_offset` bigint,',
+        '  `kafka_timestamp` timestamp,',
+        '  `kafka_key` string,',
+        '  `kafka_headers` map<string,string>,',
+        '  `kind` string,',
+        '  `symbol` string,',
+        '  `asset` string,',
+        '  `event_time` timestamp,',
+        '  `receive_time` timestamp,',
+        '  `bid_price` double,',
+        '  `bid_size` double,',
+        '  `ask_price` double,',
+        '  `ask_size` double,',
+        '  `bid_exchange` string,',
+        '  `ask_exchange` string,',
+        '  `conditions` array<string>,',
+        '  `tape` string,',
+        '  `value` string',
+        ')',
+        'PARTITIONED BY (`date` string, `hour` int)',
+        'STORED AS PARQUET',
+        "LOCATION 's3://bucket/raw/topic=crypto_quote/'",
+        'TBLPROPERTIES (',
+        "  'projection.enabled' = 'true',",
+        "  'projection.date.type' = 'date',",
+        "  'projection.date.format' = 'yyyy-MM-dd',",
+        "  'projection.date.range' = '2025-01-01,NOW+1DAYS',",
+        "  'projection.date.interval' = '1',",
+        "  'projection.date.interval.unit' = 'DAYS',",
+        "  'projection.hour.type' = 'integer',",
+        "  'projection.hour.range' = '0,23',",
+        "  'projection.hour.digits' = '2',",
+        "  'storage.location.template' = 's3://bucket/raw/topic=crypto_quote/date=${date}/hour=${hour}/'",
+        ');',
+      ].join('\n') + '\n',
+    );
+  });
+
+  it('DuckDB: the exact view for bar columns over S3', () => {
+    expect(
+      renderDdl({
+        engine: 'duckdb',
+        base: 's3://bucket/raw/',
+        topic: 'crypto_quote',
+        kind: 'bar',
+        table: 'crypto_quote',
+        since: 'NOW-1YEARS',
+      }),
+    ).toBe(
+      [
+        '-- kfeed Parquet sink, topic crypto_quote (bar columns), partitions date and hour of the event time',
+        '-- S3 needs httpfs and credentials, e.g. CREATE SECRET (TYPE s3, PROVIDER credential_chain);',
+        'CREATE OR REPLACE VIEW "crypto_quote" AS',
+        'SELECT',
+        '  "kafka_topic",',
+        '  "kafka_partition",',
+        '  "kafka_offset",',
+        '  "kafka_timestamp",',
+        '  "kafka_key",',
+        '  "kafka_headers",',
+        '  "kind",',
+        '  "symbol",',
+        '  "asset",',
+        '  "event_time",',
+        '  "receive_time",',
+        '  "open",',
+        '  "high",',
+        '  "low",',
+        '  "close",',
+        '  "volume",',
+        '  "trade_count",',
+        '  "vwap",',
+        '  "value",',
+        '  "date",',
+        '  "hour"',
+        'FROM read_parquet(',
+        "  's3://bucket/raw/topic=crypto_quote/date=*/hour=*/*.parquet',",
+        '  hive_partitioning = true,',
+        "  hive_types = {'date': DATE, 'hour': INTEGER}",
+        ');',
+      ].join('\n') + '\n',
+    );
+  });
+});
+
+describe('event times that are not RFC 3339, and edge cases', () => {
+  it('refuses every malformed shape, zone and range; takes t, leap days and zones at their limits', () => {
+    for (const bad of [
+      '2025/01/02T14:30:00Z',
+      '2025-01/02T14:30:00Z',
+      '2025-01-02 14:30:00Z',
+      '2025-01-02T14-30:00Z',
+      '2025-01-02T14:30-00Z',
+      '202a-01-02T14:30:00Z',
+      '2025-01-02T14:30:0aZ',
+      '2025-01-02T14:30:00',
+      '2025-01-02T14:30:00.123',
+      '2025-01-02T14:30:00ZZ',
+      '2025-01-02T14:30:00Zx',
+      '2025-01-02T14:30:00.5X',
+      '2025-01-02T14:30:00+0100',
+      '2025-01-02T14:30:00+01:00x',
+      '2025-01-02T14:30:00+01-00',
+      '2025-01-02T14:30:00*01:00',
+      '2025-01-02T14:30:00+0a:00',
+      '2025-01-02T14:30:00+a1:00',
+      '2025-01-02T14:30:00+01:a0',
+      '2025-01-02T14:30:00+01:0a',
+      '2025-01-02T14:30:00+01:60',
+      '2025-01-02T14:30:00+23:60',
+      '2025-01-00T14:30:00Z',
+      '1900-02-29T00:00:00Z',
+      '2100-02-29T00:00:00Z',
+      '2025-01-02T23:59:59',
+    ])
+      expect(epochNanos(bad), bad).toBeUndefined();
+    const at = (text: string) => epochNanos(text)! / 1_000_000n;
+    expect(at('2025-01-02t14:30:00Z')).toBe(BigInt(Date.UTC(2025, 0, 2, 14, 30)));
+    expect(at('2000-02-29T00:00:00Z')).toBe(BigInt(Date.UTC(2000, 1, 29)));
+    expect(at('2025-01-02T23:59:59+23:59')).toBe(BigInt(Date.UTC(2025, 0, 2, 0, 0, 59)));
+    expect(at('2025-12-31T23:00:00-00:59')).toBe(BigInt(Date.UTC(2025, 11, 31, 23, 59)));
+    expect(at('0099-12-31T23:59:59Z')).toBe(BigInt(Date.parse('0099-12-31T23:59:59Z')));
+    expect(at('0100-01-01T00:00:00Z')).toBe(BigInt(Date.parse('0100-01-01T00:00:00Z')));
+  });
+
+  it('a time before year 0 in UTC has no date folder: the Kafka timestamp files it', () => {
+    const kafka = Date.UTC(2025, 5, 1);
+    expect(prepareRecord(record(quote('0000-01-01T00:00:00Z'), { timestamp: kafka })).fileMs).toBe(
+      Date.parse('0000-01-01T00:00:00Z'),
+    );
+    expect(prepareRecord(record(quote('0000-01-01T00:30:00+01:00'), { timestamp: kafka })).fileMs).toBe(kafka);
+  });
+});
+
+describe('Parquet column values from loose JSON', () => {
+  it('numbers from text, text from numbers, nulls kept, lists of anything as text, counts only when whole', () => {
+    const [row] = [
+      record({
+        kind: 'trade',
+        symbol: 'X',
+        asset: 'stock',
+        eventTime: '2025-01-02T14:30:00Z',
+        receiveTime: 'soon',
+        price: ' 12.5 ',
+        size: '',
+        exchange: 7,
+        tape: null,
+        conditions: [1, 'R', null],
+        tradeId: true,
+      }),
+    ].map(prepareRecord);
+    const c = columnArrays([row]);
+    expect([
+      c.price[0],
+      c.size[0],
+      c.exchange[0],
+      c.tape[0],
+      c.conditions[0],
+      c.trade_id[0],
+      c.receive_time[0],
+    ]).toEqual([12.5, null, '7', null, ['1', 'R', 'null'], 'true', null]);
+    const bars = columnArrays(
+      [
+        { tradeCount: 7.5, volume: '   ' },
+        { tradeCount: '7', volume: false },
+      ].map((fields) =>
+        prepareRecord(
+          record({ kind: 'bar', symbol: 'X', asset: 'stock', eventTime: '2025-01-02T14:30:00Z', ...fields }),
+        ),
+      ),
+    );
+    expect([bars.trade_count, bars.volume]).toEqual([
+      [null, 7n],
+      [null, null],
+    ]);
+  });
+
+  it('headers: each row its own, whether they change in value, in number of keys, or not at all', () => {
+    const headers: Array<Record<string, string>> = [
+      { source: 'a' },
+      { source: 'a' },
+      { source: 'b' },
+      { source: 'b', x: '1' },
+      { source: 'b' },
+      {},
+    ];
+    const rows = headers.map((headers) => prepareRecord({ ...record('v'), headers }));
+    const c = columnArrays(rows);
+    expect(c.kafka_headers).toEqual([
+      [{ key: 'source', value: 'a' }],
+      [{ key: 'source', value: 'a' }],
+      [{ key: 'source', value: 'b' }],
+      [
+        { key: 'source', value: 'b' },
+        { key: 'x', value: '1' },
+      ],
+      [{ key: 'source', value: 'b' }],
+      [],
+    ]);
+    expect(columnArrays([prepareRecord({ ...record('v'), key: null })]).kafka_key).toEqual([null]);
+  });
+});

@@ -17,7 +17,7 @@ export function parseS3Url(url: string): S3Location {
   const match = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/.exec(url);
   if (!match)
     throw new KfeedError('usage', `"${url}" is not an S3 location`, {
-      hint: 'write --sink s3://bucket[/prefix] (bucket names: lower-case letters, digits, "." and "-")',
+      hint: 'write s3://bucket[/prefix] (bucket names: lower-case letters, digits, "." and "-")',
     });
   const prefix = (match[2] ?? '').replace(/^\/+|\/+$/g, '');
   return { bucket: match[1], prefix: prefix ? `${prefix}/` : '' };
