@@ -3,7 +3,7 @@ import { expectFailure } from '../helpers/assert.js';
 import { kfeed } from '../helpers/run.js';
 import type { ConsumedRecord } from '../../src/feed/consumer.js';
 import { kindOfTopic, renderDdl, tableColumns, tableNameOf, type DdlInput } from '../../src/feed/sinks/ddl.js';
-import { JSONL_FORMAT, hourRuns, parquetFormat } from '../../src/feed/sinks/formats.js';
+import { JSONL_FORMAT, hourRuns, objectFormat, parquetFormat } from '../../src/feed/sinks/formats.js';
 import { eventHour, hiveKey, objectKey, parseObjectKey } from '../../src/feed/sinks/layouts.js';
 import { COLUMNS, columnArrays, epochNanos, prepareRecord } from '../../src/feed/sinks/parquet/columns.js';
 
@@ -69,6 +69,8 @@ describe('S3 object keys', () => {
       'raw/topic=q/date=2025-01-02/hour=1/0-00000000000000000000-00000000000000000001.parquet',
       'raw/topic=q/date=2025-01-02/hour=01/00000000000000000000-00000000000000000001.parquet',
       'raw/notes.txt',
+      // As long as the prefix, but another one.
+      'xyz/topic=q/date=2025-01-02/hour=01/0-00000000000000000000-00000000000000000001.parquet',
     ])
       expect(parseObjectKey(location, key), key).toBeUndefined();
   });
@@ -657,5 +659,23 @@ describe('Parquet column values from loose JSON', () => {
       [],
     ]);
     expect(columnArrays([prepareRecord({ ...record('v'), key: null })]).kafka_key).toEqual([null]);
+  });
+});
+
+describe('choosing the format', () => {
+  it('jsonl is the JSON-lines format; parquet defaults to zstd', async () => {
+    expect(await objectFormat({ format: 'jsonl' })).toBe(JSONL_FORMAT);
+    expect(JSONL_FORMAT.contentType).toBe('application/x-ndjson');
+    const parquet = await objectFormat({ format: 'parquet' });
+    expect([parquet.name, parquet.contentType]).toEqual(['parquet', 'application/vnd.apache.parquet']);
+    const records = [record(quote('2025-01-02T14:30:00Z'))];
+    const body = (format: typeof parquet) => Buffer.from(format.objects(location, 'quote', 0, records)[0].body());
+    expect(body(parquet).equals(body(await parquetFormat('zstd')))).toBe(true);
+    expect(body(parquet).equals(body(await parquetFormat('snappy')))).toBe(false);
+    expect(
+      body(await objectFormat({ format: 'parquet', compression: 'snappy' })).equals(
+        body(await parquetFormat('snappy')),
+      ),
+    ).toBe(true);
   });
 });
