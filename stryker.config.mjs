@@ -21,8 +21,11 @@ export default {
     'src/feed/sources/twelvedata.ts:96-139', // Twelve Data /price answers to trades (and its error bodies)
     'src/feed/sources/sim.ts:1-139', // simulated market rules
     'src/config/connection.ts', // flags > environment > profile resolver
-    'src/feed/sinks/s3.ts:15-22', // S3 locations
-    'src/feed/sinks/s3.ts:109-127', // S3 object key naming (line ranges: check them when the file changes)
+    'src/feed/sinks/s3.ts:16-24', // S3 locations (line range: check it when the file changes)
+    'src/feed/sinks/layouts.ts', // S3 object keys of both formats, read back
+    'src/feed/sinks/formats.ts', // cutting batches into objects (hours of event time)
+    'src/feed/sinks/parquet/columns.ts', // records to Parquet columns, event times
+    'src/feed/sinks/ddl.ts', // Athena and DuckDB table definitions
     'src/bench/histogram.ts', // bench statistics
   ],
   reporters: ['clear-text', 'progress', 'json', 'html'],

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { marketRecord, parseMarketEvent, topicFor, topicsFor, type MarketEvent } from '../../src/feed/schema.js';
 import { alpacaEvent, parseAlpacaKinds } from '../../src/feed/sources/alpaca.js';
-import { objectKey, parseS3Url } from '../../src/feed/sinks/s3.js';
+import { objectKey } from '../../src/feed/sinks/layouts.js';
+import { parseS3Url } from '../../src/feed/sinks/s3.js';
 import { expectKfeedError } from '../helpers/assert.js';
 
 const RECEIVED = '2025-01-02T14:30:00.123Z';
