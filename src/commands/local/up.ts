@@ -55,7 +55,7 @@ export default defineCommand<UpOptions, ClusterView>({
       .option('--iam-region <region>', 'the region IAM tokens must be signed for', 'us-east-1')
       .option(
         '--iam-token-lifetime <seconds>',
-        'how long a token and its session last here (MSK: 900)',
+        'how long an IAM session lasts before re-authentication (a token: until its own expiry, as on MSK)',
         integer('--iam-token-lifetime', 5, 900),
         900,
       )
