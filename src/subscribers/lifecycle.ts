@@ -21,6 +21,14 @@ import {
   type SubscriberRecord,
   type SubscriberRole,
 } from './registry.js';
+import {
+  currentCertificate,
+  daysLeftOf,
+  stateOf,
+  subscriberLag,
+  unknownPrincipals,
+  type SubscriberState,
+} from './state.js';
 
 /** What every lifecycle step needs: a Kafka client with admin rights and the registry's topic. */
 export interface RegistryAccess {
@@ -445,7 +453,7 @@ export async function removeSubscriber(
   };
 }
 
-export type SubscriberState = 'active' | 'expiring' | 'expired' | 'removed';
+export type { SubscriberState } from './state.js';
 
 /** Lag of one consumer group, as the group commands compute it. */
 export interface GroupLag {
@@ -508,7 +516,7 @@ export async function subscriberOverview(
   const held = new Set(acls.map(bindingKey));
   const subscribers = records.map((record): SubscriberView => {
     const certificate = currentCertificate(record, now);
-    const daysLeft = certificate ? Math.floor((Date.parse(certificate.notAfter) - now.getTime()) / 86_400_000) : null;
+    const daysLeft = daysLeftOf(certificate, now);
     const expected = isRemoved(record) ? [] : subscriberBindings(record).map(describeBinding);
     const groups =
       record.role === 'consumer' && !isRemoved(record)
@@ -521,8 +529,7 @@ export async function subscriberOverview(
       topics: record.topics,
       groupPrefix: record.groupPrefix,
       groups,
-      lag: groups.length ? groups.reduce((sum, g) => sum + g.lag, 0) : null,
-      lagSeconds: maxOf(groups.map((g) => g.lagSeconds)),
+      ...subscriberLag(groups),
       certificate,
       daysLeft,
       state: stateOf(record, certificate, now, options.expiringDays),
@@ -531,34 +538,14 @@ export async function subscriberOverview(
     };
   });
   const known = new Set([...active.map((r) => r.principal), ...(options.ignorePrincipals ?? [])]);
-  const unknown = new Map<string, AclBinding[]>();
-  for (const binding of acls) {
-    if (known.has(binding.principal)) continue;
-    unknown.set(binding.principal, [...(unknown.get(binding.principal) ?? []), binding]);
-  }
   return {
     registryTopic: access.registryTopic,
     subscribers,
     drift: {
-      unknownPrincipals: [...unknown].map(([principal, list]) => ({ principal, acls: list })),
+      unknownPrincipals: unknownPrincipals(acls, known),
       missingAcls: subscribers.filter((s) => s.missingAcls.length).map((s) => ({ name: s.name, acls: s.missingAcls })),
     },
   };
-}
-
-function maxOf(values: Array<number | null>): number | null {
-  const known = values.filter((v): v is number => v !== null);
-  return known.length ? Math.max(...known) : null;
-}
-
-/** The certificate that is valid longest: what the client most likely uses now. */
-function currentCertificate(record: SubscriberRecord, now: Date): SubscriberCertificate | null {
-  const usable = record.certificates.filter((c) => !c.revokedAt && Date.parse(c.notBefore) <= now.getTime());
-  const pool = usable.length ? usable : record.certificates;
-  return pool.reduce<SubscriberCertificate | null>(
-    (best, c) => (!best || Date.parse(c.notAfter) > Date.parse(best.notAfter) ? c : best),
-    null,
-  );
 }
 
 export interface AddIamSubscriberInput {
@@ -631,17 +618,4 @@ export async function addIamSubscriber(
   } finally {
     await admin.disconnect().catch(() => undefined);
   }
-}
-
-function stateOf(
-  record: SubscriberRecord,
-  certificate: SubscriberCertificate | null,
-  now: Date,
-  expiringDays: number,
-): SubscriberState {
-  if (isRemoved(record)) return 'removed';
-  // An IAM client holds no certificate: its access lasts as long as its policy is attached.
-  if (record.auth === 'iam' && !certificate) return 'active';
-  if (!certificate || certificate.revokedAt || Date.parse(certificate.notAfter) <= now.getTime()) return 'expired';
-  return Date.parse(certificate.notAfter) - now.getTime() <= expiringDays * 86_400_000 ? 'expiring' : 'active';
 }
