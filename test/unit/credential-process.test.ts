@@ -21,6 +21,7 @@ describe('what a credential_process printed: why it gives no credentials', () =>
   it('output that is not AWS credentials: says what is missing', () => {
     expect(credentialProcessProblem('not json', NOW)).toEqual({ invalid: 'did not print JSON' });
     expect(credentialProcessProblem('null', NOW)).toEqual({ invalid: 'did not print a JSON object' });
+    expect(credentialProcessProblem('"AKIA..."', NOW)).toEqual({ invalid: 'did not print a JSON object' });
     expect(credentialProcessProblem(printed({ ...good, Version: 2 }), NOW)).toEqual({
       invalid: 'did not print Version 1',
     });

@@ -54,6 +54,9 @@ describe('a subscriber: its current certificate, days left and state', () => {
     expect(currentCertificate(record([old, certificate('05', 0, 100)]), NOW)?.serialNumber).toBe('05');
     expect(currentCertificate(record([revoked, future]), NOW)?.serialNumber).toBe('04');
     expect(currentCertificate(record([]), NOW)).toBeNull();
+    // Of two that end together, the first listed (the one recorded first) stays current.
+    const twin = certificate('06', -1, 299);
+    expect(currentCertificate(record([renewed, twin]), NOW)?.serialNumber).toBe('02');
   });
 
   it('days left: whole days, negative once ended, null without a certificate', () => {

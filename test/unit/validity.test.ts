@@ -40,6 +40,23 @@ describe('issued validity against the validity asked for', () => {
     expect(
       validityMismatch({ requestedDays: 300, requestedAt: AT, notAfter: after(90 * DAY), caNotAfter: after(91 * DAY) }),
     ).toMatchObject({ endsWithCa: false });
+    // Within a minute either way of the CA's end counts; a minute and a second does not.
+    const endingAt = (caOffsetMs: number) =>
+      validityMismatch({
+        requestedDays: 300,
+        requestedAt: AT,
+        notAfter: after(90 * DAY),
+        caNotAfter: after(90 * DAY + caOffsetMs),
+      })?.endsWithCa;
+    expect([endingAt(60_000), endingAt(-60_000), endingAt(61_000), endingAt(-61_000)]).toEqual([
+      true,
+      true,
+      false,
+      false,
+    ]);
+    expect(validityMismatch({ requestedDays: 300, requestedAt: AT, notAfter: after(90 * DAY) })?.endsWithCa).toBe(
+      false,
+    );
     expect(
       validityMismatch({
         requestedDays: 300,
@@ -50,6 +67,10 @@ describe('issued validity against the validity asked for', () => {
     ).toMatchObject({ endsWithCa: false });
     expect(validityMismatchText(cut!, 'arn:ca')).toBe(
       `arn:ca issued the certificate until ${after(90 * DAY)} (90 days), not the 300 days asked for (until ${after(300 * DAY)}): it ends with the CA`,
+    );
+    const longer = validityMismatch({ requestedDays: 300, requestedAt: AT, notAfter: after(365 * DAY) })!;
+    expect(validityMismatchText(longer, 'moto')).toBe(
+      `moto issued the certificate until ${after(365 * DAY)} (365 days), not the 300 days asked for (until ${after(300 * DAY)})`,
     );
   });
 });
