@@ -29,6 +29,22 @@ const jsonLines = (text: string) =>
     .filter(Boolean)
     .map((l) => JSON.parse(l) as JsonRecord);
 
+/** Every record of `topics` so far, read back by `kfeed consume` with a group of its own. */
+async function readBack(topics: string[]): Promise<JsonRecord[]> {
+  const consumed = await kfeed([
+    'consume',
+    ...topics,
+    '--from-beginning',
+    '--exit-at-end',
+    '-f',
+    'json',
+    '-g',
+    unique('g'),
+  ]);
+  expect(consumed.code).toBe(0);
+  return jsonLines(consumed.stdout);
+}
+
 describe('produce and consume over mTLS on the shared cluster', () => {
   it('stdin lines go in with keys and headers; kcat and every consume format read back the same records', async () => {
     const topic = unique('lines');
@@ -315,20 +331,7 @@ describe('produce and consume over mTLS on the shared cluster', () => {
     expect(produced.code).toBe(0);
     expect(JSON.parse(produced.stdout)).toMatchObject({ source: 'sim', sent: 3000, acknowledged: 3000, errors: 0 });
 
-    const consumed = await kfeed([
-      'consume',
-      `${prefix}quote`,
-      `${prefix}trade`,
-      `${prefix}bar`,
-      '--from-beginning',
-      '--exit-at-end',
-      '-f',
-      'json',
-      '-g',
-      unique('g'),
-    ]);
-    expect(consumed.code).toBe(0);
-    const records = jsonLines(consumed.stdout);
+    const records = await readBack([`${prefix}quote`, `${prefix}trade`, `${prefix}bar`]);
     expect(records).toHaveLength(3000);
     for (const r of records) {
       const event = r.value as MarketEvent;
@@ -390,19 +393,7 @@ describe('produce and consume over mTLS on the shared cluster', () => {
     expect(produced.stderr).toBe('');
     expect(produced.code).toBe(0);
     expect(JSON.parse(produced.stdout)).toMatchObject({ acknowledged: 500, errors: 0 });
-    const consumed = await kfeed([
-      'consume',
-      `${prefix}quote`,
-      `${prefix}trade`,
-      '--from-beginning',
-      '--exit-at-end',
-      '-f',
-      'json',
-      '-g',
-      unique('g'),
-    ]);
-    expect(consumed.code).toBe(0);
-    const kinds = jsonLines(consumed.stdout).map((r) => (r.value as MarketEvent).kind);
+    const kinds = (await readBack([`${prefix}quote`, `${prefix}trade`])).map((r) => (r.value as MarketEvent).kind);
     expect(kinds).toHaveLength(500);
     expect(new Set(kinds)).toEqual(new Set(['quote', 'trade']));
   });
