@@ -40,6 +40,7 @@ describe('the simulated market', () => {
     const quotesAndTrades = await records(400, ['quote', 'trade']);
     expect(quotesAndTrades).toHaveLength(400);
     expect(quotesAndTrades).toEqual(all.filter((r) => r.topic !== 'bar').slice(0, 400));
+    expect(quotesAndTrades[0].headers).toEqual({ source: 'sim' });
     const bars = await records(5, ['bar']);
     expect(bars).toEqual(all.filter((r) => r.topic === 'bar').slice(0, 5));
   });

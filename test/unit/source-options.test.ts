@@ -20,6 +20,8 @@ describe('produce: options by source, symbol lists and times', () => {
     );
     // Absent values and empty repeatable lists are not given.
     expect(() => checkSourceOptions('stdin', { rate: undefined, symbols: undefined, header: [] })).not.toThrow();
+    expect(() => checkSourceOptions('sim', { header: [] })).not.toThrow();
+    expect(() => checkSourceOptions('sim', { header: ['a=b'] })).toThrow(/--header does not apply to --source sim/);
     expect(() => checkSourceOptions('twelvedata', { interval: 10, symbols: 'AAPL' })).not.toThrow();
   });
 
@@ -46,6 +48,7 @@ describe('produce: options by source, symbol lists and times', () => {
       '31/01/2025',
       '2025-01-3',
       'x2025-01-31',
+      ' 2025-01-31',
     ]) {
       expectKfeedError(() => parseIsoTime('--start-time', bad), 'usage', `"${bad}" is not an ISO 8601 time`, {
         hint: 'e.g. --start-time 2025-01-31T14:30:00Z',
