@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { kfeedPaths } from '../../src/config/paths.js';
 import { readClusterState } from '../../src/local/cluster.js';
@@ -72,7 +73,14 @@ export async function runAwsIamJavaTool(
   if (!state) throw new Error(`no state for local cluster ${cluster}`);
   const classpath = [state.classpath, await awsMskIamAuthJars()].join(path.delimiter);
   const env = testEnv({ ...options.env, AWS_EC2_METADATA_DISABLED: 'true' });
-  const jvm = ['-Xmx256m', `-Dlog4j2.configurationFile=${LOG_CONFIG}`, '-cp', classpath];
+  // Java ignores TMPDIR: what the client writes to its temp folder goes to the test's.
+  const jvm = [
+    '-Xmx256m',
+    `-Djava.io.tmpdir=${os.tmpdir()}`,
+    `-Dlog4j2.configurationFile=${LOG_CONFIG}`,
+    '-cp',
+    classpath,
+  ];
   return runProcess(state.java, [...jvm, mainClass, ...args], {
     env,
     timeoutMs: options.timeoutMs,
