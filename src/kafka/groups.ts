@@ -12,6 +12,10 @@ import {
   type KafkajsCluster,
   type RawGroupDescription,
 } from './kafkajs-internals.js';
+import { partitionLag, totalLag } from './lag.js';
+import { planReset, type ResetMode, type ResetRow } from './reset-plan.js';
+
+export { planReset, type ResetMode, type ResetRow } from './reset-plan.js';
 
 /**
  * Consumer groups: list, describe with lag in messages and in seconds, reset, delete.
@@ -536,13 +540,8 @@ export class GroupClient {
       const rows: PartitionLag[] = partitions
         .map((p) => {
           const end = ends.get(tpKey(p.topic, p.partition));
-          const lag = p.committed === null || end === undefined ? null : Math.max(0, end - p.committed);
-          let lagSeconds: number | null = null;
-          if (lag === 0) lagSeconds = 0;
-          else if (lag !== null) {
-            const ts = timestamps.get(`${tpKey(p.topic, p.partition)}\u0000${p.committed}`);
-            if (ts !== undefined) lagSeconds = Math.max(0, Math.round(now - ts) / 1000);
-          }
+          const firstUnreadTimestamp = timestamps.get(`${tpKey(p.topic, p.partition)}\u0000${p.committed}`);
+          const { lag, lagSeconds } = partitionLag({ committed: p.committed, end, firstUnreadTimestamp, now });
           return {
             topic: p.topic,
             partition: p.partition,
@@ -556,7 +555,7 @@ export class GroupClient {
           };
         })
         .sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
-      const seconds = rows.map((r) => r.lagSeconds).filter((s): s is number => s !== null);
+      const total = totalLag(rows);
       return {
         group: raw.groupId,
         state: raw.state,
@@ -564,8 +563,8 @@ export class GroupClient {
         protocol: raw.protocol,
         members,
         partitions: rows,
-        lag: rows.reduce((sum, r) => sum + (r.lag ?? 0), 0),
-        lagSeconds: seconds.length ? Math.max(...seconds) : null,
+        lag: total.lag,
+        lagSeconds: total.lagSeconds,
         committedPartitions: rows.filter((r) => r.committedOffset !== null).length,
         measuredAt: new Date(now).toISOString(),
       };
@@ -788,74 +787,6 @@ async function mapLimit<T, R>(items: T[], limit: number, work: (item: T) => Prom
   });
   await Promise.all(lanes);
   return results;
-}
-
-// ---- reset plans (pure)
-
-export type ResetMode =
-  | { to: 'earliest' }
-  | { to: 'latest' }
-  | { to: 'offset'; offset: number }
-  | { to: 'time'; timestamp: number }
-  | { to: 'shift'; by: number };
-
-export interface ResetRow {
-  topic: string;
-  partition: number;
-  currentOffset: number | null;
-  /** Where the mode points before clamping. */
-  requestedOffset: number;
-  newOffset: number;
-  /** Set when the requested offset lay outside the log and was moved to its start or end. */
-  clamped: 'log-start' | 'log-end' | null;
-}
-
-/**
- * Where each partition's offset goes. `low`/`high` are the log's start and end; `byTime` the
- * first offset at or after the time (-1 or absent: no such record, i.e. the end).
- */
-export function planReset(
-  mode: ResetMode,
-  partitions: Array<{
-    topic: string;
-    partition: number;
-    current: number | null;
-    low: number;
-    high: number;
-    byTime?: number;
-  }>,
-): ResetRow[] {
-  return partitions.map((p) => {
-    let requested: number;
-    switch (mode.to) {
-      case 'earliest':
-        requested = p.low;
-        break;
-      case 'latest':
-        requested = p.high;
-        break;
-      case 'offset':
-        requested = mode.offset;
-        break;
-      case 'time':
-        requested = p.byTime === undefined || p.byTime < 0 ? p.high : p.byTime;
-        break;
-      case 'shift':
-        // Kafka's tool shifts from the committed offset, or from the end when there is none.
-        requested = (p.current ?? p.high) + mode.by;
-        break;
-    }
-    const newOffset = Math.min(p.high, Math.max(p.low, requested));
-    const clamped = requested < p.low ? 'log-start' : requested > p.high ? 'log-end' : null;
-    return {
-      topic: p.topic,
-      partition: p.partition,
-      currentOffset: p.current,
-      requestedOffset: requested,
-      newOffset,
-      clamped,
-    };
-  });
 }
 
 export interface ResetInput {
