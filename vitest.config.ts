@@ -25,6 +25,7 @@ const releaseIndependent = [
   'test/makecsr.test.ts',
   'test/msk.test.ts',
   'test/s3.test.ts',
+  'test/s3-parquet.test.ts',
   'test/ticker-pty.test.ts',
 ];
 

@@ -2,12 +2,13 @@ import { defineConfig } from 'vitest/config';
 import { TEMP_FILES, TEST_ENV, tierTemp, UNIT_TESTS } from './vitest.config.js';
 
 // What StrykerJS runs for every mutant (`npm run test:mutation`): the unit tier, without the
-// tests that load the whole CLI (registry, completion), which cover no mutated module's logic
-// and would run for every mutant of a module they merely import.
+// tests that load the whole CLI (registry, completion) or wait on sockets (a silent peer: 16 s),
+// which cover no mutated module's logic and would run for every mutant of a module they
+// merely pass through (the connection resolver, on every `kfeed` they run).
 export default defineConfig({
   test: {
     include: [UNIT_TESTS],
-    exclude: ['test/unit/registry.test.ts', 'test/unit/completion.test.ts'],
+    exclude: ['test/unit/registry.test.ts', 'test/unit/completion.test.ts', 'test/unit/connection-silent.test.ts'],
     testTimeout: 20_000,
     env: { ...TEST_ENV, ...tierTemp('mutation') },
     setupFiles: [TEMP_FILES],

@@ -18,7 +18,12 @@ interface Variant {
   name: string;
   args: string[];
   brokers: number;
+  /** Writes its profile (the others pass --no-profile): the default profile must stay the one there was. */
+  profile?: boolean;
 }
+
+/** The default profile of the stress run's own config folder, which `up` of a variant with a profile keeps. */
+const DEFAULT_PROFILE = 'stress-default';
 
 const VARIANTS: Variant[] = [
   { name: 'kraft', args: [], brokers: 1 },
@@ -27,6 +32,8 @@ const VARIANTS: Variant[] = [
   { name: 'kraft-acls-scram', args: ['--require-acls', '--scram-user', 'stress'], brokers: 1 },
   { name: 'zk3', args: ['--mode', 'zookeeper', '--broker-count', '3'], brokers: 3 },
   { name: 'zk3-acls', args: ['--mode', 'zookeeper', '--broker-count', '3', '--require-acls'], brokers: 3 },
+  { name: 'kraft-iam', args: ['--iam', '--iam-token-lifetime', '30'], brokers: 1 },
+  { name: 'kraft-profile', args: [], brokers: 1, profile: true },
 ];
 
 interface Step {
@@ -99,13 +106,16 @@ async function cycle(
   steps: Record<string, Step>,
 ): Promise<string | undefined> {
   const name = `stress-${variant.name}`;
-  const up = (steps.up = await run(['local', 'up', '--name', name, '--no-profile', ...variant.args], env, 300_000));
+  const profileArgs = variant.profile ? [] : ['--no-profile'];
+  const up = (steps.up = await run(['local', 'up', '--name', name, ...profileArgs, ...variant.args], env, 300_000));
   let why: string | undefined;
   if (up.code !== 0) why = `local up exited ${up.code}`;
   else if (!/local cluster \S+ is up/.test(up.stderr)) why = 'local up printed no "is up" line';
   else {
     const running = (up.stdout.match(/^broker \d+\s+running/gm) ?? []).length;
     if (running !== variant.brokers) why = `local up showed ${running} of ${variant.brokers} brokers running`;
+    else if (variant.profile && !up.stderr.includes(`the default profile stays "${DEFAULT_PROFILE}"`))
+      why = `local up did not keep the default profile ${DEFAULT_PROFILE}`;
   }
   if (!why) {
     const status = (steps.status = await run(['local', 'status', '--name', name, '--json'], env, 60_000));
@@ -116,6 +126,13 @@ async function cycle(
   const folder = path.join(dataDir, 'kfeed', 'clusters', name);
   if (!why && down.code !== 0) why = `local down exited ${down.code}`;
   if (!why && fs.existsSync(folder)) why = 'the cluster folder is left after down';
+  if (!why && variant.profile) {
+    const list = (steps.profiles = await run(['profile', 'list', '--json'], env, 60_000));
+    const profiles = JSON.parse(list.stdout) as Array<{ name: string; isDefault: boolean }>;
+    if (profiles.some((p) => p.name === name)) why = `profile ${name} is left after down`;
+    else if (profiles.find((p) => p.isDefault)?.name !== DEFAULT_PROFILE)
+      why = `the default profile is no longer ${DEFAULT_PROFILE} after down`;
+  }
   const left = processesWith(`${folder}/`);
   if (left.length) {
     why ??= `processes left after down: ${left.join(', ')}`;
@@ -188,6 +205,11 @@ async function main(): Promise<void> {
   };
   delete env.KFEED_PROFILE;
   delete env.TLSBROKERS;
+  if (variants.some((v) => v.profile)) {
+    const add = ['profile', 'add', DEFAULT_PROFILE, '--brokers', 'localhost:9', '--security', 'plaintext', '--default'];
+    const added = await run(add, env, 60_000);
+    if (added.code !== 0) throw new Error(`profile add failed: ${added.stderr}`);
+  }
   const results: Results = {
     startedAt: new Date().toISOString(),
     host: { cpus: os.cpus().length, loadAtStart: os.loadavg(), loadNow: os.loadavg() },

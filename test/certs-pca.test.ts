@@ -69,9 +69,18 @@ describe('issuecert against AWS Private CA (moto)', () => {
     const started = Date.now();
     const issued = await kfeed(['issuecert', path.join(dir, 'client_cert.csr'), '--json'], { env: moto.env });
     const elapsed = Date.now() - started;
-    expect(issued.stderr).toBe('');
     expect(issued.code).toBe(0);
     const out = JSON.parse(issued.stdout);
+    // moto's Private CA ignores the validity asked for (kfeed's default 300 days) and issues 365: kfeed says so.
+    expect(out.validityDiffers).toMatchObject({ requestedDays: 300, issuedDays: 365, endsWithCa: false });
+    expect(out.validityDiffers.notAfter).toBe(out.notAfter);
+    const requestedEnd = Date.parse(out.validityDiffers.requestedNotAfter);
+    expect(requestedEnd).toBeGreaterThanOrEqual(started + 300 * 86_400_000);
+    expect(requestedEnd).toBeLessThanOrEqual(started + elapsed + 300 * 86_400_000);
+    expect(issued.stderr).toBe(
+      `warning: ${pca.arn} issued the certificate until ${out.notAfter} (365 days), ` +
+        `not the 300 days asked for (until ${out.validityDiffers.requestedNotAfter})\n`,
+    );
     expect(out).toMatchObject({
       ca: pca.arn,
       subject: 'CN=pca client,O=Example Corp,C=US',

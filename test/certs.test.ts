@@ -244,12 +244,15 @@ describe('issuecert --local-ca, cert inspect and cert verify', () => {
     await kfeed(['makecsr', '--yes', '--cn', 'b', '--out-dir', 'b'], { cwd: dir });
     expect((await kfeed(['issuecert', 'a/client_cert.csr', '--local-ca', 'ca'], { cwd: dir })).code).toBe(0);
 
-    // verify reports every check, then exits 11: the report is the output, not an error line.
+    // verify reports every check on stdout, then names the first failure in one line on stderr and exits 11.
     const wrongKey = await kfeed(
       ['cert', 'verify', '--cert', 'a/client_cert.pem', '--key', 'b/private_key.pem', '--ca', 'ca/ca.pem', '--json'],
       { cwd: dir },
     );
     expect(wrongKey.code).toBe(11);
+    expect(wrongKey.stderr).toBe(
+      'kfeed: a/client_cert.pem will not work for mTLS: key: b/private_key.pem does not belong to this certificate — pass the key the CSR was made with (--key)\n',
+    );
     const report = JSON.parse(wrongKey.stdout);
     expect(report.ok).toBe(false);
     expect(report.checks.map((c: { ok: boolean }) => c.ok)).toEqual([false, true, true, true]);
@@ -264,6 +267,11 @@ describe('issuecert --local-ca, cert inspect and cert verify', () => {
       /^FAIL\s+chain\s+"CN=kfeed development CA" is a root CA that other\/ca\.pem does not hold$/m,
     );
     expect(untrusted.stdout).toMatch(/^verdict: a\/client_cert\.pem will not work for mTLS$/m);
+    expectFailure(
+      untrusted,
+      11,
+      /^kfeed: a\/client_cert\.pem will not work for mTLS: chain: "CN=kfeed development CA" is a root CA that other\/ca\.pem does not hold — pass the CA that signed it/,
+    );
 
     // An expired certificate, signed by the same CA with node-forge.
     const caCert = forge.pki.certificateFromPem(fs.readFileSync(path.join(dir, 'ca/ca.pem'), 'utf8'));
@@ -287,6 +295,7 @@ describe('issuecert --local-ca, cert inspect and cert verify', () => {
     );
     expect(expired.code).toBe(11);
     expect(expired.stdout).toMatch(/^FAIL\s+validity\s+"CN=a" expired on /m);
+    expectFailure(expired, 11, /^kfeed: a\/expired\.pem will not work for mTLS: validity: "CN=a" expired on /);
     const inspected = JSON.parse((await kfeed(['cert', 'inspect', 'a/expired.pem', '--json'], { cwd: dir })).stdout);
     expect(inspected).toMatchObject({ expired: true, daysLeft: -2 });
   });

@@ -29,6 +29,22 @@ const jsonLines = (text: string) =>
     .filter(Boolean)
     .map((l) => JSON.parse(l) as JsonRecord);
 
+/** Every record of `topics` so far, read back by `kfeed consume` with a group of its own. */
+async function readBack(topics: string[]): Promise<JsonRecord[]> {
+  const consumed = await kfeed([
+    'consume',
+    ...topics,
+    '--from-beginning',
+    '--exit-at-end',
+    '-f',
+    'json',
+    '-g',
+    unique('g'),
+  ]);
+  expect(consumed.code).toBe(0);
+  return jsonLines(consumed.stdout);
+}
+
 describe('produce and consume over mTLS on the shared cluster', () => {
   it('stdin lines go in with keys and headers; kcat and every consume format read back the same records', async () => {
     const topic = unique('lines');
@@ -244,9 +260,16 @@ describe('produce and consume over mTLS on the shared cluster', () => {
         /^kfeed: topics \S+quote, \S+trade, \S+bar do not exist \(or this client may not describe them\) — create them: kfeed create-topic \S+quote; /,
       ],
       [
-        ['produce', '--source', 'sim', '--kinds', 'trades'],
+        ['produce', '-t', topic, '--kinds', 'trades'],
         2,
-        /^kfeed: --kinds does not apply to --source sim — it is an option of --source alpaca$/m,
+        /^kfeed: --kinds does not apply to --source stdin — it is an option of --source sim, --source alpaca$/m,
+      ],
+      [['produce', '--source', 'sim', '--kinds', 'trades,news'], 2, /^kfeed: --kinds: "news" is not a kind of record/m],
+      // An empty -K would split nothing: every line would go without its key.
+      [
+        ['produce', '-t', topic, '-K', ''],
+        2,
+        /^kfeed: --key-separator is empty — pass the text between key and value/m,
       ],
       [['produce', '--source', 'sim', '--acks', '1'], 2, /^kfeed: --acks 1 needs --no-idempotent/m],
       [['consume', topic, '-p', '1', '--exit-at-end'], 2, /unknown option '-p'/],
@@ -308,20 +331,7 @@ describe('produce and consume over mTLS on the shared cluster', () => {
     expect(produced.code).toBe(0);
     expect(JSON.parse(produced.stdout)).toMatchObject({ source: 'sim', sent: 3000, acknowledged: 3000, errors: 0 });
 
-    const consumed = await kfeed([
-      'consume',
-      `${prefix}quote`,
-      `${prefix}trade`,
-      `${prefix}bar`,
-      '--from-beginning',
-      '--exit-at-end',
-      '-f',
-      'json',
-      '-g',
-      unique('g'),
-    ]);
-    expect(consumed.code).toBe(0);
-    const records = jsonLines(consumed.stdout);
+    const records = await readBack([`${prefix}quote`, `${prefix}trade`, `${prefix}bar`]);
     expect(records).toHaveLength(3000);
     for (const r of records) {
       const event = r.value as MarketEvent;
@@ -361,6 +371,31 @@ describe('produce and consume over mTLS on the shared cluster', () => {
       expect(b.high).toBe(Math.max(...inBar.map((t) => t.price)));
       expect(b.low).toBe(Math.min(...inBar.map((t) => t.price)));
     }
+  });
+
+  it('--kinds quotes,trades sends only those, and needs no bar topic', async () => {
+    const prefix = `${unique('kinds')}.`;
+    for (const kind of ['quote', 'trade']) await createTopic(`${prefix}${kind}`);
+    const produced = await kfeed([
+      'produce',
+      '--source',
+      'sim',
+      '--kinds',
+      'quotes,trades',
+      '--rate',
+      '0',
+      '--count',
+      '500',
+      '--topic-prefix',
+      prefix,
+      '--json',
+    ]);
+    expect(produced.stderr).toBe('');
+    expect(produced.code).toBe(0);
+    expect(JSON.parse(produced.stdout)).toMatchObject({ acknowledged: 500, errors: 0 });
+    const kinds = (await readBack([`${prefix}quote`, `${prefix}trade`])).map((r) => (r.value as MarketEvent).kind);
+    expect(kinds).toHaveLength(500);
+    expect(new Set(kinds)).toEqual(new Set(['quote', 'trade']));
   });
 
   it('--rate is records per second, and the same --seed and --start-time give the same records', async () => {

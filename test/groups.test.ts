@@ -140,6 +140,7 @@ async function describeGroup(target: Target, group: string): Promise<GroupDescri
   return JSON.parse(result.stdout) as GroupDescription;
 }
 
+/** Commits offsets for `group`, making the group when it does not exist yet (--new-group). */
 async function resetTo(target: Target, group: string, topic: string, mode: string[]) {
   const result = await kfeed([
     'group',
@@ -148,6 +149,7 @@ async function resetTo(target: Target, group: string, topic: string, mode: strin
     '--topic',
     topic,
     ...mode,
+    '--new-group',
     '--execute',
     '--json',
     ...target.flags,
@@ -348,6 +350,37 @@ function lagAndResetSuite(label: string, target: () => Target) {
       }
     });
 
+    it('a reset of a group that does not exist is refused, so a typo makes no group; --new-group makes it', async () => {
+      const g = unique('typo-group');
+      const reset = (...extra: string[]) =>
+        kfeed(['group', 'reset-offsets', g, '--topic', `${topic}:0`, '--to-offset', '2', ...extra, ...t.flags]);
+      const missing = new RegExp(
+        `^kfeed: group ${g} does not exist — check the name with \`kfeed group list\`, or pass --new-group to create it`,
+      );
+      expectFailure(await reset(), 7, missing);
+      expectFailure(await reset('--execute'), 7, missing);
+      expectFailure(await kfeed(['group', 'describe', g, ...t.flags]), 7, new RegExp(`group ${g} does not exist`));
+
+      const plan = await reset('--new-group');
+      expect(plan.code).toBe(0);
+      expect(plan.stdout).toMatch(
+        new RegExp(`plan only: nothing changed \\(group ${g} does not exist yet: --execute creates it\\)`),
+      );
+      expectFailure(await kfeed(['group', 'describe', g, ...t.flags]), 7, new RegExp(`group ${g} does not exist`));
+
+      const created = await reset('--new-group', '--execute', '--json');
+      expect(created.code).toBe(0);
+      expect(JSON.parse(created.stdout)).toMatchObject({ group: g, executed: true, newGroup: true });
+      expect((await describeGroup(t, g)).partitions).toEqual([
+        expect.objectContaining({ topic, partition: 0, committedOffset: 2 }),
+      ]);
+      // Now it exists: --new-group is not needed, and changes nothing when given.
+      const again = await reset('--execute', '--json');
+      expect(again.code).toBe(0);
+      expect(JSON.parse(again.stdout)).toMatchObject({ executed: true, newGroup: false });
+      expect(JSON.parse((await reset('--new-group', '--json')).stdout)).toMatchObject({ newGroup: false });
+    });
+
     it('delete-offsets forgets a topic, delete removes the group; unknown names are one line each', async () => {
       const g = unique('doomed-group');
       await resetTo(t, g, topic, ['--to-earliest']);
@@ -379,17 +412,36 @@ function lagAndResetSuite(label: string, target: () => Target) {
       );
       expectFailure(await kfeed(['group', 'delete', g, ...t.flags]), 2, /without confirmation — pass --yes/);
       expectFailure(
-        await kfeed(['group', 'reset-offsets', g, '--topic', `${topic}-missing`, '--to-earliest', ...t.flags]),
+        await kfeed([
+          'group',
+          'reset-offsets',
+          g,
+          '--topic',
+          `${topic}-missing`,
+          '--to-earliest',
+          '--new-group',
+          ...t.flags,
+        ]),
         7,
         new RegExp(`topic ${topic}-missing does not exist`),
       );
       expectFailure(
-        await kfeed(['group', 'reset-offsets', g, '--topic', `${topic}:7`, '--to-earliest', ...t.flags]),
+        await kfeed(['group', 'reset-offsets', g, '--topic', `${topic}:7`, '--to-earliest', '--new-group', ...t.flags]),
         2,
         /has no partition 7/,
       );
       expectFailure(
-        await kfeed(['group', 'reset-offsets', g, '--topic', topic, '--to-earliest', '--to-latest', ...t.flags]),
+        await kfeed([
+          'group',
+          'reset-offsets',
+          g,
+          '--topic',
+          topic,
+          '--to-earliest',
+          '--new-group',
+          '--to-latest',
+          ...t.flags,
+        ]),
         2,
         /more than one reset mode/,
       );

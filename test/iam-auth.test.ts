@@ -209,6 +209,26 @@ describe('kfeed with --auth iam: credential errors in one line, before any conne
     expect(result.code).toBe(3);
   });
 
+  it('expired credentials from a credential_process say so, with the time (not "no credentials")', async () => {
+    const script = path.join(work, 'expired-creds.sh');
+    const printed = { Version: 1, AccessKeyId: 'AKIAPROCESS000000001', SecretAccessKey: 's', SessionToken: 't' };
+    fs.writeFileSync(
+      script,
+      `#!/bin/sh\necho '${JSON.stringify({ ...printed, Expiration: '2020-01-01T00:00:00Z' })}'\n`,
+      { mode: 0o700 },
+    );
+    const config = path.join(work, 'process-config');
+    fs.writeFileSync(config, `[profile proc]\ncredential_process = ${script}\n`);
+    const result = await kfeedBinary(args, {
+      env: { ...isolated, AWS_CONFIG_FILE: config, AWS_PROFILE: 'proc' },
+      cwd: work,
+    });
+    expect(result.stderr.trim()).toBe(
+      `kfeed: the AWS credentials expired at 2020-01-01T00:00:00.000Z (credential_process of profile "proc" in ${config}) — renew what the credential_process reads (its session or token) and run again`,
+    );
+    expect(result.code).toBe(3);
+  });
+
   it('credentials from a named profile of the shared files reach the connection (then the dead address is named)', async () => {
     const credentials = path.join(work, 'credentials');
     fs.writeFileSync(

@@ -1,66 +1,10 @@
 import { CreatePolicyCommand, GetPolicyVersionCommand, IAMClient } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildClientPolicy, parseClusterArn } from '../src/aws/iam-policy.js';
+import { buildClientPolicy } from '../src/aws/iam-policy.js';
 import { startMoto, type Moto } from './helpers/moto.js';
 import { kfeed } from './helpers/run.js';
 
 const CLUSTER = 'arn:aws:kafka:eu-west-1:123456789012:cluster/feed/3f2a9c1e-7b4d-4e2a-9c1e-7b4d4e2a9c1e-7';
-const PREFIX = 'arn:aws:kafka:eu-west-1:123456789012';
-const NAME_UUID = 'feed/3f2a9c1e-7b4d-4e2a-9c1e-7b4d4e2a9c1e-7';
-
-describe('iam policy: the documented actions and ARN formats', () => {
-  it('consumer: Connect on the cluster, DescribeTopic+ReadData on each topic, DescribeGroup+AlterGroup on the groups', () => {
-    const policy = buildClientPolicy({
-      clusterArn: CLUSTER,
-      topics: ['quote', 'trade'],
-      role: 'consumer',
-      groupPrefix: 'desk-',
-    });
-    expect(policy).toEqual({
-      Version: '2012-10-17',
-      Statement: [
-        { Sid: 'Cluster', Effect: 'Allow', Action: ['kafka-cluster:Connect'], Resource: [CLUSTER] },
-        {
-          Sid: 'Topics',
-          Effect: 'Allow',
-          Action: ['kafka-cluster:DescribeTopic', 'kafka-cluster:ReadData'],
-          Resource: [`${PREFIX}:topic/${NAME_UUID}/quote`, `${PREFIX}:topic/${NAME_UUID}/trade`],
-        },
-        {
-          Sid: 'Groups',
-          Effect: 'Allow',
-          Action: ['kafka-cluster:DescribeGroup', 'kafka-cluster:AlterGroup'],
-          Resource: [`${PREFIX}:group/${NAME_UUID}/desk-*`],
-        },
-      ],
-    });
-  });
-
-  it('producer: Connect+WriteDataIdempotently on the cluster, DescribeTopic+WriteData on each topic, no groups', () => {
-    const policy = buildClientPolicy({ clusterArn: CLUSTER, topics: ['quote'], role: 'producer' });
-    expect(policy.Statement).toEqual([
-      {
-        Sid: 'Cluster',
-        Effect: 'Allow',
-        Action: ['kafka-cluster:Connect', 'kafka-cluster:WriteDataIdempotently'],
-        Resource: [CLUSTER],
-      },
-      {
-        Sid: 'Topics',
-        Effect: 'Allow',
-        Action: ['kafka-cluster:DescribeTopic', 'kafka-cluster:WriteData'],
-        Resource: [`${PREFIX}:topic/${NAME_UUID}/quote`],
-      },
-    ]);
-  });
-
-  it('keeps the partition of the cluster ARN and allows every group without a prefix', () => {
-    const cn = 'arn:aws-cn:kafka:cn-north-1:123456789012:cluster/c/u-1';
-    expect(parseClusterArn(cn)).toMatchObject({ partition: 'aws-cn', region: 'cn-north-1', name: 'c', uuid: 'u-1' });
-    const policy = buildClientPolicy({ clusterArn: cn, topics: ['t'], role: 'consumer' });
-    expect(policy.Statement[2].Resource).toEqual(['arn:aws-cn:kafka:cn-north-1:123456789012:group/c/u-1/*']);
-  });
-});
 
 describe('kfeed iam policy', () => {
   let moto: Moto;

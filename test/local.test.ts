@@ -45,6 +45,52 @@ describe('kfeed local', () => {
     expect(allJson.find((c) => c.name === cluster.name)?.kafkaVersion).toBe(version);
   });
 
+  it("local up keeps another cluster's default profile (and says how to switch) unless --default", async () => {
+    const cluster = sharedCluster();
+    // A config folder of its own whose default profile is another cluster's; `up` on the running
+    // suite cluster (the same shape) writes its profile there without starting anything.
+    const env = { XDG_CONFIG_HOME: tempDir('kfeed-up-default-') };
+    const other = [
+      'profile',
+      'add',
+      'prod',
+      '--brokers',
+      'b-1.example.kafka.us-east-1.amazonaws.com:9094',
+      '--default',
+    ];
+    expect((await kfeed([...other, '--security', 'plaintext'], { env })).code).toBe(0);
+    const up = ['local', 'up', '--name', cluster.name, '--require-acls', '--kafka-version', cluster.kafkaVersion];
+    const defaultOf = async () =>
+      (
+        JSON.parse((await kfeed(['profile', 'list', '--json'], { env })).stdout) as Array<{
+          name: string;
+          isDefault: boolean;
+        }>
+      )
+        .filter((p) => p.isDefault)
+        .map((p) => p.name);
+
+    const kept = await kfeed(up, { env });
+    expect(kept.code, kept.stderr).toBe(0);
+    expect(kept.stderr).toContain(
+      `profile "${cluster.name}" written; the default profile stays "prod": pass --profile ${cluster.name}, or switch with \`kfeed profile use ${cluster.name}\``,
+    );
+    expect(await defaultOf()).toEqual(['prod']);
+    expect((await kfeed(['profile', 'show', cluster.name, '--json'], { env })).code).toBe(0);
+
+    const chosen = await kfeed([...up, '--default'], { env });
+    expect(chosen.code, chosen.stderr).toBe(0);
+    expect(chosen.stderr).toContain(`profile "${cluster.name}" written and selected`);
+    expect(await defaultOf()).toEqual([cluster.name]);
+    // Once it is the default, a plain `up` keeps it so.
+    expect((await kfeed(up, { env })).stderr).toContain('written and selected');
+    expectFailure(
+      await kfeed([...up, '--default', '--no-profile'], { env }),
+      2,
+      /--default and --no-profile exclude each other/,
+    );
+  });
+
   it('kcat sees over mTLS the topics kfeed created', async () => {
     const cluster = sharedCluster();
     const topic = `kcat-sees-${Date.now().toString(36)}`;

@@ -1,19 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  GetBucketLocationCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  S3Client,
-} from '@aws-sdk/client-s3';
-import { BIN, kfeed } from './helpers/run.js';
-import { testEnv } from './helpers/env.js';
-import { startMoto, type Moto } from './helpers/moto.js';
+import { GetBucketLocationCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { kfeed } from './helpers/run.js';
+import { motoS3, startMoto, type Moto } from './helpers/moto.js';
+import { highWatermarks, listObjects, objectBytes, sinkKilledMidStream } from './helpers/s3-sink.js';
 
 import { unique } from './helpers/unique.js';
-import { waitFor } from './helpers/wait.js';
 import { expectFailure } from './helpers/assert.js';
 
 let moto: Moto;
@@ -21,12 +13,7 @@ let s3: S3Client;
 
 beforeAll(async () => {
   moto = await startMoto();
-  s3 = new S3Client({
-    region: 'us-east-1',
-    endpoint: moto.endpoint,
-    forcePathStyle: true,
-    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-  });
+  s3 = motoS3(moto);
 });
 
 afterAll(async () => {
@@ -48,26 +35,19 @@ interface Stored {
   lines: Array<{ topic: string; partition: number; offset: number; value: unknown }>;
 }
 
+/** Every JSON-lines object under a prefix, its lines parsed. */
 async function objects(bucket: string, prefix: string): Promise<Stored[]> {
   const found: Stored[] = [];
-  let token: string | undefined;
-  do {
-    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
-    for (const o of page.Contents ?? []) {
-      const body = await (
-        await s3.send(new GetObjectCommand({ Bucket: bucket, Key: o.Key! }))
-      ).Body!.transformToString();
-      found.push({
-        key: o.Key!,
-        etag: o.ETag!,
-        lines: body
-          .trim()
-          .split('\n')
-          .map((l) => JSON.parse(l)),
-      });
-    }
-    token = page.NextContinuationToken;
-  } while (token);
+  for (const o of await listObjects(s3, bucket, prefix)) {
+    const body = Buffer.from(await objectBytes(s3, bucket, o.key)).toString('utf8');
+    found.push({
+      ...o,
+      lines: body
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+    });
+  }
   return found;
 }
 
@@ -79,11 +59,6 @@ function coverage(stored: Stored[]): Map<string, number> {
   return seen;
 }
 
-async function highWatermarks(topic: string): Promise<number[]> {
-  const described = await kfeed(['describe-topic', topic, '--json']);
-  return JSON.parse(described.stdout).partitions.map((p: { high: string }) => Number(p.high));
-}
-
 function expectEveryOffsetOnce(seen: Map<string, number>, highs: number[]) {
   const expected = highs.flatMap((high, partition) =>
     Array.from({ length: high }, (_, offset) => `${partition}:${offset}`),
@@ -91,15 +66,6 @@ function expectEveryOffsetOnce(seen: Map<string, number>, highs: number[]) {
   expect([...seen.keys()].sort()).toEqual(expected.sort());
   const twice = [...seen].filter(([, n]) => n !== 1);
   expect(twice).toEqual([]);
-}
-
-function startSink(args: string[]): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, [BIN, ...args], { env: testEnv(moto.env), stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout!.on('data', (d) => (output += d));
-  child.stderr!.on('data', (d) => (output += d));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, output: () => output, exited };
 }
 
 describe('the S3 sink against moto', () => {
@@ -124,37 +90,15 @@ describe('the S3 sink against moto', () => {
     ];
 
     // A market keeps streaming while the sink is killed and restarted.
-    const market = kfeed([
-      'produce',
-      '--source',
-      'sim',
-      '--rate',
-      '1500',
-      '--count',
-      '9000',
-      '--topic',
+    const { highs, output } = await sinkKilledMidStream({
       topic,
-      '--json',
-    ]);
-    const first = startSink(sinkArgs);
-    await waitFor('the first objects', async () =>
-      (await objects(bucket, 'raw/').catch(() => [])).length >= 6 ? true : undefined,
-    );
-    first.child.kill('SIGKILL');
-    expect(await first.exited).toBe(null);
-
-    const second = startSink(sinkArgs);
-    const produced = await market;
-    expect(JSON.parse(produced.stdout)).toMatchObject({ acknowledged: 9000, errors: 0 });
-    const highs = await highWatermarks(topic);
-    expect(highs.reduce((a, b) => a + b, 0)).toBe(9000);
-    // Everything is stored once the object count stops growing and covers every offset.
-    await waitFor('every offset stored', async () =>
-      coverage(await objects(bucket, 'raw/')).size === 9000 ? true : undefined,
-    );
-    second.child.kill('SIGINT');
-    expect(await second.exited).toBe(130);
-    expect(second.output()).toMatch(/wrote \d+ objects \(\d+ records\) to s3:\/\//);
+      sinkArgs,
+      env: moto.env,
+      written: async () => (await objects(bucket, 'raw/')).length,
+      // Everything is stored once the objects cover every offset.
+      stored: async () => coverage(await objects(bucket, 'raw/')).size,
+    });
+    expect(output).toMatch(/wrote \d+ objects \(\d+ records\) to s3:\/\//);
 
     const stored = await objects(bucket, 'raw/');
     expectEveryOffsetOnce(coverage(stored), highs);

@@ -13,6 +13,8 @@ export interface CredentialSource {
   kind: string;
   /** One line: the variable, profile or file it comes from, and the access key id's last 4 characters at most. */
   description: string;
+  /** kind `process`: the profile's credential_process command line (never shown: it may carry arguments). */
+  command?: string;
 }
 
 export interface SourceInput {
@@ -105,7 +107,9 @@ export function describeCredentialSource(input: SourceInput): CredentialSource {
         : 'web identity';
     return { kind: 'assume-role', description: `assumed role ${s.role_arn} via ${via}, ${where}` };
   }
-  if (s.credential_process) return { kind: 'process', description: `credential_process of ${where}` };
+  if (s.credential_process) {
+    return { kind: 'process', description: `credential_process of ${where}`, command: s.credential_process };
+  }
   if (s.aws_access_key_id && s.aws_secret_access_key) {
     return { kind: 'shared-file', description: `static keys of ${where}${keyTail(s.aws_access_key_id)}` };
   }

@@ -1,4 +1,5 @@
 import { KfeedError, messageOf } from '../errors.js';
+import { explainCredentialProcess } from './credential-process.js';
 import { configFileRegion, describeCredentialSource, type CredentialSource } from './credentials-source.js';
 
 /**
@@ -142,7 +143,8 @@ export async function createIamToken(auth: IamAuth): Promise<IamToken> {
   try {
     credentials = await credentialsProvider();
   } catch (error) {
-    throw translateCredentialError(error);
+    // The chain drops a credential_process's own reason (e.g. expired credentials): find it.
+    throw (await explainCredentialProcess(auth.credentialSource)) ?? translateCredentialError(error);
   }
   checkNotExpired(credentials);
   const { token, expiryTime } = await generateAuthTokenFromCredentialsProvider({

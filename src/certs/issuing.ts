@@ -1,6 +1,8 @@
+import crypto from 'node:crypto';
 import path from 'node:path';
 import type { ParsedCsr } from './csr.js';
 import type { IssuedCertificate } from './issue.js';
+import type { ValidityMismatch } from './validity.js';
 
 /** Which CA signs: a local CA folder (development) or an AWS Private CA. */
 export type CertificateAuthority =
@@ -22,6 +24,8 @@ export interface IssueOutcome {
   certificateArn?: string;
   /** Set when the validity asked for would have outlived a local CA: the certificate ends with the CA. */
   clampedToCa?: { requestedNotAfter: string; notAfter: string };
+  /** Set when a Private CA issued another validity than the one asked for (by more than a day). */
+  validityDiffers?: ValidityMismatch;
 }
 
 /**
@@ -59,6 +63,7 @@ export async function issueFromCsr(
     options.onProgress?.(`checking the private CA ${authority.arn}`);
     const ca = await pca.requireActive(authority.arn);
     options.onProgress?.(`issuing a certificate for ${csr.subject} with ${authority.arn}`);
+    const requestedAt = Date.now();
     const certificateArn = await pca.issue({
       caArn: authority.arn,
       csrPem: csr.pem,
@@ -72,11 +77,17 @@ export async function issueFromCsr(
       signal: options.signal,
     });
     const chainPem = fetched.chainPem || (await pca.getCaCertificate(authority.arn));
-    return {
-      result: checkIssuedCertificate(csr, fetched.certificatePem, chainPem, authority.arn),
-      ca: authority.arn,
-      certificateArn,
-    };
+    const result = checkIssuedCertificate(csr, fetched.certificatePem, chainPem, authority.arn);
+    const { validityMismatch } = await import('./validity.js');
+    const { certificatePems } = await import('./pem.js');
+    const [issuerPem] = certificatePems(chainPem, `the chain from ${authority.arn}`);
+    const validityDiffers = validityMismatch({
+      requestedDays: options.validityDays,
+      requestedAt,
+      notAfter: result.info.notAfter,
+      caNotAfter: new Date(new crypto.X509Certificate(issuerPem).validTo).toISOString(),
+    });
+    return { result, ca: authority.arn, certificateArn, ...(validityDiffers ? { validityDiffers } : {}) };
   } finally {
     pca.destroy();
   }

@@ -29,6 +29,11 @@ export interface CommandSpec<Options extends object, Result> {
   json?(result: Result): unknown;
   /** The exit code a result stands for (default 0), for checks that report and then fail. */
   exitCode?(result: Result): number;
+  /**
+   * For a result that fails (non-zero `exitCode`): the one line printed on stderr as
+   * `kfeed: <line>`, as every error is, after the report itself on stdout.
+   */
+  failureLine?(result: Result): string | undefined;
 }
 
 export interface ArgumentSpec {
@@ -90,7 +95,11 @@ export function attachCommand(
     const result = await spec.run(ctx, opts);
     printResult(ctx, spec, result);
     const code = spec.exitCode?.(result) ?? 0;
-    if (code !== 0) ctx.exitCode = code;
+    if (code !== 0) {
+      ctx.exitCode = code;
+      const line = spec.failureLine?.(result);
+      if (line) ctx.io.stderr.write(`kfeed: ${line}\n`);
+    }
   });
   parent.addCommand(command, { hidden: options.hidden });
   return command;

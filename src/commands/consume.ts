@@ -5,12 +5,20 @@ import type { Context } from '../context.js';
 import { usageError } from '../errors.js';
 import type { FeedConsumer, StartPosition } from '../feed/consumer.js';
 import type { OutputFormat } from '../feed/render/records.js';
+import type { SinkFormat } from '../feed/sinks/formats.js';
+import type { ParquetCompression } from '../feed/sinks/parquet/writer.js';
 import { collect, connectionFlags, integer, withConnectionOptions } from './options.js';
 import { defineCommand } from './command.js';
 import { countInTime, rateText } from '../feed/render/summary.js';
 import { parseIsoTime } from '../feed/sources/options.js';
 
 export const DEFAULT_GROUP = 'kfeed-consumer';
+
+/** Objects per format: Parquet pays off (and query engines like files) in larger objects. */
+const OBJECT_DEFAULTS: Record<SinkFormat, { records: number; seconds: number }> = {
+  jsonl: { records: 1000, seconds: 60 },
+  parquet: { records: 10_000, seconds: 300 },
+};
 
 export interface ConsumeOptions extends ConnectionFlags {
   topics?: string[];
@@ -26,6 +34,8 @@ export interface ConsumeOptions extends ConnectionFlags {
   exitAtEnd?: boolean;
   format: OutputFormat;
   sink?: string;
+  sinkFormat: SinkFormat;
+  parquetCompression?: ParquetCompression;
   objectRecords?: number;
   objectSeconds?: number;
   /** Old names of --object-records and --object-seconds (hidden). */
@@ -58,16 +68,30 @@ function consumeFlags(command: Command): Command {
           .choices(['line', 'json', 'raw', 'ticker'])
           .default('line'),
       )
-      .option('--sink <url>', 'write JSON-lines objects to s3://bucket[/prefix] instead of printing')
+      .option('--sink <url>', 'write the records as objects to s3://bucket[/prefix] instead of printing')
+      .addOption(
+        new Option('--sink-format <format>', 'sink: jsonl (JSON lines) or parquet (typed columns, Hive partitions)')
+          .choices(['jsonl', 'parquet'])
+          .default('jsonl'),
+      )
+      .addOption(
+        new Option('--parquet-compression <codec>', 'sink: compression of Parquet objects (default zstd)').choices([
+          'zstd',
+          'snappy',
+          'none',
+        ]),
+      )
       .option(
         '--object-records <n>',
-        'sink: records per object at most (default 1000)',
+        `sink: records per object at most (default ${OBJECT_DEFAULTS.jsonl.records}; ` +
+          `parquet ${OBJECT_DEFAULTS.parquet.records})`,
         integer('--object-records', 1, 1_000_000),
       )
       .addOption(new Option('--batch-size <n>').argParser(integer('--batch-size', 1, 1_000_000)).hideHelp())
       .option(
         '--object-seconds <n>',
-        'sink: write an object once its oldest record waited this long (default 60)',
+        `sink: write an object once its oldest record waited this long (default ${OBJECT_DEFAULTS.jsonl.seconds}; ` +
+          `parquet ${OBJECT_DEFAULTS.parquet.seconds})`,
         integer('--object-seconds', 1, 86_400),
       )
       .addOption(new Option('--batch-seconds <n>').argParser(integer('--batch-seconds', 1, 86_400)).hideHelp())
@@ -109,6 +133,10 @@ function validateConsume(options: ConsumeOptions): void {
   aliased('--object-records', options.objectRecords, '--batch-size', options.batchSize);
   aliased('--object-seconds', options.objectSeconds, '--batch-seconds', options.batchSeconds);
   if (options.sink && options.format === 'ticker') throw usageError('--sink and --format ticker exclude each other');
+  if (options.sinkFormat === 'parquet' && !options.sink)
+    throw usageError('--sink-format applies to the S3 sink', 'add --sink s3://bucket[/prefix]');
+  if (options.parquetCompression && options.sinkFormat !== 'parquet')
+    throw usageError('--parquet-compression applies to Parquet objects', 'add --sink-format parquet');
 }
 
 export default defineCommand<ConsumeOptions, ConsumeSummary>({
@@ -244,16 +272,23 @@ async function runSink(
   options: ConsumeOptions,
 ): Promise<ConsumeSummary> {
   const { consumeToS3 } = await import('../feed/pipeline.js');
-  const objectRecords = aliased('--object-records', options.objectRecords, '--batch-size', options.batchSize) ?? 1000;
+  const { objectFormat } = await import('../feed/sinks/formats.js');
+  const defaults = OBJECT_DEFAULTS[options.sinkFormat];
+  const objectRecords =
+    aliased('--object-records', options.objectRecords, '--batch-size', options.batchSize) ?? defaults.records;
   const objectSeconds =
-    aliased('--object-seconds', options.objectSeconds, '--batch-seconds', options.batchSeconds) ?? 60;
-  ctx.info(`writing to ${options.sink} (objects of up to ${objectRecords} records or ${objectSeconds} s)`);
+    aliased('--object-seconds', options.objectSeconds, '--batch-seconds', options.batchSeconds) ?? defaults.seconds;
+  const format = await objectFormat({ format: options.sinkFormat, compression: options.parquetCompression });
+  const what =
+    options.sinkFormat === 'parquet' ? `Parquet (${options.parquetCompression ?? 'zstd'}) objects` : 'objects';
+  ctx.info(`writing to ${options.sink} (${what} of up to ${objectRecords} records or ${objectSeconds} s)`);
   const began = Date.now();
   const stats = await consumeToS3(consumer, s3, {
     location,
     group: options.group,
     batchSize: objectRecords,
     batchSeconds: objectSeconds,
+    format,
     signal: ctx.abort.signal,
     limit: recordLimit(options),
   });

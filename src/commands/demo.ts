@@ -81,6 +81,7 @@ async function demoRun(ctx: Context, options: DemoOptions): Promise<DemoSummary>
       signal: ctx.abort.signal,
       profiles: ctx.profiles,
       writeProfile: options.profile,
+      makeDefault: 'always',
     });
   } catch (error) {
     progress.fail(

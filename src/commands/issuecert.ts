@@ -5,6 +5,7 @@ import { readUserFile, writeFileAtomic } from '../config/files.js';
 import type { Context } from '../context.js';
 import { KfeedError } from '../errors.js';
 import type { CertificateAuthority } from '../certs/issuing.js';
+import type { ValidityMismatch } from '../certs/validity.js';
 import { defineCommand } from './command.js';
 import { authorityFrom, withCaOptions, type CaFlags } from './options.js';
 
@@ -30,6 +31,8 @@ export interface IssueCertResult {
   chainLength: number;
   /** Set when a local CA ends before the validity asked for: the certificate ends with the CA. */
   clampedToCa?: { requestedNotAfter: string; notAfter: string };
+  /** Set when a Private CA issued another validity than the one asked for (by more than a day). */
+  validityDiffers?: ValidityMismatch;
 }
 
 export default defineCommand<IssueCertOptions, IssueCertResult>({
@@ -88,6 +91,10 @@ async function issueCertRun(ctx: Context, options: IssueCertOptions): Promise<Is
         `the certificate ends then too, not on ${issued.clampedToCa.requestedNotAfter}`,
     );
   }
+  if (issued.validityDiffers) {
+    const { validityMismatchText } = await import('../certs/validity.js');
+    ctx.warn(validityMismatchText(issued.validityDiffers, issued.ca));
+  }
   writeFileAtomic(out, issued.result.pem, { exclusive: !options.force });
   const { info } = issued.result;
   return {
@@ -102,6 +109,7 @@ async function issueCertRun(ctx: Context, options: IssueCertOptions): Promise<Is
     serialNumber: info.serialNumber,
     chainLength: issued.result.chainLength,
     ...(issued.clampedToCa ? { clampedToCa: issued.clampedToCa } : {}),
+    ...(issued.validityDiffers ? { validityDiffers: issued.validityDiffers } : {}),
   };
 }
 

@@ -4,7 +4,16 @@ import type { Context } from '../context.js';
 import { KfeedError, usageError } from '../errors.js';
 import { producerAcks } from '../feed/pacing.js';
 import { countInTime } from '../feed/render/summary.js';
-import { checkSourceOptions, parseIsoTime, SOURCES, symbolList, type SourceName } from '../feed/sources/options.js';
+import {
+  checkKeySeparator,
+  checkSourceOptions,
+  kindOf,
+  parseIsoTime,
+  parseKinds,
+  SOURCES,
+  symbolList,
+  type SourceName,
+} from '../feed/sources/options.js';
 import { defineCommand, printResult } from './command.js';
 import type { FeedProducerOptions, ProducerStats } from '../feed/producer.js';
 import type { AssetClass, MarketKind, TopicRouting } from '../feed/schema.js';
@@ -72,6 +81,9 @@ const DEFAULTS = {
   creditsPerDay: 800,
 } as const;
 
+/** What sim sends without --kinds: the whole market. */
+const SIM_KINDS: MarketKind[] = ['quote', 'trade', 'bar'];
+
 function produceFlags(command: Command): Command {
   return withConnectionOptions(
     command
@@ -91,7 +103,7 @@ function produceFlags(command: Command): Command {
         '--crypto <list>',
         'alpaca, twelvedata: comma-separated crypto pairs, e.g. BTC/USD,ETH/USD (topics crypto_<kind>)',
       )
-      .option('--kinds <list>', `alpaca: what to subscribe to (default ${DEFAULTS.kinds})`)
+      .option('--kinds <list>', `sim, alpaca: which records to send (default ${DEFAULTS.kinds})`)
       .option(
         '--rate <n>',
         `sim: records per second, quotes, trades and bars together (0 = as fast as possible; default ${DEFAULTS.rate})`,
@@ -155,6 +167,8 @@ function validateProduce(options: ProduceOptions): void {
   if (options.source !== 'stdin' && options.topic && options.topicPrefix)
     throw usageError('--topic and --topic-prefix exclude each other');
   if (options.startTime !== undefined) parseIsoTime('--start-time', options.startTime);
+  checkKeySeparator(options.keySeparator);
+  if (options.kinds !== undefined) parseKinds(options.kinds);
 }
 
 const produceCommand = defineCommand<ProduceOptions, ProduceSummary>({
@@ -201,6 +215,7 @@ async function buildSource(
       const { simSource, DEFAULT_SIM_SYMBOLS } = await import('../feed/sources/sim.js');
       const symbols = options.symbols === undefined ? DEFAULT_SIM_SYMBOLS : symbolList('--symbols', options.symbols);
       const assets = [...new Set(symbols.map((s) => (s.includes('/') ? 'crypto' : 'stock') as AssetClass))];
+      const kinds = options.kinds === undefined ? SIM_KINDS : parseKinds(options.kinds).map(kindOf);
       const source = simSource({
         symbols,
         rate: options.rate ?? DEFAULTS.rate,
@@ -208,11 +223,12 @@ async function buildSource(
         startTime: options.startTime === undefined ? undefined : parseIsoTime('--start-time', options.startTime),
         count: options.count,
         routing,
+        kinds,
       });
-      return { source, topics: topicsFor(['quote', 'trade', 'bar'], assets, routing) };
+      return { source, topics: topicsFor(kinds, assets, routing) };
     }
     case 'alpaca': {
-      const { alpacaSource, parseAlpacaKinds } = await import('../feed/sources/alpaca.js');
+      const { alpacaSource } = await import('../feed/sources/alpaca.js');
       const key = ctx.env.APCA_API_KEY_ID;
       const secret = ctx.env.APCA_API_SECRET_KEY;
       if (!key || !secret)
@@ -226,7 +242,7 @@ async function buildSource(
           '--source alpaca needs --symbols and/or --crypto',
           'e.g. --symbols AAPL,MSFT --crypto BTC/USD',
         );
-      const kinds = parseAlpacaKinds(options.kinds ?? DEFAULTS.kinds);
+      const kinds = parseKinds(options.kinds ?? DEFAULTS.kinds);
       const assets: AssetClass[] = [
         ...(stocks.length ? ['stock' as const] : []),
         ...(crypto.length ? ['crypto' as const] : []),
@@ -244,11 +260,7 @@ async function buildSource(
       });
       return {
         source,
-        topics: topicsFor(
-          kinds.map((k) => k.replace(/s$/, '') as MarketKind),
-          assets,
-          routing,
-        ),
+        topics: topicsFor(kinds.map(kindOf), assets, routing),
       };
     }
     case 'twelvedata': {

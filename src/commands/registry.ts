@@ -121,6 +121,11 @@ export const COMMANDS: Entry[] = [
     load: () => import('./consume.js'),
   },
   {
+    name: 'sink',
+    summary: 'the S3 sink: table definitions (Athena, DuckDB) for its Parquet objects',
+    verbs: [{ name: 'ddl', load: () => import('./sink/ddl.js') }],
+  },
+  {
     name: 'demo',
     summary: 'local broker, simulated market and a live ticker over mTLS, in one command',
     load: () => import('./demo.js'),

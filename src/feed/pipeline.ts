@@ -1,6 +1,7 @@
 import type { ConsumeControl, FeedBatch, FeedConsumer } from './consumer.js';
 import type { FeedProducer, ProducerStats } from './producer.js';
 import { parseMarketEvent, type FeedRecord, type MarketEvent } from './schema.js';
+import type { ObjectFormat } from './sinks/formats.js';
 import { S3Sink, type S3Connection, type S3Location, type S3SinkStats } from './sinks/s3.js';
 import type { FeedSource } from './sources/source.js';
 
@@ -155,6 +156,8 @@ export interface S3SinkRunOptions extends ConsumeLoopOptions {
   batchSize: number;
   /** An object is written once its oldest record waited this long. */
   batchSeconds: number;
+  /** What the objects are (default JSON lines). */
+  format?: ObjectFormat;
 }
 
 /**
@@ -171,6 +174,7 @@ export async function consumeToS3(
     group: options.group,
     batchSize: options.batchSize,
     batchSeconds: options.batchSeconds,
+    format: options.format,
     commit: (topic, partition, offset) => consumer.commit(topic, partition, offset),
   });
   await sink.checkPrefixOwner();

@@ -13,14 +13,8 @@ import type { GroupDescription, GroupSummary } from './groups/types.js';
  * engine's admin calls (src/kafka/groups/: one file per concern). This module is their entry.
  */
 export * from './groups/types.js';
-export {
-  planReset,
-  resetOffsets,
-  type ResetInput,
-  type ResetMode,
-  type ResetResult,
-  type ResetRow,
-} from './groups/reset.js';
+export { planReset, type ResetMode, type ResetRow } from './reset-plan.js';
+export { resetOffsets, type ResetInput, type ResetResult } from './groups/reset.js';
 
 /** A connection for group questions, with the group operations on it; always `close()` it. */
 export class GroupClient extends GroupConnection {

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../config/files.js';
 import { KfeedError } from '../errors.js';
+import { copyMavenDependencies } from './jars.js';
 import { checkMaven } from './prerequisites.js';
 import { runCaptured } from './run.js';
 
@@ -17,7 +18,11 @@ const VALIDATOR_CLASS = 'dev.kfeed.iam.IamTokenValidator';
 
 export interface LocalIamOptions {
   region: string;
-  /** How long a token (and so a session) is good for on this cluster, at most the token's own 900 s. */
+  /**
+   * How long a session lasts before the client must re-authenticate (the listener's
+   * connections.max.reauth.ms), at most MSK's 900 s. A token itself is good until its own
+   * X-Amz-Expires (at most 900 s), as on MSK.
+   */
   lifetimeSeconds: number;
 }
 
@@ -54,7 +59,7 @@ export function checkLocalIamOptions(options: LocalIamOptions): void {
   }
   if (!Number.isInteger(options.lifetimeSeconds) || options.lifetimeSeconds < 5 || options.lifetimeSeconds > 900) {
     throw new KfeedError('usage', '--iam-token-lifetime must be between 5 and 900 seconds', {
-      hint: 'MSK tokens last 900 s',
+      hint: 'MSK sessions and tokens last at most 900 s',
     });
   }
 }
@@ -84,29 +89,13 @@ async function ensureSignerJars(input: PrepareIamInput): Promise<string> {
   if (fs.existsSync(path.join(libs, '.complete'))) return libs;
   const mvn = checkMaven(input.env);
   input.onProgress?.(`fetching AWS's Java signer ${version} from Maven Central (once)`);
-  const staging = `${libs}.partial-${process.pid}`;
-  fs.rmSync(staging, { recursive: true, force: true });
-  fs.mkdirSync(staging, { recursive: true });
-  const args = [
-    '-B',
-    '-q',
-    '-f',
-    pom,
-    'dependency:copy-dependencies',
-    `-DoutputDirectory=${staging}`,
-    '-DincludeScope=runtime',
-  ];
-  const output = await runCaptured(mvn, args, input.env);
-  if (output.code !== 0) {
-    fs.rmSync(staging, { recursive: true, force: true });
-    const line = output.text.split('\n').find((l) => /ERROR/.test(l)) ?? `exit ${output.code}`;
+  const failure = await copyMavenDependencies({ mvn, env: input.env, pom, libs });
+  if (failure !== undefined) {
+    const line = failure.split('\n').find((l) => /ERROR/.test(l)) ?? failure.split('\n')[0];
     throw new KfeedError('prerequisite', `Maven could not fetch AWS's Java signer: ${line.trim()}`, {
       hint: 'check access to Maven Central (or a mirror in ~/.m2/settings.xml)',
     });
   }
-  fs.writeFileSync(path.join(staging, '.complete'), new Date().toISOString());
-  fs.rmSync(libs, { recursive: true, force: true });
-  fs.renameSync(staging, libs);
   return libs;
 }
 
@@ -201,7 +190,6 @@ export function iamListenerProperties(iam: LocalIamState): Record<string, string
     `keysFile="${iam.credentialsFile}"`,
     `identity="${iam.principal.replace(/^User:/, '')}"`,
     `region="${iam.region}"`,
-    `lifetimeSeconds="${iam.lifetimeSeconds}"`,
     // The broker's own login token (unused: brokers talk over mTLS) comes from Kafka's unsecured handler.
     'unsecuredLoginStringClaim_sub="kfeed-broker";',
   ].join(' ');
@@ -211,7 +199,8 @@ export function iamListenerProperties(iam: LocalIamState): Record<string, string
     [`${prefix}.sasl.enabled.mechanisms`]: 'OAUTHBEARER',
     [`${prefix}.oauthbearer.sasl.jaas.config`]: jaas,
     [`${prefix}.oauthbearer.sasl.server.callback.handler.class`]: VALIDATOR_CLASS,
-    // Sessions end with their token: clients re-authenticate with a new one.
+    // The session length, apart from the token's: a session ends at whichever comes first, then
+    // the client re-authenticates (Java clients on the same connection, others reconnect).
     [`${prefix}.connections.max.reauth.ms`]: iam.lifetimeSeconds * 1000,
   };
 }

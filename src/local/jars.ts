@@ -55,35 +55,64 @@ export async function ensureKafkaJars(options: {
   if (env.KAFKA_HOME) return kafkaHomeDistribution(env.KAFKA_HOME);
   if (!version) throw new Error('ensureKafkaJars: no Kafka version and no KAFKA_HOME');
   const libs = jarCacheFolder(options.cacheDir, version);
-  const marker = path.join(libs, '.complete');
-  if (!fs.existsSync(marker)) {
+  if (!fs.existsSync(path.join(libs, '.complete'))) {
     const mvn = checkMaven(env);
     options.onProgress?.(`fetching Apache Kafka ${version.text} jars from Maven Central (once)`);
-    const staging = `${libs}.partial-${process.pid}`;
-    fs.rmSync(staging, { recursive: true, force: true });
-    fs.mkdirSync(staging, { recursive: true });
-    const mvnArgs = ['-B', '-q', '-f', options.pom, ...mavenProperties(version), 'dependency:copy-dependencies'];
-    const output = await runCaptured(
+    const failure = await copyMavenDependencies({
       mvn,
-      [...mvnArgs, `-DoutputDirectory=${staging}`, '-DincludeScope=runtime'],
       env,
-      options.signal,
-    ).catch((error: unknown) => {
-      fs.rmSync(staging, { recursive: true, force: true });
-      throw error;
+      pom: options.pom,
+      libs,
+      mavenArgs: mavenProperties(version),
+      signal: options.signal,
     });
-    if (output.code !== 0) {
-      fs.rmSync(staging, { recursive: true, force: true });
-      // Leave no empty folder behind for a release that was never fetched.
-      if (!fs.existsSync(libs)) fs.rmSync(path.dirname(libs), { recursive: true, force: true });
-      throw new KfeedError('prerequisite', mavenError(output.text, version), {
+    if (failure !== undefined) {
+      throw new KfeedError('prerequisite', mavenError(failure, version), {
         hint: 'check the version and access to Maven Central (or a mirror in ~/.m2/settings.xml), or set KAFKA_HOME',
       });
     }
-    fs.writeFileSync(path.join(staging, '.complete'), new Date().toISOString());
-    fs.rmSync(libs, { recursive: true, force: true });
-    fs.mkdirSync(path.dirname(libs), { recursive: true });
-    fs.renameSync(staging, libs);
   }
   return { classpath: path.join(libs, '*'), version: version.text, source: 'maven' };
+}
+
+/**
+ * Resolves a pom's runtime dependencies into `libs`, marked whole by a `.complete` file. The
+ * download goes into a temporary folder renamed into place, so an interrupted one is never
+ * taken as whole. Returns Maven's output when it failed (and leaves nothing behind).
+ */
+export async function copyMavenDependencies(options: {
+  /** Maven, as `checkMaven` found it. */
+  mvn: string;
+  env: NodeJS.ProcessEnv;
+  pom: string;
+  libs: string;
+  /** More Maven arguments, e.g. -D properties the pom reads. */
+  mavenArgs?: string[];
+  signal?: AbortSignal;
+}): Promise<string | undefined> {
+  const { libs } = options;
+  const staging = `${libs}.partial-${process.pid}`;
+  fs.rmSync(staging, { recursive: true, force: true });
+  fs.mkdirSync(staging, { recursive: true });
+  const args = ['-B', '-q', '-f', options.pom, ...(options.mavenArgs ?? []), 'dependency:copy-dependencies'];
+  const output = await runCaptured(
+    options.mvn,
+    [...args, `-DoutputDirectory=${staging}`, '-DincludeScope=runtime'],
+    options.env,
+    options.signal,
+  ).catch((error: unknown) => {
+    fs.rmSync(staging, { recursive: true, force: true });
+    throw error;
+  });
+  if (output.code !== 0) {
+    fs.rmSync(staging, { recursive: true, force: true });
+    // Leave no empty folder behind for what was never fetched.
+    if (!fs.existsSync(libs)) fs.rmSync(path.dirname(libs), { recursive: true, force: true });
+    return output.text || `exit ${output.code}`;
+  }
+  fs.writeFileSync(path.join(staging, '.complete'), new Date().toISOString());
+  fs.rmSync(libs, { recursive: true, force: true });
+  fs.mkdirSync(path.dirname(libs), { recursive: true });
+  fs.renameSync(staging, libs);
+  return undefined;
 }

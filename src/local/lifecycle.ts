@@ -12,8 +12,13 @@ export function brokerPom(): string {
 
 export interface BringUpOptions extends Omit<StartOptions, 'pom'> {
   profiles: ProfileStore;
-  /** Write the cluster's profile and make it the default (`local up` without --no-profile). */
+  /** Write the cluster's profile (`local up` without --no-profile). */
   writeProfile: boolean;
+  /**
+   * Whether that profile becomes the default: `always` (`local up --default`, the demo while it
+   * runs), or `if-no-other` (`local up`: a default the user chose for another cluster stays).
+   */
+  makeDefault: 'always' | 'if-no-other';
 }
 
 export interface BringUpResult {
@@ -21,6 +26,17 @@ export interface BringUpResult {
   /** The cluster was running already and is used as it is. */
   reused: boolean;
   profileWritten: boolean;
+  /** The default profile afterwards (undefined: there is none). */
+  defaultProfile?: string;
+}
+
+/** Whether the cluster's profile becomes the default: another existing default stays unless `always`. */
+export function becomesDefault(input: {
+  name: string;
+  currentDefault: string | undefined;
+  mode: BringUpOptions['makeDefault'];
+}): boolean {
+  return input.mode === 'always' || input.currentDefault === undefined || input.currentDefault === input.name;
 }
 
 /**
@@ -29,8 +45,13 @@ export interface BringUpResult {
  */
 export async function bringUpCluster(options: BringUpOptions): Promise<BringUpResult> {
   const { state, reused } = await startLocalCluster({ ...options, pom: brokerPom() });
-  if (options.writeProfile) options.profiles.put(state.name, clusterProfile(state), { makeDefault: true });
-  return { state, reused, profileWritten: options.writeProfile };
+  const { profiles } = options;
+  const stored = profiles.read().defaultProfile;
+  const currentDefault = stored && profiles.get(stored) ? stored : undefined;
+  if (!options.writeProfile) return { state, reused, profileWritten: false, defaultProfile: currentDefault };
+  const makeDefault = becomesDefault({ name: state.name, currentDefault, mode: options.makeDefault });
+  profiles.put(state.name, clusterProfile(state), { makeDefault });
+  return { state, reused, profileWritten: true, defaultProfile: makeDefault ? state.name : currentDefault };
 }
 
 /** The cluster's state when every broker of it runs, else undefined. */

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
+import { S3Client } from '@aws-sdk/client-s3';
 
 export interface Moto {
   /** `http://127.0.0.1:PORT`: pass as --endpoint-url or AWS_ENDPOINT_URL. */
@@ -86,4 +87,14 @@ export async function startMoto(options: { timeoutMs?: number; env?: Record<stri
       clearTimeout(timer);
     },
   };
+}
+
+/** An S3 client of moto's server (what the tests check the sink's objects with). */
+export function motoS3(moto: Moto): S3Client {
+  return new S3Client({
+    region: 'us-east-1',
+    endpoint: moto.endpoint,
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+  });
 }

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { marketRecord, parseMarketEvent, topicFor, topicsFor, type MarketEvent } from '../../src/feed/schema.js';
-import { alpacaEvent, parseAlpacaKinds } from '../../src/feed/sources/alpaca.js';
-import { objectKey, parseS3Url } from '../../src/feed/sinks/s3.js';
+import { alpacaEvent } from '../../src/feed/sources/alpaca.js';
+import { KIND_NAMES, kindOf, parseKinds } from '../../src/feed/sources/options.js';
+import { objectKey } from '../../src/feed/sinks/layouts.js';
+import { parseS3Url } from '../../src/feed/sinks/s3.js';
 import { expectKfeedError } from '../helpers/assert.js';
 
 const RECEIVED = '2025-01-02T14:30:00.123Z';
@@ -126,12 +128,13 @@ describe('Alpaca frames in kfeed schema (fields as Alpaca documents them)', () =
   });
 
   it('--kinds: known streams, case and spaces ignored, each once; anything else is a usage error', () => {
-    expect(parseAlpacaKinds('trades, Quotes,bars,trades')).toEqual(['trades', 'quotes', 'bars']);
-    expect(parseAlpacaKinds('bars')).toEqual(['bars']);
-    expectKfeedError(() => parseAlpacaKinds('trades,news'), 'usage', '"news" is not an Alpaca stream');
-    expectKfeedError(() => parseAlpacaKinds(' , '), 'usage', '--kinds is empty');
-    expect(() => parseAlpacaKinds('')).toThrow(expect.objectContaining({ hint: 'use trades, quotes, bars' }));
-    expect(() => parseAlpacaKinds('x')).toThrow(expect.objectContaining({ hint: 'use trades, quotes, bars' }));
+    expect(parseKinds('trades, Quotes,bars,trades')).toEqual(['trades', 'quotes', 'bars']);
+    expect(parseKinds('bars')).toEqual(['bars']);
+    expectKfeedError(() => parseKinds('trades,news'), 'usage', '--kinds: "news" is not a kind of record');
+    expectKfeedError(() => parseKinds(' , '), 'usage', '--kinds is empty');
+    expect(() => parseKinds('')).toThrow(expect.objectContaining({ hint: 'use trades, quotes, bars' }));
+    expect(() => parseKinds('x')).toThrow(expect.objectContaining({ hint: 'use trades, quotes, bars' }));
+    expect(KIND_NAMES.map(kindOf)).toEqual(['trade', 'quote', 'bar']);
   });
 });
 

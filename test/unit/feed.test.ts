@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { dueAtMs, producerAcks, recordsDue } from '../../src/feed/pacing.js';
 import { countInTime, rateText, secondsText } from '../../src/feed/render/summary.js';
-import { checkSourceOptions } from '../../src/feed/sources/options.js';
+import { checkKeySeparator, checkSourceOptions } from '../../src/feed/sources/options.js';
+import { expectKfeedError } from '../helpers/assert.js';
 import { MarketSimulator } from '../../src/feed/sources/sim.js';
 
 describe('feed rules without a broker', () => {
@@ -28,7 +29,8 @@ describe('feed rules without a broker', () => {
   });
 
   it('an option a source does not take is refused', () => {
-    expect(() => checkSourceOptions('sim', { kinds: 'trades' })).toThrow(/--kinds does not apply to --source sim/);
+    expect(() => checkSourceOptions('stdin', { kinds: 'trades' })).toThrow(/--kinds does not apply to --source stdin/);
+    expect(() => checkSourceOptions('sim', { kinds: 'trades' })).not.toThrow();
     expect(() => checkSourceOptions('stdin', { header: [] })).not.toThrow();
     expect(() => checkSourceOptions('stdin', { header: ['a=b'] })).not.toThrow();
     expect(() => checkSourceOptions('alpaca', { header: ['a=b'] })).toThrow(
@@ -49,5 +51,15 @@ describe('feed rules without a broker', () => {
       events.filter((e) => e.kind === 'bar').map(({ eventTime: _t, receiveTime: _r, ...rest }) => rest);
     expect(bars(a).length).toBeGreaterThan(3);
     expect(bars(a)).toEqual(bars(b));
+  });
+});
+
+describe('produce -K', () => {
+  it('an empty key separator is refused: it would send every line without its key', () => {
+    expectKfeedError(() => checkKeySeparator(''), 'usage', '--key-separator is empty', {
+      hint: 'pass the text between key and value, e.g. -K : (or leave -K out)',
+    });
+    expect(() => checkKeySeparator(undefined)).not.toThrow();
+    expect(() => checkKeySeparator(':')).not.toThrow();
   });
 });

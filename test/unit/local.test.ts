@@ -5,6 +5,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { KfeedError } from '../../src/errors.js';
 import { newClusterId } from '../../src/local/cluster-id.js';
 import { portRegistryDir, releasePorts, reservePorts } from '../../src/local/ports.js';
+import { becomesDefault } from '../../src/local/lifecycle.js';
 import { failureReason } from '../../src/local/processes.js';
 import { brokerProperties, parseProperties } from '../../src/local/properties.js';
 import { parseClusterState } from '../../src/local/state.js';
@@ -239,5 +240,17 @@ describe('port claims for local clusters', () => {
     } finally {
       vi.unstubAllEnvs();
     }
+  });
+});
+
+describe('local up and the default profile', () => {
+  it("the cluster's profile becomes the default only when there is none, it already is, or --default says so", () => {
+    const becomes = (currentDefault: string | undefined, mode: 'always' | 'if-no-other') =>
+      becomesDefault({ name: 'dev', currentDefault, mode });
+    expect(becomes(undefined, 'if-no-other')).toBe(true);
+    expect(becomes('dev', 'if-no-other')).toBe(true);
+    expect(becomes('prod', 'if-no-other')).toBe(false);
+    expect(becomes('prod', 'always')).toBe(true);
+    expect(becomes(undefined, 'always')).toBe(true);
   });
 });

@@ -53,4 +53,23 @@ export default defineCommand<CertVerifyOptions, CertVerifyResult>({
     ].join('\n');
   },
   exitCode: (result) => (result.ok ? ExitCode.ok : ExitCode.verification),
+  failureLine: (result) => verifyFailureLine(result),
 });
+
+/** What to do about a failed check, by its name. */
+const FIX: Record<string, string> = {
+  key: 'pass the key the CSR was made with (--key)',
+  chain: 'pass the CA that signed it (--ca), or a certificate file that carries its chain',
+  validity: 'issue a new certificate (kfeed issuecert, or kfeed subscriber renew)',
+  usage: 'issue it from a template or CA that allows TLS client authentication',
+};
+
+/** The stderr line of a failed verify: the first failed check, and how many more there are. */
+export function verifyFailureLine(result: CertVerifyResult): string | undefined {
+  const failed = result.checks.filter((c) => !c.ok);
+  if (!failed.length) return undefined;
+  const [first] = failed;
+  const more = failed.length > 1 ? ` (${failed.length - 1} more check(s) failed)` : '';
+  const hint = FIX[first.name];
+  return `${result.certFile} will not work for mTLS: ${first.name}: ${first.detail}${more}${hint ? ` — ${hint}` : ''}`;
+}

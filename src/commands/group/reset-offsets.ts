@@ -2,6 +2,7 @@ import type { ConnectionFlags } from '../../config/connection.js';
 import type { Context } from '../../context.js';
 import { usageError } from '../../errors.js';
 import { resetOffsets, withGroups, type ResetMode, type ResetResult } from '../../kafka/groups.js';
+import { checkResetTarget, groupExists } from '../../kafka/reset-target.js';
 import { defineCommand } from '../command.js';
 import { connectionFlags, withConnectionOptions } from '../options.js';
 import { parseTopicPartitions } from './shared.js';
@@ -15,6 +16,12 @@ export interface ResetOffsetsOptions extends ConnectionFlags {
   toTime?: string;
   shiftBy?: string;
   execute?: boolean;
+  newGroup?: boolean;
+}
+
+/** The reset, and whether it makes a new group (`--new-group` on a group that did not exist). */
+export interface ResetOffsetsResult extends ResetResult {
+  newGroup: boolean;
 }
 
 const INTEGER = /^-?\d+$/;
@@ -50,7 +57,7 @@ export function resetMode(options: ResetOffsetsOptions): ResetMode {
   return modes[0];
 }
 
-export default defineCommand<ResetOffsetsOptions, ResetResult>({
+export default defineCommand<ResetOffsetsOptions, ResetOffsetsResult>({
   name: 'reset-offsets',
   summary: 'plan (and with --execute, apply) new committed offsets for an inactive group',
   args: [{ key: 'group', syntax: '<group>', description: 'consumer group id' }],
@@ -63,7 +70,11 @@ export default defineCommand<ResetOffsetsOptions, ResetResult>({
         .option('--to-offset <n>', 'to this offset (clamped to the log)')
         .option('--to-time <iso>', 'to the first record at or after this time')
         .option('--shift-by <n>', 'move by n (negative: back), clamped to the log')
-        .option('--execute', 'apply the plan (without it, nothing changes)'),
+        .option('--execute', 'apply the plan (without it, nothing changes)')
+        .option(
+          '--new-group',
+          'the group may not exist yet: --execute creates it (without this, a missing group is refused)',
+        ),
     ),
   validate: (options) => {
     parseTopicPartitions(options.topic);
@@ -74,14 +85,18 @@ export default defineCommand<ResetOffsetsOptions, ResetResult>({
     const settings = await ctx.connection(connectionFlags(options));
     return withGroups(
       settings,
-      (client) =>
-        resetOffsets(client, {
+      async (client) => {
+        const exists = await groupExists(client, options.group);
+        const target = checkResetTarget({ group: options.group, exists, newGroup: Boolean(options.newGroup) });
+        const reset = await resetOffsets(client, {
           group: options.group,
           topic,
           partitions,
           mode: resetMode(options),
           execute: Boolean(options.execute),
-        }),
+        });
+        return { ...reset, newGroup: target === 'new' };
+      },
       ctx.abort.signal,
     );
   },
@@ -100,8 +115,10 @@ export default defineCommand<ResetOffsetsOptions, ResetResult>({
       },
     ]);
     const footer = result.executed
-      ? `reset group ${result.group} on ${result.topic}`
-      : 'plan only: nothing changed (pass --execute to apply it)';
+      ? `${result.newGroup ? 'created group' : 'reset group'} ${result.group} on ${result.topic}`
+      : result.newGroup
+        ? `plan only: nothing changed (group ${result.group} does not exist yet: --execute creates it)`
+        : 'plan only: nothing changed (pass --execute to apply it)';
     return `${table}\n${footer}`;
   },
 });

@@ -19,6 +19,7 @@ export interface UpOptions {
   brokers?: number;
   requireAcls?: boolean;
   profile?: boolean;
+  default?: boolean;
   trustCa?: string[];
   scramUser?: string;
   iam?: boolean;
@@ -29,7 +30,7 @@ export interface UpOptions {
 
 export default defineCommand<UpOptions, ClusterView>({
   name: 'up',
-  summary: 'start a local cluster (KRaft by default) and make it the default profile',
+  summary: 'start a local cluster (KRaft by default) and write its profile (the default one if there is none)',
   flags: (command) =>
     command
       .addOption(clusterNameOption())
@@ -46,6 +47,7 @@ export default defineCommand<UpOptions, ClusterView>({
       .addOption(new Option('--brokers <n>', 'same as --broker-count').argParser(integer('--brokers', 1, 9)).hideHelp())
       .option('--require-acls', 'deny clients that no ACL allows (allow.everyone.if.no.acl.found=false, as on MSK)')
       .option('--no-profile', 'do not write or select a profile for the cluster')
+      .option('--default', "make the cluster's profile the default even when another profile is")
       .option('--trust-ca <file>', 'also accept client certificates from this CA (PEM; repeatable)', collect)
       .option(
         '--scram-user <name>',
@@ -55,13 +57,18 @@ export default defineCommand<UpOptions, ClusterView>({
       .option('--iam-region <region>', 'the region IAM tokens must be signed for', 'us-east-1')
       .option(
         '--iam-token-lifetime <seconds>',
-        'how long a token and its session last here (MSK: 900)',
+        'how long an IAM session lasts before re-authentication (a token: until its own expiry, as on MSK)',
         integer('--iam-token-lifetime', 5, 900),
         900,
       )
       .option('--timeout <seconds>', 'how long to wait for the cluster to serve', integer('--timeout', 5, 3600), 180),
   validate: (options) => {
     brokerCount(options);
+    if (options.default && options.profile === false)
+      throw usageError(
+        '--default and --no-profile exclude each other',
+        'a cluster without a profile cannot be the default',
+      );
     if (options.scramUser) checkScramUser(options.mode, options.scramUser);
   },
   run: async (ctx, options) => clusterView(await startCluster(ctx, options)),
@@ -122,19 +129,25 @@ async function startCluster(ctx: Context, options: UpOptions) {
       signal: ctx.abort.signal,
       profiles: ctx.profiles,
       writeProfile: options.profile !== false,
+      makeDefault: options.default ? 'always' : 'if-no-other',
     });
   } catch (error) {
     progress.fail(startFailureLine(ctx, options.name, error));
     throw error;
   }
-  const { state, reused, profileWritten } = result;
+  const { state, reused, profileWritten, defaultProfile } = result;
   const brokers = `${state.brokers.length} broker(s)`;
   progress.succeed(
     `local cluster ${state.name} ${reused ? 'is already running' : 'is up'}: ` +
       `Kafka ${state.kafkaVersion}, ${state.mode}, ${brokers}`,
   );
-  if (profileWritten) {
+  if (profileWritten && defaultProfile === state.name) {
     ctx.info(`profile "${state.name}" written and selected: kfeed commands now reach this cluster over mTLS`);
+  } else if (profileWritten) {
+    ctx.info(
+      `profile "${state.name}" written; the default profile stays "${defaultProfile}": ` +
+        `pass --profile ${state.name}, or switch with \`kfeed profile use ${state.name}\``,
+    );
   }
   return state;
 }

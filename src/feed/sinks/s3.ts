@@ -3,7 +3,8 @@ import { awsClientConfig, type AwsInput } from '../../aws/config.js';
 import { translateAwsError } from '../../aws/errors.js';
 import { KfeedError } from '../../errors.js';
 import type { ConsumedRecord, FeedBatch } from '../consumer.js';
-import { recordJson } from '../render/records.js';
+import { JSONL_FORMAT, type ObjectFormat } from './formats.js';
+import { parseObjectKey } from './layouts.js';
 
 export interface S3Location {
   bucket: string;
@@ -16,7 +17,7 @@ export function parseS3Url(url: string): S3Location {
   const match = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/.exec(url);
   if (!match)
     throw new KfeedError('usage', `"${url}" is not an S3 location`, {
-      hint: 'write --sink s3://bucket[/prefix] (bucket names: lower-case letters, digits, "." and "-")',
+      hint: 'write s3://bucket[/prefix] (bucket names: lower-case letters, digits, "." and "-")',
     });
   const prefix = (match[2] ?? '').replace(/^\/+|\/+$/g, '');
   return { bucket: match[1], prefix: prefix ? `${prefix}/` : '' };
@@ -106,26 +107,6 @@ export async function ensureBucket(s3: S3Connection, bucket: string, create: boo
   }
 }
 
-const pad = (offset: string | bigint) => offset.toString().padStart(20, '0');
-
-/** The key of the object holding offsets first..last of a partition, dated by the first record. */
-export function objectKey(
-  location: S3Location,
-  topic: string,
-  partition: number,
-  date: string,
-  first: string,
-  last: string,
-): string {
-  return `${partitionPrefix(location, topic, partition)}date=${date}/${pad(first)}-${pad(last)}.jsonl`;
-}
-
-function partitionPrefix(location: S3Location, topic: string, partition: number): string {
-  return `${location.prefix}${topic}/partition=${partition}/`;
-}
-
-const dateOf = (record: ConsumedRecord) => new Date(Number(record.timestamp)).toISOString().slice(0, 10);
-
 /** The S3 user metadata (x-amz-meta-kfeed-group) naming the consumer group that wrote an object. */
 export const GROUP_METADATA = 'kfeed-group';
 
@@ -137,6 +118,8 @@ export interface S3SinkOptions {
   batchSize: number;
   /** An object is written once its oldest record waited this long, even if not full. */
   batchSeconds: number;
+  /** What the objects are (default JSON lines). */
+  format?: ObjectFormat;
   /** Commits the next offset to read once the object is written. */
   commit: (topic: string, partition: number, offset: string) => Promise<void>;
 }
@@ -155,12 +138,13 @@ interface Buffer_ {
 }
 
 /**
- * Writes records as JSON-lines objects, one partition per object, keyed by topic,
- * partition, date and first-last offset. Offsets are committed only after the object is
- * written. After a restart the first batch of a partition is checked against S3: if a
- * previous run wrote it but died before committing, those records are skipped and the
- * commit is made, so every offset ends up in exactly one object. A batch that is written
- * twice lands on the same key with the same bytes.
+ * Writes records as objects of one partition each (JSON lines or Parquet: formats.ts), keyed
+ * by topic, partition, date (and hour) and first-last offset. Offsets are committed after
+ * each object is written. After a restart the first batch of a partition is checked against
+ * S3: if a previous run wrote it but died before committing, those records are skipped and
+ * the commit is made, so every offset ends up in exactly one object. Only the newest object
+ * of a partition can be written and not committed (each commit follows its upload), so that
+ * one check suffices. A batch that is written twice lands on the same key with the same bytes.
  */
 export class S3Sink {
   private readonly buffers = new Map<string, Buffer_>();
@@ -169,11 +153,14 @@ export class S3Sink {
   /** Serialises uploads and commits from batches and from the timer. */
   private chain: Promise<void> = Promise.resolve();
   readonly stats: S3SinkStats = { objects: 0, records: 0, recovered: 0, keys: [] };
+  private readonly format: ObjectFormat;
 
   constructor(
     private readonly s3: S3Connection,
     private readonly options: S3SinkOptions,
-  ) {}
+  ) {
+    this.format = options.format ?? JSONL_FORMAT;
+  }
 
   private async call<T>(what: string, work: (client: S3Client) => Promise<T>): Promise<T> {
     try {
@@ -221,7 +208,8 @@ export class S3Sink {
   /**
    * Refuses a prefix that another consumer group writes to: two groups each read every record,
    * so their objects would overlap. Sinks of one group split the partitions and stay apart.
-   * Checks the newest object of each partition folder on the first page of the listing.
+   * Checks the newest object of each topic partition on the first page of the listing
+   * (objects of either format).
    */
   async checkPrefixOwner(): Promise<void> {
     const { ListObjectsV2Command, HeadObjectCommand } = await import('@aws-sdk/client-s3');
@@ -231,10 +219,11 @@ export class S3Sink {
     );
     const newest = new Map<string, { key: string; modified: number }>();
     for (const object of listed.Contents ?? []) {
-      const folder = /^(.*\/partition=\d+\/)date=[^/]+\/\d{20}-\d{20}\.jsonl$/.exec(object.Key ?? '')?.[1];
-      if (!folder) continue;
+      const parsed = parseObjectKey(this.options.location, object.Key ?? '');
+      if (!parsed) continue;
+      const id = `${parsed.topic}:${parsed.partition}`;
       const modified = object.LastModified?.getTime() ?? 0;
-      if ((newest.get(folder)?.modified ?? -1) < modified) newest.set(folder, { key: object.Key!, modified });
+      if ((newest.get(id)?.modified ?? -1) < modified) newest.set(id, { key: object.Key!, modified });
     }
     for (const { key } of [...newest.values()].slice(0, 50)) {
       const head = await this.call(`reading s3://${bucket}/${key}`, (client) =>
@@ -256,15 +245,14 @@ export class S3Sink {
     const { ListObjectsV2Command } = await import('@aws-sdk/client-s3');
     const first = records[0];
     const id = `${topic}:${partition}`;
-    const partitionPath = partitionPrefix(this.options.location, topic, partition);
-    const prefix = `${partitionPath}date=${dateOf(first)}/${pad(first.offset)}-`;
+    const prefix = this.format.startPrefix(this.options.location, topic, partition, first);
     const found = await this.call(`listing s3://${this.options.location.bucket}/${prefix}`, (client) =>
       client.send(new ListObjectsV2Command({ Bucket: this.options.location.bucket, Prefix: prefix, MaxKeys: 10 })),
     );
     const lasts = (found.Contents ?? [])
-      .map((o) => /-(\d{20})\.jsonl$/.exec(o.Key ?? '')?.[1])
-      .filter((x): x is string => Boolean(x))
-      .map(BigInt);
+      .map((o) => parseObjectKey(this.options.location, o.Key ?? ''))
+      .filter((parsed) => parsed?.topic === topic && parsed.partition === partition)
+      .map((parsed) => parsed!.last);
     if (!lasts.length) {
       this.expected.set(id, BigInt(first.offset));
       return records;
@@ -277,33 +265,33 @@ export class S3Sink {
     return rest;
   }
 
+  /** Writes a partition's buffer: one object at a time, each committed once it is stored. */
   private async write(topic: string, partition: number): Promise<void> {
     const id = `${topic}:${partition}`;
     const buffer = this.buffers.get(id);
     if (!buffer || buffer.records.length === 0) return;
     const { PutObjectCommand } = await import('@aws-sdk/client-s3');
-    const records = buffer.records;
-    const first = records[0];
-    const last = records[records.length - 1];
-    const key = objectKey(this.options.location, topic, partition, dateOf(first), first.offset, last.offset);
-    const body = records.map((r) => JSON.stringify(recordJson(r))).join('\n') + '\n';
-    await this.call(`writing s3://${this.options.location.bucket}/${key}`, (client) =>
-      client.send(
-        new PutObjectCommand({
-          Bucket: this.options.location.bucket,
-          Key: key,
-          Body: body,
-          ContentType: 'application/x-ndjson',
-          // Metadata is ASCII only; group ids need not be.
-          Metadata: { [GROUP_METADATA]: encodeURIComponent(this.options.group) },
-        }),
-      ),
-    );
+    const objects = this.format.objects(this.options.location, topic, partition, buffer.records);
+    for (const object of objects) {
+      await this.call(`writing s3://${this.options.location.bucket}/${object.key}`, (client) =>
+        client.send(
+          new PutObjectCommand({
+            Bucket: this.options.location.bucket,
+            Key: object.key,
+            Body: object.body(),
+            ContentType: this.format.contentType,
+            // Metadata is ASCII only; group ids need not be.
+            Metadata: { [GROUP_METADATA]: encodeURIComponent(this.options.group) },
+          }),
+        ),
+      );
+      buffer.records = buffer.records.slice(object.count);
+      this.stats.objects += 1;
+      this.stats.records += object.count;
+      this.stats.keys.push(object.key);
+      await this.options.commit(topic, partition, (BigInt(object.last) + 1n).toString());
+    }
     this.buffers.delete(id);
-    this.stats.objects += 1;
-    this.stats.records += records.length;
-    this.stats.keys.push(key);
-    await this.options.commit(topic, partition, (BigInt(last.offset) + 1n).toString());
   }
 
   /** Writes every buffer whose oldest record has waited `batchSeconds` (call from a timer). */

@@ -1,11 +1,12 @@
 import WebSocket from 'ws';
 import { KfeedError } from '../../errors.js';
 import { marketRecord, type AssetClass, type FeedRecord, type MarketEvent, type TopicRouting } from '../schema.js';
+import type { KindName } from './options.js';
 import { pause, type Emit, type FeedSource } from './source.js';
 
 export const ALPACA_STREAM_URL = 'wss://stream.data.alpaca.markets';
-export const ALPACA_KINDS = ['trades', 'quotes', 'bars'] as const;
-export type AlpacaKind = (typeof ALPACA_KINDS)[number];
+/** Alpaca's channels: trades, quotes, bars (`--kinds`). */
+export type AlpacaKind = KindName;
 
 export interface AlpacaOptions {
   key: string;
@@ -22,19 +23,6 @@ export interface AlpacaOptions {
   onStatus?: (text: string) => void;
   /** Longest wait between reconnects (default 30 s). */
   maxBackoffMs?: number;
-}
-
-export function parseAlpacaKinds(value: string): AlpacaKind[] {
-  const kinds = value
-    .split(',')
-    .map((k) => k.trim().toLowerCase())
-    .filter(Boolean);
-  for (const kind of kinds) {
-    if (!ALPACA_KINDS.includes(kind as AlpacaKind))
-      throw new KfeedError('usage', `"${kind}" is not an Alpaca stream`, { hint: `use ${ALPACA_KINDS.join(', ')}` });
-  }
-  if (!kinds.length) throw new KfeedError('usage', '--kinds is empty', { hint: `use ${ALPACA_KINDS.join(', ')}` });
-  return [...new Set(kinds)] as AlpacaKind[];
 }
 
 /** Alpaca's documented stream error codes, and whether reconnecting can help. */

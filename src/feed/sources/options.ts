@@ -1,4 +1,5 @@
 import { usageError } from '../../errors.js';
+import type { MarketKind } from '../schema.js';
 
 export const SOURCES = ['stdin', 'sim', 'alpaca', 'twelvedata'] as const;
 export type SourceName = (typeof SOURCES)[number];
@@ -13,7 +14,7 @@ const SOURCE_OPTIONS: Record<string, { flag: string; sources: SourceName[] }> = 
   topicPrefix: { flag: '--topic-prefix', sources: ['sim', 'alpaca', 'twelvedata'] },
   symbols: { flag: '--symbols', sources: ['sim', 'alpaca', 'twelvedata'] },
   crypto: { flag: '--crypto', sources: ['alpaca', 'twelvedata'] },
-  kinds: { flag: '--kinds', sources: ['alpaca'] },
+  kinds: { flag: '--kinds', sources: ['sim', 'alpaca'] },
   rate: { flag: '--rate', sources: ['sim'] },
   seed: { flag: '--seed', sources: ['sim'] },
   startTime: { flag: '--start-time', sources: ['sim'] },
@@ -34,6 +35,13 @@ export function checkSourceOptions(source: SourceName, given: Record<string, unk
       const takers = sources.map((s) => `--source ${s}`).join(', ');
       throw usageError(`${flag} does not apply to --source ${source}`, `it is an option of ${takers}`);
     }
+  }
+}
+
+/** `-K`: an empty separator would split nothing and send every line without its key. */
+export function checkKeySeparator(separator: string | undefined): void {
+  if (separator === '') {
+    throw usageError('--key-separator is empty', 'pass the text between key and value, e.g. -K : (or leave -K out)');
   }
 }
 
@@ -61,4 +69,27 @@ export function parseIsoTime(flag: string, value: string): number {
     throw usageError(`"${value}" is not an ISO 8601 time`, `e.g. ${flag} 2025-01-31T14:30:00Z`);
   }
   return timestamp;
+}
+
+/** `--kinds` (sim, alpaca): which records to send, by the names of Alpaca's channels. */
+export const KIND_NAMES = ['trades', 'quotes', 'bars'] as const;
+export type KindName = (typeof KIND_NAMES)[number];
+
+/** A `--kinds` list: known names, case and spaces ignored, each once; anything else is a usage error. */
+export function parseKinds(value: string): KindName[] {
+  const kinds = value
+    .split(',')
+    .map((k) => k.trim().toLowerCase())
+    .filter(Boolean);
+  const hint = `use ${KIND_NAMES.join(', ')}`;
+  for (const kind of kinds) {
+    if (!KIND_NAMES.includes(kind as KindName)) throw usageError(`--kinds: "${kind}" is not a kind of record`, hint);
+  }
+  if (!kinds.length) throw usageError('--kinds is empty', hint);
+  return [...new Set(kinds)] as KindName[];
+}
+
+/** The record kind a `--kinds` name sends: trades -> trade. */
+export function kindOf(name: KindName): MarketKind {
+  return name.slice(0, -1) as MarketKind;
 }

@@ -1,4 +1,4 @@
-import type { BarEvent, FeedRecord, MarketEvent, QuoteEvent, TopicRouting, TradeEvent } from '../schema.js';
+import type { BarEvent, FeedRecord, MarketEvent, MarketKind, QuoteEvent, TopicRouting, TradeEvent } from '../schema.js';
 import { marketRecord } from '../schema.js';
 import { dueAtMs, recordsDue } from '../pacing.js';
 import { pause, type Emit, type FeedSource } from './source.js';
@@ -29,6 +29,12 @@ export interface SimOptions {
   /** Receive times from this clock (tests pin it for identical output). */
   now?: () => number;
   routing: TopicRouting;
+  /**
+   * Only these kinds are sent (default all). The market is the same whatever is sent (same seed,
+   * same records), so its clock moves with every record made, and `rate` and `count` count the
+   * records sent.
+   */
+  kinds?: MarketKind[];
 }
 
 /** mulberry32: a small, fast, seedable generator; the same seed gives the same market. */
@@ -198,7 +204,10 @@ export function simSource(options: SimOptions): FeedSource {
         // Emit everything that is due by now (up to 500 at a time unthrottled), then sleep a little.
         const due = Math.min(limit, options.rate > 0 ? recordsDue(Date.now() - began, options.rate) : emitted + 500);
         while (emitted + pending.length < due) {
-          for (const event of market.tick()) pending.push(marketRecord(event, 'sim', options.routing));
+          for (const event of market.tick()) {
+            if (!options.kinds || options.kinds.includes(event.kind))
+              pending.push(marketRecord(event, 'sim', options.routing));
+          }
         }
         const room = due - emitted;
         const batch = pending.length > room ? pending.slice(0, room) : pending;

@@ -1,3 +1,4 @@
+import { partitionLag, totalLag } from '../lag.js';
 import { LATEST } from '../topics.js';
 import type { GroupConnection } from './connection.js';
 import { tpKey, type GroupDescription, type GroupMember, type PartitionLag, type RawGroup } from './types.js';
@@ -44,13 +45,8 @@ export async function withLag(
     const rows: PartitionLag[] = partitions
       .map((p) => {
         const end = ends.get(tpKey(p.topic, p.partition));
-        const lag = p.committed === null || end === undefined ? null : Math.max(0, end - p.committed);
-        let lagSeconds: number | null = null;
-        if (lag === 0) lagSeconds = 0;
-        else if (lag !== null) {
-          const ts = timestamps.get(`${tpKey(p.topic, p.partition)}\u0000${p.committed}`);
-          if (ts !== undefined) lagSeconds = Math.max(0, Math.round(now - ts) / 1000);
-        }
+        const firstUnreadTimestamp = timestamps.get(`${tpKey(p.topic, p.partition)}\u0000${p.committed}`);
+        const { lag, lagSeconds } = partitionLag({ committed: p.committed, end, firstUnreadTimestamp, now });
         return {
           topic: p.topic,
           partition: p.partition,
@@ -64,7 +60,7 @@ export async function withLag(
         };
       })
       .sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
-    const seconds = rows.map((r) => r.lagSeconds).filter((s): s is number => s !== null);
+    const total = totalLag(rows);
     return {
       group: raw.group,
       type: raw.type,
@@ -73,8 +69,8 @@ export async function withLag(
       protocol: raw.protocol,
       members: raw.members,
       partitions: rows,
-      lag: rows.reduce((sum, r) => sum + (r.lag ?? 0), 0),
-      lagSeconds: seconds.length ? Math.max(...seconds) : null,
+      lag: total.lag,
+      lagSeconds: total.lagSeconds,
       committedPartitions: rows.filter((r) => r.committedOffset !== null).length,
       measuredAt: new Date(now).toISOString(),
     };

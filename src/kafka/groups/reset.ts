@@ -1,5 +1,6 @@
 import { KfeedError } from '../../errors.js';
 import { EARLIEST, LATEST } from '../topics.js';
+import { planReset, type ResetMode, type ResetRow } from '../reset-plan.js';
 import type { GroupConnection } from './connection.js';
 import { describeGroup, groupState } from './describe.js';
 import { activeGroupError, tpKey } from './types.js';
@@ -37,74 +38,6 @@ export async function commitOffsets(
     group,
     'READ',
   );
-}
-
-// ---- reset plans (pure)
-
-export type ResetMode =
-  | { to: 'earliest' }
-  | { to: 'latest' }
-  | { to: 'offset'; offset: number }
-  | { to: 'time'; timestamp: number }
-  | { to: 'shift'; by: number };
-
-export interface ResetRow {
-  topic: string;
-  partition: number;
-  currentOffset: number | null;
-  /** Where the mode points before clamping. */
-  requestedOffset: number;
-  newOffset: number;
-  /** Set when the requested offset lay outside the log and was moved to its start or end. */
-  clamped: 'log-start' | 'log-end' | null;
-}
-
-/**
- * Where each partition's offset goes. `low`/`high` are the log's start and end; `byTime` the
- * first offset at or after the time (-1 or absent: no such record, i.e. the end).
- */
-export function planReset(
-  mode: ResetMode,
-  partitions: Array<{
-    topic: string;
-    partition: number;
-    current: number | null;
-    low: number;
-    high: number;
-    byTime?: number;
-  }>,
-): ResetRow[] {
-  return partitions.map((p) => {
-    let requested: number;
-    switch (mode.to) {
-      case 'earliest':
-        requested = p.low;
-        break;
-      case 'latest':
-        requested = p.high;
-        break;
-      case 'offset':
-        requested = mode.offset;
-        break;
-      case 'time':
-        requested = p.byTime === undefined || p.byTime < 0 ? p.high : p.byTime;
-        break;
-      case 'shift':
-        // Kafka's tool shifts from the committed offset, or from the end when there is none.
-        requested = (p.current ?? p.high) + mode.by;
-        break;
-    }
-    const newOffset = Math.min(p.high, Math.max(p.low, requested));
-    const clamped = requested < p.low ? 'log-start' : requested > p.high ? 'log-end' : null;
-    return {
-      topic: p.topic,
-      partition: p.partition,
-      currentOffset: p.current,
-      requestedOffset: requested,
-      newOffset,
-      clamped,
-    };
-  });
 }
 
 export interface ResetInput {

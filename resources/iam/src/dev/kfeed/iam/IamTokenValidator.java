@@ -43,8 +43,13 @@ import software.amazon.awssdk.regions.Region;
  * same request is presigned with AWS's own Java signer and the given access key's secret, and
  * the signatures compared. The principal is the identity the key belongs to.
  *
- * JAAS options: keysFile (aws_access_key_id, aws_secret_access_key), identity, region, lifetimeSeconds
- * (how long a session may last before the client must re-authenticate with a new token).
+ * As on MSK, a token is good until its own X-Amz-Expires (at most 900 s after X-Amz-Date); how
+ * long a session lasts before the client must re-authenticate is the listener's
+ * connections.max.reauth.ms, not this handler's business. AWS's Java client re-sends the token
+ * it holds (good for 900 s) on each re-authentication, so capping the token at the session
+ * length would refuse it.
+ *
+ * JAAS options: keysFile (aws_access_key_id, aws_secret_access_key), identity, region.
  *
  * A refusal is thrown as SaslAuthenticationException, whose message Kafka sends to the client.
  */
@@ -52,6 +57,8 @@ public final class IamTokenValidator implements AuthenticateCallbackHandler {
     private static final String ACTION = "kafka-cluster:Connect";
     private static final String SERVICE = "kafka-cluster";
     private static final long CLOCK_SKEW_SECONDS = 300;
+    /** MSK's longest token: the signers' X-Amz-Expires. */
+    private static final long MAX_TOKEN_SECONDS = 900;
     private static final DateTimeFormatter AMZ_DATE =
         DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
@@ -60,15 +67,12 @@ public final class IamTokenValidator implements AuthenticateCallbackHandler {
     private String accessKeyId;
     private String secretAccessKey;
     private String identity;
-    private long lifetimeSeconds;
 
     @Override
     public void configure(Map<String, ?> configs, String saslMechanism, List<AppConfigurationEntry> jaasConfigEntries) {
         Map<String, ?> options = jaasConfigEntries.get(0).getOptions();
         region = (String) options.get("region");
         expectedHost = "kafka." + region + ".amazonaws.com";
-        Object lifetime = options.get("lifetimeSeconds");
-        lifetimeSeconds = lifetime == null ? 900 : Long.parseLong((String) lifetime);
         Properties keys = new Properties();
         try (InputStream in = Files.newInputStream(Paths.get((String) options.get("keysFile")))) {
             keys.load(in);
@@ -123,7 +127,8 @@ public final class IamTokenValidator implements AuthenticateCallbackHandler {
         } catch (DateTimeParseException | NumberFormatException e) {
             throw refuse("X-Amz-Date or X-Amz-Expires is missing or malformed");
         }
-        Instant expiresAt = signedAt.plusSeconds(Math.min(expires, lifetimeSeconds));
+        if (expires <= 0) throw refuse("X-Amz-Expires is not a positive number of seconds");
+        Instant expiresAt = signedAt.plusSeconds(Math.min(expires, MAX_TOKEN_SECONDS));
         if (!now.isBefore(expiresAt)) throw refuse("expired at " + expiresAt);
         if (signedAt.isAfter(now.plusSeconds(CLOCK_SKEW_SECONDS))) throw refuse("signed in the future (" + signedAt + ")");
         String[] scope = query.getOrDefault("X-Amz-Credential", "").split("/");
