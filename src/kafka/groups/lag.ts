@@ -60,17 +60,10 @@ export async function withLag(
         };
       })
       .sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
-    const total = totalLag(rows);
     return {
-      group: raw.group,
-      type: raw.type,
-      state: raw.state,
-      protocolType: raw.protocolType,
-      protocol: raw.protocol,
-      members: raw.members,
+      ...raw,
       partitions: rows,
-      lag: total.lag,
-      lagSeconds: total.lagSeconds,
+      ...totalLag(rows),
       committedPartitions: rows.filter((r) => r.committedOffset !== null).length,
       measuredAt: new Date(now).toISOString(),
     };
