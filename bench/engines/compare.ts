@@ -1,0 +1,205 @@
+// Compares Kafka engines for kfeed as whole processes on one local mTLS broker, interleaved:
+// kafkajs 2.2.4, @platformatic/kafka and kcat (librdkafka, the reference). Produce: idempotent,
+// acks=all, a fresh topic per run. Consume: one topic filled once by kcat, read whole each run.
+// Wall time, CPU seconds and peak RSS of each process come from GNU time.
+//
+//   npm run bench:engines -- [--rounds 3] [--count 500000] [--size 200] [--partitions 6]
+//
+// Run under Node ≥ 22.22 / 24.6 (@platformatic/kafka needs it): npm puts node_modules/.bin first.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { createTopic, deleteTopic, NODE, ROOT, startCluster, writePayloads, type Cluster } from '../lib/cluster.js';
+import { capture, cleanupScratch, loadAverage, log, median, run, which, type RunResult } from '../lib/process.js';
+
+const { values: args } = parseArgs({
+  options: {
+    name: { type: 'string', default: 'bench' },
+    rounds: { type: 'string', default: '3' },
+    count: { type: 'string', default: '500000' },
+    size: { type: 'string', default: '200' },
+    partitions: { type: 'string', default: '6' },
+    only: { type: 'string', default: 'produce,consume' },
+    out: { type: 'string', default: path.join(ROOT, 'bench', 'results') },
+  },
+});
+const ROUNDS = Number(args.rounds);
+const COUNT = Number(args.count);
+const SIZE = Number(args.size);
+const PARTITIONS = Number(args.partitions);
+const CLIENT = path.join(ROOT, 'dist', 'bench-tools', 'engine-client.js');
+const KCAT = which('kcat') ?? '';
+if (!KCAT) throw new Error('kcat is not installed (apt-get install kcat)');
+
+type Runner = (topic: string) => Promise<RunResult>;
+
+function client(cluster: Cluster, engine: string, mode: string, extra: string[] = []): Runner {
+  return async (topic) => {
+    const { ca, cert, key } = cluster.files;
+    const r = await run(NODE, [
+      CLIENT,
+      ...['--engine', engine, '--mode', mode, '--topic', topic, '--brokers', cluster.brokers],
+      ...['--ca', ca, '--cert', cert, '--key', key, '--count', String(COUNT), '--size', String(SIZE), ...extra],
+    ]);
+    const out = JSON.parse(r.stdout) as { records: number; seconds: number };
+    return { ...r, reported: Math.round(out.records / out.seconds) };
+  };
+}
+
+function produceRunners(cluster: Cluster, lines: string): Record<string, Runner> {
+  return {
+    'kafkajs 2.2.4 (1 in flight, 1000/send)': client(cluster, 'kafkajs', 'produce'),
+    '@platformatic/kafka (1 in flight, 1000/send)': client(cluster, 'platformatic', 'produce'),
+    '@platformatic/kafka (5 in flight, 1000/send)': client(cluster, 'platformatic', 'produce', ['--in-flight', '5']),
+    kcat: (topic) =>
+      run(KCAT, [
+        '-P',
+        ...cluster.kcatConnection,
+        ...['-X', 'acks=all', '-X', 'enable.idempotence=true', '-t', topic, '-l', lines],
+      ]),
+  };
+}
+
+function consumeRunners(cluster: Cluster): Record<string, Runner> {
+  return {
+    'kafkajs 2.2.4': client(cluster, 'kafkajs', 'consume'),
+    '@platformatic/kafka (default fetch sizes)': client(cluster, 'platformatic', 'consume'),
+    '@platformatic/kafka (maxBytes 64 MiB, 8 MiB a partition)': client(cluster, 'platformatic', 'consume', [
+      ...['--max-bytes', String(64 << 20), '--max-bytes-per-partition', String(8 << 20)],
+    ]),
+    // Responses are parsed from a list of socket chunks searched from the start for every read,
+    // so the cost per record grows with the response: small fetches are the fast ones.
+    '@platformatic/kafka (maxBytes 3 MiB, 512 KiB a partition)': client(cluster, 'platformatic', 'consume', [
+      ...['--max-bytes', String(3 << 20), '--max-bytes-per-partition', String(512 << 10)],
+    ]),
+    kcat: (topic) =>
+      run(KCAT, ['-C', ...cluster.kcatConnection, '-t', topic, '-o', 'beginning', '-e', '-q'], {
+        discardStdout: true,
+      }),
+  };
+}
+
+interface Sample {
+  perSecond?: number;
+  cpuMicrosPerRecord?: number;
+  rssMb?: number;
+  error?: string;
+}
+
+async function interleave(
+  label: string,
+  runners: Record<string, Runner>,
+  prepare: () => Promise<string>,
+  cleanup: (topic: string) => Promise<void>,
+) {
+  const tools = Object.keys(runners);
+  const samples: Record<string, Sample[]> = Object.fromEntries(tools.map((t) => [t, []]));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let i = 0; i < tools.length; i++) {
+      // Each round starts one tool further along, so none is always first or last.
+      const tool = tools[(i + round) % tools.length];
+      const topic = await prepare();
+      log(`${label} round ${round + 1}/${ROUNDS}: ${tool} (load ${loadAverage()[0]})`);
+      try {
+        const r = await runners[tool](topic);
+        const sample = {
+          perSecond: Math.round(COUNT / r.seconds),
+          cpuMicrosPerRecord: r.cpuSeconds !== undefined ? Math.round((r.cpuSeconds / COUNT) * 1e7) / 10 : undefined,
+          rssMb: r.rssMb,
+        };
+        samples[tool].push(sample);
+        log(`  ${r.seconds.toFixed(2)} s, ${sample.perSecond} msg/s, ${sample.cpuMicrosPerRecord} µs CPU/record`);
+      } catch (error) {
+        samples[tool].push({ error: (error as Error).message });
+        log(`  failed: ${(error as Error).message}`);
+      } finally {
+        await cleanup(topic);
+      }
+    }
+  }
+  return Object.fromEntries(
+    Object.entries(samples).map(([tool, runs]) => [
+      tool,
+      {
+        msgPerSecond: median(runs.map((r) => r.perSecond)),
+        cpuMicrosPerRecord: median(runs.map((r) => r.cpuMicrosPerRecord)),
+        peakRssMb: Math.max(0, ...runs.map((r) => r.rssMb ?? 0)),
+        runs,
+      },
+    ]),
+  );
+}
+
+type Table = Awaited<ReturnType<typeof interleave>>;
+
+function markdown(results: { startedAt: string; kafkaVersion: string; load: number[][]; tables: [string, Table][] }) {
+  const kcatText = capture(KCAT, ['-V']) ?? '';
+  const lines = [
+    '# Kafka engines for kfeed: kafkajs, @platformatic/kafka, kcat',
+    '',
+    `${results.startedAt} · ${COUNT.toLocaleString('en-US')} records of ${SIZE} B (quote-shaped JSON, null keys) · ${PARTITIONS} partitions · one local Kafka ${results.kafkaVersion} broker over mTLS · ${ROUNDS} interleaved rounds, medians · Node ${process.version} · kcat ${/Version ([\w.]+)/i.exec(kcatText)?.[1] ?? '?'} (librdkafka ${/librdkafka ([\w.]+)/.exec(kcatText)?.[1] ?? '?'}) · ${os.cpus().length} CPUs`,
+    '',
+    `Load average (1/5/15 min) at start ${results.load[0].join(' / ')}, at end ${results.load[1].join(' / ')}.`,
+    '',
+    'Whole processes: msg/s is records over the wall time from start to exit (connect included); CPU is user + system time of the process (GNU time) over the records; RSS is the peak resident set. The JS clients are minimal scripts (bench/engines/client.ts), not kfeed.',
+  ];
+  for (const [title, table] of results.tables) {
+    const kcat = table.kcat;
+    lines.push('', `## ${title}`, '', '| client | msg/s | × kcat | CPU µs/record | × kcat CPU | peak RSS MB |');
+    lines.push('|---|---:|---:|---:|---:|---:|');
+    for (const [tool, row] of Object.entries(table)) {
+      const failed = row.runs.filter((r) => r.error).length;
+      const ratio = (a?: number, b?: number) => (a && b ? (a / b).toFixed(2) : 'n/a');
+      lines.push(
+        `| ${tool}${failed ? ` (${failed} failed)` : ''} | ${row.msgPerSecond?.toLocaleString('en-US') ?? 'n/a'} | ${ratio(row.msgPerSecond, kcat?.msgPerSecond)} | ${row.cpuMicrosPerRecord ?? 'n/a'} | ${ratio(row.cpuMicrosPerRecord, kcat?.cpuMicrosPerRecord)} | ${row.peakRssMb || 'n/a'} |`,
+      );
+    }
+  }
+  return lines.join('\n') + '\n';
+}
+
+async function main() {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'kfeed-engines-'));
+  const startedAt = new Date().toISOString();
+  const loadAtStart = loadAverage();
+  const cluster = await startCluster(args.name, work);
+  const { lines } = writePayloads(work, COUNT, SIZE);
+  const tables: [string, Table][] = [];
+  const only = new Set(args.only.split(','));
+  if (only.has('produce')) {
+    const runners = produceRunners(cluster, lines);
+    const prepare = () => createTopic(cluster, 'ep', PARTITIONS);
+    tables.push([
+      'Produce (idempotent, acks=all)',
+      await interleave('produce', runners, prepare, (t) => deleteTopic(cluster, t)),
+    ]);
+  }
+  if (only.has('consume')) {
+    const topic = await createTopic(cluster, 'ec', PARTITIONS);
+    log(`filling ${topic} with ${COUNT} records`);
+    await run(KCAT, ['-P', ...cluster.kcatConnection, '-t', topic, '-l', lines]);
+    const table = await interleave(
+      'consume',
+      consumeRunners(cluster),
+      async () => topic,
+      async () => {},
+    );
+    tables.push(['Consume (every partition from the start, to nowhere)', table]);
+    await deleteTopic(cluster, topic);
+  }
+  const results = { startedAt, kafkaVersion: cluster.kafkaVersion, load: [loadAtStart, loadAverage()], tables };
+  const stamp = startedAt.replace(/[:.]/g, '-').slice(0, 19);
+  fs.mkdirSync(args.out, { recursive: true });
+  fs.writeFileSync(path.join(args.out, `engines-${stamp}.json`), JSON.stringify(results, null, 2) + '\n');
+  const text = markdown(results);
+  fs.writeFileSync(path.join(args.out, `engines-${stamp}.md`), text);
+  process.stdout.write(text);
+  fs.rmSync(work, { recursive: true, force: true });
+}
+
+try {
+  await main();
+} finally {
+  cleanupScratch();
+}
