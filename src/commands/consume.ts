@@ -3,7 +3,8 @@ import { AWS_OPTION_HELP } from '../aws/config.js';
 import type { ConnectionFlags } from '../config/connection.js';
 import type { Context } from '../context.js';
 import { usageError } from '../errors.js';
-import type { FeedConsumer, StartPosition } from '../feed/consumer.js';
+import { GROUP_PROTOCOLS, type GroupProtocol, type StartPosition } from '../feed/consumer-start.js';
+import type { FeedConsumer } from '../feed/consumer.js';
 import type { OutputFormat } from '../feed/render/records.js';
 import { collect, connectionFlags, integer, withConnectionOptions } from './options.js';
 import { defineCommand } from './command.js';
@@ -16,6 +17,7 @@ export interface ConsumeOptions extends ConnectionFlags {
   topics?: string[];
   topic: string[];
   group: string;
+  groupProtocol?: GroupProtocol;
   fromBeginning?: boolean;
   offset?: string;
   fromTime?: string;
@@ -43,6 +45,12 @@ function consumeFlags(command: Command): Command {
     command
       .option('-t, --topic <name>', 'topic to read, repeatable', collect, [])
       .option('-g, --group <id>', 'consumer group (offsets are committed there)', DEFAULT_GROUP)
+      .addOption(
+        new Option(
+          '--group-protocol <protocol>',
+          'how the group assigns partitions: consumer (KIP-848, the default on Kafka 4) or classic (the default on 3.x)',
+        ).choices([...GROUP_PROTOCOLS]),
+      )
       .option('--from-beginning', 'start at the oldest record when the group has no committed offset')
       .option('--offset <n>', 'start every partition (or --partition) at this offset', integer('--offset', 0))
       .option('--from-time <iso>', 'start at the first record at or after this time (ISO 8601)')
@@ -158,6 +166,7 @@ export async function consumeRun(ctx: Context, topics: string[], options: Consum
     const consumer = await openFeedConsumer(settings, {
       topics,
       groupId: options.group,
+      groupProtocol: options.groupProtocol,
       start,
       partition: options.partition,
       exitAtEnd: options.exitAtEnd,
