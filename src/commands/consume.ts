@@ -48,7 +48,7 @@ function consumeFlags(command: Command): Command {
       .addOption(
         new Option(
           '--group-protocol <protocol>',
-          'how the group assigns partitions: consumer (KIP-848, the default on Kafka 4) or classic (the default on 3.x)',
+          'group protocol: consumer (KIP-848, the default on Kafka 4) or classic (the default on 3.x)',
         ).choices([...GROUP_PROTOCOLS]),
       )
       .option('--from-beginning', 'start at the oldest record when the group has no committed offset')
