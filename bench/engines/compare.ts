@@ -11,7 +11,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createTopic, deleteTopic, NODE, ROOT, startCluster, writePayloads, type Cluster } from '../lib/cluster.js';
-import { capture, cleanupScratch, loadAverage, log, median, run, which, type RunResult } from '../lib/process.js';
+import { capture, cleanupScratch, loadAverage, log, run, which } from '../lib/process.js';
+import { interleave, type Runner, type ThroughputRow, type Workload } from '../compare/workloads.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -31,8 +32,7 @@ const PARTITIONS = Number(args.partitions);
 const CLIENT = path.join(ROOT, 'dist', 'bench-tools', 'engine-client.js');
 const KCAT = which('kcat') ?? '';
 if (!KCAT) throw new Error('kcat is not installed (apt-get install kcat)');
-
-type Runner = (topic: string) => Promise<RunResult>;
+const workload: Workload = { count: COUNT, size: SIZE, partitions: PARTITIONS, rounds: ROUNDS, kcat: KCAT };
 
 function client(cluster: Cluster, engine: string, mode: string, extra: string[] = []): Runner {
   return async (topic) => {
@@ -80,58 +80,7 @@ function consumeRunners(cluster: Cluster): Record<string, Runner> {
   };
 }
 
-interface Sample {
-  perSecond?: number;
-  cpuMicrosPerRecord?: number;
-  rssMb?: number;
-  error?: string;
-}
-
-async function interleave(
-  label: string,
-  runners: Record<string, Runner>,
-  prepare: () => Promise<string>,
-  cleanup: (topic: string) => Promise<void>,
-) {
-  const tools = Object.keys(runners);
-  const samples: Record<string, Sample[]> = Object.fromEntries(tools.map((t) => [t, []]));
-  for (let round = 0; round < ROUNDS; round++) {
-    for (let i = 0; i < tools.length; i++) {
-      // Each round starts one tool further along, so none is always first or last.
-      const tool = tools[(i + round) % tools.length];
-      const topic = await prepare();
-      log(`${label} round ${round + 1}/${ROUNDS}: ${tool} (load ${loadAverage()[0]})`);
-      try {
-        const r = await runners[tool](topic);
-        const sample = {
-          perSecond: Math.round(COUNT / r.seconds),
-          cpuMicrosPerRecord: r.cpuSeconds !== undefined ? Math.round((r.cpuSeconds / COUNT) * 1e7) / 10 : undefined,
-          rssMb: r.rssMb,
-        };
-        samples[tool].push(sample);
-        log(`  ${r.seconds.toFixed(2)} s, ${sample.perSecond} msg/s, ${sample.cpuMicrosPerRecord} µs CPU/record`);
-      } catch (error) {
-        samples[tool].push({ error: (error as Error).message });
-        log(`  failed: ${(error as Error).message}`);
-      } finally {
-        await cleanup(topic);
-      }
-    }
-  }
-  return Object.fromEntries(
-    Object.entries(samples).map(([tool, runs]) => [
-      tool,
-      {
-        msgPerSecond: median(runs.map((r) => r.perSecond)),
-        cpuMicrosPerRecord: median(runs.map((r) => r.cpuMicrosPerRecord)),
-        peakRssMb: Math.max(0, ...runs.map((r) => r.rssMb ?? 0)),
-        runs,
-      },
-    ]),
-  );
-}
-
-type Table = Awaited<ReturnType<typeof interleave>>;
+type Table = Record<string, ThroughputRow>;
 
 function markdown(results: { startedAt: string; kafkaVersion: string; load: number[][]; tables: [string, Table][] }) {
   const kcatText = capture(KCAT, ['-V']) ?? '';
@@ -152,7 +101,7 @@ function markdown(results: { startedAt: string; kafkaVersion: string; load: numb
       const failed = row.runs.filter((r) => r.error).length;
       const ratio = (a?: number, b?: number) => (a && b ? (a / b).toFixed(2) : 'n/a');
       lines.push(
-        `| ${tool}${failed ? ` (${failed} failed)` : ''} | ${row.msgPerSecond?.toLocaleString('en-US') ?? 'n/a'} | ${ratio(row.msgPerSecond, kcat?.msgPerSecond)} | ${row.cpuMicrosPerRecord ?? 'n/a'} | ${ratio(row.cpuMicrosPerRecord, kcat?.cpuMicrosPerRecord)} | ${row.peakRssMb || 'n/a'} |`,
+        `| ${tool}${failed ? ` (${failed} failed)` : ''} | ${row.median?.toLocaleString('en-US') ?? 'n/a'} | ${ratio(row.median, kcat?.median)} | ${row.cpuMicrosPerRecord ?? 'n/a'} | ${ratio(row.cpuMicrosPerRecord, kcat?.cpuMicrosPerRecord)} | ${row.peakRssMb || 'n/a'} |`,
       );
     }
   }
@@ -172,7 +121,7 @@ async function main() {
     const prepare = () => createTopic(cluster, 'ep', PARTITIONS);
     tables.push([
       'Produce (idempotent, acks=all)',
-      await interleave('produce', runners, prepare, (t) => deleteTopic(cluster, t)),
+      await interleave('produce', workload, runners, prepare, (t) => deleteTopic(cluster, t)),
     ]);
   }
   if (only.has('consume')) {
@@ -181,6 +130,7 @@ async function main() {
     await run(KCAT, ['-P', ...cluster.kcatConnection, '-t', topic, '-l', lines]);
     const table = await interleave(
       'consume',
+      workload,
       consumeRunners(cluster),
       async () => topic,
       async () => {},

@@ -205,7 +205,9 @@ export function throughput(
     messagesPerSecond: Math.round(run.messages / shownSeconds),
     megabytesPerSecond: round(bytes / 1_000_000 / shownSeconds, 2),
     errors: run.errors,
-    ...(run.firstRecordMs !== undefined ? { firstRecordMs: Math.round(run.firstRecordMs) } : {}),
+    // Whole ms rounded down, so that it never exceeds `seconds` (rounded to 0.1 ms) when every
+    // record came in the first fetch.
+    ...(run.firstRecordMs !== undefined ? { firstRecordMs: Math.floor(run.firstRecordMs) } : {}),
     peakRssMb: peakRssMb(),
     interrupted: Boolean(input.signal?.aborted),
     settings: mode === 'consume' && !run.temporary ? null : settingsOf(input),

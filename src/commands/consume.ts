@@ -11,12 +11,14 @@ import { defineCommand } from './command.js';
 import { countInTime, rateText } from '../feed/render/summary.js';
 import { parseIsoTime } from '../feed/sources/options.js';
 
-export const DEFAULT_GROUP = 'kfeed-consumer';
+/** The S3 sink commits what it wrote, so it always reads in a group: this one unless -g names another. */
+export const DEFAULT_SINK_GROUP = 'kfeed-s3-sink';
 
 export interface ConsumeOptions extends ConnectionFlags {
   topics?: string[];
   topic: string[];
-  group: string;
+  /** Without it (and without --sink) records are read without a group and nothing is committed. */
+  group?: string;
   groupProtocol?: GroupProtocol;
   fromBeginning?: boolean;
   offset?: string;
@@ -44,14 +46,18 @@ function consumeFlags(command: Command): Command {
   return withConnectionOptions(
     command
       .option('-t, --topic <name>', 'topic to read, repeatable', collect, [])
-      .option('-g, --group <id>', 'consumer group (offsets are committed there)', DEFAULT_GROUP)
+      .option(
+        '-g, --group <id>',
+        'consumer group: offsets are committed there and the next run continues after them ' +
+          `(default: none, nothing committed; with --sink: ${DEFAULT_SINK_GROUP})`,
+      )
       .addOption(
         new Option(
           '--group-protocol <protocol>',
           'group protocol: consumer (KIP-848, the default on Kafka 4) or classic (the default on 3.x)',
         ).choices([...GROUP_PROTOCOLS]),
       )
-      .option('--from-beginning', 'start at the oldest record when the group has no committed offset')
+      .option('--from-beginning', 'start at the oldest record (with -g: where the group has no committed offset yet)')
       .option('--offset <n>', 'start every partition (or --partition) at this offset', integer('--offset', 0))
       .option('--from-time <iso>', 'start at the first record at or after this time (ISO 8601)')
       .option('--partition <n>', 'read only this partition', integer('--partition', 0))
@@ -117,6 +123,13 @@ function validateConsume(options: ConsumeOptions): void {
   aliased('--object-records', options.objectRecords, '--batch-size', options.batchSize);
   aliased('--object-seconds', options.objectSeconds, '--batch-seconds', options.batchSeconds);
   if (options.sink && options.format === 'ticker') throw usageError('--sink and --format ticker exclude each other');
+  if (options.groupProtocol && groupOf(options) === undefined)
+    throw usageError('--group-protocol needs a consumer group', 'name one with -g');
+}
+
+/** The group records are read in: -g, the sink's own default, or none. */
+function groupOf(options: ConsumeOptions): string | undefined {
+  return options.group ?? (options.sink ? DEFAULT_SINK_GROUP : undefined);
 }
 
 export default defineCommand<ConsumeOptions, ConsumeSummary>({
@@ -149,6 +162,8 @@ function startPosition(options: ConsumeOptions): StartPosition {
 export interface ConsumeSummary {
   records: number;
   seconds: number;
+  /** The consumer group read in; null when read without one. */
+  group: string | null;
   keys?: string[];
   objects?: number;
   recovered?: number;
@@ -165,7 +180,7 @@ export async function consumeRun(ctx: Context, topics: string[], options: Consum
     const { openFeedConsumer } = await import('../feed/consumer.js');
     const consumer = await openFeedConsumer(settings, {
       topics,
-      groupId: options.group,
+      groupId: groupOf(options),
       groupProtocol: options.groupProtocol,
       start,
       partition: options.partition,
@@ -204,7 +219,7 @@ async function runPrint(
   const ms = Date.now() - began;
   // stdout carries the records, so the summary goes to stderr.
   ctx.info(`consumed ${countInTime(count, 'message', ms)}`);
-  return { records: count, seconds: ms / 1000 };
+  return { records: count, seconds: ms / 1000, group: groupOf(options) ?? null };
 }
 
 async function runTicker(ctx: Context, consumer: FeedConsumer, options: ConsumeOptions): Promise<ConsumeSummary> {
@@ -227,7 +242,7 @@ async function runTicker(ctx: Context, consumer: FeedConsumer, options: ConsumeO
       limit: recordLimit(options),
       onUpdate: () => view.touch(),
     });
-    return { records, seconds: (Date.now() - began) / 1000 };
+    return { records, seconds: (Date.now() - began) / 1000, group: groupOf(options) ?? null };
   } finally {
     view.stop();
   }
@@ -256,11 +271,14 @@ async function runSink(
   const objectRecords = aliased('--object-records', options.objectRecords, '--batch-size', options.batchSize) ?? 1000;
   const objectSeconds =
     aliased('--object-seconds', options.objectSeconds, '--batch-seconds', options.batchSeconds) ?? 60;
-  ctx.info(`writing to ${options.sink} (objects of up to ${objectRecords} records or ${objectSeconds} s)`);
+  ctx.info(
+    `writing to ${options.sink} in consumer group ${groupOf(options)} ` +
+      `(objects of up to ${objectRecords} records or ${objectSeconds} s)`,
+  );
   const began = Date.now();
   const stats = await consumeToS3(consumer, s3, {
     location,
-    group: options.group,
+    group: groupOf(options)!,
     batchSize: objectRecords,
     batchSeconds: objectSeconds,
     signal: ctx.abort.signal,
@@ -269,6 +287,7 @@ async function runSink(
   return {
     records: stats.records,
     seconds: (Date.now() - began) / 1000,
+    group: groupOf(options)!,
     objects: stats.objects,
     recovered: stats.recovered,
     sink: options.sink,

@@ -85,6 +85,8 @@ export function murmur2(data: Buffer): number {
   return h | 0;
 }
 
+type EngineMessage = MessageToProduce<Buffer | undefined, Buffer, string, string>;
+
 const asBytes = (value: Buffer | string) => (Buffer.isBuffer(value) ? value : Buffer.from(String(value)));
 
 /**
@@ -92,14 +94,16 @@ const asBytes = (value: Buffer | string) => (Buffer.isBuffer(value) ? value : Bu
  * records are spread by a hash of their value rather than round-robin, so that the same
  * record always lands on the same partition. The engine takes the result modulo the count.
  */
-function stablePartition(message: MessageToProduce<Buffer | undefined, Buffer, string, string>): number {
+function stablePartition(message: EngineMessage): number {
   const hashed = message.key ?? message.value;
   return hashed ? murmur2(hashed) & 0x7fffffff : 0;
 }
 
-function toMessage(record: FeedRecord): MessageToProduce<Buffer | undefined, Buffer, string, string> {
+/** The record as the engine sends it, stamped with the time it was handed to `send` (as Java's client does). */
+function toMessage(record: FeedRecord, timestamp: bigint): EngineMessage {
   return {
     topic: record.topic,
+    timestamp,
     key: record.key === null || record.key === undefined ? undefined : asBytes(record.key),
     value: asBytes(record.value),
     ...(record.headers ? { headers: record.headers } : {}),
@@ -156,7 +160,7 @@ export async function createFeedProducer(
   }
 
   const stats: ProducerStats = { sent: 0, acknowledged: 0, errors: 0, batches: 0, pending: 0 };
-  let queue: FeedRecord[] = [];
+  let queue: EngineMessage[] = [];
   const inFlight = new Set<Promise<void>>();
   let lingerTimer: NodeJS.Timeout | undefined;
   let failure: KfeedError | undefined;
@@ -167,11 +171,9 @@ export async function createFeedProducer(
     while (drainWaiters.length && (queue.length < maxQueued || failure)) drainWaiters.shift()!();
   };
 
-  const sendOne = async (batch: FeedRecord[]) => {
-    const messages = new Array<MessageToProduce<Buffer | undefined, Buffer, string, string>>(batch.length);
-    for (let i = 0; i < batch.length; i++) messages[i] = toMessage(batch[i]);
+  const sendOne = async (batch: EngineMessage[]) => {
     try {
-      await producer.send({ messages });
+      await producer.send({ messages: batch });
       stats.acknowledged += batch.length;
     } catch (error) {
       stats.errors += batch.length;
@@ -212,7 +214,8 @@ export async function createFeedProducer(
     async send(records) {
       if (failure) throw failure;
       if (closed) throw new KfeedError('internal', 'the producer is closed');
-      for (const record of records) queue.push(record);
+      const now = BigInt(Date.now());
+      for (const record of records) queue.push(toMessage(record, now));
       stats.sent += records.length;
       stats.pending += records.length;
       schedule();
