@@ -19,6 +19,9 @@ function causes(error: unknown): any[] {
   return chain;
 }
 
+/** The broker's error name: kafkajs's `type`, or @platformatic/kafka's `apiId` (the data path's engine). */
+const protocolType = (e: any): unknown => e.type ?? e.apiId;
+
 const TLS_PEER_CODES: Record<string, string> = {
   DEPTH_ZERO_SELF_SIGNED_CERT: 'the broker certificate is self-signed and not trusted',
   SELF_SIGNED_CERT_IN_CHAIN: 'the broker certificate chains to a CA that is not trusted',
@@ -61,9 +64,9 @@ function translate(
   const brokers = settings?.brokers.join(',') ?? 'the brokers';
   const find = (predicate: (e: any) => boolean) => chain.find(predicate);
 
-  const protocol = find((e) => typeof e.type === 'string' && e.type !== 'UNKNOWN');
+  const protocol = find((e) => typeof protocolType(e) === 'string' && protocolType(e) !== 'UNKNOWN');
   if (protocol) {
-    const type: string = protocol.type;
+    const type = protocolType(protocol) as string;
     switch (type) {
       case 'TOPIC_ALREADY_EXISTS':
         return new KfeedError('conflict', messageOf(protocol).replace(/\.$/, ''), {
@@ -328,5 +331,5 @@ export function isCoordinatorNotFound(error: unknown): boolean {
 
 /** Whether the broker answered GROUP_AUTHORIZATION_FAILED anywhere in the error chain. */
 export function isGroupDenied(error: unknown): boolean {
-  return causes(error).some((e) => e.type === 'GROUP_AUTHORIZATION_FAILED');
+  return causes(error).some((e) => protocolType(e) === 'GROUP_AUTHORIZATION_FAILED');
 }
