@@ -22,24 +22,35 @@ export interface PartitionStart {
 type AnyConsumer = Consumer<Buffer, Buffer, Buffer, Buffer>;
 
 /**
- * The group protocol to join with: asked for, or KIP-848's when the broker serves its
- * heartbeat (Kafka 4.x), else the classic one (3.x).
+ * The group protocol to join with: asked for, or KIP-848's where it is generally available
+ * (Kafka 4.0 and later serve ConsumerGroupHeartbeat v1; 3.7-3.9 list v0 for an early-access
+ * protocol that is off unless the broker enables it), else the classic one.
  */
 export async function chooseGroupProtocol(probe: AnyConsumer, asked?: GroupProtocol): Promise<GroupProtocol> {
   const apis = await probe.listApis();
-  const served = apis.some((api) => api.name === 'ConsumerGroupHeartbeat');
-  if (asked === 'consumer' && !served) {
+  const heartbeat = apis.find((api) => api.name === 'ConsumerGroupHeartbeat');
+  if (asked === 'consumer' && !heartbeat) {
     throw new KfeedError('usage', 'the brokers do not serve the consumer group protocol (KIP-848)', {
       hint: 'Kafka 4.0 or later serves it; use --group-protocol classic',
     });
   }
-  return asked ?? (served ? 'consumer' : 'classic');
+  return asked ?? (heartbeat && heartbeat.maxVersion >= 1 ? 'consumer' : 'classic');
+}
+
+/** A 3.x broker that lists KIP-848's heartbeat but has the protocol off answers UNSUPPORTED_VERSION. */
+export function protocolRefused(error: unknown, protocol: GroupProtocol | null): KfeedError | undefined {
+  if (protocol !== 'consumer' || !/UNSUPPORTED_VERSION/.test(errorText(error))) return undefined;
+  return new KfeedError('usage', 'the brokers refused the consumer group protocol (KIP-848): it is not enabled there', {
+    hint: 'use --group-protocol classic (Kafka 4.0 and later serve the consumer protocol)',
+    cause: error,
+  });
 }
 
 const isUnknownTopic = (error: unknown): boolean =>
   /UNKNOWN_TOPIC|unknown topic|does not exist/i.test(errorText(error));
 
-function errorText(error: unknown): string {
+/** Every message and broker error name in an engine error and what it wraps, as one text. */
+export function errorText(error: unknown): string {
   const parts: string[] = [];
   const walk = (e: unknown, depth: number) => {
     if (!e || typeof e !== 'object' || depth > 4) return;

@@ -6,6 +6,8 @@ import { translateKafkaError } from '../kafka/errors.js';
 import { explainGroupFailure } from '../kafka/groups.js';
 import {
   chooseGroupProtocol,
+  errorText,
+  protocolRefused,
   startOffsets,
   topicPartitions,
   type GroupProtocol,
@@ -117,8 +119,7 @@ async function whileCoordinatorMoves<T>(call: () => Promise<T>): Promise<T> {
     try {
       return await call();
     } catch (error) {
-      const text = String((error as Error)?.message ?? '') + JSON.stringify(error ?? '');
-      if (attempt >= 20 || !/COORDINATOR|NOT_COORDINATOR|COORDINATOR_LOAD/.test(text)) throw error;
+      if (attempt >= 20 || !/COORDINATOR/.test(errorText(error))) throw error;
       await new Promise((resolve) => setTimeout(resolve, Math.min(2000, 100 * attempt)));
     }
   }
@@ -322,7 +323,8 @@ export async function openFeedConsumer(
       } catch (error) {
         throw groupId === undefined
           ? translateKafkaError(error, settings)
-          : await explainGroupFailure(error, settings, groupId, options.topics[0]);
+          : (protocolRefused(error, protocol) ??
+              (await explainGroupFailure(error, settings, groupId, options.topics[0])));
       } finally {
         signal?.removeEventListener('abort', stop);
         await stream?.close().catch(() => undefined);
