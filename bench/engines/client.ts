@@ -103,6 +103,71 @@ async function kafkajs(): Promise<number> {
   return read;
 }
 
+/**
+ * @confluentinc/kafka-javascript (librdkafka) through its KafkaJS-style API, from the folder
+ * CKJS_MODULES names: it is not a dependency of kfeed (its install fetches prebuilt binaries
+ * from GitHub; offline it compiles its own librdkafka against the headers of `node`).
+ */
+async function confluent(): Promise<number> {
+  const dir = process.env.CKJS_MODULES;
+  if (!dir) throw new Error('set CKJS_MODULES to the node_modules folder holding @confluentinc/kafka-javascript');
+  const { createRequire } = await import('node:module');
+  const load = createRequire(`${dir}/`);
+  const { KafkaJS } = load('@confluentinc/kafka-javascript') as {
+    KafkaJS: { Kafka: new (config: Record<string, unknown>) => ConfluentKafka };
+  };
+  const kafka = new KafkaJS.Kafka({
+    'bootstrap.servers': brokers.join(','),
+    'security.protocol': 'ssl',
+    'ssl.ca.pem': tls.ca,
+    'ssl.certificate.pem': tls.cert,
+    'ssl.key.pem': tls.key,
+    'client.id': 'engine-bench',
+  });
+  if (args.mode === 'produce') {
+    const producer = kafka.producer({ 'enable.idempotence': true, acks: -1 });
+    await producer.connect();
+    return produce({
+      send: async (batch) => {
+        await producer.send({ topic, messages: batch.map((value) => ({ value })) });
+      },
+      close: () => producer.disconnect(),
+    });
+  }
+  const consumer = kafka.consumer({
+    'group.id': `engine-bench-${Date.now()}`,
+    'auto.offset.reset': 'earliest',
+    'enable.auto.commit': false,
+  });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic] });
+  let read = 0;
+  await new Promise<void>((resolve) => {
+    void consumer.run({
+      eachBatch: async ({ batch }) => {
+        read += batch.messages.length;
+        if (read >= COUNT) resolve();
+      },
+    });
+  });
+  await consumer.disconnect();
+  return read;
+}
+
+interface ConfluentKafka {
+  producer(config: Record<string, unknown>): {
+    connect(): Promise<void>;
+    send(record: { topic: string; messages: Array<{ value: Buffer }> }): Promise<unknown>;
+    disconnect(): Promise<void>;
+  };
+  consumer(config: Record<string, unknown>): {
+    connect(): Promise<void>;
+    subscribe(subscription: { topics: string[] }): Promise<void>;
+    run(config: { eachBatch: (payload: { batch: { messages: unknown[] } }) => Promise<void> }): Promise<void>;
+    disconnect(): Promise<void>;
+  };
+}
+
 async function platformatic(): Promise<number> {
   const { Producer, Consumer, ProduceAcks } = await import('@platformatic/kafka');
   const base = { clientId: 'engine-bench', bootstrapBrokers: brokers, tls };
@@ -132,7 +197,8 @@ async function platformatic(): Promise<number> {
 }
 
 const began = process.hrtime.bigint();
-const records = args.engine === 'kafkajs' ? await kafkajs() : await platformatic();
+const records =
+  args.engine === 'kafkajs' ? await kafkajs() : args.engine === 'confluent' ? await confluent() : await platformatic();
 const seconds = Number(process.hrtime.bigint() - began) / 1e9;
 const cpu = process.cpuUsage();
 process.stdout.write(

@@ -4,6 +4,7 @@
 // Wall time, CPU seconds and peak RSS of each process come from GNU time.
 //
 //   npm run bench:engines -- [--rounds 3] [--count 500000] [--size 200] [--partitions 6]
+//   CKJS_MODULES=/path/node_modules npm run bench:engines   # also @confluentinc/kafka-javascript
 //
 // Run under Node ≥ 22.22 / 24.6 (@platformatic/kafka needs it): npm puts node_modules/.bin first.
 import fs from 'node:fs';
@@ -42,7 +43,8 @@ function client(cluster: Cluster, engine: string, mode: string, extra: string[] 
       ...['--engine', engine, '--mode', mode, '--topic', topic, '--brokers', cluster.brokers],
       ...['--ca', ca, '--cert', cert, '--key', key, '--count', String(COUNT), '--size', String(SIZE), ...extra],
     ]);
-    const out = JSON.parse(r.stdout) as { records: number; seconds: number };
+    // The last line: a client may log to stdout before it.
+    const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { records: number; seconds: number };
     return { ...r, reported: Math.round(out.records / out.seconds) };
   };
 }
@@ -52,6 +54,9 @@ function produceRunners(cluster: Cluster, lines: string): Record<string, Runner>
     'kafkajs 2.2.4 (1 in flight, 1000/send)': client(cluster, 'kafkajs', 'produce'),
     '@platformatic/kafka (1 in flight, 1000/send)': client(cluster, 'platformatic', 'produce'),
     '@platformatic/kafka (5 in flight, 1000/send)': client(cluster, 'platformatic', 'produce', ['--in-flight', '5']),
+    ...(process.env.CKJS_MODULES
+      ? { '@confluentinc/kafka-javascript (1 in flight, 1000/send)': client(cluster, 'confluent', 'produce') }
+      : {}),
     kcat: (topic) =>
       run(KCAT, [
         '-P',
@@ -73,6 +78,7 @@ function consumeRunners(cluster: Cluster): Record<string, Runner> {
     '@platformatic/kafka (maxBytes 3 MiB, 512 KiB a partition)': client(cluster, 'platformatic', 'consume', [
       ...['--max-bytes', String(3 << 20), '--max-bytes-per-partition', String(512 << 10)],
     ]),
+    ...(process.env.CKJS_MODULES ? { '@confluentinc/kafka-javascript': client(cluster, 'confluent', 'consume') } : {}),
     kcat: (topic) =>
       run(KCAT, ['-C', ...cluster.kcatConnection, '-t', topic, '-o', 'beginning', '-e', '-q'], {
         discardStdout: true,
