@@ -1,9 +1,8 @@
-import fs from 'node:fs';
-import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unique } from './helpers/unique.js';
 import { clientCertificate, type TestClient } from './helpers/clients.js';
 import { runKafkaTool } from './helpers/kafka-tools.js';
+import { produceWithJava } from './helpers/java-producer.js';
 import type { GroupDescription, GroupSummary } from '../src/kafka/groups.js';
 import { poll } from '../src/wait.js';
 import { expectFailure } from './helpers/assert.js';
@@ -121,33 +120,17 @@ function suiteTarget(): Target {
   };
 }
 
-/** Records with chosen partitions and timestamps, through kafkajs (an independent producer path). */
-async function produceAt(
+/** Records with chosen partitions and timestamps, through Kafka's own Java producer (an independent client). */
+function produceAt(
   target: Target,
   topic: string,
   records: Array<{ partition: number; value: string; timestamp: number }>,
 ) {
-  const kafka = new Kafka({
-    clientId: 'groups-test',
-    brokers: target.brokers,
-    ssl: {
-      ca: [fs.readFileSync(target.ca, 'utf8')],
-      cert: fs.readFileSync(target.cert, 'utf8'),
-      key: fs.readFileSync(target.key, 'utf8'),
-    },
-    logLevel: logLevel.NOTHING,
-  });
-  const producer = kafka.producer();
-  await producer.connect();
-  try {
-    for (const r of records)
-      await producer.send({
-        topic,
-        messages: [{ partition: r.partition, value: r.value, timestamp: String(r.timestamp) }],
-      });
-  } finally {
-    await producer.disconnect();
-  }
+  return produceWithJava(
+    { cluster: target.name, brokers: target.brokers, ca: target.ca, cert: target.cert, key: target.key },
+    topic,
+    records,
+  );
 }
 
 async function describeGroup(target: Target, group: string): Promise<GroupDescription> {

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
-import type { Kafka } from 'kafkajs';
+import type { Admin } from '@platformatic/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IamAuth } from '../src/aws/msk-iam.js';
-import { createKafka } from '../src/kafka/client.js';
+import { baseOptions, engine } from '../src/kafka/client.js';
 import { translateKafkaError } from '../src/kafka/errors.js';
 import { poll } from '../src/wait.js';
 import { tempDir } from './helpers/env.js';
@@ -144,15 +144,14 @@ describe('kfeed local up --iam: a broker that checks MSK IAM tokens', () => {
         region: up.iam.region,
         signedAt,
       });
-      const admin = (await clientWithToken(settings, token)).admin();
+      const admin = await adminWithToken(settings, token);
       try {
-        await admin.connect();
         await admin.listTopics();
         return undefined;
       } catch (error) {
         return translateKafkaError(error, { ...settings, iam });
       } finally {
-        await admin.disconnect().catch(() => undefined);
+        await admin.close().catch(() => undefined);
       }
     };
     expect(await connect(new Date())).toBeUndefined();
@@ -182,8 +181,7 @@ describe('kfeed local up --iam: a broker that checks MSK IAM tokens', () => {
       region: up.iam.region,
       signedAt: new Date(),
     });
-    const stale = (await clientWithToken(settings, fixedToken)).admin();
-    await stale.connect();
+    const stale = await adminWithToken(settings, fixedToken);
     await stale.listTopics();
     for (let round = 0; round < rounds; round++) {
       const sent = await kfeed(['produce', '-t', topic, ...connection], { env, stdin: `round ${round}\n` });
@@ -201,7 +199,7 @@ describe('kfeed local up --iam: a broker that checks MSK IAM tokens', () => {
       () => undefined,
       (error: unknown) => translateKafkaError(error, { ...settings, iam: { region: up.iam.region } as IamAuth }),
     );
-    await stale.disconnect().catch(() => undefined);
+    await stale.close().catch(() => undefined);
     // The broker ends the session at the token's lifetime: it closes the connection, or refuses the stale token on re-authentication.
     expect(staleError?.line).toMatch(
       /closed the connection|refused the IAM credentials: IAM token refused: expired at/,
@@ -213,15 +211,11 @@ describe('kfeed local up --iam: a broker that checks MSK IAM tokens', () => {
   });
 });
 
-/** A kafkajs client whose OAUTHBEARER provider hands over a given token (for tokens the signer cannot make). */
-async function clientWithToken(settings: Parameters<typeof createKafka>[0], token: string): Promise<Kafka> {
-  const { Kafka: KafkaClass, logLevel } = (await import('kafkajs')).default;
-  return new KafkaClass({
-    clientId: 'kfeed-test',
-    brokers: settings.brokers,
-    ssl: { ca: [settings.tls!.ca!], rejectUnauthorized: true },
-    sasl: { mechanism: 'oauthbearer', oauthBearerProvider: async () => ({ value: token }) },
-    retry: { retries: 0 },
-    logLevel: logLevel.NOTHING,
+/** An engine admin client whose OAUTHBEARER token is a given one (for tokens the signer cannot make). */
+async function adminWithToken(settings: Parameters<typeof baseOptions>[0], token: string): Promise<Admin> {
+  const { Admin: AdminClass } = await engine();
+  return new AdminClass({
+    ...(await baseOptions(settings, { retries: 0 })),
+    sasl: { mechanism: 'OAUTHBEARER', token },
   });
 }

@@ -49,8 +49,8 @@ export async function withTopic<T>(
     const topic = input.topic;
     const partitions = await withAdmin(input.settings, async (admin) => {
       await requireTopics(admin, [topic], input.settings);
-      const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
-      return metadata.topics.find((t) => t.name === topic)?.partitions.length ?? 0;
+      const metadata = await admin.metadata({ topics: [topic], forceUpdate: true });
+      return metadata.topics.get(topic)?.partitionsCount ?? 0;
     });
     return work(input.topic, partitions, false);
   }

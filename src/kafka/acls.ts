@@ -1,7 +1,16 @@
-import kafkajs, { type Admin, type AclEntry } from 'kafkajs';
+import {
+  AclOperations as AclOperationTypes,
+  AclPermissionTypes,
+  ResourcePatternTypes,
+  ResourceTypes as AclResourceTypes,
+  type Acl,
+  type AclFilter,
+  type Admin,
+} from '@platformatic/kafka';
 import { KfeedError } from '../errors.js';
 
-const { AclResourceTypes, AclOperationTypes, AclPermissionTypes, ResourcePatternTypes } = kafkajs;
+/** One ACL as the engine sends and returns it (Kafka's numeric resource, operation and pattern types). */
+type AclEntry = Acl;
 
 export const ROLES = ['producer', 'consumer', 'read', 'write', 'describe', 'all'] as const;
 export type Role = (typeof ROLES)[number];
@@ -114,7 +123,7 @@ export function describeBinding(entry: AclEntry): AclBinding {
 
 export async function grantRole(admin: Admin, input: GrantInput): Promise<AclBinding[]> {
   const entries = bindingsFor(input);
-  await admin.createAcls({ acl: entries });
+  await admin.createAcls({ creations: entries });
   return entries.map(describeBinding);
 }
 
@@ -123,28 +132,29 @@ export async function grantTopicRead(admin: Admin, principal: string, topic: str
   const entries = bindingsFor({ principal, role: 'read', topic }).filter(
     (e) => e.resourceType === AclResourceTypes.TOPIC,
   );
-  await admin.createAcls({ acl: entries });
+  await admin.createAcls({ creations: entries });
   return entries.map(describeBinding);
 }
 
 /** Removes exactly the bindings the role would grant; returns those that existed. */
 export async function revokeRole(admin: Admin, input: GrantInput): Promise<AclBinding[]> {
   const entries = bindingsFor(input);
-  const result = await admin.deleteAcls({ filters: entries });
-  return result.filterResponses.flatMap((r) => r.matchingAcls).map((m) => describeBinding(m as unknown as AclEntry));
+  return (await admin.deleteAcls({ filters: entries })).map(describeBinding);
 }
 
 /** All ACLs, or those that apply to one topic (literal, prefixed or wildcard). */
 export async function listAcls(admin: Admin, options: { topic?: string } = {}): Promise<AclBinding[]> {
-  const response = await admin.describeAcls({
+  const filter: AclFilter = {
     resourceType: options.topic ? AclResourceTypes.TOPIC : AclResourceTypes.ANY,
-    resourceName: options.topic ?? undefined,
+    resourceName: options.topic ?? null,
     resourcePatternType: options.topic ? ResourcePatternTypes.MATCH : ResourcePatternTypes.ANY,
+    principal: null,
+    host: null,
     operation: AclOperationTypes.ANY,
     permissionType: AclPermissionTypes.ANY,
-  } as never);
+  };
   const rows: AclBinding[] = [];
-  for (const resource of response.resources) {
+  for (const resource of await admin.describeAcls({ filter })) {
     for (const acl of resource.acls) {
       rows.push(
         describeBinding({
@@ -170,16 +180,18 @@ export async function listAcls(admin: Admin, options: { topic?: string } = {}): 
 
 /** Deletes every literal ACL on the topic (what `delete-topic` cleans up). */
 export async function deleteTopicAcls(admin: Admin, topic: string): Promise<AclBinding[]> {
-  const result = await admin.deleteAcls({
+  const removed = await admin.deleteAcls({
     filters: [
       {
         resourceType: AclResourceTypes.TOPIC,
         resourceName: topic,
         resourcePatternType: ResourcePatternTypes.LITERAL,
+        principal: null,
+        host: null,
         operation: AclOperationTypes.ANY,
         permissionType: AclPermissionTypes.ANY,
-      } as never,
+      },
     ],
   });
-  return result.filterResponses.flatMap((r) => r.matchingAcls).map((m) => describeBinding(m as unknown as AclEntry));
+  return removed.map(describeBinding);
 }

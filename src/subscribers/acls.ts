@@ -1,8 +1,16 @@
-import kafkajs, { type Admin, type AclEntry } from 'kafkajs';
+import {
+  AclOperations as AclOperationTypes,
+  AclPermissionTypes,
+  ResourcePatternTypes,
+  ResourceTypes as AclResourceTypes,
+  type Acl as AclEntry,
+  type AclOperationValue,
+  type Admin,
+  type ResourcePatternTypeValue,
+  type ResourceTypeValue,
+} from '@platformatic/kafka';
 import { describeBinding, type AclBinding } from '../kafka/acls.js';
 import type { SubscriberRole } from './registry.js';
-
-const { AclResourceTypes, AclOperationTypes, AclPermissionTypes, ResourcePatternTypes } = kafkajs;
 
 /**
  * Exactly the ACLs a subscriber's role needs, nothing more: a consumer may read and describe
@@ -18,7 +26,12 @@ export function subscriberBindings(input: {
 }): AclEntry[] {
   // IAM clients are authorized by their IAM policy, never by Kafka ACLs.
   if (input.auth === 'iam') return [];
-  const entry = (resourceType: number, resourceName: string, pattern: number, operation: number): AclEntry => ({
+  const entry = (
+    resourceType: ResourceTypeValue,
+    resourceName: string,
+    pattern: ResourcePatternTypeValue,
+    operation: AclOperationValue,
+  ): AclEntry => ({
     resourceType,
     resourceName,
     resourcePatternType: pattern,
@@ -47,13 +60,12 @@ export function bindingKey(b: AclBinding): string {
 
 /** Creates the entries; returns them as people read ACLs. */
 export async function createBindings(admin: Admin, entries: AclEntry[]): Promise<AclBinding[]> {
-  if (entries.length) await admin.createAcls({ acl: entries });
+  if (entries.length) await admin.createAcls({ creations: entries });
   return entries.map(describeBinding);
 }
 
 /** Deletes exactly these entries (each filter matches one binding); returns those that existed. */
 export async function deleteBindings(admin: Admin, entries: AclEntry[]): Promise<AclBinding[]> {
   if (!entries.length) return [];
-  const result = await admin.deleteAcls({ filters: entries });
-  return result.filterResponses.flatMap((r) => r.matchingAcls).map((m) => describeBinding(m as unknown as AclEntry));
+  return (await admin.deleteAcls({ filters: entries })).map(describeBinding);
 }

@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Admin, Kafka } from 'kafkajs';
+import type { Admin } from '@platformatic/kafka';
+import type { ConnectionSettings } from '../config/connection.js';
+import { closeQuietly, createAdmin } from '../kafka/client.js';
 import type { CertificateAuthority, RevocationReason } from '../certs/issuing.js';
 import type { ParsedCsr } from '../certs/csr.js';
 import { describeKey } from '../certs/keys.js';
@@ -22,9 +24,9 @@ import {
   type SubscriberRole,
 } from './registry.js';
 
-/** What every lifecycle step needs: a Kafka client with admin rights and the registry's topic. */
+/** What every lifecycle step needs: a connection with admin rights and the registry's topic. */
 export interface RegistryAccess {
-  kafka: Kafka;
+  settings: ConnectionSettings;
   registryTopic: string;
   /** The operator's principal, recorded as who made each change. */
   operator: string;
@@ -145,15 +147,14 @@ export interface AddSubscriberResult {
  * point). A failure at any step undoes the steps before it and says what failed.
  */
 export async function addSubscriber(access: RegistryAccess, input: AddSubscriberInput): Promise<AddSubscriberResult> {
-  const { kafka, registryTopic } = access;
+  const { settings, registryTopic } = access;
   checkSubscriberCsr(input.csr, input.csrFile);
   checkBundleDir(input.outDir);
   const principal = `User:${input.csr.subject}`;
-  const admin = kafka.admin();
-  await admin.connect();
+  const admin = await createAdmin(settings);
   try {
     await requireTopics(admin, input.topics);
-    const registry = await readRegistry(kafka, registryTopic, access.signal);
+    const registry = await readRegistry(settings, registryTopic, access.signal);
     const previous = checkNewSubscriber(registry, input.name, principal);
     const held = new Set((await listAcls(admin)).filter((b) => b.principal === principal).map(bindingKey));
 
@@ -227,7 +228,7 @@ export async function addSubscriber(access: RegistryAccess, input: AddSubscriber
       registryTopic,
     };
   } finally {
-    await admin.disconnect().catch(() => undefined);
+    await closeQuietly(admin);
   }
 }
 
@@ -264,7 +265,7 @@ async function bundleThenRecord(
   );
   await tx.step('recording the subscriber', async () => {
     await ensureRegistryTopic(admin, access.registryTopic);
-    await writeRegistryRecord(access.kafka, access.registryTopic, what.record);
+    await writeRegistryRecord(access.settings, access.registryTopic, what.record);
   });
   return written;
 }
@@ -277,7 +278,7 @@ async function revokeIfPossible(authority: CertificateAuthority, serialNumber: s
 }
 
 async function requireSubscriber(access: RegistryAccess, name: string): Promise<SubscriberRecord> {
-  const registry = await readRegistry(access.kafka, access.registryTopic, access.signal);
+  const registry = await readRegistry(access.settings, access.registryTopic, access.signal);
   const record = registry.get(name);
   if (!record) {
     const known = [...registry.values()].filter((r) => !isRemoved(r)).map((r) => r.name);
@@ -367,7 +368,7 @@ export async function renewSubscriber(
     updatedAt: now,
     updatedBy: access.operator,
   };
-  await tx.step('recording the renewal', () => writeRegistryRecord(access.kafka, access.registryTopic, updated));
+  await tx.step('recording the renewal', () => writeRegistryRecord(access.settings, access.registryTopic, updated));
   return { subscriber: updated, certificate, file: path.resolve(input.out) };
 }
 
@@ -393,13 +394,12 @@ export async function removeSubscriber(
   input: RemoveSubscriberInput,
 ): Promise<RemoveSubscriberResult> {
   const record = await requireSubscriber(access, input.name);
-  const admin = access.kafka.admin();
-  await admin.connect();
+  const admin = await createAdmin(access.settings);
   let aclsRemoved: AclBinding[];
   try {
     aclsRemoved = await deleteBindings(admin, subscriberBindings(record));
   } finally {
-    await admin.disconnect().catch(() => undefined);
+    await closeQuietly(admin);
   }
   const now = new Date().toISOString();
   const revoked: string[] = [];
@@ -435,7 +435,7 @@ export async function removeSubscriber(
     removedAt: now,
     removedBy: access.operator,
   };
-  await writeRegistryRecord(access.kafka, access.registryTopic, removed);
+  await writeRegistryRecord(access.settings, access.registryTopic, removed);
   return {
     subscriber: removed,
     aclsRemoved,
@@ -493,14 +493,13 @@ export async function subscriberOverview(
   },
 ): Promise<SubscriberOverview> {
   const now = options.now ?? new Date();
-  const registry = await readRegistry(access.kafka, access.registryTopic, access.signal);
-  const admin = access.kafka.admin();
-  await admin.connect();
+  const registry = await readRegistry(access.settings, access.registryTopic, access.signal);
+  const admin = await createAdmin(access.settings);
   let acls: AclBinding[];
   try {
     acls = await listAcls(admin);
   } finally {
-    await admin.disconnect().catch(() => undefined);
+    await closeQuietly(admin);
   }
   const records = [...registry.values()].sort((a, b) => a.name.localeCompare(b.name));
   const active = records.filter((r) => !isRemoved(r));
@@ -588,7 +587,7 @@ export async function addIamSubscriber(
   access: RegistryAccess,
   input: AddIamSubscriberInput,
 ): Promise<AddIamSubscriberResult> {
-  const { kafka, registryTopic } = access;
+  const { settings, registryTopic } = access;
   const { buildClientPolicy, parseClusterArn } = await import('../aws/iam-policy.js');
   const policy = buildClientPolicy({
     clusterArn: input.clusterArn,
@@ -597,11 +596,10 @@ export async function addIamSubscriber(
     groupPrefix: input.groupPrefix,
   });
   checkBundleDir(input.outDir);
-  const admin = kafka.admin();
-  await admin.connect();
+  const admin = await createAdmin(settings);
   try {
     await requireTopics(admin, input.topics);
-    const registry = await readRegistry(kafka, registryTopic, access.signal);
+    const registry = await readRegistry(settings, registryTopic, access.signal);
     const previous = checkNewSubscriber(registry, input.name, input.principalArn);
     const now = new Date().toISOString();
     const record: SubscriberRecord = {
@@ -629,7 +627,7 @@ export async function addIamSubscriber(
     const written = await bundleThenRecord(tx, access, admin, { outDir: input.outDir, files, record });
     return { subscriber: record, policy, bundle: { dir: path.resolve(input.outDir), files: written }, registryTopic };
   } finally {
-    await admin.disconnect().catch(() => undefined);
+    await closeQuietly(admin);
   }
 }
 

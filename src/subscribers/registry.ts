@@ -1,7 +1,10 @@
-import crypto from 'node:crypto';
-import type { Admin, Kafka } from 'kafkajs';
+import type { Admin } from '@platformatic/kafka';
+import type { ConnectionSettings } from '../config/connection.js';
 import { KfeedError } from '../errors.js';
-import { abortable } from '../wait.js';
+import { baseOptions, closeQuietly, engine, withAdmin } from '../kafka/client.js';
+import { hasKafkaError } from '../kafka/errors.js';
+import { GrouplessReader, positionKey } from '../kafka/read.js';
+import { brokers, createTopic, logRanges } from '../kafka/topics.js';
 
 /**
  * The subscriber registry lives in the cluster, so every operator sees the same list: a
@@ -103,75 +106,69 @@ export function isRemoved(record: SubscriberRecord): boolean {
 export async function ensureRegistryTopic(admin: Admin, topic: string): Promise<void> {
   const existing = new Set(await admin.listTopics());
   if (existing.has(topic)) return;
-  const brokers = (await admin.describeCluster()).brokers.length;
-  const replicationFactor = Math.min(3, brokers);
-  await admin.createTopics({
-    waitForLeaders: true,
-    topics: [
-      {
-        topic,
-        numPartitions: 1,
-        replicationFactor,
-        configEntries: [
-          { name: 'cleanup.policy', value: 'compact' },
-          { name: 'min.insync.replicas', value: String(Math.min(2, replicationFactor)) },
-        ],
-      },
+  const replicationFactor = Math.min(3, (await brokers(admin)).length);
+  await createTopic(admin, {
+    name: topic,
+    partitions: 1,
+    replicationFactor,
+    configs: [
+      { name: 'cleanup.policy', value: 'compact' },
+      { name: 'min.insync.replicas', value: String(Math.min(2, replicationFactor)) },
     ],
   });
 }
 
+/** Bytes asked per partition and Fetch while reading the registry. */
+const REGISTRY_FETCH_BYTES = 1024 * 1024;
+
 /**
- * Reads the whole registry: the latest record per name. A consumer with a group of its own
- * that commits nothing reads the topic once; Kafka forgets such a group when it leaves.
+ * Reads the whole registry: the latest record per name. No consumer group: the partitions are
+ * read from their log start to the end they had when the read began (ListOffsets, then Fetch),
+ * and nothing is committed, so reading leaves no group behind.
  */
 export async function readRegistry(
-  kafka: Kafka,
+  settings: ConnectionSettings,
   topic: string,
   signal?: AbortSignal,
 ): Promise<Map<string, SubscriberRecord>> {
-  const admin = kafka.admin();
-  await admin.connect();
-  let end: bigint;
-  try {
-    if (!(await admin.listTopics()).includes(topic)) return new Map();
-    const offsets = await admin.fetchTopicOffsets(topic);
-    end = offsets.reduce((sum, o) => (BigInt(o.high) > sum ? BigInt(o.high) : sum), 0n);
-    if (offsets.every((o) => o.high === o.low)) return new Map();
-  } finally {
-    await admin.disconnect().catch(() => undefined);
-  }
+  const ranges = await withAdmin(settings, async (admin) => {
+    if (!(await admin.listTopics()).includes(topic)) return undefined;
+    const metadata = await admin.metadata({ topics: [topic], forceUpdate: true });
+    const partitions = metadata.topics.get(topic)?.partitions.map((_, partition) => partition) ?? [];
+    return logRanges(admin, topic, partitions);
+  });
   const records = new Map<string, SubscriberRecord>();
-  const consumer = kafka.consumer({ groupId: `kfeed-registry-reader-${crypto.randomUUID()}`, maxWaitTimeInMs: 100 });
-  let settle!: (error?: unknown) => void;
-  let timer: NodeJS.Timeout | undefined;
-  const finished = new Promise<void>((resolve, reject) => (settle = (error) => (error ? reject(error) : resolve())));
+  if (!ranges) return records;
+  const next = new Map([...ranges].map(([partition, r]) => [partition, BigInt(r.low)]));
+  const end = new Map([...ranges].map(([partition, r]) => [partition, BigInt(r.high)]));
+  const reader = await GrouplessReader.open(settings);
+  const deadline = Date.now() + 30_000;
   try {
-    await consumer.connect();
-    await consumer.subscribe({ topics: [topic], fromBeginning: true });
-    await consumer.run({
-      autoCommit: false,
-      eachBatch: async ({ batch }) => {
-        try {
-          for (const message of batch.messages) {
-            const key = message.key?.toString('utf8');
-            if (!key || !message.value) continue;
-            records.set(key, parseSubscriberRecord(key, message.value.toString('utf8'), topic));
-          }
-          const last = batch.messages[batch.messages.length - 1];
-          if (last && BigInt(last.offset) + 1n >= end) settle();
-        } catch (error) {
-          settle(error);
-        }
-      },
-    });
-    timer = setTimeout(() => settle(registryTimeout(topic)), 30_000);
-    await abortable(finished, signal);
+    for (;;) {
+      const pending = [...next].filter(([partition, offset]) => offset < end.get(partition)!);
+      if (pending.length === 0) return records;
+      if (Date.now() > deadline) throw registryTimeout(topic);
+      const fetched = await reader.fetch(
+        pending.map(([partition, offset]) => ({ topic, partition, offset })),
+        REGISTRY_FETCH_BYTES,
+        signal,
+      );
+      for (const record of fetched.records) {
+        if (record.offset >= end.get(record.partition)!) continue;
+        next.set(record.partition, record.offset + 1n);
+        const key = record.key?.toString('utf8');
+        if (!key || !record.value) continue;
+        records.set(key, parseSubscriberRecord(key, record.value.toString('utf8'), topic));
+      }
+      // Answered with no record before the end: the rest was compacted away (or is transaction markers).
+      for (const [partition, offset] of pending) {
+        if (fetched.answered.has(positionKey(topic, partition)) && next.get(partition) === offset)
+          next.set(partition, end.get(partition)!);
+      }
+    }
   } finally {
-    clearTimeout(timer);
-    await consumer.disconnect().catch(() => undefined);
+    await reader.close();
   }
-  return records;
 }
 
 function registryTimeout(topic: string): KfeedError {
@@ -185,14 +182,20 @@ function registryTimeout(topic: string): KfeedError {
 }
 
 /** Writes one record (acks=all, idempotent): the registry's commit point for every change. */
-export async function writeRegistryRecord(kafka: Kafka, topic: string, record: SubscriberRecord): Promise<void> {
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
-  await producer.connect();
+export async function writeRegistryRecord(
+  settings: ConnectionSettings,
+  topic: string,
+  record: SubscriberRecord,
+): Promise<void> {
+  const { Producer } = await engine();
+  const producer = new Producer({ ...(await baseOptions(settings, { clientId: 'kfeed-registry' })), idempotent: true });
   try {
-    await producer.send({ topic, acks: -1, messages: [{ key: record.name, value: JSON.stringify(record) }] });
+    await producer.send({
+      acks: -1,
+      messages: [{ topic, key: Buffer.from(record.name), value: Buffer.from(JSON.stringify(record)) }],
+    });
   } catch (error) {
-    const type = (error as { type?: string }).type ?? (error as { cause?: { type?: string } }).cause?.type;
-    if (type === 'MESSAGE_TOO_LARGE' || type === 'RECORD_LIST_TOO_LARGE') {
+    if (hasKafkaError(error, 'MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE')) {
       throw new KfeedError('config', `the registry topic ${topic} refused the record for ${record.name} as too large`, {
         hint:
           `raise its max.message.bytes (the record is ${JSON.stringify(record).length} bytes), ` +
@@ -202,7 +205,7 @@ export async function writeRegistryRecord(kafka: Kafka, topic: string, record: S
     }
     throw error;
   } finally {
-    await producer.disconnect().catch(() => undefined);
+    await closeQuietly(producer);
   }
 }
 

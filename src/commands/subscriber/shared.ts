@@ -31,16 +31,13 @@ export async function registryAccess(
   options: RegistryFlags,
 ): Promise<{ access: RegistryAccess; settings: ConnectionSettings }> {
   const settings = await ctx.connection(connectionFlags(options));
-  const [{ createKafka }, { translateKafkaError }, { kafkaPrincipalOfCertificate }, { operatorPrincipal }] =
-    await Promise.all([
-      import('../../kafka/client.js'),
-      import('../../kafka/errors.js'),
-      import('../../certs/principal.js'),
-      import('../../subscribers/registry.js'),
-    ]);
-  const kafka = await createKafka(settings);
+  const [{ translateKafkaError }, { kafkaPrincipalOfCertificate }, { operatorPrincipal }] = await Promise.all([
+    import('../../kafka/errors.js'),
+    import('../../certs/principal.js'),
+    import('../../subscribers/registry.js'),
+  ]);
   const access: RegistryAccess = {
-    kafka,
+    settings,
     registryTopic: options.registryTopic,
     operator: operatorPrincipal(settings, kafkaPrincipalOfCertificate),
     signal: ctx.abort.signal,

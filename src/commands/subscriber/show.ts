@@ -25,11 +25,14 @@ export default defineCommand<ShowSubscriberOptions, ShowSubscriberResult>({
   flags: (command) => withRegistryOptions(command),
   run: async (ctx: Context, options) => {
     const { access, settings } = await registryAccess(ctx, options);
-    const [{ subscriberOverview }, { groupLagByPrefix, partitionLag }, { listAcls }] = await Promise.all([
-      import('../../subscribers/lifecycle.js'),
-      import('../../subscribers/lag.js'),
-      import('../../kafka/acls.js'),
-    ]);
+    const [{ subscriberOverview }, { groupLagByPrefix, partitionLag }, { listAcls }, { withAdmin }] = await Promise.all(
+      [
+        import('../../subscribers/lifecycle.js'),
+        import('../../subscribers/lag.js'),
+        import('../../kafka/acls.js'),
+        import('../../kafka/client.js'),
+      ],
+    );
     return withRegistry(access, async () => {
       const overview = await subscriberOverview(access, {
         expiringDays: 30,
@@ -41,18 +44,14 @@ export default defineCommand<ShowSubscriberOptions, ShowSubscriberResult>({
           hint: 'list them with `kfeed subscriber list --removed`',
         });
       }
-      const admin = access.kafka.admin();
-      await admin.connect();
-      try {
-        const acls = (await listAcls(admin)).filter((a) => a.principal === subscriber.principal);
-        const partitions = await partitionLag(
-          settings,
-          subscriber.groups.map((g) => g.group),
-        );
-        return { subscriber, acls, partitions };
-      } finally {
-        await admin.disconnect().catch(() => undefined);
-      }
+      const acls = (await withAdmin(settings, (admin) => listAcls(admin))).filter(
+        (a) => a.principal === subscriber.principal,
+      );
+      const partitions = await partitionLag(
+        settings,
+        subscriber.groups.map((g) => g.group),
+      );
+      return { subscriber, acls, partitions };
     });
   },
   render: ({ subscriber: s, acls, partitions }, view) =>
