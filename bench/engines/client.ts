@@ -68,32 +68,45 @@ async function produce(engine: Engine): Promise<number> {
   return acknowledged;
 }
 
-async function kafkajs(): Promise<number> {
-  const { Kafka, logLevel, CompressionTypes } = (await import('kafkajs')).default;
-  const kafka = new Kafka({ clientId: 'engine-bench', brokers, ssl: tls, logLevel: logLevel.NOTHING });
-  if (args.mode === 'produce') {
-    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: IN_FLIGHT });
-    await producer.connect();
-    return produce({
-      send: async (batch) => {
-        await producer.send({
-          topic,
-          acks: -1,
-          compression: CompressionTypes.None,
-          messages: batch.map((value) => ({ value })),
-        });
-      },
-      close: () => producer.disconnect(),
-    });
+/** The KafkaJS-style client API kafkajs has and @confluentinc/kafka-javascript copies. */
+interface KafkaJsLike {
+  producer(config: Record<string, unknown>): {
+    connect(): Promise<void>;
+    send(record: Record<string, unknown>): Promise<unknown>;
+    disconnect(): Promise<void>;
+  };
+  consumer(config: Record<string, unknown>): {
+    connect(): Promise<void>;
+    subscribe(subscription: { topics: string[]; fromBeginning?: boolean }): Promise<void>;
+    run(config: Record<string, unknown>): Promise<void>;
+    disconnect(): Promise<void>;
+  };
+}
+
+/**
+ * A client that is not a dependency of kfeed, from the node_modules folder `env` names (default:
+ * the repository's): `npm install --no-save kafkajs@2.2.4` brings the replaced client back.
+ */
+async function loadOptional(name: string, env: string): Promise<unknown> {
+  const { createRequire } = await import('node:module');
+  const dir = process.env[env] ?? `${process.cwd()}/node_modules`;
+  try {
+    return createRequire(`${dir}/`)(name);
+  } catch {
+    throw new Error(`${name} is not installed in ${dir} (set ${env}, or npm install --no-save ${name})`);
   }
-  const consumer = kafka.consumer({ groupId: `engine-bench-${Date.now()}`, maxWaitTimeInMs: 250 });
+}
+
+/** Reads COUNT records with a KafkaJS-style consumer, batch by batch. */
+async function consumeKafkaJsStyle(kafka: KafkaJsLike, config: Record<string, unknown>, fromBeginning?: boolean) {
+  const consumer = kafka.consumer(config);
   await consumer.connect();
-  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  await consumer.subscribe({ topics: [topic], ...(fromBeginning ? { fromBeginning } : {}) });
   let read = 0;
   await new Promise<void>((resolve) => {
     void consumer.run({
-      autoCommit: false,
-      eachBatch: async ({ batch }) => {
+      ...(config.groupId ? { autoCommit: false } : {}),
+      eachBatch: async ({ batch }: { batch: { messages: unknown[] } }) => {
         read += batch.messages.length;
         if (read >= COUNT) resolve();
       },
@@ -103,18 +116,33 @@ async function kafkajs(): Promise<number> {
   return read;
 }
 
+async function kafkajs(): Promise<number> {
+  const { Kafka, logLevel } = (await loadOptional('kafkajs', 'KAFKAJS_MODULES')) as {
+    Kafka: new (config: Record<string, unknown>) => KafkaJsLike;
+    logLevel: { NOTHING: number };
+  };
+  const kafka = new Kafka({ clientId: 'engine-bench', brokers, ssl: tls, logLevel: logLevel.NOTHING });
+  if (args.mode === 'produce') {
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: IN_FLIGHT });
+    await producer.connect();
+    return produce({
+      send: async (batch) => {
+        await producer.send({ topic, acks: -1, messages: batch.map((value) => ({ value })) });
+      },
+      close: () => producer.disconnect(),
+    });
+  }
+  return consumeKafkaJsStyle(kafka, { groupId: `engine-bench-${Date.now()}`, maxWaitTimeInMs: 250 }, true);
+}
+
 /**
  * @confluentinc/kafka-javascript (librdkafka) through its KafkaJS-style API, from the folder
- * CKJS_MODULES names: it is not a dependency of kfeed (its install fetches prebuilt binaries
- * from GitHub; offline it compiles its own librdkafka against the headers of `node`).
+ * CKJS_MODULES names (its install fetches prebuilt binaries from GitHub; offline it compiles
+ * its own librdkafka against the headers of `node`).
  */
 async function confluent(): Promise<number> {
-  const dir = process.env.CKJS_MODULES;
-  if (!dir) throw new Error('set CKJS_MODULES to the node_modules folder holding @confluentinc/kafka-javascript');
-  const { createRequire } = await import('node:module');
-  const load = createRequire(`${dir}/`);
-  const { KafkaJS } = load('@confluentinc/kafka-javascript') as {
-    KafkaJS: { Kafka: new (config: Record<string, unknown>) => ConfluentKafka };
+  const { KafkaJS } = (await loadOptional('@confluentinc/kafka-javascript', 'CKJS_MODULES')) as {
+    KafkaJS: { Kafka: new (config: Record<string, unknown>) => KafkaJsLike };
   };
   const kafka = new KafkaJS.Kafka({
     'bootstrap.servers': brokers.join(','),
@@ -134,38 +162,11 @@ async function confluent(): Promise<number> {
       close: () => producer.disconnect(),
     });
   }
-  const consumer = kafka.consumer({
+  return consumeKafkaJsStyle(kafka, {
     'group.id': `engine-bench-${Date.now()}`,
     'auto.offset.reset': 'earliest',
     'enable.auto.commit': false,
   });
-  await consumer.connect();
-  await consumer.subscribe({ topics: [topic] });
-  let read = 0;
-  await new Promise<void>((resolve) => {
-    void consumer.run({
-      eachBatch: async ({ batch }) => {
-        read += batch.messages.length;
-        if (read >= COUNT) resolve();
-      },
-    });
-  });
-  await consumer.disconnect();
-  return read;
-}
-
-interface ConfluentKafka {
-  producer(config: Record<string, unknown>): {
-    connect(): Promise<void>;
-    send(record: { topic: string; messages: Array<{ value: Buffer }> }): Promise<unknown>;
-    disconnect(): Promise<void>;
-  };
-  consumer(config: Record<string, unknown>): {
-    connect(): Promise<void>;
-    subscribe(subscription: { topics: string[] }): Promise<void>;
-    run(config: { eachBatch: (payload: { batch: { messages: unknown[] } }) => Promise<void> }): Promise<void>;
-    disconnect(): Promise<void>;
-  };
 }
 
 async function platformatic(): Promise<number> {

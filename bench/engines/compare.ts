@@ -13,7 +13,18 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createTopic, deleteTopic, NODE, ROOT, startCluster, writePayloads, type Cluster } from '../lib/cluster.js';
 import { capture, cleanupScratch, loadAverage, log, run, which } from '../lib/process.js';
+import { createRequire } from 'node:module';
 import { interleave, type Runner, type ThroughputRow, type Workload } from '../compare/workloads.js';
+
+/** kfeed no longer depends on kafkajs: `npm install --no-save kafkajs@2.2.4` (or KAFKAJS_MODULES) measures it. */
+const HAS_KAFKAJS = (() => {
+  try {
+    createRequire(`${process.env.KAFKAJS_MODULES ?? path.join(ROOT, 'node_modules')}/`).resolve('kafkajs');
+    return true;
+  } catch {
+    return false;
+  }
+})();
 
 const { values: args } = parseArgs({
   options: {
@@ -51,7 +62,7 @@ function client(cluster: Cluster, engine: string, mode: string, extra: string[] 
 
 function produceRunners(cluster: Cluster, lines: string): Record<string, Runner> {
   return {
-    'kafkajs 2.2.4 (1 in flight, 1000/send)': client(cluster, 'kafkajs', 'produce'),
+    ...(HAS_KAFKAJS ? { 'kafkajs 2.2.4 (1 in flight, 1000/send)': client(cluster, 'kafkajs', 'produce') } : {}),
     '@platformatic/kafka (1 in flight, 1000/send)': client(cluster, 'platformatic', 'produce'),
     '@platformatic/kafka (5 in flight, 1000/send)': client(cluster, 'platformatic', 'produce', ['--in-flight', '5']),
     ...(process.env.CKJS_MODULES
@@ -68,7 +79,7 @@ function produceRunners(cluster: Cluster, lines: string): Record<string, Runner>
 
 function consumeRunners(cluster: Cluster): Record<string, Runner> {
   return {
-    'kafkajs 2.2.4': client(cluster, 'kafkajs', 'consume'),
+    ...(HAS_KAFKAJS ? { 'kafkajs 2.2.4': client(cluster, 'kafkajs', 'consume') } : {}),
     '@platformatic/kafka (default fetch sizes)': client(cluster, 'platformatic', 'consume'),
     '@platformatic/kafka (maxBytes 64 MiB, 8 MiB a partition)': client(cluster, 'platformatic', 'consume', [
       ...['--max-bytes', String(64 << 20), '--max-bytes-per-partition', String(8 << 20)],

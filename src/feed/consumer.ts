@@ -1,7 +1,7 @@
 import type { Consumer, ConsumerOptions, ConsumeOptions, Message, MessagesStream } from '@platformatic/kafka';
 import type { ConnectionSettings } from '../config/connection.js';
 import { KfeedError } from '../errors.js';
-import { engineBaseOptions } from '../kafka/engine-options.js';
+import { baseOptions, watchSocketErrors } from '../kafka/client.js';
 import { translateKafkaError } from '../kafka/errors.js';
 import { explainGroupFailure } from '../kafka/groups.js';
 import {
@@ -173,7 +173,7 @@ export async function openFeedConsumer(
   options: FeedConsumerOptions,
 ): Promise<FeedConsumer> {
   const { Consumer: EngineConsumerClass, MessagesStream: StreamClass } = await import('@platformatic/kafka');
-  const base = await engineBaseOptions(settings, {
+  const base = await baseOptions(settings, {
     clientId: options.clientId ?? 'kfeed-consumer',
     retries: 10,
     retryDelayMs: 300,
@@ -185,13 +185,15 @@ export async function openFeedConsumer(
     maxWaitTime: 250,
   };
   const groupId = options.groupId;
+  // A broker refusing the certificate says so in a TLS alert the engine reports as "closed".
+  let explain: (error: unknown) => unknown = (error) => error;
   const make = (protocol: GroupProtocol): EngineConsumer => {
     const group: Partial<ConsumerOptions<Buffer, Buffer, Buffer, Buffer>> =
       protocol === 'consumer'
         ? { groupProtocol: 'consumer' }
         : // Short enough that a member killed with SIGKILL is replaced within seconds.
           { groupProtocol: 'classic', sessionTimeout: 10_000, heartbeatInterval: 3000, rebalanceTimeout: 30_000 };
-    return new EngineConsumerClass({
+    const client = new EngineConsumerClass({
       ...base,
       // The engine wants a group id even when none is joined; it is never used then.
       groupId: groupId ?? 'kfeed-no-group',
@@ -199,6 +201,8 @@ export async function openFeedConsumer(
       ...fetchOptions,
       ...group,
     } as ConsumerOptions<Buffer, Buffer, Buffer, Buffer>);
+    explain = watchSocketErrors(client);
+    return client;
   };
 
   // The lookups go through a classic client: it asks for committed offsets as an admin does
@@ -232,8 +236,8 @@ export async function openFeedConsumer(
   } catch (error) {
     await consumer.close(true).catch(() => undefined);
     throw groupId === undefined
-      ? translateKafkaError(error, settings)
-      : await explainGroupFailure(error, settings, groupId, options.topics[0]);
+      ? translateKafkaError(explain(error), settings)
+      : await explainGroupFailure(explain(error), settings, groupId, options.topics[0]);
   }
   const wanted = (partition: number) => options.partition === undefined || partition === options.partition;
   const ends = new Map(starts.map((s) => [`${s.topic}:${s.partition}`, s.end]));
@@ -245,7 +249,7 @@ export async function openFeedConsumer(
         consumer.commit({ offsets: [{ topic, partition, offset: BigInt(offset), leaderEpoch: -1 }] }),
       );
     } catch (error) {
-      throw await explainGroupFailure(error, settings, groupId, topic);
+      throw await explainGroupFailure(explain(error), settings, groupId, topic);
     }
   };
 
@@ -322,9 +326,9 @@ export async function openFeedConsumer(
         await hooks?.beforeStop?.();
       } catch (error) {
         throw groupId === undefined
-          ? translateKafkaError(error, settings)
+          ? translateKafkaError(explain(error), settings)
           : (protocolRefused(error, protocol) ??
-              (await explainGroupFailure(error, settings, groupId, options.topics[0])));
+              (await explainGroupFailure(explain(error), settings, groupId, options.topics[0])));
       } finally {
         signal?.removeEventListener('abort', stop);
         await stream?.close().catch(() => undefined);

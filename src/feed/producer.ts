@@ -1,7 +1,7 @@
 import type { MessageToProduce, Producer } from '@platformatic/kafka';
 import type { ConnectionSettings } from '../config/connection.js';
 import { KfeedError } from '../errors.js';
-import { engineBaseOptions } from '../kafka/engine-options.js';
+import { baseOptions, closeQuietly, watchSocketErrors } from '../kafka/client.js';
 import { translateKafkaError } from '../kafka/errors.js';
 import type { FeedRecord } from './schema.js';
 
@@ -134,11 +134,11 @@ export async function createFeedProducer(
   const retryDelayMs = 500;
   const retries = Math.max(5, Math.ceil(deliveryTimeoutMs / retryDelayMs));
   const { Producer: EngineProducer } = await import('@platformatic/kafka');
-  const base = await engineBaseOptions(settings, {
+  const base = await baseOptions(settings, {
     clientId: options.clientId ?? 'kfeed-producer',
     retries,
     retryDelayMs,
-    timeoutMs: 30_000,
+    requestTimeoutMs: 30_000,
   });
   const producer: Producer<Buffer | undefined, Buffer, string, string> = new EngineProducer({
     ...base,
@@ -149,14 +149,16 @@ export async function createFeedProducer(
     partitioner: stablePartition,
     serializers: { headerKey: textSerializer, headerValue: textSerializer },
   });
+  // A broker refusing the certificate says so in a TLS alert the engine reports as "closed".
+  const explain = watchSocketErrors(producer);
   try {
     // Connects, and for idempotence gets the producer id: a wrong address or refused
     // certificate fails here, before anything is queued.
     if (idempotent) await producer.initIdempotentProducer({});
     else await producer.metadata({ topics: [] });
   } catch (error) {
-    await producer.close().catch(() => undefined);
-    throw translateKafkaError(error, settings);
+    await closeQuietly(producer);
+    throw translateKafkaError(explain(error), settings);
   }
 
   const stats: ProducerStats = { sent: 0, acknowledged: 0, errors: 0, batches: 0, pending: 0 };
@@ -177,7 +179,7 @@ export async function createFeedProducer(
       stats.acknowledged += batch.length;
     } catch (error) {
       stats.errors += batch.length;
-      failure ??= translateKafkaError(error, settings);
+      failure ??= translateKafkaError(explain(error), settings);
     } finally {
       stats.batches += 1;
       stats.pending -= batch.length;
@@ -243,7 +245,7 @@ export async function createFeedProducer(
       } finally {
         closed = true;
         if (lingerTimer) clearTimeout(lingerTimer);
-        await producer.close().catch(() => undefined);
+        await closeQuietly(producer);
       }
       if (failure) throw failure;
     },
