@@ -382,6 +382,63 @@ function lagAndResetSuite(label: string, target: () => Target) {
 
 lagAndResetSuite('KRaft (--require-acls)', suiteTarget);
 
+describe('both kinds of group: classic, and the KIP-848 consumer protocol of Kafka 4', () => {
+  it("a group Kafka's Java consumer made is shown with its kind, and its lag agrees with ConsumerGroupCommand", async () => {
+    const t = suiteTarget();
+    // Kafka 4 brokers serve group.protocol=consumer (KIP-848); 3.9 brokers only the classic protocol.
+    const kind = sharedCluster().kafkaVersion.startsWith('3.') ? 'classic' : 'consumer';
+    const topic = unique('kinds');
+    const group = unique(`${kind}-group`);
+    expect((await kfeed(['topic', 'create', topic, '--partitions', '3', ...t.flags])).code).toBe(0);
+    const now = Date.now();
+    await produceAt(
+      t,
+      topic,
+      Array.from({ length: 12 }, (_, i) => ({ partition: i % 3, value: `r${i}`, timestamp: now - 60_000 + i })),
+    );
+    const consumed = await runKafkaTool(
+      { cluster: t.name, brokers: t.brokers, ca: t.ca, cert: t.cert, key: t.key },
+      'org.apache.kafka.tools.consumer.ConsoleConsumer',
+      [
+        '--topic',
+        topic,
+        '--group',
+        group,
+        '--from-beginning',
+        '--max-messages',
+        '5',
+        '--timeout-ms',
+        '60000',
+        '--consumer-property',
+        `group.protocol=${kind}`,
+      ],
+      { configFlag: '--consumer.config' },
+    );
+    expect(consumed.code, consumed.stderr.slice(-2000)).toBe(0);
+    expect(consumed.stdout.trim().split('\n')).toHaveLength(5);
+
+    const ours = await describeGroup(t, group);
+    expect(ours).toMatchObject({ group, type: kind, protocolType: 'consumer' });
+    const theirs = await kafkaConsumerGroups(t, group);
+    expect(theirs.length).toBeGreaterThan(0);
+    expect(
+      ours.partitions
+        .filter((p) => p.committedOffset !== null)
+        .map((p) => ({
+          topic: p.topic,
+          partition: p.partition,
+          current: p.committedOffset,
+          end: p.logEndOffset,
+          lag: p.lag,
+        })),
+    ).toEqual(theirs);
+    expect(ours.lag).toBe(theirs.reduce((sum, p) => sum + p.lag, 0));
+
+    const listed = JSON.parse((await kfeed(['group', 'list', '--json', ...t.flags])).stdout) as GroupSummary[];
+    expect(listed.find((g) => g.group === group)).toMatchObject({ group, type: kind, lag: ours.lag });
+  });
+});
+
 describe('consumer groups on a ZooKeeper-mode cluster', () => {
   const name = unique('groups-zk');
   let target: Target | undefined;

@@ -333,6 +333,21 @@ describe('subscriber lifecycle (local CA)', () => {
       (await run(['acl', 'revoke', '--principal', 'User:CN=bystander', '--role', 'producer', '--topic', quote])).code,
     ).toBe(0);
   });
+
+  it('reading the registry leaves no consumer group behind (no group is joined, nothing committed)', async () => {
+    // Every command above read the registry; list and show read it once more.
+    expect((await run(['subscriber', 'list', '--json'])).code).toBe(0);
+    const ours = JSON.parse((await run(['group', 'list', '--json'])).stdout) as Array<{ group: string }>;
+    // Kafka's own ConsumerGroupCommand --list, an independent view of the same groups.
+    const theirs = await runKafkaTool(
+      { cluster: CLUSTER, brokers: cluster.tls, ca: cluster.ca, cert: cluster.adminCert, key: cluster.adminKey },
+      'org.apache.kafka.tools.consumer.group.ConsumerGroupCommand',
+      ['--list', '--timeout', '60000'],
+    );
+    expect(theirs.code, theirs.stderr.slice(-2000)).toBe(0);
+    const groups = [...ours.map((g) => g.group), ...theirs.stdout.split('\n').map((l) => l.trim())];
+    expect(groups.filter((g) => /registry|kfeed-fetch-without-group/.test(g))).toEqual([]);
+  });
 });
 
 describe('subscriber with AWS Private CA (moto)', () => {

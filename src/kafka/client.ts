@@ -103,6 +103,23 @@ export function watchSocketErrors(client: {
 }
 
 /**
+ * Asks the cluster once for its metadata with a client that does not retry: a wrong address, a
+ * silent port or a refused credential fails here within one request timeout, translated, before
+ * the working client (which retries each request) would wait out every retry.
+ */
+export async function reach(settings: ConnectionSettings, options: ClientOptions = {}): Promise<void> {
+  const probe = await createAdmin(settings, { ...options, clientId: 'kfeed-probe', retries: 0 });
+  const explain = watchSocketErrors(probe);
+  try {
+    await probe.metadata({ topics: [] });
+  } catch (error) {
+    throw translateKafkaError(explain(error), settings);
+  } finally {
+    await closeQuietly(probe);
+  }
+}
+
+/**
  * Runs `work` with an admin client that has reached the cluster (a metadata round trip, so a
  * wrong address or credential fails here, translated), always closing it.
  */
@@ -111,11 +128,10 @@ export async function withAdmin<T>(
   work: (admin: Admin) => Promise<T>,
   options?: ClientOptions,
 ): Promise<T> {
+  await reach(settings, options);
   const admin = await createAdmin(settings, options);
   const explain = watchSocketErrors(admin);
   try {
-    // The first question is asked once: a wrong address or credential fails here, without retries.
-    await admin.metadata({ topics: [], retries: 0 });
     return await work(admin);
   } catch (error) {
     throw translateKafkaError(explain(error), settings);

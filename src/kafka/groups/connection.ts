@@ -2,7 +2,7 @@ import type { Admin } from '@platformatic/kafka';
 import type { ConnectionSettings } from '../../config/connection.js';
 import { KfeedError } from '../../errors.js';
 import { poll } from '../../wait.js';
-import { closeQuietly, createAdmin, watchSocketErrors } from '../client.js';
+import { closeQuietly, createAdmin, reach, watchSocketErrors } from '../client.js';
 import { send } from '../engine-api.js';
 import { groupDeniedError, hasKafkaError, translateKafkaError } from '../errors.js';
 import { GrouplessReader, positionKey } from '../read.js';
@@ -46,15 +46,9 @@ export class GroupConnection {
     settings: ConnectionSettings,
     signal?: AbortSignal,
   ): Promise<[ConnectionSettings, Admin, (error: unknown) => unknown, AbortSignal | undefined]> {
+    await reach(settings);
     const admin = await createAdmin(settings, { clientId: 'kfeed-groups' });
-    const explain = watchSocketErrors(admin);
-    try {
-      await admin.metadata({ topics: [], retries: 0 });
-    } catch (error) {
-      await closeQuietly(admin);
-      throw translateKafkaError(explain(error), settings);
-    }
-    return [settings, admin, explain, signal];
+    return [settings, admin, watchSocketErrors(admin), signal];
   }
 
   async close(): Promise<void> {
