@@ -159,11 +159,20 @@ export class GroupConnection {
   async describeOne(group: string): Promise<RawGroup> {
     return this.guarded(
       async () => {
+        let classic: RawGroup | undefined;
         try {
-          return (await this.describeClassic([group]))[0];
+          classic = (await this.describeClassic([group]))[0];
         } catch (error) {
           if (!hasKafkaError(error, 'GROUP_ID_NOT_FOUND')) throw error;
+        }
+        // DescribeGroups may also answer a KIP-848 group as Dead, without an error.
+        if (classic && classic.state !== 'Dead') return classic;
+        try {
           return (await this.describeConsumer([group]))[0];
+        } catch (error) {
+          // Not a consumer group either (or a 3.x broker without the protocol): the classic answer.
+          if (classic) return classic;
+          throw error;
         }
       },
       group,

@@ -9,7 +9,8 @@ import type { GroupSummary, RawGroup } from './types.js';
  */
 export async function listGroups(client: GroupConnection): Promise<GroupSummary[]> {
   return client.guarded(async () => {
-    const listed = [...(await client.admin.listGroups()).values()];
+    // The engine lists classic groups only unless told otherwise.
+    const listed = [...(await client.admin.listGroups({ types: ['classic', 'consumer'] })).values()];
     const consumer = listed.filter((g) => g.groupType === 'consumer').map((g) => g.id);
     const classic = listed.filter((g) => !g.groupType || g.groupType === 'classic').map((g) => g.id);
     const others: RawGroup[] = listed
