@@ -28,8 +28,18 @@ const releaseIndependent = [
   'test/ticker-pty.test.ts',
 ];
 
-/** Pure tests: they start no broker, moto or Java, so their project has no global setup. */
+/** Pure tests: they start no broker, moto or Java (their global setup only checks the temp folder). */
 export const UNIT_TESTS = 'test/unit/**/*.test.ts';
+
+/**
+ * Each tier's own temp folder: its tests, kfeed and every process they start (kcat, Java, the
+ * built binary) inherit it as TMPDIR; test/setup/temp-check.ts fails the tier when anything is
+ * left in it, which other suites running on the machine cannot touch.
+ */
+export const tierTemp = (tier: string) => ({ TMPDIR: path.join(root, 'tmp', tier) });
+
+/** Removes after each test file what it made outside its tests (tempDir(), test/helpers/env.ts). */
+export const TEMP_FILES = 'test/setup/temp-files.ts';
 
 /** The suite's own XDG folders and quiet output, for both tiers. */
 export const TEST_ENV = {
@@ -50,11 +60,18 @@ export default defineConfig({
     teardownTimeout: 60_000,
     reporters: ['default'],
     env: TEST_ENV,
+    setupFiles: [TEMP_FILES],
     // `vitest run` runs both; `vitest run --project unit` (npm run test:unit) starts nothing.
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: [UNIT_TESTS], testTimeout: 20_000 },
+        test: {
+          name: 'unit',
+          include: [UNIT_TESTS],
+          testTimeout: 20_000,
+          env: tierTemp('unit'),
+          globalSetup: ['test/setup/temp-check.ts'],
+        },
       },
       {
         extends: true,
@@ -66,7 +83,9 @@ export default defineConfig({
             UNIT_TESTS,
             ...(zookeeperPass ? releaseIndependent : ['test/**/*.zookeeper.test.ts']),
           ],
-          globalSetup: ['test/setup/global.ts'],
+          env: tierTemp('integration'),
+          // The temp check first: its teardown runs last, after the suite's cluster is down.
+          globalSetup: ['test/setup/temp-check.ts', 'test/setup/global.ts'],
         },
       },
     ],

@@ -1,5 +1,5 @@
 import { defineConfig } from 'vitest/config';
-import { TEST_ENV, UNIT_TESTS } from './vitest.config.js';
+import { TEMP_FILES, TEST_ENV, tierTemp, UNIT_TESTS } from './vitest.config.js';
 
 // What StrykerJS runs for every mutant (`npm run test:mutation`): the unit tier, without the
 // tests that load the whole CLI (registry, completion), which cover no mutated module's logic
@@ -9,6 +9,8 @@ export default defineConfig({
     include: [UNIT_TESTS],
     exclude: ['test/unit/registry.test.ts', 'test/unit/completion.test.ts'],
     testTimeout: 20_000,
-    env: TEST_ENV,
+    env: { ...TEST_ENV, ...tierTemp('mutation') },
+    setupFiles: [TEMP_FILES],
+    globalSetup: ['test/setup/temp-check.ts'],
   },
 });

@@ -209,25 +209,31 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  for (let round = 1; round <= rounds && !stopping; round++) {
-    for (const variant of variants) {
-      if (stopping) break;
-      const steps: Record<string, Step> = {};
-      const why = await cycle(variant, env, dataDir, steps);
-      const tally = results.perVariant[variant.name];
-      tally.runs += 1;
-      if (steps.up?.code === 0) tally.upSeconds.push(steps.up.ms / 1000);
-      if (why) {
-        tally.failures += 1;
-        results.failures.push({ variant: variant.name, round, why, steps });
+  try {
+    for (let round = 1; round <= rounds && !stopping; round++) {
+      for (const variant of variants) {
+        if (stopping) break;
+        const steps: Record<string, Step> = {};
+        const why = await cycle(variant, env, dataDir, steps);
+        const tally = results.perVariant[variant.name];
+        tally.runs += 1;
+        if (steps.up?.code === 0) tally.upSeconds.push(steps.up.ms / 1000);
+        if (why) {
+          tally.failures += 1;
+          results.failures.push({ variant: variant.name, round, why, steps });
+        }
+        console.error(
+          `round ${round} ${variant.name}: ${why ?? 'ok'} (${((steps.up?.ms ?? 0) / 1000).toFixed(1)} s up)`,
+        );
+        save();
       }
-      console.error(`round ${round} ${variant.name}: ${why ?? 'ok'} (${((steps.up?.ms ?? 0) / 1000).toFixed(1)} s up)`);
-      save();
     }
+  } finally {
+    // The run's own folders (clusters, profiles) go, also when a cycle throws.
+    fs.rmSync(root, { recursive: true, force: true });
   }
   results.finishedAt = new Date().toISOString();
   save();
-  fs.rmSync(root, { recursive: true, force: true });
   const failed = results.failures.length;
   console.error(`${failed} failure(s); results in ${out}`);
   process.exitCode = failed ? 1 : 0;

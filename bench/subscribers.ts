@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Producer } from '@platformatic/kafka';
+import { createBindings } from '../src/kafka/acls.js';
 import { baseOptions, closeQuietly, createAdmin } from '../src/kafka/client.js';
 import { logRanges } from '../src/kafka/topics.js';
 import { withGroups } from '../src/kafka/groups.js';
@@ -118,7 +119,7 @@ async function main(): Promise<void> {
     });
     await closeQuietly(producer);
     const bindings = records.flatMap((r) => subscriberBindings(r));
-    for (let i = 0; i < bindings.length; i += 500) await admin.createAcls({ creations: bindings.slice(i, i + 500) });
+    for (let i = 0; i < bindings.length; i += 500) await createBindings(admin, bindings.slice(i, i + 500));
     // What each subscriber's lag must be: the records past offset 7 of its topics' partitions.
     const behind = new Map<string, number>();
     for (const topic of topics)

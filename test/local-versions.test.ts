@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { kfeedPaths } from '../src/config/paths.js';
+import { tempDir } from './helpers/env.js';
 import { kfeed } from './helpers/run.js';
 
 // Version choices that are refused before anything starts; the same for every release, so
@@ -37,33 +38,25 @@ describe('kfeed local up --kafka-version', () => {
   });
 
   it('refuses ZooKeeper mode when the install in KAFKA_HOME is 4.x, and writes nothing', async () => {
-    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'kfeed-kafka-home-'));
-    try {
-      fs.mkdirSync(path.join(home, 'libs'));
-      fs.writeFileSync(path.join(home, 'libs', 'kafka_2.13-4.1.2.jar'), '');
-      const result = await kfeed(['local', 'up', '--name', 'home4', '--mode', 'zookeeper'], {
-        env: { KAFKA_HOME: home },
-      });
-      expect(result.code).toBe(2);
-      expect(result.stderr).toMatch(/^kfeed: Kafka 4\.1\.2 has no ZooKeeper mode \(it was removed in 4\.0\)/m);
-      expect(fs.existsSync(clusterFolder('home4'))).toBe(false);
-    } finally {
-      fs.rmSync(home, { recursive: true, force: true });
-    }
+    const home = tempDir('kfeed-kafka-home-');
+    fs.mkdirSync(path.join(home, 'libs'));
+    fs.writeFileSync(path.join(home, 'libs', 'kafka_2.13-4.1.2.jar'), '');
+    const result = await kfeed(['local', 'up', '--name', 'home4', '--mode', 'zookeeper'], {
+      env: { KAFKA_HOME: home },
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^kfeed: Kafka 4\.1\.2 has no ZooKeeper mode \(it was removed in 4\.0\)/m);
+    expect(fs.existsSync(clusterFolder('home4'))).toBe(false);
   });
 
   it('says in one line when Maven Central does not serve the release, and caches nothing', async () => {
-    const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'kfeed-cache-'));
-    try {
-      const result = await kfeed(['local', 'up', '--name', 'unserved', '--kafka-version', '4.1.99'], {
-        env: { XDG_CACHE_HOME: cache },
-      });
-      expect(result.code).toBe(9);
-      expect(result.stderr).toMatch(/^kfeed: Maven Central does not serve Apache Kafka 4\.1\.99 here — /m);
-      expect(fs.readdirSync(path.join(cache, 'kfeed'))).toEqual([]);
-      expect(fs.existsSync(clusterFolder('unserved'))).toBe(false);
-    } finally {
-      fs.rmSync(cache, { recursive: true, force: true });
-    }
+    const cache = tempDir('kfeed-cache-');
+    const result = await kfeed(['local', 'up', '--name', 'unserved', '--kafka-version', '4.1.99'], {
+      env: { XDG_CACHE_HOME: cache },
+    });
+    expect(result.code).toBe(9);
+    expect(result.stderr).toMatch(/^kfeed: Maven Central does not serve Apache Kafka 4\.1\.99 here — /m);
+    expect(fs.readdirSync(path.join(cache, 'kfeed'))).toEqual([]);
+    expect(fs.existsSync(clusterFolder('unserved'))).toBe(false);
   });
 });

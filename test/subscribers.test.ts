@@ -1,15 +1,19 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { GetCertificateCommand, ACMPCAClient } from '@aws-sdk/client-acm-pca';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectFailure, listing } from './helpers/assert.js';
-import { requireTool, tempDir } from './helpers/env.js';
 import { runKafkaTool } from './helpers/kafka-tools.js';
-import { kcat } from './helpers/kcat.js';
-import { startMoto, type Moto } from './helpers/moto.js';
-import { createPrivateCa, type TestPrivateCa } from './helpers/private-ca.js';
+import { createPrivateCa } from './helpers/private-ca.js';
 import { kfeed } from './helpers/run.js';
+import {
+  clientCsr as makeClientCsr,
+  kcatFromBundle,
+  listed as listedOn,
+  produceLines,
+  startSubscriberCluster,
+  type SubscriberCluster,
+} from './helpers/subscribers.js';
 
 /**
  * The whole subscriber lifecycle on a cluster that requires ACLs, with the client's side
@@ -18,25 +22,10 @@ import { kfeed } from './helpers/run.js';
  */
 const CLUSTER = 'subscribers';
 
-let moto: Moto;
-let pca: TestPrivateCa;
-let work: string;
-let cluster: {
-  tls: string[];
-  ca: string;
-  caDir: string;
-  adminCert: string;
-  adminKey: string;
-};
-let admin: string[];
-/** kfeed as the provider's operator (the cluster's admin certificate); acl grant/revoke name theirs --admin-cert. */
-const run = (args: string[], env: Record<string, string> = {}) => {
-  const flags =
-    args[0] === 'acl' && args[1] !== 'list'
-      ? admin.map((f) => (f === '--cert' ? '--admin-cert' : f === '--key' ? '--admin-key' : f))
-      : admin;
-  return kfeed([...args, ...flags], { env: { ...moto.env, ...env }, cwd: work });
-};
+let c: SubscriberCluster;
+const run = (args: string[], env: Record<string, string> = {}) => c.run(args, env);
+const clientCsr = (name: string, subject: string) => makeClientCsr(c, name, subject);
+const listed = (extra: string[] = []) => listedOn(c, extra);
 const suffix = Date.now().toString(36);
 const quote = `quote-${suffix}`;
 /** When the records of `quote` were produced (ms before and after kcat ran): the time lag's oracle. */
@@ -44,91 +33,21 @@ const producedBetween = [0, 0];
 const trade = `trade-${suffix}`;
 
 beforeAll(async () => {
-  moto = await startMoto();
-  pca = await createPrivateCa(moto.env, { commonName: 'subscribers test root CA' });
-  work = tempDir('kfeed-subscribers-');
-  fs.writeFileSync(path.join(work, 'pca-root.pem'), pca.certificatePem);
-  const up = await kfeed([
-    'local',
-    'up',
-    '--name',
-    CLUSTER,
-    '--require-acls',
-    '--trust-ca',
-    path.join(work, 'pca-root.pem'),
-    '--no-profile',
-    '--json',
-  ]);
-  if (up.code !== 0) throw new Error(`local up failed: ${up.stderr}`);
-  const status = JSON.parse(up.stdout);
-  cluster = {
-    tls: status.bootstrap.tls,
-    ca: status.files.ca,
-    caDir: path.dirname(status.files.ca),
-    adminCert: status.files.clientCert,
-    adminKey: status.files.clientKey,
-  };
-  admin = [
-    '--brokers',
-    cluster.tls.join(','),
-    '--ca',
-    cluster.ca,
-    '--cert',
-    cluster.adminCert,
-    '--key',
-    cluster.adminKey,
-  ];
+  c = await startSubscriberCluster(CLUSTER, { iam: true });
   for (const topic of [quote, trade]) expect((await run(['create-topic', topic, '--partitions', '2'])).code).toBe(0);
   // One key: all ten records in one partition, so "read 4" leaves a lag of exactly 6.
-  const lines = Array.from({ length: 10 }, (_, i) => `AAPL:tick ${i}`).join('\n') + '\n';
   producedBetween[0] = Date.now();
-  const produced = await kcat(
-    cluster.tls,
-    { ca: cluster.ca, cert: cluster.adminCert, key: cluster.adminKey },
-    ['-P', '-t', quote, '-K', ':'],
-    { stdin: lines },
+  await produceLines(
+    c,
+    quote,
+    Array.from({ length: 10 }, (_, i) => `AAPL:tick ${i}`),
   );
   producedBetween[1] = Date.now();
-  expect(produced.code, produced.stderr).toBe(0);
 });
 
 afterAll(async () => {
-  await kfeed(['local', 'down', '--name', CLUSTER]);
-  await moto?.stop();
+  await c?.stop();
 });
-
-/** The client side: a key and CSR made with kfeed makecsr, as a client in another account would. */
-async function clientCsr(name: string, subject: string): Promise<{ dir: string; csr: string; key: string }> {
-  const dir = path.join(work, `client-${name}`);
-  const made = await kfeed(['makecsr', '--yes', '--subject', subject, '--out-dir', dir, '--force']);
-  expect(made.code, made.stderr).toBe(0);
-  return { dir, csr: path.join(dir, 'client_cert.csr'), key: path.join(dir, 'private_key.pem') };
-}
-
-/** kcat run from the bundle folder with only its kcat.conf (and the client's own key beside it). */
-function kcatFromBundle(bundle: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const binary = requireTool('kcat', 'apt-get install kcat');
-  return new Promise((resolve, reject) => {
-    const child = spawn(binary, ['-F', 'kcat.conf', ...args], { cwd: bundle, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? 137, stdout, stderr });
-    });
-  });
-}
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a JSON result, checked field by field below
-async function listed(extra: string[] = []): Promise<{ code: number; body: any }> {
-  const result = await run(['subscriber', 'list', '--removed', '--json', ...extra]);
-  expect(result.stderr).not.toMatch(/\bat .*\.[jt]s:\d+/);
-  return { code: result.code, body: JSON.parse(result.stdout) };
-}
 
 describe('subscriber lifecycle (local CA)', () => {
   let bundle: string;
@@ -136,7 +55,7 @@ describe('subscriber lifecycle (local CA)', () => {
 
   it('add: certificate, exactly the consumer ACLs, a bundle and a registry record', async () => {
     const client = await clientCsr('one', 'CN=feed client one,O=Example Corp\\, Inc.,C=US');
-    bundle = path.join(work, 'bundle-one');
+    bundle = path.join(c.work, 'bundle-one');
     const added = await run([
       'subscriber',
       'add',
@@ -146,7 +65,7 @@ describe('subscriber lifecycle (local CA)', () => {
       '--topics',
       `${quote},${trade}`,
       '--local-ca',
-      cluster.caDir,
+      c.caDir,
       '--out-dir',
       bundle,
       '--json',
@@ -190,14 +109,14 @@ describe('subscriber lifecycle (local CA)', () => {
       'subscriber.json',
       'truststore.pem',
     ]);
-    expect(fs.readFileSync(path.join(bundle, 'truststore.pem'), 'utf8')).toBe(fs.readFileSync(cluster.ca, 'utf8'));
+    expect(fs.readFileSync(path.join(bundle, 'truststore.pem'), 'utf8')).toBe(fs.readFileSync(c.ca, 'utf8'));
     // The broker's own view: exactly those ACLs for the principal.
     const held = JSON.parse((await run(['acl', 'list', '--json'])).stdout) as Array<{ principal: string }>;
     expect(held.filter((a) => a.principal === principal)).toHaveLength(5);
   });
 
   it("the client reads the feed with only the bundle and its own key: kcat and Kafka's Java console consumer", async () => {
-    fs.copyFileSync(path.join(work, 'client-one', 'private_key.pem'), path.join(bundle, 'private_key.pem'));
+    fs.copyFileSync(path.join(c.work, 'client-one', 'private_key.pem'), path.join(bundle, 'private_key.pem'));
     const read = await kcatFromBundle(bundle, [
       '-C',
       '-G',
@@ -253,7 +172,7 @@ describe('subscriber lifecycle (local CA)', () => {
     );
     // trade is empty: the console consumer joins its group (authorized), waits, and times out cleanly.
     const java = await runKafkaTool(
-      { cluster: CLUSTER, brokers: cluster.tls, ca: cluster.ca, cert: cluster.adminCert, key: cluster.adminKey },
+      { cluster: CLUSTER, brokers: c.tls, ca: c.ca, cert: c.adminCert, key: c.adminKey },
       'org.apache.kafka.tools.consumer.ConsoleConsumer',
       ['--topic', trade, '--group', 'one-java', '--max-messages', '1', '--timeout-ms', '8000'],
       { configFlag: '--consumer.config', properties: 'client.properties', cwd: bundle },
@@ -287,18 +206,64 @@ describe('subscriber lifecycle (local CA)', () => {
     expect(rows.reduce((sum: number, p: { lag: number }) => sum + p.lag, 0)).toBe(6);
   });
 
+  it('two groups read the same data: list shows the largest lag, not the sum; show names that group', async () => {
+    const { body } = await listed();
+    const one = body.subscribers.find((s: { name: string }) => s.name === 'one');
+    const lagOf = (group: string) => one.groups.find((g: { group: string }) => g.group === group)?.lag;
+    // kcat and kfeed each read 4 of the same 10 records: each is 6 behind, together not 12.
+    expect([lagOf('one-kcat'), lagOf('one-kfeed')]).toEqual([6, 6]);
+    expect(one.lag).toBe(6);
+    expect(['one-kcat', 'one-kfeed']).toContain(one.lagGroup);
+    const shown = await run(['subscriber', 'show', 'one']);
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toMatch(
+      new RegExp(`^lag +6 message\\(s\\), .* behind \\(largest: group ${one.lagGroup}\\)$`, 'm'),
+    );
+  });
+
+  it("a group that exists with no committed offsets is shown (state, members, no offsets), as Kafka's ConsumerGroupCommand shows it", async () => {
+    // The bundle README's kcat command with nothing new to read: it joins, reads nothing, commits nothing, leaves.
+    const read = await kcatFromBundle(bundle, ['-C', '-G', 'one-empty', '-e', trade]);
+    expect(read.code, read.stderr).toBe(0);
+    const described = await run(['group', 'describe', 'one-empty', '--json']);
+    expect(described.stderr).toBe('');
+    expect(described.code).toBe(0);
+    expect(JSON.parse(described.stdout)).toMatchObject({
+      group: 'one-empty',
+      state: 'Empty',
+      members: [],
+      partitions: [],
+      committedPartitions: 0,
+    });
+    expect((await run(['group', 'describe', 'one-empty'])).stdout).toMatch(
+      /^group one-empty: Empty, 0 member\(s\), no commits$/m,
+    );
+    const java = await runKafkaTool(
+      { cluster: CLUSTER, brokers: c.tls, ca: c.ca, cert: c.adminCert, key: c.adminKey },
+      'org.apache.kafka.tools.consumer.group.ConsumerGroupCommand',
+      ['--describe', '--group', 'one-empty', '--state', '--timeout', '60000'],
+    );
+    expect(java.stdout).toMatch(/^one-empty\s.*\sEmpty\s+0\s*$/m);
+    // A group that never existed is still "does not exist".
+    expectFailure(await run(['group', 'describe', 'one-never']), 7, /group one-never does not exist/);
+
+    const shown = await run(['subscriber', 'show', 'one', '--json']);
+    expect(shown.stderr).toBe('');
+    expect(shown.code).toBe(0);
+    const groups = JSON.parse(shown.stdout).subscriber.groups;
+    expect(groups.find((g: { group: string }) => g.group === 'one-empty')).toEqual({
+      group: 'one-empty',
+      state: 'Empty',
+      members: 0,
+      lag: null,
+      lagSeconds: null,
+    });
+    expect((await run(['subscriber', 'show', 'one'])).stdout).toMatch(/^one-empty +Empty +0 +no commits +- *$/m);
+  });
+
   it('renew: a new certificate for the same subject; a CSR with another subject is refused', async () => {
     const again = await clientCsr('one-renewed', 'CN=feed client one,O=Example Corp\\, Inc.,C=US');
-    const renewed = await run([
-      'subscriber',
-      'renew',
-      'one',
-      '--csr',
-      again.csr,
-      '--local-ca',
-      cluster.caDir,
-      '--json',
-    ]);
+    const renewed = await run(['subscriber', 'renew', 'one', '--csr', again.csr, '--local-ca', c.caDir, '--json']);
     expect(renewed.stderr).toBe('');
     expect(renewed.code).toBe(0);
     const body = JSON.parse(renewed.stdout);
@@ -306,14 +271,14 @@ describe('subscriber lifecycle (local CA)', () => {
     expect(fs.existsSync(path.join(again.dir, 'client_cert.pem'))).toBe(true);
     const other = await clientCsr('impostor', 'CN=someone else');
     expectFailure(
-      await run(['subscriber', 'renew', 'one', '--csr', other.csr, '--local-ca', cluster.caDir]),
+      await run(['subscriber', 'renew', 'one', '--csr', other.csr, '--local-ca', c.caDir]),
       2,
       /subject gives User:CN=someone else, but subscriber one is/,
     );
     expect(listing(other.dir)).toEqual(['client_cert.csr', 'private_key.pem', 'truststore.pem']);
   });
 
-  it('remove: exactly its ACLs go, the client is refused, the record stays as removed', async () => {
+  it('remove: every ACL of its principal goes (and no other), the client is refused, the record stays as removed', async () => {
     // An ACL of another principal on the same topic must survive.
     expect(
       (await run(['acl', 'grant', '--principal', 'User:CN=bystander', '--role', 'producer', '--topic', quote])).code,
@@ -333,44 +298,29 @@ describe('subscriber lifecycle (local CA)', () => {
       (await run(['acl', 'revoke', '--principal', 'User:CN=bystander', '--role', 'producer', '--topic', quote])).code,
     ).toBe(0);
   });
-
-  it('reading the registry leaves no consumer group behind (no group is joined, nothing committed)', async () => {
-    // Every command above read the registry; list and show read it once more.
-    expect((await run(['subscriber', 'list', '--json'])).code).toBe(0);
-    const ours = JSON.parse((await run(['group', 'list', '--json'])).stdout) as Array<{ group: string }>;
-    // Kafka's own ConsumerGroupCommand --list, an independent view of the same groups.
-    const theirs = await runKafkaTool(
-      { cluster: CLUSTER, brokers: cluster.tls, ca: cluster.ca, cert: cluster.adminCert, key: cluster.adminKey },
-      'org.apache.kafka.tools.consumer.group.ConsumerGroupCommand',
-      ['--list', '--timeout', '60000'],
-    );
-    expect(theirs.code, theirs.stderr.slice(-2000)).toBe(0);
-    const groups = [...ours.map((g) => g.group), ...theirs.stdout.split('\n').map((l) => l.trim())];
-    expect(groups.filter((g) => /registry|kfeed-fetch-without-group/.test(g))).toEqual([]);
-  });
 });
 
 describe('subscriber with AWS Private CA (moto)', () => {
   const client = () =>
     new ACMPCAClient({
-      endpoint: moto.env.AWS_ENDPOINT_URL,
-      region: moto.env.AWS_REGION,
+      endpoint: c.moto.env.AWS_ENDPOINT_URL,
+      region: c.moto.env.AWS_REGION,
       credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
     });
 
   it('add issues from the Private CA; remove --revoke-certificate revokes it there', async () => {
-    const c = await clientCsr('two', 'CN=feed client two,O=Example Corp,C=US');
-    const bundle = path.join(work, 'bundle-two');
+    const cl = await clientCsr('two', 'CN=feed client two,O=Example Corp,C=US');
+    const bundle = path.join(c.work, 'bundle-two');
     const added = await run([
       'subscriber',
       'add',
       'two',
       '--csr',
-      c.csr,
+      cl.csr,
       '--topics',
       quote,
       '--ca-arn',
-      pca.arn,
+      c.pca.arn,
       '--out-dir',
       bundle,
       '--json',
@@ -378,8 +328,8 @@ describe('subscriber with AWS Private CA (moto)', () => {
     expect(added.stderr).toBe('');
     expect(added.code).toBe(0);
     const cert = JSON.parse(added.stdout).subscriber.certificates[0];
-    expect(cert.ca).toBe(pca.arn);
-    fs.copyFileSync(c.key, path.join(bundle, 'private_key.pem'));
+    expect(cert.ca).toBe(c.pca.arn);
+    fs.copyFileSync(cl.key, path.join(bundle, 'private_key.pem'));
     const read = await kcatFromBundle(bundle, [
       '-C',
       '-G',
@@ -395,7 +345,7 @@ describe('subscriber with AWS Private CA (moto)', () => {
     expect(read.code, read.stderr).toBe(0);
 
     const fetched = await client().send(
-      new GetCertificateCommand({ CertificateAuthorityArn: pca.arn, CertificateArn: cert.certificateArn }),
+      new GetCertificateCommand({ CertificateAuthorityArn: c.pca.arn, CertificateArn: cert.certificateArn }),
     );
     expect(fetched.Certificate).toContain('BEGIN CERTIFICATE');
     const removed = await run([
@@ -413,7 +363,7 @@ describe('subscriber with AWS Private CA (moto)', () => {
     expect(JSON.parse(removed.stdout)).toMatchObject({ revoked: [cert.serialNumber], notRevoked: [] });
     await expect(
       client().send(
-        new GetCertificateCommand({ CertificateAuthorityArn: pca.arn, CertificateArn: cert.certificateArn }),
+        new GetCertificateCommand({ CertificateAuthorityArn: c.pca.arn, CertificateArn: cert.certificateArn }),
       ),
     ).rejects.toThrow(/revoked with reason: KEY_COMPROMISE/);
     const { body } = await listed();
@@ -432,20 +382,20 @@ describe('subscriber add that fails half-way leaves nothing behind', () => {
   };
 
   it('a topic that does not exist, a CSR whose signature fails, a Private CA that refuses', async () => {
-    const c = await clientCsr('three', 'CN=feed client three');
+    const cl = await clientCsr('three', 'CN=feed client three');
     const principal = 'User:CN=feed client three';
-    const bundle = path.join(work, 'bundle-three');
+    const bundle = path.join(c.work, 'bundle-three');
     expectFailure(
       await run([
         'subscriber',
         'add',
         'three',
         '--csr',
-        c.csr,
+        cl.csr,
         '--topics',
         `${quote},no-such-topic`,
         '--local-ca',
-        cluster.caDir,
+        c.caDir,
         '--out-dir',
         bundle,
       ]),
@@ -454,8 +404,8 @@ describe('subscriber add that fails half-way leaves nothing behind', () => {
     );
     await nothingFor('three', principal, bundle);
 
-    const damaged = path.join(work, 'damaged.csr');
-    const pem = fs.readFileSync(c.csr, 'utf8');
+    const damaged = path.join(c.work, 'damaged.csr');
+    const pem = fs.readFileSync(cl.csr, 'utf8');
     const body = pem
       .split('\n')
       .filter((l) => l && !l.startsWith('-----'))
@@ -479,7 +429,7 @@ describe('subscriber add that fails half-way leaves nothing behind', () => {
         '--topics',
         quote,
         '--local-ca',
-        cluster.caDir,
+        c.caDir,
         '--out-dir',
         bundle,
       ]),
@@ -488,14 +438,14 @@ describe('subscriber add that fails half-way leaves nothing behind', () => {
     );
     await nothingFor('three', principal, bundle);
 
-    const pending = await createPrivateCa(moto.env, { commonName: 'pending CA', activate: false });
+    const pending = await createPrivateCa(c.moto.env, { commonName: 'pending CA', activate: false });
     expectFailure(
       await run([
         'subscriber',
         'add',
         'three',
         '--csr',
-        c.csr,
+        cl.csr,
         '--topics',
         quote,
         '--ca-arn',
@@ -516,18 +466,18 @@ describe('subscriber add that fails half-way leaves nothing behind', () => {
       (await run(['create-topic', registry, '--config', 'max.message.bytes=100', '--config', 'cleanup.policy=compact']))
         .code,
     ).toBe(0);
-    const c = await clientCsr('four', 'CN=feed client four');
-    const bundle = path.join(work, 'bundle-four');
+    const cl = await clientCsr('four', 'CN=feed client four');
+    const bundle = path.join(c.work, 'bundle-four');
     const failed = await run([
       'subscriber',
       'add',
       'four',
       '--csr',
-      c.csr,
+      cl.csr,
       '--topics',
       quote,
       '--ca-arn',
-      pca.arn,
+      c.pca.arn,
       '--out-dir',
       bundle,
       '--registry-topic',
@@ -548,7 +498,7 @@ describe('subscriber add that fails half-way leaves nothing behind', () => {
 
 describe('drift and --check', () => {
   it('an ACL granted by hand to another principal shows as drift and fails --check', async () => {
-    const c = await clientCsr('five', 'CN=feed client five');
+    const cl = await clientCsr('five', 'CN=feed client five');
     expect(
       (
         await run([
@@ -556,15 +506,15 @@ describe('drift and --check', () => {
           'add',
           'five',
           '--csr',
-          c.csr,
+          cl.csr,
           '--topics',
           trade,
           '--role',
           'producer',
           '--local-ca',
-          cluster.caDir,
+          c.caDir,
           '--out-dir',
-          path.join(work, 'bundle-five'),
+          path.join(c.work, 'bundle-five'),
         ])
       ).code,
     ).toBe(0);
@@ -602,7 +552,7 @@ describe('an IAM subscriber (--principal-arn)', () => {
   const principalArn = 'arn:aws:iam::210987654321:role/feed-reader';
 
   it('gets its least-privilege policy in the bundle instead of a certificate, and no ACLs', async () => {
-    const bundle = path.join(work, 'bundle-iam');
+    const bundle = path.join(c.work, 'bundle-iam');
     const add = ['subscriber', 'add', 'iamclient', '--principal-arn', principalArn, '--cluster-arn', clusterArn];
     const noBootstrap = await run([...add, '--topics', quote, '--out-dir', bundle]);
     expectFailure(noBootstrap, 2, /needs the IAM bootstrap brokers/);
@@ -650,12 +600,118 @@ describe('an IAM subscriber (--principal-arn)', () => {
     });
     const csr = await clientCsr('iam-renew', 'CN=feed reader');
     expectFailure(
-      await run(['subscriber', 'renew', 'iamclient', '--csr', csr.csr, '--local-ca', cluster.caDir]),
+      await run(['subscriber', 'renew', 'iamclient', '--csr', csr.csr, '--local-ca', c.caDir]),
       2,
       /connects with IAM/,
     );
     const removed = await run(['subscriber', 'remove', 'iamclient', '--yes', '--json']);
     expect(removed.code).toBe(0);
     expect(JSON.parse(removed.stdout)).toMatchObject({ aclsRemoved: [], iamPrincipalToDetach: principalArn });
+  });
+});
+
+describe('seeing is reliable', () => {
+  it('a group with no commits reads "no commits" in list, not 0; a certificate that expires within a day says hours', async () => {
+    const client = await clientCsr('brief', 'CN=feed client brief');
+    const bundle = path.join(c.work, 'bundle-brief');
+    const added = await run([
+      'subscriber',
+      'add',
+      'brief',
+      '--csr',
+      client.csr,
+      '--topics',
+      trade,
+      '--validity-days',
+      '1',
+      '--local-ca',
+      c.caDir,
+      '--out-dir',
+      bundle,
+    ]);
+    expect(added.code, added.stderr).toBe(0);
+    fs.copyFileSync(client.key, path.join(bundle, 'private_key.pem'));
+    // Its only group joins and leaves without reading anything (trade has no records).
+    const read = await kcatFromBundle(bundle, ['-C', '-G', 'brief-1', '-e', trade]);
+    expect(read.code, read.stderr).toBe(0);
+
+    const { body } = await listed(['--check', '--expiring-days', '2']);
+    const brief = body.subscribers.find((s: { name: string }) => s.name === 'brief');
+    expect(brief).toMatchObject({ lag: null, lagGroup: null, hoursLeft: 23, daysLeft: 0, state: 'expiring' });
+    expect(brief.groups).toEqual([{ group: 'brief-1', state: 'Empty', members: 0, lag: null, lagSeconds: null }]);
+    expect(body.problems).toContainEqual(expect.stringMatching(/^brief: certificate expires in 23 hour\(s\) \(/));
+    const text = await run(['subscriber', 'list']);
+    expect(text.stdout).toMatch(/^brief +consumer .* no commits .* expiring *$/m);
+    expect((await run(['subscriber', 'show', 'brief'])).stdout).toMatch(/^expires +in 23 hour\(s\) /m);
+    expect((await run(['subscriber', 'remove', 'brief', '--yes'])).code).toBe(0);
+  });
+});
+
+describe('a topic the client may not describe is "not authorized" (exit 6), over mTLS and over IAM', () => {
+  it('mTLS: a subscriber consuming a topic it was not given', async () => {
+    const client = await clientCsr('seven', 'CN=feed client seven');
+    const bundle = path.join(c.work, 'bundle-seven');
+    const add = ['subscriber', 'add', 'seven', '--csr', client.csr, '--topics', quote, '--local-ca', c.caDir];
+    expect((await run([...add, '--out-dir', bundle])).code).toBe(0);
+    fs.copyFileSync(client.key, path.join(bundle, 'private_key.pem'));
+    const as = ['--brokers', c.tls.join(','), '--ca', 'truststore.pem', '--cert', 'client_cert.pem'];
+    const files = [...as, '--key', 'private_key.pem'];
+    const consumed = await kfeed(['consume', trade, '-g', 'seven-1', '--exit-at-end', ...files], { cwd: bundle });
+    expectFailure(consumed, 6, new RegExp(`not authorized for topic ${trade}: Kafka refused it DESCRIBE`));
+    const grant = `kfeed acl grant --cert ${path.join(bundle, 'client_cert.pem')} --role producer --topic ${trade}`;
+    expect(consumed.stderr).toContain(grant);
+    expect(consumed.stderr).not.toMatch(/create/);
+    // Its own topic still reads.
+    const own = await kfeed(['consume', quote, '-g', 'seven-1', '--from-beginning', '-n', '1', ...files], {
+      cwd: bundle,
+    });
+    expect(own.code, own.stderr).toBe(0);
+    expect((await run(['subscriber', 'remove', 'seven', '--yes'])).code).toBe(0);
+  });
+
+  it('IAM: the hints speak of IAM policies (`kfeed iam policy`), never of `acl grant`', async () => {
+    const iam = c.iam!;
+    const flags = ['--brokers', iam.brokers.join(','), '--ca', c.ca, '--auth', 'iam', '--region', iam.region];
+    const consumed = await kfeed(['consume', quote, '-g', 'iam-1', '--exit-at-end', ...flags], { env: iam.env });
+    expectFailure(consumed, 6, new RegExp(`not authorized for topic ${quote}: .*IAM policy.*kfeed iam policy`));
+    expect(consumed.stderr).not.toMatch(/acl grant/);
+    const produced = await kfeed(['produce', '--topic', quote, ...flags], { env: iam.env, stdin: 'x\n' });
+    expectFailure(produced, 6, new RegExp(`not authorized for topic ${quote}: .*kfeed iam policy`));
+    expect(produced.stderr).not.toMatch(/acl grant/);
+    // With the topic allowed but not the group: the group refusal also names IAM policies.
+    const grant = ['acl', 'grant', '--principal', iam.principal, '--topic', quote];
+    expect((await run([...grant, '--role', 'describe'])).code).toBe(0);
+    expect((await run([...grant, '--role', 'read', '--group', 'iam-other'])).code).toBe(0);
+    const grouped = await kfeed(['consume', quote, '-g', 'iam-1', '--exit-at-end', ...flags], { env: iam.env });
+    expectFailure(grouped, 6, /not authorized for group iam-1 .*kfeed iam policy/);
+    expect(grouped.stderr).not.toMatch(/acl grant/);
+    expect(
+      (await run(['acl', 'revoke', '--principal', iam.principal, '--topic', quote, '--role', 'describe'])).code,
+    ).toBe(0);
+    const revoke = ['acl', 'revoke', '--principal', iam.principal, '--topic', quote, '--role', 'read'];
+    expect((await run([...revoke, '--group', 'iam-other'])).code).toBe(0);
+  });
+});
+
+describe('reading the registry and its history leaves no consumer group behind', () => {
+  it("after every subscriber command above and `show --history`: no reader's group in kfeed's group list or Kafka's ConsumerGroupCommand --list", async () => {
+    // Every command above read the registry (and the history, on a change); list and show read them once more.
+    expect((await run(['subscriber', 'list', '--removed', '--json'])).code).toBe(0);
+    const shown = await run(['subscriber', 'show', 'one', '--history', '--json']);
+    expect(shown.code, shown.stderr).toBe(0);
+    expect((JSON.parse(shown.stdout) as { history: unknown[] }).history.length).toBeGreaterThan(0);
+    const ours = JSON.parse((await run(['group', 'list', '--json'])).stdout) as Array<{ group: string }>;
+    // Kafka's own ConsumerGroupCommand --list, an independent view of the same groups.
+    const theirs = await runKafkaTool(
+      { cluster: CLUSTER, brokers: c.tls, ca: c.ca, cert: c.adminCert, key: c.adminKey },
+      'org.apache.kafka.tools.consumer.group.ConsumerGroupCommand',
+      ['--list', '--timeout', '60000'],
+    );
+    expect(theirs.code, theirs.stderr.slice(-2000)).toBe(0);
+    // The groups the test's own clients made are there: both views see groups at all.
+    expect(ours.map((g) => g.group)).toContain('one-kcat');
+    expect(theirs.stdout).toContain('one-kcat');
+    const groups = [...ours.map((g) => g.group), ...theirs.stdout.split('\n').map((l) => l.trim())];
+    expect(groups.filter((g) => /registry|reader|kfeed-fetch-without-group/.test(g))).toEqual([]);
   });
 });

@@ -74,13 +74,15 @@ export const COMMANDS: Entry[] = [
   },
   {
     name: 'subscriber',
-    summary: "onboard, list, renew and cut off the feed's clients (certificate, ACLs, bundle, registry)",
+    summary:
+      "onboard, list, renew, repair and cut off the feed's clients (certificate, ACLs, bundle, registry, history)",
     verbs: [
       { name: 'add', load: () => import('./subscriber/add.js') },
       { name: 'list', load: () => import('./subscriber/list.js') },
       { name: 'show', load: () => import('./subscriber/show.js') },
       { name: 'renew', load: () => import('./subscriber/renew.js') },
       { name: 'remove', load: () => import('./subscriber/remove.js') },
+      { name: 'repair', load: () => import('./subscriber/repair.js') },
     ],
   },
   {

@@ -1,9 +1,10 @@
 import type { Consumer, ConsumerOptions, ConsumeOptions, Message, MessagesStream } from '@platformatic/kafka';
 import type { ConnectionSettings } from '../config/connection.js';
 import { KfeedError } from '../errors.js';
-import { baseOptions, watchSocketErrors } from '../kafka/client.js';
+import { baseOptions, watchSocketErrors, withAdmin } from '../kafka/client.js';
 import { translateKafkaError } from '../kafka/errors.js';
 import { explainGroupFailure } from '../kafka/groups.js';
+import { requireTopics } from '../kafka/topics.js';
 import {
   chooseGroupProtocol,
   errorText,
@@ -213,6 +214,9 @@ export async function openFeedConsumer(
   let starts: PartitionStart[];
   try {
     if (groupId !== undefined) protocol = await chooseGroupProtocol(consumer, options.groupProtocol);
+    // A topic this client may not describe is "not authorized" (exit 6), never "does not
+    // exist": the broker's list leaves it out either way, so it is asked for by name.
+    await withAdmin(settings, (admin) => requireTopics(admin, options.topics, settings));
     partitions = await topicPartitions(consumer, options.topics);
     if (options.partition !== undefined) {
       for (const [topic, ids] of partitions) {

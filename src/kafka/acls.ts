@@ -121,6 +121,34 @@ export function describeBinding(entry: AclEntry): AclBinding {
   };
 }
 
+/** The binding as the engine sends it (the inverse of `describeBinding`). */
+export function bindingEntry(binding: AclBinding): AclEntry {
+  const code = <T extends Record<string, number>>(table: T, name: string, what: string): T[keyof T] => {
+    if (!Object.hasOwn(table, name)) throw new KfeedError('internal', `unknown ACL ${what} ${name}`);
+    return table[name as keyof T];
+  };
+  return {
+    principal: binding.principal,
+    host: binding.host,
+    operation: code(AclOperationTypes, binding.operation, 'operation'),
+    permissionType: code(AclPermissionTypes, binding.permission, 'permission'),
+    resourceType: code(AclResourceTypes, binding.resourceType, 'resource type'),
+    resourceName: binding.resourceName,
+    resourcePatternType: code(ResourcePatternTypes, binding.patternType, 'pattern type'),
+  };
+}
+
+/** Creates exactly these bindings. */
+export async function createBindings(admin: Admin, bindings: AclBinding[]): Promise<void> {
+  if (bindings.length) await admin.createAcls({ creations: bindings.map(bindingEntry) });
+}
+
+/** Deletes exactly these bindings (each filter matches one binding); returns those that existed. */
+export async function deleteBindings(admin: Admin, bindings: AclBinding[]): Promise<AclBinding[]> {
+  if (!bindings.length) return [];
+  return (await admin.deleteAcls({ filters: bindings.map(bindingEntry) })).map(describeBinding);
+}
+
 export async function grantRole(admin: Admin, input: GrantInput): Promise<AclBinding[]> {
   const entries = bindingsFor(input);
   await admin.createAcls({ creations: entries });

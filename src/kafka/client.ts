@@ -43,22 +43,33 @@ export async function baseOptions(settings: ConnectionSettings, options: ClientO
     retries: options.retries ?? 2,
     retryDelay: options.retryDelayMs ?? 250,
   };
-  if (settings.security === 'ssl' || settings.security === 'sasl_ssl') {
-    const tls = settings.tls ?? {};
-    base.tls = {
-      // Node checks the broker's certificate and that it names the host connected to.
-      rejectUnauthorized: true,
-      ...(tls.ca ? { ca: [tls.ca] } : {}),
-      ...(tls.cert ? { cert: tls.cert } : {}),
-      ...(tls.key ? { key: tls.key } : {}),
-      ...(tls.passphrase ? { passphrase: tls.passphrase } : {}),
-    };
+  const tls = tlsOptions(settings);
+  if (tls) {
+    base.tls = tls;
     // SNI names the host, as other Kafka clients send it; RFC 6066 forbids it for an IP address.
     base.tlsServerName = !settings.brokers.some((b) => net.isIP(b.replace(/^\[|\]?:\d+$/g, '')) !== 0);
   }
   const sasl = await saslOptions(settings);
   if (sasl) base.sasl = sasl;
   return base;
+}
+
+/**
+ * Node's TLS options for a TLS connection (undefined for plaintext): the broker's certificate
+ * and the host name it names are checked; the client's certificate and key when given.
+ */
+function tlsOptions(
+  settings: ConnectionSettings,
+): { rejectUnauthorized: true; ca?: string[]; cert?: string; key?: string; passphrase?: string } | undefined {
+  if (settings.security !== 'ssl' && settings.security !== 'sasl_ssl') return undefined;
+  const tls = settings.tls ?? {};
+  return {
+    rejectUnauthorized: true,
+    ...(tls.ca ? { ca: [tls.ca] } : {}),
+    ...(tls.cert ? { cert: tls.cert } : {}),
+    ...(tls.key ? { key: tls.key } : {}),
+    ...(tls.passphrase ? { passphrase: tls.passphrase } : {}),
+  };
 }
 
 async function saslOptions(settings: ConnectionSettings): Promise<SASLOptions | undefined> {

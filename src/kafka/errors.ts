@@ -133,7 +133,9 @@ function translate(
           'denied',
           `not authorized: the broker refused ${what} access to this client's principal`,
           {
-            hint: 'grant it with `kfeed acl grant` (see `kfeed cert inspect` for the principal)',
+            hint: settings?.iam
+              ? iamPolicyHint(`that ${what} access`)
+              : 'grant it with `kfeed acl grant` (see `kfeed cert inspect` for the principal)',
             cause: error,
           },
         );
@@ -287,18 +289,37 @@ function grantee(settings?: Pick<ConnectionSettings, 'files' | 'tls' | 'sasl'>):
   return '--cert CLIENT.pem';
 }
 
+type Grantee = Pick<ConnectionSettings, 'files' | 'tls' | 'sasl'> & Partial<Pick<ConnectionSettings, 'iam'>>;
+
+/**
+ * What to do about a refusal on an IAM connection: IAM policies, not Kafka ACLs, decide what
+ * an IAM client may do (kfeed refuses `acl grant` there).
+ */
+function iamPolicyHint(what: string): string {
+  return (
+    `an admin allows ${what} in this AWS identity's IAM policy: ` +
+    '`kfeed iam policy --cluster-arn ARN --topics ... --role consumer|producer` prints the least one'
+  );
+}
+
 /**
  * A client refused a consumer group: which ACL it lacks and the grant that gives it. Kafka
  * checks READ on the group for FindCoordinator, joining and committing; DESCRIBE for describing.
  */
 export function groupDeniedError(
   group: string,
-  settings?: Pick<ConnectionSettings, 'files' | 'tls' | 'sasl'>,
+  settings?: Grantee,
   options: { topic?: string; operation?: 'READ' | 'DESCRIBE' | 'DELETE'; cause?: unknown } = {},
 ): KfeedError {
   const operation = options.operation ?? 'READ';
   const topic = options.topic ?? 'TOPIC';
   const role = operation === 'DELETE' ? 'all' : 'consumer';
+  if (settings?.iam) {
+    return new KfeedError('denied', `this client is not authorized for group ${group} (${operation} refused)`, {
+      hint: iamPolicyHint(`group ${group}`),
+      cause: options.cause,
+    });
+  }
   return new KfeedError(
     'denied',
     `this client is not authorized for group ${group}: it needs the ACL ${operation} on group ${group}`,
@@ -312,21 +333,16 @@ export function groupDeniedError(
 }
 
 /** A client refused a topic it named (Kafka answers so whether or not the topic exists). */
-export function topicDeniedError(
-  topic: string,
-  settings?: Pick<ConnectionSettings, 'files' | 'tls' | 'sasl'>,
-  cause?: unknown,
-): KfeedError {
-  return new KfeedError(
-    'denied',
-    `this client is not authorized for topic ${topic}: Kafka refused it DESCRIBE (an authorization problem)`,
-    {
-      hint:
-        'an admin grants a role with ' +
-        `\`kfeed acl grant ${grantee(settings)} --role producer --topic ${topic}\` (or --role consumer)`,
-      cause,
-    },
-  );
+export function topicDeniedError(topic: string, settings?: Grantee, cause?: unknown): KfeedError {
+  const message =
+    `this client is not authorized for topic ${topic}: ` + 'Kafka refused it DESCRIBE (an authorization problem)';
+  if (settings?.iam) return new KfeedError('denied', message, { hint: iamPolicyHint(`topic ${topic}`), cause });
+  return new KfeedError('denied', message, {
+    hint:
+      'an admin grants a role with ' +
+      `\`kfeed acl grant ${grantee(settings)} --role producer --topic ${topic}\` (or --role consumer)`,
+    cause,
+  });
 }
 
 /** Whether the client gave up finding a group coordinator. */

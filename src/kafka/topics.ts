@@ -155,7 +155,7 @@ async function waitForLeaders(admin: Admin, topic: string, timeoutMs = 15_000): 
 export async function requireTopics(
   admin: Admin,
   topics: string[],
-  access?: Pick<ConnectionSettings, 'files' | 'tls' | 'sasl'>,
+  access?: Pick<ConnectionSettings, 'files' | 'tls' | 'sasl'> & Partial<Pick<ConnectionSettings, 'iam'>>,
 ): Promise<void> {
   const existing = new Set(await admin.listTopics());
   const missing = topics.filter((t) => !existing.has(t));
@@ -190,6 +190,26 @@ export async function ensureTopics(admin: Admin, names: string[], partitions: nu
     created.push(name);
   }
   return created;
+}
+
+/**
+ * Creates a topic kfeed keeps for itself when it does not exist yet: `partitions` partitions,
+ * replicated like the cluster (at most 3 replicas, min.insync.replicas at most 2), and these
+ * configs. Another operator creating it at the same moment is fine.
+ */
+export async function ensureTopic(
+  admin: Admin,
+  name: string,
+  options: { partitions: number; configs: Array<{ name: string; value: string }> },
+): Promise<void> {
+  if ((await admin.listTopics()).includes(name)) return;
+  const replicationFactor = Math.min(3, (await brokers(admin)).length);
+  const configs = [...options.configs, { name: 'min.insync.replicas', value: String(Math.min(2, replicationFactor)) }];
+  try {
+    await createTopic(admin, { name, partitions: options.partitions, replicationFactor, configs });
+  } catch (error) {
+    if (!(error instanceof KfeedError && error.kind === 'conflict')) throw error;
+  }
 }
 
 export interface TopicSummary {

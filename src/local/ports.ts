@@ -13,7 +13,8 @@ import { poll } from '../wait.js';
  *   pick the same port; the claims go when the cluster is removed.
  */
 export function portRegistryDir(): string {
-  return path.join(os.tmpdir(), `kfeed-ports-${os.userInfo().uid}`);
+  // Not os.tmpdir(): a TMPDIR of one shell or one test run must not split the user's claims.
+  return path.join('/tmp', `kfeed-ports-${os.userInfo().uid}`);
 }
 
 /** The lowest port of the kernel's ephemeral range (32768 when it cannot be read). */

@@ -11,7 +11,12 @@ export const ACL_COLUMNS: Column<AclBinding>[] = [
   { header: 'HOST', value: (a: AclBinding) => a.host },
 ];
 
-/** One ACL in a sentence: `READ topic quote`, `READ group acme-*` (a prefix ends in `*`). */
+/**
+ * One ACL in a sentence: `READ topic quote`, `READ group acme-*` (a prefix ends in `*`); a DENY
+ * and a host other than any are said.
+ */
 export function aclPhrase(a: AclBinding): string {
-  return `${a.operation} ${a.resourceType.toLowerCase()} ${a.resourceName}${a.patternType === 'PREFIXED' ? '*' : ''}`;
+  const resource = `${a.resourceType.toLowerCase()} ${a.resourceName}${a.patternType === 'PREFIXED' ? '*' : ''}`;
+  const host = a.host !== '*' ? ` from ${a.host}` : '';
+  return `${a.permission === 'DENY' ? 'DENY ' : ''}${a.operation} ${resource}${host}`;
 }

@@ -1,15 +1,4 @@
-import {
-  AclOperations as AclOperationTypes,
-  AclPermissionTypes,
-  ResourcePatternTypes,
-  ResourceTypes as AclResourceTypes,
-  type Acl as AclEntry,
-  type AclOperationValue,
-  type Admin,
-  type ResourcePatternTypeValue,
-  type ResourceTypeValue,
-} from '@platformatic/kafka';
-import { describeBinding, type AclBinding } from '../kafka/acls.js';
+import type { AclBinding } from '../kafka/acls.js';
 import type { SubscriberRole } from './registry.js';
 
 /**
@@ -23,49 +12,46 @@ export function subscriberBindings(input: {
   topics: string[];
   groupPrefix: string;
   auth?: 'mtls' | 'iam';
-}): AclEntry[] {
+}): AclBinding[] {
   // IAM clients are authorized by their IAM policy, never by Kafka ACLs.
   if (input.auth === 'iam') return [];
-  const entry = (
-    resourceType: ResourceTypeValue,
-    resourceName: string,
-    pattern: ResourcePatternTypeValue,
-    operation: AclOperationValue,
-  ): AclEntry => ({
-    resourceType,
-    resourceName,
-    resourcePatternType: pattern,
+  const binding = (resourceType: string, resourceName: string, patternType: string, operation: string) => ({
     principal: input.principal,
     host: '*',
     operation,
-    permissionType: AclPermissionTypes.ALLOW,
+    permission: 'ALLOW',
+    resourceType,
+    resourceName,
+    patternType,
   });
-  const topicOperations =
-    input.role === 'consumer'
-      ? [AclOperationTypes.READ, AclOperationTypes.DESCRIBE]
-      : [AclOperationTypes.WRITE, AclOperationTypes.DESCRIBE];
-  const entries = input.topics.flatMap((topic) =>
-    topicOperations.map((op) => entry(AclResourceTypes.TOPIC, topic, ResourcePatternTypes.LITERAL, op)),
+  const topicOperations = input.role === 'consumer' ? ['READ', 'DESCRIBE'] : ['WRITE', 'DESCRIBE'];
+  const bindings = input.topics.flatMap((topic) =>
+    topicOperations.map((operation) => binding('TOPIC', topic, 'LITERAL', operation)),
   );
-  if (input.role === 'consumer')
-    entries.push(
-      entry(AclResourceTypes.GROUP, input.groupPrefix, ResourcePatternTypes.PREFIXED, AclOperationTypes.READ),
-    );
-  return entries;
+  if (input.role === 'consumer') bindings.push(binding('GROUP', input.groupPrefix, 'PREFIXED', 'READ'));
+  return bindings;
 }
 
+/** One string per binding, for comparing sets of bindings. */
 export function bindingKey(b: AclBinding): string {
   return [b.principal, b.host, b.operation, b.permission, b.resourceType, b.resourceName, b.patternType].join('|');
 }
 
-/** Creates the entries; returns them as people read ACLs. */
-export async function createBindings(admin: Admin, entries: AclEntry[]): Promise<AclBinding[]> {
-  if (entries.length) await admin.createAcls({ creations: entries });
-  return entries.map(describeBinding);
-}
-
-/** Deletes exactly these entries (each filter matches one binding); returns those that existed. */
-export async function deleteBindings(admin: Admin, entries: AclEntry[]): Promise<AclBinding[]> {
-  if (!entries.length) return [];
-  return (await admin.deleteAcls({ filters: entries })).map(describeBinding);
+/**
+ * How the ACLs a principal holds differ from what its role needs: `missing` ones its clients
+ * lack, and `excess` ones beyond the role (any other ACL naming the principal, ALLOW or DENY,
+ * on any resource or host). Both are drift.
+ */
+export function aclDrift(
+  expected: AclBinding[],
+  held: AclBinding[],
+  principal: string,
+): { missing: AclBinding[]; excess: AclBinding[] } {
+  const own = held.filter((b) => b.principal === principal);
+  const ownKeys = new Set(own.map(bindingKey));
+  const expectedKeys = new Set(expected.map(bindingKey));
+  return {
+    missing: expected.filter((b) => !ownKeys.has(bindingKey(b))),
+    excess: own.filter((b) => !expectedKeys.has(bindingKey(b))),
+  };
 }

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { makeDirectory } from '../config/files.js';
 import { KfeedError } from '../errors.js';
 import type { SubscriberRecord } from './registry.js';
 
@@ -127,24 +128,39 @@ function renderReadme(record: SubscriberRecord, bootstrap: string, trust: boolea
   ].join('\n');
 }
 
-/** Writes the bundle into `dir`, which must not exist or be empty; on any failure nothing stays. */
-export function writeBundle(dir: string, files: Record<string, string>): string[] {
+/**
+ * Writes the bundle into `dir`, which must not exist or be empty; on any failure nothing stays.
+ * Returns the files and how to take the bundle back exactly: `created` is the topmost folder it
+ * made (`dir` or a parent of it), null when `dir` was there already (empty).
+ */
+export function writeBundle(dir: string, files: Record<string, string>): { files: string[]; created: string | null } {
   if (fs.existsSync(dir) && fs.readdirSync(dir).length > 0) {
     throw new KfeedError('conflict', `${dir} is not empty`, { hint: 'name a new folder with --out-dir' });
   }
+  const existed = fs.existsSync(dir);
   const parent = path.dirname(path.resolve(dir));
-  fs.mkdirSync(parent, { recursive: true });
+  const madeParent = makeDirectory(parent)[0] ?? null;
   const temp = fs.mkdtempSync(path.join(parent, `.${path.basename(dir)}.`));
   try {
     for (const [name, text] of Object.entries(files))
       fs.writeFileSync(path.join(temp, name), text, { mode: 0o644, flag: 'wx' });
-    if (fs.existsSync(dir)) fs.rmdirSync(dir);
+    if (existed) fs.rmdirSync(dir);
     fs.renameSync(temp, dir);
   } catch (error) {
     fs.rmSync(temp, { recursive: true, force: true });
+    if (madeParent) fs.rmSync(madeParent, { recursive: true, force: true });
     throw error;
   }
-  return Object.keys(files).map((name) => path.join(dir, name));
+  return {
+    files: Object.keys(files).map((name) => path.join(dir, name)),
+    created: madeParent ?? (existed ? null : path.resolve(dir)),
+  };
+}
+
+/** Takes a written bundle back: the folders it made go; a folder that was there stays, empty. */
+export function removeBundle(dir: string, written: { files: string[]; created: string | null }): void {
+  if (written.created) fs.rmSync(written.created, { recursive: true, force: true });
+  else for (const file of written.files) fs.rmSync(file, { force: true });
 }
 
 /** Checks, before any work, that the bundle can be written: the folder is new or empty, its parent can be made. */

@@ -1,15 +1,16 @@
 import type { Admin } from '@platformatic/kafka';
 import type { ConnectionSettings } from '../config/connection.js';
 import { KfeedError } from '../errors.js';
-import { baseOptions, closeQuietly, engine, withAdmin } from '../kafka/client.js';
-import { hasKafkaError } from '../kafka/errors.js';
-import { GrouplessReader, positionKey } from '../kafka/read.js';
-import { brokers, createTopic, logRanges } from '../kafka/topics.js';
+import { appendRecords, readWholeTopic } from '../kafka/records.js';
+import { ensureTopic } from '../kafka/topics.js';
 
 /**
  * The subscriber registry lives in the cluster, so every operator sees the same list: a
  * compacted topic keyed by subscriber name whose latest value is the subscriber's record.
- * A removed subscriber keeps a record (state `removed`) for audit; nothing is ever tombstoned.
+ * A removed subscriber keeps a record (state `removed`); a name used again (`--reuse-name`)
+ * gets a new generation that names the earlier ones. Every change is also appended to the
+ * history topic (history.ts), which is never compacted. Only a failed first `add` that had
+ * written its record takes it back with a tombstone.
  */
 export const DEFAULT_REGISTRY_TOPIC = '_kfeed_subscribers';
 export const RECORD_FORMAT = 1;
@@ -49,6 +50,24 @@ export interface SubscriberRecord {
   updatedBy: string;
   removedAt?: string;
   removedBy?: string;
+  /** 1 when absent; a name used again after its removal (`--reuse-name`) counts up. */
+  generation?: number;
+  /** The earlier generations of this name: who they were, so a removed principal is never forgotten. */
+  previousGenerations?: PreviousGeneration[];
+}
+
+/** What a record keeps of an earlier, removed generation of its name (the history has the rest). */
+export interface PreviousGeneration {
+  generation: number;
+  principal: string;
+  auth?: 'mtls' | 'iam';
+  createdAt: string;
+  removedAt: string;
+  removedBy: string;
+}
+
+export function generationOf(record: SubscriberRecord): number {
+  return record.generation ?? 1;
 }
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
@@ -60,6 +79,23 @@ export function checkSubscriberName(name: string): string {
     });
   }
   return name;
+}
+
+const GROUP_PREFIX = /^[A-Za-z0-9._-]{1,249}$/;
+
+/**
+ * A subscriber's consumer groups start with its prefix: never empty, never a wildcard (either
+ * would let it use every group of the cluster, other subscribers' included).
+ */
+export function checkGroupPrefix(prefix: string): string {
+  if (!GROUP_PREFIX.test(prefix)) {
+    throw new KfeedError('usage', `"${prefix}" is not a valid group prefix`, {
+      hint:
+        'use 1-249 letters, digits, ".", "_" or "-" (no "*": its groups are its own), ' +
+        'or leave out --group-prefix for NAME-',
+    });
+  }
+  return prefix;
 }
 
 /** Parses and checks one registry value; a record kfeed cannot read is named, never guessed at. */
@@ -83,6 +119,16 @@ export function parseSubscriberRecord(key: string, value: string, topic: string)
   if (!Array.isArray(data.topics) || !data.topics.every((t) => typeof t === 'string'))
     throw registryDamaged(topic, key, 'topics is not a list');
   if (!Array.isArray(data.certificates)) throw registryDamaged(topic, key, 'certificates is not a list');
+  if (data.generation !== undefined && !(Number.isInteger(data.generation) && data.generation >= 1))
+    throw registryDamaged(topic, key, `generation ${String(data.generation)} is not a whole number from 1`);
+  if (
+    data.previousGenerations !== undefined &&
+    !(
+      Array.isArray(data.previousGenerations) &&
+      data.previousGenerations.every((g) => typeof g?.principal === 'string' && Number.isInteger(g?.generation))
+    )
+  )
+    throw registryDamaged(topic, key, 'previousGenerations is not a list of generations');
   return data as SubscriberRecord;
 }
 
@@ -104,81 +150,25 @@ export function isRemoved(record: SubscriberRecord): boolean {
  * whole), compacted (the latest record per name is what counts), replicated like the cluster.
  */
 export async function ensureRegistryTopic(admin: Admin, topic: string): Promise<void> {
-  const existing = new Set(await admin.listTopics());
-  if (existing.has(topic)) return;
-  const replicationFactor = Math.min(3, (await brokers(admin)).length);
-  await createTopic(admin, {
-    name: topic,
-    partitions: 1,
-    replicationFactor,
-    configs: [
-      { name: 'cleanup.policy', value: 'compact' },
-      { name: 'min.insync.replicas', value: String(Math.min(2, replicationFactor)) },
-    ],
-  });
+  await ensureTopic(admin, topic, { partitions: 1, configs: [{ name: 'cleanup.policy', value: 'compact' }] });
 }
 
-/** Bytes asked per partition and Fetch while reading the registry. */
-const REGISTRY_FETCH_BYTES = 1024 * 1024;
-
-/**
- * Reads the whole registry: the latest record per name. No consumer group: the partitions are
- * read from their log start to the end they had when the read began (ListOffsets, then Fetch),
- * and nothing is committed, so reading leaves no group behind.
- */
+/** Reads the whole registry: the latest record per name (a tombstone takes a name back out). */
 export async function readRegistry(
   settings: ConnectionSettings,
   topic: string,
   signal?: AbortSignal,
 ): Promise<Map<string, SubscriberRecord>> {
-  const ranges = await withAdmin(settings, async (admin) => {
-    if (!(await admin.listTopics()).includes(topic)) return undefined;
-    const metadata = await admin.metadata({ topics: [topic], forceUpdate: true });
-    const partitions = metadata.topics.get(topic)?.partitions.map((_, partition) => partition) ?? [];
-    return logRanges(admin, topic, partitions);
-  });
   const records = new Map<string, SubscriberRecord>();
-  if (!ranges) return records;
-  const next = new Map([...ranges].map(([partition, r]) => [partition, BigInt(r.low)]));
-  const end = new Map([...ranges].map(([partition, r]) => [partition, BigInt(r.high)]));
-  const reader = await GrouplessReader.open(settings);
-  const deadline = Date.now() + 30_000;
-  try {
-    for (;;) {
-      const pending = [...next].filter(([partition, offset]) => offset < end.get(partition)!);
-      if (pending.length === 0) return records;
-      if (Date.now() > deadline) throw registryTimeout(topic);
-      const fetched = await reader.fetch(
-        pending.map(([partition, offset]) => ({ topic, partition, offset })),
-        REGISTRY_FETCH_BYTES,
-        signal,
-      );
-      for (const record of fetched.records) {
-        if (record.offset >= end.get(record.partition)!) continue;
-        next.set(record.partition, record.offset + 1n);
-        const key = record.key?.toString('utf8');
-        if (!key || !record.value) continue;
-        records.set(key, parseSubscriberRecord(key, record.value.toString('utf8'), topic));
-      }
-      // Answered with no record before the end: the rest was compacted away (or is transaction markers).
-      for (const [partition, offset] of pending) {
-        if (fetched.answered.has(positionKey(topic, partition)) && next.get(partition) === offset)
-          next.set(partition, end.get(partition)!);
-      }
-    }
-  } finally {
-    await reader.close();
+  for (const { key, value } of await readWholeTopic(settings, topic, {
+    signal,
+    describe: `the subscriber registry ${topic}`,
+  })) {
+    if (!key) continue;
+    if (value === null) records.delete(key);
+    else records.set(key, parseSubscriberRecord(key, value, topic));
   }
-}
-
-function registryTimeout(topic: string): KfeedError {
-  return new KfeedError('connection', `the subscriber registry ${topic} could not be read within 30 s`, {
-    hint:
-      'check that this client may read it (an admin connection) and that its partition has a leader ' +
-      '(`kfeed topic describe ' +
-      topic +
-      '`)',
-  });
+  return records;
 }
 
 /** Writes one record (acks=all, idempotent): the registry's commit point for every change. */
@@ -187,26 +177,20 @@ export async function writeRegistryRecord(
   topic: string,
   record: SubscriberRecord,
 ): Promise<void> {
-  const { Producer } = await engine();
-  const producer = new Producer({ ...(await baseOptions(settings, { clientId: 'kfeed-registry' })), idempotent: true });
-  try {
-    await producer.send({
-      acks: -1,
-      messages: [{ topic, key: Buffer.from(record.name), value: Buffer.from(JSON.stringify(record)) }],
-    });
-  } catch (error) {
-    if (hasKafkaError(error, 'MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE')) {
-      throw new KfeedError('config', `the registry topic ${topic} refused the record for ${record.name} as too large`, {
-        hint:
-          `raise its max.message.bytes (the record is ${JSON.stringify(record).length} bytes), ` +
-          'or name another --registry-topic',
-        cause: error,
-      });
-    }
-    throw error;
-  } finally {
-    await closeQuietly(producer);
-  }
+  await appendRecords(settings, topic, [{ key: record.name, value: JSON.stringify(record) }]);
+}
+
+/**
+ * Puts the registry back as it was before a change that failed later: the earlier record, or a
+ * tombstone when the name had none (a failed first `add`).
+ */
+export async function restoreRegistryRecord(
+  settings: ConnectionSettings,
+  topic: string,
+  name: string,
+  previous: SubscriberRecord | undefined,
+): Promise<void> {
+  await appendRecords(settings, topic, [{ key: name, value: previous ? JSON.stringify(previous) : null }]);
 }
 
 /** Who makes a change, as the registry records it: the connection's own Kafka principal. */

@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { inject } from 'vitest';
+import { inject, onTestFinished } from 'vitest';
+import { getCurrentTest } from 'vitest/suite';
 
 /** The environment tests run kfeed with: the suite's own XDG folders, no ambient Kafka settings. */
 export function testEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
@@ -12,9 +13,30 @@ export function testEnv(extra: Record<string, string | undefined> = {}): NodeJS.
   return { ...env, ...extra };
 }
 
-/** A fresh empty folder for one test (so legacy files in the repo never leak in). */
+/**
+ * A fresh empty folder in the temp folder (so legacy files in the repo never leak in), removed
+ * when it is no longer needed, pass or fail: made in a test (or its beforeEach), when that test
+ * ends; made at file or describe level or in a beforeAll, when the test file ends.
+ */
 export function tempDir(prefix = 'kfeed-test-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  removeWhenDone(dir);
+  return dir;
+}
+
+/** What was made outside a test: removed after the file's last test (test/setup/temp-files.ts). */
+const madeOutsideTests = new Set<string>();
+
+/** Removes `target` (a file or a folder) when the current test ends, or else when the file ends. */
+function removeWhenDone(target: string): void {
+  if (getCurrentTest()) onTestFinished(() => fs.rmSync(target, { recursive: true, force: true }));
+  else madeOutsideTests.add(target);
+}
+
+/** Removes what was made outside a test; the setup file calls it after each test file. */
+export function removeFileScopedTemps(): void {
+  for (const target of madeOutsideTests) fs.rmSync(target, { recursive: true, force: true });
+  madeOutsideTests.clear();
 }
 
 /**

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { kfeedPaths } from '../../src/config/paths.js';
 import { readClusterState } from '../../src/local/cluster.js';
 import { requireTool, tempDir } from './env.js';
@@ -31,6 +32,8 @@ export function runKafkaTool(
   const properties = options.properties ?? writeJavaClientProperties(tempDir('kfeed-java-client-'), target);
   const full = [
     '-Xmx256m',
+    // Java ignores TMPDIR: what the tool writes to its temp folder goes to the tier's, checked empty.
+    `-Djava.io.tmpdir=${os.tmpdir()}`,
     '-cp',
     state.classpath,
     mainClass,

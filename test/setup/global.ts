@@ -22,8 +22,11 @@ export default async function setup(project: TestProject) {
     encoding: 'utf8',
   });
   if (bundled.status !== 0) throw new Error(`bundling kfeed failed: ${bundled.error?.message ?? bundled.stderr}`);
-  fs.rmSync(env.KFEED_TEST_ROOT!, { recursive: true, force: true });
+  // A fresh root for the suite's clusters and profiles; `tmp` holds the tiers' temp folders,
+  // which test/setup/temp-check.ts owns (the unit tier's may be in use).
   fs.mkdirSync(env.KFEED_TEST_ROOT!, { recursive: true });
+  for (const entry of fs.readdirSync(env.KFEED_TEST_ROOT!))
+    if (entry !== 'tmp') fs.rmSync(path.join(env.KFEED_TEST_ROOT!, entry), { recursive: true, force: true });
   const run = (args: string[]) => startInProcess(args, { env, cwd: env.KFEED_TEST_ROOT! }).done;
   // KFEED_TEST_KAFKA_VERSION picks the release of this pass (npm test runs 4.1.x, then 3.9.x).
   const version = env.KFEED_TEST_KAFKA_VERSION ? ['--kafka-version', env.KFEED_TEST_KAFKA_VERSION] : [];

@@ -1,13 +1,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { KfeedError } from '../../src/errors.js';
 import { newClusterId } from '../../src/local/cluster-id.js';
-import { releasePorts, reservePorts } from '../../src/local/ports.js';
+import { portRegistryDir, releasePorts, reservePorts } from '../../src/local/ports.js';
 import { failureReason } from '../../src/local/processes.js';
 import { brokerProperties, parseProperties } from '../../src/local/properties.js';
 import { parseClusterState } from '../../src/local/state.js';
+import { tempDir } from '../helpers/env.js';
 
 /** Pure checks of src/local: nothing is started, no file is written. */
 describe('local cluster ID', () => {
@@ -188,7 +189,7 @@ describe('broker properties', () => {
 
 describe('why a broker exited', () => {
   it('names the error in its log, not the shutdown lines after it', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kfeed-log-'));
+    const dir = tempDir('kfeed-log-');
     const log = path.join(dir, 'broker.log');
     fs.writeFileSync(
       log,
@@ -204,13 +205,12 @@ describe('why a broker exited', () => {
     fs.writeFileSync(log, 'one\ntwo\nthree\n');
     expect(failureReason(log)).toBe('two three');
     expect(failureReason(path.join(dir, 'none.log'))).toBe('no log');
-    fs.rmSync(dir, { recursive: true, force: true });
   });
 });
 
 describe('port claims for local clusters', () => {
   it('clusters claiming at once get disjoint ports below the ephemeral range, each claim naming its cluster', async () => {
-    const registry = fs.mkdtempSync(path.join(os.tmpdir(), 'kfeed-ports-test-'));
+    const registry = tempDir('kfeed-ports-test-');
     const owners = Array.from({ length: 6 }, (_, i) => `/clusters/c${i}`);
     const claims = await Promise.all(owners.map((owner) => reservePorts(25, owner, registry)));
     const all = claims.flat();
@@ -226,6 +226,18 @@ describe('port claims for local clusters', () => {
     releasePorts([...claims[0], ...claims[1]], owners[0], registry);
     expect(claims[0].filter((port) => fs.existsSync(path.join(registry, String(port))))).toEqual([]);
     expect(claims[1].every((port) => fs.existsSync(path.join(registry, String(port))))).toBe(true);
-    fs.rmSync(registry, { recursive: true, force: true });
+  });
+
+  it('every kfeed of the user claims in the same folder, whatever its TMPDIR', () => {
+    const uid = os.userInfo().uid;
+    try {
+      for (const tmp of ['/var/tmp/session-a', '/srv/run-b/tmp']) {
+        vi.stubEnv('TMPDIR', tmp);
+        expect(os.tmpdir()).toBe(tmp);
+        expect(portRegistryDir()).toBe(`/tmp/kfeed-ports-${uid}`);
+      }
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 });

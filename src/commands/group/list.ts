@@ -26,7 +26,7 @@ export default defineCommand<ConnectionFlags, ListGroupsResult>({
         { header: 'STATE', value: (g) => g.state },
         { header: 'PROTOCOL', value: (g) => g.protocol || g.protocolType || '-' },
         { header: 'MEMBERS', value: (g) => g.members, align: 'right' },
-        { header: 'LAG', value: (g) => g.lag, align: 'right' },
+        { header: 'LAG', value: (g) => (g.committedPartitions ? g.lag : 'no commits'), align: 'right' },
         { header: 'LAG TIME', value: (g) => formatSeconds(g.lagSeconds), align: 'right' },
       ],
       'no consumer groups (this client sees only the groups it may describe)',

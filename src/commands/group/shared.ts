@@ -12,9 +12,11 @@ export function formatSeconds(seconds: number | null): string {
 }
 
 export function renderGroup(group: GroupDescription, view: RenderView): string {
-  const header =
-    `group ${group.group}: ${group.state}, ${group.members.length} member(s), ` +
-    `lag ${group.lag} message(s), ${formatSeconds(group.lagSeconds)} behind`;
+  // A group that committed nothing has no lag yet: "0" would read as caught up.
+  const lag = group.committedPartitions
+    ? `lag ${group.lag} message(s), ${formatSeconds(group.lagSeconds)} behind`
+    : 'no commits';
+  const header = `group ${group.group}: ${group.state}, ${group.members.length} member(s), ${lag}`;
   const table = view.table(
     group.partitions,
     [

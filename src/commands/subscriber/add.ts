@@ -5,8 +5,13 @@ import type { Context } from '../../context.js';
 import { KfeedError } from '../../errors.js';
 import { parseBrokerList } from '../../config/connection.js';
 import { checkTopicName } from '../../kafka/topics.js';
-import type { AddIamSubscriberResult, AddSubscriberResult } from '../../subscribers/lifecycle.js';
-import { checkSubscriberName, SUBSCRIBER_ROLES, type SubscriberRole } from '../../subscribers/registry.js';
+import type { AddIamSubscriberResult, AddSubscriberResult } from '../../subscribers/add.js';
+import {
+  checkGroupPrefix,
+  checkSubscriberName,
+  SUBSCRIBER_ROLES,
+  type SubscriberRole,
+} from '../../subscribers/registry.js';
 import { aclPhrase } from '../../render/acls.js';
 import { defineCommand } from '../command.js';
 import { authorityFrom, withCaOptions, type CaFlags } from '../options.js';
@@ -22,6 +27,8 @@ export interface AddSubscriberOptions extends RegistryFlags, CaFlags {
   groupPrefix?: string;
   bootstrap?: string;
   outDir?: string;
+  reuseName?: boolean;
+  reusePrincipal?: boolean;
 }
 
 /** A client with a certificate (mTLS), or one that connects with IAM (`--principal-arn`). */
@@ -45,12 +52,21 @@ export default defineCommand<AddSubscriberOptions, AddResult>({
             '--bootstrap <list>',
             "brokers the client connects to, host:port,... (default: this connection's brokers)",
           )
-          .option('--out-dir <dir>', 'where to write the bundle (default: ./NAME-bundle; must be new or empty)'),
+          .option('--out-dir <dir>', 'where to write the bundle (default: ./NAME-bundle; must be new or empty)')
+          .option(
+            '--reuse-name',
+            'use the name of a removed subscriber again (a new generation; the history keeps the old)',
+          )
+          .option(
+            '--reuse-principal',
+            'use the subject (or IAM principal) of a removed subscriber again: its old certificates work again',
+          ),
       ),
     ),
   validate: (options) => {
     checkSubscriberName(options.name);
     topicList(options.topics);
+    if (options.groupPrefix !== undefined) checkGroupPrefix(options.groupPrefix);
     if (Boolean(options.csr) === Boolean(options.principalArn)) {
       throw new KfeedError('usage', 'name the client once: --csr FILE (a certificate) or --principal-arn ARN (IAM)', {
         hint: 'see `kfeed subscriber add --help`',
@@ -78,7 +94,8 @@ export default defineCommand<AddSubscriberOptions, AddResult>({
     const topics = topicList(options.topics);
     const groupPrefix = options.groupPrefix ?? `${options.name}-`;
     const outDir = path.resolve(ctx.cwd, options.outDir ?? `${options.name}-bundle`);
-    const lifecycle = await import('../../subscribers/lifecycle.js');
+    const { addSubscriber, addIamSubscriber } = await import('../../subscribers/add.js');
+    const reuse = { reuseName: options.reuseName, reusePrincipal: options.reusePrincipal };
     if (options.principalArn) {
       const { access, settings } = await registryAccess(ctx, options);
       // The provider's own connection is often mTLS (9094); an IAM client needs the IAM port.
@@ -88,9 +105,9 @@ export default defineCommand<AddSubscriberOptions, AddResult>({
         });
       }
       const bootstrap = options.bootstrap ? parseBrokerList(options.bootstrap) : settings.brokers;
-      const common = { name: options.name, role: options.role, topics, groupPrefix, bootstrap, outDir };
+      const common = { name: options.name, role: options.role, topics, groupPrefix, bootstrap, outDir, ...reuse };
       const input = { ...common, principalArn: options.principalArn, clusterArn: options.clusterArn! };
-      const result = await withRegistry(access, () => lifecycle.addIamSubscriber(access, input));
+      const result = await withRegistry(access, () => addIamSubscriber(access, input));
       return { auth: 'iam' as const, ...result };
     }
     const authority = authorityFrom(ctx, options);
@@ -102,7 +119,7 @@ export default defineCommand<AddSubscriberOptions, AddResult>({
     access.onProgress = (text) => progress.update(text);
     try {
       const result = await withRegistry(access, () =>
-        lifecycle.addSubscriber(access, {
+        addSubscriber(access, {
           name: options.name,
           csr,
           csrFile,
@@ -114,6 +131,7 @@ export default defineCommand<AddSubscriberOptions, AddResult>({
           bootstrap: options.bootstrap ? parseBrokerList(options.bootstrap) : settings.brokers,
           brokerCaPem: settings.tls?.ca,
           outDir,
+          ...reuse,
         }),
       );
       progress.succeed(`subscriber ${options.name} added`);
@@ -139,6 +157,15 @@ export default defineCommand<AddSubscriberOptions, AddResult>({
       `principal     ${s.principal}`,
       ...access,
       `bundle        ${result.bundle.dir}  (send it to the client; README.md there says how to connect)`,
+      ...(result.reused.includes('name')
+        ? [
+            `generation    ${s.generation} of the name ${s.name} ` +
+              `(the earlier ones: \`kfeed subscriber show ${s.name} --history\`)`,
+          ]
+        : []),
+      ...(result.reused.includes('principal')
+        ? ['reused        the principal of a removed subscriber: certificates issued to it before work again']
+        : []),
     ].join('\n');
   },
 });

@@ -1,5 +1,6 @@
 import type { Context } from '../../context.js';
-import type { SubscriberOverview, SubscriberView } from '../../subscribers/lifecycle.js';
+import type { SubscriberOverview, SubscriberView } from '../../subscribers/overview.js';
+import { lagText, timeLeftText } from '../../render/subscribers.js';
 import { defineCommand, type RenderView } from '../command.js';
 import { integer } from '../options.js';
 import { registryAccess, withRegistry, withRegistryOptions, type RegistryFlags } from './shared.js';
@@ -19,7 +20,7 @@ export interface ListSubscribersResult extends SubscriberOverview {
 
 export default defineCommand<ListSubscribersOptions, ListSubscribersResult>({
   name: 'list',
-  summary: 'every subscriber: role, topics, lag, certificate expiry, state, and ACL drift',
+  summary: 'every subscriber: role, topics, largest lag, certificate expiry, state, and ACL drift',
   flags: (command) =>
     withRegistryOptions(
       command
@@ -48,7 +49,7 @@ export default defineCommand<ListSubscribersOptions, ListSubscribersResult>({
 export async function listSubscribers(ctx: Context, options: ListSubscribersOptions): Promise<ListSubscribersResult> {
   const { access, settings } = await registryAccess(ctx, options);
   const [{ subscriberOverview }, { groupLagByPrefix }, { kafkaPrincipalOfCertificate }] = await Promise.all([
-    import('../../subscribers/lifecycle.js'),
+    import('../../subscribers/overview.js'),
     import('../../subscribers/lag.js'),
     import('../../certs/principal.js'),
   ]);
@@ -71,11 +72,12 @@ function problemsOf(overview: SubscriberOverview, options: ListSubscribersOption
   for (const s of overview.subscribers) {
     if (s.state === 'expired') problems.push(`${s.name}: certificate expired (${s.certificate?.notAfter ?? 'none'})`);
     if (s.state === 'expiring')
-      problems.push(`${s.name}: certificate expires in ${s.daysLeft} day(s) (${s.certificate?.notAfter})`);
+      problems.push(`${s.name}: certificate expires in ${timeLeftText(s)} (${s.certificate?.notAfter})`);
     if (options.maxLagSeconds !== undefined && (s.lagSeconds ?? 0) > options.maxLagSeconds)
       problems.push(`${s.name}: ${s.lagSeconds} s behind (limit ${options.maxLagSeconds} s)`);
   }
   for (const d of overview.drift.missingAcls) problems.push(`${d.name}: ${d.acls.length} ACL(s) missing`);
+  for (const d of overview.drift.excessAcls) problems.push(`${d.name}: ${d.acls.length} ACL(s) beyond its role`);
   for (const d of overview.drift.unknownPrincipals)
     problems.push(`${d.principal}: holds ${d.acls.length} ACL(s) but is no subscriber`);
   return problems;
@@ -91,7 +93,7 @@ export function subscriberColumns(view: RenderView, rows: SubscriberView[]): str
       { header: 'ROLE', value: (s) => s.role },
       { header: 'TOPICS', value: (s) => s.topics.join(',') },
       { header: 'GROUPS', value: (s) => (s.role === 'consumer' ? `${s.groupPrefix}* (${s.groups.length})` : '-') },
-      { header: 'LAG', value: (s) => dash(s.lag), align: 'right' },
+      { header: 'LAG', value: (s) => lagText(s), align: 'right' },
       { header: 'LAG S', value: (s) => dash(s.lagSeconds), align: 'right' },
       { header: 'SERIAL', value: (s) => dash(s.certificate?.serialNumber.slice(0, 16)) },
       { header: 'EXPIRES', value: (s) => dash(s.certificate?.notAfter.slice(0, 10)) },
@@ -103,11 +105,14 @@ export function subscriberColumns(view: RenderView, rows: SubscriberView[]): str
 
 function renderOverview(result: ListSubscribersResult, view: RenderView): string {
   const lines = [subscriberColumns(view, result.subscribers).trimEnd()];
-  const { unknownPrincipals, missingAcls } = result.drift;
-  if (unknownPrincipals.length || missingAcls.length) {
+  const { unknownPrincipals, missingAcls, excessAcls } = result.drift;
+  if (unknownPrincipals.length || missingAcls.length || excessAcls.length) {
     lines.push('', 'drift:');
     for (const d of missingAcls) lines.push(`  ${d.name}: missing ${d.acls.map(aclPhrase).join(', ')}`);
+    for (const d of excessAcls) lines.push(`  ${d.name}: beyond its role ${d.acls.map(aclPhrase).join(', ')}`);
     for (const d of unknownPrincipals) lines.push(`  ${d.principal}: ${d.acls.length} ACL(s), not a subscriber`);
+    if (missingAcls.length || excessAcls.length)
+      lines.push("  (`kfeed subscriber repair NAME` gives a subscriber exactly its role's ACLs)");
   }
   if (result.problems.length)
     lines.push('', `check failed (${result.problems.length}):`, ...result.problems.map((p) => `  ${p}`));

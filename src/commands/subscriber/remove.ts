@@ -3,8 +3,9 @@ import type { Context } from '../../context.js';
 import { KfeedError } from '../../errors.js';
 import { REVOCATION_REASONS, type RevocationReason } from '../../certs/issuing.js';
 import { AWS_OPTION_HELP } from '../../aws/config.js';
-import type { RemoveSubscriberResult } from '../../subscribers/lifecycle.js';
+import type { RemoveSubscriberResult } from '../../subscribers/remove.js';
 import { checkSubscriberName } from '../../subscribers/registry.js';
+import { aclPhrase } from '../../render/acls.js';
 import { defineCommand } from '../command.js';
 import { registryAccess, withRegistry, withRegistryOptions, type RegistryFlags } from './shared.js';
 
@@ -20,7 +21,7 @@ export interface RemoveSubscriberOptions extends RegistryFlags {
 export default defineCommand<RemoveSubscriberOptions, RemoveSubscriberResult>({
   name: 'remove',
   summary:
-    'cut a subscriber off: delete exactly its ACLs, optionally revoke its certificates; the record stays for audit',
+    'cut a subscriber off: delete every ACL of its principal, optionally revoke its certificates; keep its history',
   args: [{ key: 'name', syntax: '<name>', description: 'subscriber name' }],
   flags: (command) =>
     withRegistryOptions(
@@ -47,7 +48,7 @@ export default defineCommand<RemoveSubscriberOptions, RemoveSubscriberResult>({
       if (!(await ctx.promptConfirm(what))) throw new KfeedError('cancelled', 'cancelled: nothing was removed');
     }
     const { access } = await registryAccess(ctx, options);
-    const { removeSubscriber } = await import('../../subscribers/lifecycle.js');
+    const { removeSubscriber } = await import('../../subscribers/remove.js');
     return withRegistry(access, () =>
       removeSubscriber(access, {
         name: options.name,
@@ -59,7 +60,9 @@ export default defineCommand<RemoveSubscriberOptions, RemoveSubscriberResult>({
   },
   render: (r) =>
     [
-      `removed       ${r.subscriber.name} (${r.subscriber.principal}): ${r.aclsRemoved.length} ACL(s) deleted`,
+      `removed       ${r.subscriber.name} (${r.subscriber.principal}): ${r.aclsRemoved.length} ACL(s) deleted, ` +
+        `${r.beyondRole.length} of them beyond its role` +
+        (r.beyondRole.length ? ` (${r.beyondRole.map(aclPhrase).join(', ')})` : ''),
       ...(r.revoked.length ? [`revoked       ${r.revoked.join(', ')}`] : []),
       ...r.notRevoked.map((n) => `not revoked   ${n.serialNumber}: ${n.why}`),
       ...(r.iamPrincipalToDetach
@@ -67,5 +70,5 @@ export default defineCommand<RemoveSubscriberOptions, RemoveSubscriberResult>({
         : []),
     ].join('\n'),
   // A revocation that was asked for and failed is a failure the operator must see in $?.
-  exitCode: (r) => (r.notRevoked.some((n) => !n.why.includes('revocation list')) ? 10 : 0),
+  exitCode: (r) => (r.notRevoked.some((n) => n.revocable) ? 10 : 0),
 });

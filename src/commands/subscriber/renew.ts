@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { readUserFile } from '../../config/files.js';
 import type { Context } from '../../context.js';
-import type { RenewSubscriberResult } from '../../subscribers/lifecycle.js';
+import type { RenewSubscriberResult } from '../../subscribers/renew.js';
 import { checkSubscriberName } from '../../subscribers/registry.js';
 import { defineCommand } from '../command.js';
 import { authorityFrom, withCaOptions, type CaFlags } from '../options.js';
@@ -34,7 +34,7 @@ export default defineCommand<RenewSubscriberOptions, RenewSubscriberResult>({
     const csrPath = path.resolve(ctx.cwd, options.csr);
     const csr = await parseCsr(readUserFile(csrPath, 'CSR'), options.csr);
     const { access } = await registryAccess(ctx, options);
-    const { renewSubscriber } = await import('../../subscribers/lifecycle.js');
+    const { renewSubscriber } = await import('../../subscribers/renew.js');
     const progress = ctx.progress(`renewing subscriber ${options.name}`);
     access.onProgress = (text) => progress.update(text);
     try {

@@ -2,13 +2,8 @@ import type { Command } from 'commander';
 import type { ConnectionFlags, ConnectionSettings } from '../../config/connection.js';
 import type { Context } from '../../context.js';
 import { DEFAULT_REGISTRY_TOPIC } from '../../subscribers/registry.js';
-import type { RegistryAccess } from '../../subscribers/lifecycle.js';
+import type { RegistryAccess } from '../../subscribers/shared.js';
 import { connectionFlags, withConnectionOptions } from '../options.js';
-
-/** What the subscriber verbs share (as gh keeps a noun's shared flags in pkg/cmd/<noun>/shared). */
-export interface RegistryFlags extends ConnectionFlags {
-  registryTopic: string;
-}
 
 /** What the subscriber verbs share (as gh keeps a noun's shared flags in pkg/cmd/<noun>/shared). */
 export interface RegistryFlags extends ConnectionFlags {
@@ -19,7 +14,7 @@ export function withRegistryOptions(command: Command): Command {
   return withConnectionOptions(
     command.option(
       '--registry-topic <topic>',
-      'the compacted topic that holds the subscriber registry',
+      'the compacted topic that holds the subscriber registry (its history is TOPIC_history)',
       DEFAULT_REGISTRY_TOPIC,
     ),
   );
@@ -31,18 +26,8 @@ export async function registryAccess(
   options: RegistryFlags,
 ): Promise<{ access: RegistryAccess; settings: ConnectionSettings }> {
   const settings = await ctx.connection(connectionFlags(options));
-  const [{ translateKafkaError }, { kafkaPrincipalOfCertificate }, { operatorPrincipal }] = await Promise.all([
-    import('../../kafka/errors.js'),
-    import('../../certs/principal.js'),
-    import('../../subscribers/registry.js'),
-  ]);
-  const access: RegistryAccess = {
-    settings,
-    registryTopic: options.registryTopic,
-    operator: operatorPrincipal(settings, kafkaPrincipalOfCertificate),
-    signal: ctx.abort.signal,
-    translate: (error) => translateKafkaError(error, settings),
-  };
+  const { openRegistryAccess } = await import('../../subscribers/shared.js');
+  const access = await openRegistryAccess(settings, options.registryTopic, ctx.abort.signal);
   return { access, settings };
 }
 

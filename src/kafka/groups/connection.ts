@@ -3,8 +3,8 @@ import type { ConnectionSettings } from '../../config/connection.js';
 import { KfeedError } from '../../errors.js';
 import { poll } from '../../wait.js';
 import { closeQuietly, createAdmin, reach, watchSocketErrors } from '../client.js';
-import { send } from '../engine-api.js';
-import { groupDeniedError, hasKafkaError, translateKafkaError } from '../errors.js';
+import { send, speaks } from '../engine-api.js';
+import { causes, groupDeniedError, hasKafkaError, translateKafkaError } from '../errors.js';
 import { GrouplessReader, positionKey } from '../read.js';
 import { tpKey, type GroupMember, type RawGroup } from './types.js';
 
@@ -12,6 +12,8 @@ import { tpKey, type GroupMember, type RawGroup } from './types.js';
 const FIRST_RECORD_BYTES = 64 * 1024;
 /** The second try for partitions whose first batch did not come back in the first. */
 const LARGE_RECORD_BYTES = 8 * 1024 * 1024;
+/** ConsumerGroupDescribe's API key (KIP-848, Kafka 3.7+ brokers). */
+const CONSUMER_GROUP_DESCRIBE = 69;
 /** FindCoordinator's key type of a consumer group. */
 const GROUP_KEY = 0;
 
@@ -153,27 +155,25 @@ export class GroupConnection {
   }
 
   /**
-   * One group of either kind: DescribeGroups first (a group that does not exist is "Dead" there);
-   * a KIP-848 group is refused with GROUP_ID_NOT_FOUND ("not a classic group") and asked again.
+   * One group of either kind. Brokers that speak ConsumerGroupDescribe (Kafka 4) are asked that
+   * first: it answers GROUP_ID_NOT_FOUND for a classic group (or none), which DescribeGroups then
+   * describes ("Dead" when there is no such group). DescribeGroups alone would describe an empty
+   * KIP-848 group as a classic one without a protocol.
    */
   async describeOne(group: string): Promise<RawGroup> {
+    const consumerGroups = await speaks(this.admin, CONSUMER_GROUP_DESCRIBE, 0);
     return this.guarded(
       async () => {
-        let classic: RawGroup | undefined;
-        try {
-          classic = (await this.describeClassic([group]))[0];
-        } catch (error) {
-          if (!hasKafkaError(error, 'GROUP_ID_NOT_FOUND')) throw error;
+        if (consumerGroups) {
+          try {
+            return (await this.describeConsumer([group]))[0];
+          } catch (error) {
+            // Refused for the group's sake (any Kafka error but an ACL): a classic group, or a
+            // 3.9 broker that lists the request without serving it.
+            if (hasKafkaError(error, 'GROUP_AUTHORIZATION_FAILED') || !causes(error).some((e) => e.apiId)) throw error;
+          }
         }
-        // DescribeGroups may also answer a KIP-848 group as Dead, without an error.
-        if (classic && classic.state !== 'Dead') return classic;
-        try {
-          return (await this.describeConsumer([group]))[0];
-        } catch (error) {
-          // Not a consumer group either (or a 3.x broker without the protocol): the classic answer.
-          if (classic) return classic;
-          throw error;
-        }
+        return (await this.describeClassic([group]))[0];
       },
       group,
       'DESCRIBE',

@@ -75,6 +75,7 @@ export async function withLag(
       partitions: rows,
       lag: rows.reduce((sum, r) => sum + (r.lag ?? 0), 0),
       lagSeconds: seconds.length ? Math.max(...seconds) : null,
+      committedPartitions: rows.filter((r) => r.committedOffset !== null).length,
       measuredAt: new Date(now).toISOString(),
     };
   });

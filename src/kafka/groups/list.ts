@@ -1,28 +1,17 @@
 import type { GroupConnection } from './connection.js';
 import { withLag } from './lag.js';
-import type { GroupSummary, RawGroup } from './types.js';
+import type { GroupSummary } from './types.js';
 
 /**
  * Every group this client may describe (Kafka leaves out the others), with lag: classic groups
- * and, on Kafka 4, KIP-848 consumer groups, each described with its own request. Groups of
- * other kinds (share groups) are listed with their state only.
+ * and, on Kafka 4, KIP-848 consumer groups, each described with its own request.
  */
 export async function listGroups(client: GroupConnection): Promise<GroupSummary[]> {
   return client.guarded(async () => {
-    // The engine lists classic groups only unless told otherwise.
+    // Without a types filter the engine's ListGroups returns classic groups only.
     const listed = [...(await client.admin.listGroups({ types: ['classic', 'consumer'] })).values()];
     const consumer = listed.filter((g) => g.groupType === 'consumer').map((g) => g.id);
     const classic = listed.filter((g) => !g.groupType || g.groupType === 'classic').map((g) => g.id);
-    const others: RawGroup[] = listed
-      .filter((g) => g.groupType && g.groupType !== 'consumer' && g.groupType !== 'classic')
-      .map((g) => ({
-        group: g.id,
-        type: 'classic',
-        state: g.state,
-        protocolType: g.protocolType,
-        protocol: '',
-        members: [],
-      }));
     const [classicRaw, consumerRaw] = await Promise.all([
       client.describeClassic(classic),
       client.describeConsumer(consumer),
@@ -34,8 +23,8 @@ export async function listGroups(client: GroupConnection): Promise<GroupSummary[
       client,
       described.map((raw) => ({ raw, committed: committed.get(raw.group) ?? new Map<string, number>() })),
     );
-    return [
-      ...descriptions.map((d) => ({
+    return descriptions
+      .map((d) => ({
         group: d.group,
         type: d.type,
         state: d.state,
@@ -44,8 +33,8 @@ export async function listGroups(client: GroupConnection): Promise<GroupSummary[
         members: d.members.length,
         lag: d.lag,
         lagSeconds: d.lagSeconds,
-      })),
-      ...others.map((g) => ({ ...g, members: 0, lag: 0, lagSeconds: null })),
-    ].sort((a, b) => a.group.localeCompare(b.group));
+        committedPartitions: d.committedPartitions,
+      }))
+      .sort((a, b) => a.group.localeCompare(b.group));
   });
 }

@@ -25,7 +25,8 @@ export interface PartitionLag {
   host: string | null;
 }
 
-export interface GroupDescription {
+/** A group as its coordinator describes it, before lag is measured. */
+export interface RawGroup {
   group: string;
   /** The group's protocol: classic, or consumer (KIP-848, Kafka 4). */
   type: GroupType;
@@ -34,34 +35,27 @@ export interface GroupDescription {
   /** Classic groups: the assignor the members agreed on; consumer groups: the broker's assignor. */
   protocol: string;
   members: GroupMember[];
-  partitions: PartitionLag[];
+}
+
+/** A group's lag over all its partitions. */
+interface GroupLagTotals {
   /** Sum of the partitions' lag (messages). */
   lag: number;
   /** The largest time lag of a partition (seconds); null when none could be read. */
   lagSeconds: number | null;
+  /** Partitions with a committed offset: 0 means "no commits" (its lag of 0 is not "caught up"). */
+  committedPartitions: number;
+}
+
+export interface GroupDescription extends RawGroup, GroupLagTotals {
+  partitions: PartitionLag[];
   /** When the lag was measured (ISO). */
   measuredAt: string;
 }
 
-export interface GroupSummary {
-  group: string;
-  type: GroupType;
-  state: string;
-  protocolType: string;
-  protocol: string;
+/** One row of `group list`: a description without its partitions, members counted. */
+export interface GroupSummary extends Omit<RawGroup, 'members'>, GroupLagTotals {
   members: number;
-  lag: number;
-  lagSeconds: number | null;
-}
-
-/** A group as its coordinator describes it, before lag is measured. */
-export interface RawGroup {
-  group: string;
-  type: GroupType;
-  state: string;
-  protocolType: string;
-  protocol: string;
-  members: GroupMember[];
 }
 
 export const tpKey = (topic: string, partition: number) => `${topic}\u0000${partition}`;
