@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import type { Admin } from '@platformatic/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IamAuth } from '../src/aws/msk-iam.js';
-import { baseOptions, engine } from '../src/kafka/client.js';
+import { baseOptions, engine, watchSocketErrors } from '../src/kafka/client.js';
 import { translateKafkaError } from '../src/kafka/errors.js';
 import { poll } from '../src/wait.js';
 import { tempDir } from './helpers/env.js';
@@ -214,8 +214,11 @@ describe('kfeed local up --iam: a broker that checks MSK IAM tokens', () => {
 /** An engine admin client whose OAUTHBEARER token is a given one (for tokens the signer cannot make). */
 async function adminWithToken(settings: Parameters<typeof baseOptions>[0], token: string): Promise<Admin> {
   const { Admin: AdminClass } = await engine();
-  return new AdminClass({
+  const admin = new AdminClass({
     ...(await baseOptions(settings, { retries: 0 })),
     sasl: { mechanism: 'OAUTHBEARER', token },
   });
+  // A refused re-authentication and then the socket's reset are two errors of one connection.
+  watchSocketErrors(admin);
+  return admin;
 }

@@ -90,7 +90,10 @@ async function saslOptions(settings: ConnectionSettings): Promise<SASLOptions | 
 /** An admin client of the engine; close it with `closeQuietly`. */
 export async function createAdmin(settings: ConnectionSettings, options: ClientOptions = {}): Promise<Admin> {
   const { Admin: AdminClass } = await engine();
-  return new AdminClass(await baseOptions(settings, options));
+  const admin = new AdminClass(await baseOptions(settings, options));
+  // Even where nobody asks for the explanation: see watchSocketErrors.
+  watchSocketErrors(admin);
+  return admin;
 }
 
 /** Closes an engine client, ignoring a connection that is already gone. */
@@ -102,6 +105,9 @@ export async function closeQuietly(client: { close(): Promise<void> }): Promise<
  * Remembers the last socket error of a client's connections. A broker that refuses the client's
  * certificate says so in a TLS alert after the handshake; the engine then reports only
  * "Connection closed". The returned function adds that alert to an error before translation.
+ * Every engine client kfeed makes needs this listener: the engine's pool listens for one error
+ * per connection, and a connection can emit two (a refused re-authentication, then the reset
+ * of its socket), which without a listener ends the process with an uncaught exception.
  */
 export function watchSocketErrors(client: {
   on(event: 'client:broker:connect', listener: (payload: ConnectionPoolEventPayload) => void): unknown;
