@@ -1,6 +1,5 @@
 import net from 'node:net';
 import type { Admin, BaseOptions, ConnectionPoolEventPayload, SASLOptions } from '@platformatic/kafka';
-import type { Kafka, KafkaConfig } from 'kafkajs';
 import { createIamToken, iamTokenProvider } from '../aws/msk-iam.js';
 import type { ConnectionSettings } from '../config/connection.js';
 import { messageOf } from '../errors.js';
@@ -162,35 +161,4 @@ export async function withAdmin<T>(
   } finally {
     await closeQuietly(admin);
   }
-}
-
-// ---- kafkajs, for the data path (src/feed/producer.ts, consumer.ts) until it moves to the
-// engine (issue #22, branch engine-data); delete with kafkajs.
-
-/** Builds a kafkajs client from resolved settings (the data path's, until it moves to the engine). */
-export async function createKafka(settings: ConnectionSettings, options: ClientOptions = {}): Promise<Kafka> {
-  const { Kafka: KafkaClass, logLevel } = (await import('kafkajs')).default;
-  const config: KafkaConfig = {
-    clientId: options.clientId ?? 'kfeed',
-    brokers: settings.brokers,
-    connectionTimeout: options.connectionTimeoutMs ?? 5000,
-    authenticationTimeout: 5000,
-    requestTimeout: options.requestTimeoutMs ?? 15000,
-    retry: { retries: options.retries ?? 2, initialRetryTime: 200, maxRetryTime: 2000 },
-    logLevel: logLevel.NOTHING,
-  };
-  const ssl = tlsOptions(settings);
-  if (ssl) config.ssl = ssl;
-  if (settings.iam) {
-    const token = iamTokenProvider(settings.iam);
-    await createIamToken(settings.iam);
-    config.sasl = { mechanism: 'oauthbearer', oauthBearerProvider: async () => ({ value: await token() }) };
-  } else if (settings.sasl) {
-    config.sasl = {
-      mechanism: settings.sasl.mechanism,
-      username: settings.sasl.username,
-      password: settings.sasl.password,
-    } as never;
-  }
-  return new KafkaClass(config);
 }

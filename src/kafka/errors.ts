@@ -8,8 +8,7 @@ import { kafkaPrincipalOfCertificate } from '../certs/principal.js';
  * The engine (@platformatic/kafka) wraps the real cause: MultipleErrors / ResponseError hold
  * their parts in `errors`, NetworkError the socket's error in `cause`; a ProtocolError names the
  * broker's answer in `apiId` (TOPIC_AUTHORIZATION_FAILED, ...) with its `serverErrorMessage`.
- * Walk them all, breadth first. (`type`, `originalError` and `retriableError` are kafkajs's
- * names for the same facts, read while the data path still runs on kafkajs.)
+ * Walk them all, breadth first.
  */
 export function causes(error: unknown): any[] {
   const chain: any[] = [];
@@ -20,14 +19,14 @@ export function causes(error: unknown): any[] {
     if (!e || typeof e !== 'object' || seen.has(e)) continue;
     seen.add(e);
     chain.push(e);
-    queue.push(e.cause, e.originalError, e.retriableError, ...(Array.isArray(e.errors) ? e.errors : []));
+    queue.push(e.cause, ...(Array.isArray(e.errors) ? e.errors : []));
   }
   return chain;
 }
 
 /** The Kafka error name of a broker's answer (e.g. GROUP_AUTHORIZATION_FAILED), if there is one. */
 function kafkaErrorName(e: any): string | undefined {
-  const name = e?.apiId ?? e?.type;
+  const name = e?.apiId;
   return typeof name === 'string' && name !== 'UNKNOWN' ? name : undefined;
 }
 
@@ -168,9 +167,6 @@ function translate(
   // The engine finds a topic's partitions in its metadata and says so in its own words.
   if (find((e) => e.code === 'PLT_KFK_USER' && /^Unknown topic /.test(e.message ?? ''))) return unknownTopic(error);
 
-  const legacy = legacyKafkajs(chain, error, brokers, settings);
-  if (legacy) return legacy;
-
   const tls = find((e) => typeof e.code === 'string' && (e.code in TLS_PEER_CODES || /SSL|TLS|CERT/.test(e.code)));
   if (tls) {
     const code: string = tls.code;
@@ -279,70 +275,6 @@ function unknownTopic(error: unknown): KfeedError {
   });
 }
 
-/**
- * kafkajs's own error names, for the data path until it moves to the engine (issue #22);
- * delete with kafkajs.
- */
-function legacyKafkajs(
-  chain: any[],
-  error: unknown,
-  brokers: string,
-  settings?: Pick<ConnectionSettings, 'security'> & Partial<Pick<ConnectionSettings, 'iam'>>,
-): KfeedError | undefined {
-  const find = (predicate: (e: any) => boolean) => chain.find(predicate);
-  const sasl = find((e) => e.name === 'KafkaJSSASLAuthenticationError');
-  if (sasl && settings?.iam) {
-    const reason = messageOf(sasl).replace(/^SASL OAUTHBEARER authentication failed: /, '');
-    const message = `the broker ${brokers} refused the IAM credentials: ${reason}`;
-    return new KfeedError('denied', message, { hint: IAM_DENIED_HINT, cause: error });
-  }
-  if (sasl) {
-    return new KfeedError(
-      'denied',
-      `SASL authentication failed for ${brokers}: ${messageOf(sasl).replace(/^SASL \S+ authentication failed: /, '')}`,
-      {
-        hint: 'check the user, the password (KFEED_SASL_PASSWORD) and --sasl-mechanism',
-        cause: error,
-      },
-    );
-  }
-  if (find((e) => typeof e.code === 'string' && /SSL|TLS|CERT|ECONNREFUSED|ENOTFOUND|EAI_AGAIN|UNREACH/.test(e.code)))
-    return undefined;
-  const name = find(
-    (e) =>
-      /KafkaJS(Connection|RequestTimeout|NumberOfRetriesExceeded)/.test(e.name ?? '') ||
-      /Broker not connected/.test(e.message ?? ''),
-  );
-  if (!name) return undefined;
-  const msg = messageOf(chain[chain.length - 1]);
-  if (/Connection timeout|timed out|Request timed out/i.test(msg) || /Timeout/.test(name.name)) {
-    return new KfeedError('connection', `cannot reach ${brokers}: timed out`, {
-      hint: 'check --brokers, the security protocol (--plaintext?) and that the cluster is up',
-      cause: error,
-    });
-  }
-  const closed = find((e) => /ConnectionClosed/.test(e.name ?? '') || /Closed connection/i.test(e.message ?? ''));
-  if (!closed && /Broker not connected/i.test(msg)) {
-    return new KfeedError('connection', `the broker ${brokers} accepted the connection but did not answer`, {
-      hint: 'check --brokers: is a Kafka listener there, and is it not overloaded?',
-      cause: error,
-    });
-  }
-  if (closed || /disconnected/i.test(msg)) {
-    return new KfeedError('connection', `the broker ${brokers} closed the connection`, {
-      hint:
-        settings?.security === 'plaintext'
-          ? 'is this a TLS listener? drop --plaintext'
-          : 'is this a plaintext listener, or does it need a client certificate?',
-      cause: error,
-    });
-  }
-  return new KfeedError('connection', `cannot talk to ${brokers}: ${msg}`, {
-    hint: 'check --brokers and that the cluster is up',
-    cause: error,
-  });
-}
-
 /** How `kfeed acl grant` names this connection's client: its certificate file, else its principal. */
 function grantee(settings?: Pick<ConnectionSettings, 'files' | 'tls' | 'sasl'>): string {
   if (settings?.files?.cert) return `--cert ${settings.files.cert}`;
@@ -413,13 +345,9 @@ export function topicDeniedError(topic: string, settings?: Grantee, cause?: unkn
   });
 }
 
-/** Whether the client gave up finding a group coordinator (kafkajs drops the broker's reason). */
+/** Whether the client gave up finding a group coordinator. */
 export function isCoordinatorNotFound(error: unknown): boolean {
-  return causes(error).some(
-    (e) =>
-      e.name === 'KafkaJSGroupCoordinatorNotFound' ||
-      /^(COORDINATOR_NOT_AVAILABLE|NOT_COORDINATOR)/.test(kafkaErrorName(e) ?? ''),
-  );
+  return causes(error).some((e) => /^(COORDINATOR_NOT_AVAILABLE|NOT_COORDINATOR)/.test(kafkaErrorName(e) ?? ''));
 }
 
 /** Whether the broker answered GROUP_AUTHORIZATION_FAILED anywhere in the error chain. */
