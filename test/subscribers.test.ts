@@ -678,6 +678,15 @@ describe('a topic the client may not describe is "not authorized" (exit 6), over
     const produced = await kfeed(['produce', '--topic', quote, ...flags], { env: iam.env, stdin: 'x\n' });
     expectFailure(produced, 6, new RegExp(`not authorized for topic ${quote}: .*kfeed iam policy`));
     expect(produced.stderr).not.toMatch(/acl grant/);
+    // Describing and deleting a topic it may not see: IAM policy too.
+    for (const args of [
+      ['describe-topic', quote],
+      ['topic', 'delete', quote, '--yes'],
+    ]) {
+      const refused = await kfeed([...args, ...flags], { env: iam.env });
+      expectFailure(refused, 6, new RegExp(`not authorized for topic ${quote}: .*kfeed iam policy`));
+      expect(refused.stderr).not.toMatch(/acl grant/);
+    }
     // With the topic allowed but not the group: the group refusal also names IAM policies.
     const grant = ['acl', 'grant', '--principal', iam.principal, '--topic', quote];
     expect((await run([...grant, '--role', 'describe'])).code).toBe(0);

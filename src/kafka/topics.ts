@@ -11,6 +11,9 @@ export const EARLIEST = -2n;
 /** DescribeConfigs' resource type of a topic, and the config source of its own overrides. */
 const TOPIC_RESOURCE = 2;
 
+/** How this client connects, for hints on a refusal (an IAM client is told of policies, not ACLs). */
+type TopicAccess = Pick<ConnectionSettings, 'files' | 'tls' | 'sasl'> & Partial<Pick<ConnectionSettings, 'iam'>>;
+
 const TOPIC_NAME = /^[A-Za-z0-9._-]{1,249}$/;
 
 /** Kafka's own topic-name rules, checked before asking the broker. */
@@ -152,11 +155,7 @@ async function waitForLeaders(admin: Admin, topic: string, timeoutMs = 15_000): 
  * Fails with one line naming every topic of `topics` that the cluster does not list (a topic
  * this client may not describe is left out of the list, so it looks missing too).
  */
-export async function requireTopics(
-  admin: Admin,
-  topics: string[],
-  access?: Pick<ConnectionSettings, 'files' | 'tls' | 'sasl'> & Partial<Pick<ConnectionSettings, 'iam'>>,
-): Promise<void> {
+export async function requireTopics(admin: Admin, topics: string[], access?: TopicAccess): Promise<void> {
   const existing = new Set(await admin.listTopics());
   const missing = topics.filter((t) => !existing.has(t));
   // The list leaves out topics this client may not describe; asked by name, Kafka says so.
@@ -264,11 +263,13 @@ const CONFIG_SOURCES: Record<number, string> = {
  * Asks for the topic's metadata, which tells "no such topic" from "not allowed to see it"
  * (a topic list silently leaves out topics the client may not describe).
  */
-async function describedTopic(admin: Admin, name: string): Promise<ClusterTopicMetadata> {
+async function describedTopic(admin: Admin, name: string, access?: TopicAccess): Promise<ClusterTopicMetadata> {
   try {
     return await topicMetadataOf(admin, name);
   } catch (error) {
     if (hasKafkaError(error, 'TOPIC_AUTHORIZATION_FAILED')) {
+      // IAM policies, not ACLs, decide for an IAM client: its hint names the policy.
+      if (access?.iam) throw topicDeniedError(name, access, error);
       throw new KfeedError('denied', `not authorized to describe topic ${name}`, {
         hint: "grant this client's principal a role on it with `kfeed acl grant`",
       });
@@ -288,9 +289,9 @@ export function isUnknownTopic(error: unknown): boolean {
   return /^Unknown topic /.test(message) || hasKafkaError(error, 'UNKNOWN_TOPIC_OR_PARTITION', 'UNKNOWN_TOPIC_ID');
 }
 
-export async function describeTopic(admin: Admin, name: string): Promise<TopicDescription> {
+export async function describeTopic(admin: Admin, name: string, access?: TopicAccess): Promise<TopicDescription> {
   checkTopicName(name);
-  const metadata = await describedTopic(admin, name);
+  const metadata = await describedTopic(admin, name, access);
   const ids = metadata.partitions.map((_, partition) => partition);
   const [ranges, configs] = await Promise.all([
     logRanges(admin, name, ids),
@@ -330,8 +331,8 @@ export async function describeTopic(admin: Admin, name: string): Promise<TopicDe
   };
 }
 
-export async function deleteTopic(admin: Admin, name: string): Promise<void> {
+export async function deleteTopic(admin: Admin, name: string, access?: TopicAccess): Promise<void> {
   checkTopicName(name);
-  await describedTopic(admin, name);
+  await describedTopic(admin, name, access);
   await admin.deleteTopics({ topics: [name] });
 }
