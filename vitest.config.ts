@@ -14,7 +14,6 @@ const cache = process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache');
 // the 3.9 pass only; tests whose result does not depend on the broker's release run once.
 const zookeeperPass = /^3\./.test(process.env.KFEED_TEST_KAFKA_VERSION ?? '');
 const releaseIndependent = [
-  'test/broker-configs-bytes.test.ts',
   'test/certs.test.ts',
   'test/certs-pca.test.ts',
   'test/demo.test.ts',

@@ -9,7 +9,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Kafka, logLevel } from 'kafkajs';
+import { Producer } from '@platformatic/kafka';
+import { baseOptions, closeQuietly } from '../src/kafka/client.js';
 import { withGroups } from '../src/kafka/groups.js';
 import {
   formatRuns,
@@ -37,38 +38,25 @@ const PARTITIONS = Number(args.partitions);
 
 async function main() {
   const uptimeAtStart = loadAverage();
-  const { bootstrap, files, flags, settings } = await startBenchCluster(args.name!);
+  const { flags, settings } = await startBenchCluster(args.name!);
   try {
     const topic = `bench-groups-${Date.now().toString(36)}`;
     const created = await kfeedTimed(['topic', 'create', topic, '--partitions', String(PARTITIONS), ...flags]);
     if (created.code !== 0) throw new Error(created.stderr);
 
     // 20 records per partition, a second apart in timestamp, so every lag has a time.
-    const kafka = new Kafka({
-      brokers: bootstrap,
-      ssl: {
-        ca: [fs.readFileSync(files.ca, 'utf8')],
-        cert: fs.readFileSync(files.clientCert, 'utf8'),
-        key: fs.readFileSync(files.clientKey, 'utf8'),
-      },
-      logLevel: logLevel.NOTHING,
-    });
-    const producer = kafka.producer();
-    await producer.connect();
+    const producer = new Producer({ ...(await baseOptions(settings, { retries: 10 })), idempotent: true });
     const base = Date.now() - 60_000;
-    await producer.sendBatch({
-      topicMessages: [
-        {
-          topic,
-          messages: Array.from({ length: PARTITIONS * 20 }, (_, i) => ({
-            partition: i % PARTITIONS,
-            value: `r${i}`,
-            timestamp: String(base + Math.floor(i / PARTITIONS) * 1000),
-          })),
-        },
-      ],
+    await producer.send({
+      acks: -1,
+      messages: Array.from({ length: PARTITIONS * 20 }, (_, i) => ({
+        topic,
+        partition: i % PARTITIONS,
+        value: Buffer.from(`r${i}`),
+        timestamp: BigInt(base + Math.floor(i / PARTITIONS) * 1000),
+      })),
     });
-    await producer.disconnect();
+    await closeQuietly(producer);
 
     // 1,000 groups (each with an offset on one partition) and one group on all partitions.
     const seedStarted = performance.now();

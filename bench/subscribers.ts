@@ -9,8 +9,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { Producer } from '@platformatic/kafka';
 import { createBindings } from '../src/kafka/acls.js';
-import { createKafka } from '../src/kafka/client.js';
+import { baseOptions, closeQuietly, createAdmin } from '../src/kafka/client.js';
+import { logRanges } from '../src/kafka/topics.js';
 import { withGroups } from '../src/kafka/groups.js';
 import { poll } from '../src/wait.js';
 import {
@@ -51,39 +53,33 @@ async function main(): Promise<void> {
   const { flags, settings } = await startBenchCluster(args.name!, ['--require-acls']);
   try {
     // Patient retries: right after creation a partition may still be moving to its leader.
-    const kafka = await createKafka(settings, { retries: 10 });
-    const admin = kafka.admin();
-    await admin.connect();
+    const admin = await createAdmin(settings, { retries: 10 });
     const seedStarted = performance.now();
     const topics = Array.from({ length: TOPICS }, (_, i) => `bench-feed-${String(i).padStart(2, '0')}`);
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: topics.map((topic) => ({ topic, numPartitions: PARTITIONS, replicationFactor: 1 })),
-    });
+    await admin.createTopics({ topics, partitions: PARTITIONS, replicas: 1 });
     await poll(
       async () => {
-        const { topics: meta } = await admin.fetchTopicMetadata({ topics });
-        return meta.every((t) => t.partitions.length === PARTITIONS && t.partitions.every((p) => p.leader >= 0))
+        const meta = [...(await admin.metadata({ topics, forceUpdate: true })).topics.values()];
+        return meta.every((t) => t.partitionsCount === PARTITIONS && t.partitions.every((p) => p.leader >= 0))
           ? true
           : undefined;
       },
       { what: 'the new topics to have leaders', timeoutMs: 60_000, intervalMs: 500 },
     );
     // 10 records per partition, a second apart, so every subscriber's group has a lag in time.
-    const producer = kafka.producer();
-    await producer.connect();
+    const producer = new Producer({ ...(await baseOptions(settings, { retries: 10 })), idempotent: true });
     const base = Date.now() - 120_000;
-    await producer.sendBatch({
-      topicMessages: topics.map((topic) => ({
-        topic,
-        messages: Array.from({ length: PARTITIONS * 10 }, (_, i) => ({
+    await producer.send({
+      acks: -1,
+      messages: topics.flatMap((topic) =>
+        Array.from({ length: PARTITIONS * 10 }, (_, i) => ({
+          topic,
           partition: i % PARTITIONS,
-          value: `r${i}`,
-          timestamp: String(base + Math.floor(i / PARTITIONS) * 1000),
+          value: Buffer.from(`r${i}`),
+          timestamp: BigInt(base + Math.floor(i / PARTITIONS) * 1000),
         })),
-      })),
+      ),
     });
-    await producer.disconnect();
 
     // Subscribers: each reads two topics and has one group, 3 records behind on each partition.
     const now = new Date().toISOString();
@@ -113,14 +109,15 @@ async function main(): Promise<void> {
       };
     });
     await ensureRegistryTopic(admin, DEFAULT_REGISTRY_TOPIC);
-    const registry = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-    await registry.connect();
-    await registry.send({
-      topic: DEFAULT_REGISTRY_TOPIC,
+    await producer.send({
       acks: -1,
-      messages: records.map((r) => ({ key: r.name, value: JSON.stringify(r) })),
+      messages: records.map((r) => ({
+        topic: DEFAULT_REGISTRY_TOPIC,
+        key: Buffer.from(r.name),
+        value: Buffer.from(JSON.stringify(r)),
+      })),
     });
-    await registry.disconnect();
+    await closeQuietly(producer);
     const bindings = records.flatMap((r) => subscriberBindings(r));
     for (let i = 0; i < bindings.length; i += 500) await createBindings(admin, bindings.slice(i, i + 500));
     // What each subscriber's lag must be: the records past offset 7 of its topics' partitions.
@@ -128,9 +125,12 @@ async function main(): Promise<void> {
     for (const topic of topics)
       behind.set(
         topic,
-        (await admin.fetchTopicOffsets(topic)).reduce((sum, o) => sum + Number(o.high) - 7, 0),
+        [...(await logRanges(admin, topic, [...Array(PARTITIONS).keys()])).values()].reduce(
+          (sum, o) => sum + Number(o.high) - 7,
+          0,
+        ),
       );
-    await admin.disconnect();
+    await closeQuietly(admin);
     await withGroups(settings, async (client) => {
       for (let i = 0; i < records.length; i += 50) {
         await Promise.all(

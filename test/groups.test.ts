@@ -1,10 +1,9 @@
-import fs from 'node:fs';
-import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unique } from './helpers/unique.js';
 import { clientCertificate, type TestClient } from './helpers/clients.js';
 import { runKafkaTool } from './helpers/kafka-tools.js';
-import type { GroupDescription, GroupSummary } from '../src/kafka/groups.js';
+import { produceWithJava } from './helpers/java-producer.js';
+import type { GroupDescription, GroupSummary, PartitionLag } from '../src/kafka/groups.js';
 import { poll } from '../src/wait.js';
 import { expectFailure } from './helpers/assert.js';
 import { PassThrough, Readable } from 'node:stream';
@@ -121,33 +120,17 @@ function suiteTarget(): Target {
   };
 }
 
-/** Records with chosen partitions and timestamps, through kafkajs (an independent producer path). */
-async function produceAt(
+/** Records with chosen partitions and timestamps, through Kafka's own Java producer (an independent client). */
+function produceAt(
   target: Target,
   topic: string,
   records: Array<{ partition: number; value: string; timestamp: number }>,
 ) {
-  const kafka = new Kafka({
-    clientId: 'groups-test',
-    brokers: target.brokers,
-    ssl: {
-      ca: [fs.readFileSync(target.ca, 'utf8')],
-      cert: fs.readFileSync(target.cert, 'utf8'),
-      key: fs.readFileSync(target.key, 'utf8'),
-    },
-    logLevel: logLevel.NOTHING,
-  });
-  const producer = kafka.producer();
-  await producer.connect();
-  try {
-    for (const r of records)
-      await producer.send({
-        topic,
-        messages: [{ partition: r.partition, value: r.value, timestamp: String(r.timestamp) }],
-      });
-  } finally {
-    await producer.disconnect();
-  }
+  return produceWithJava(
+    { cluster: target.name, brokers: target.brokers, ca: target.ca, cert: target.cert, key: target.key },
+    topic,
+    records,
+  );
 }
 
 async function describeGroup(target: Target, group: string): Promise<GroupDescription> {
@@ -207,6 +190,17 @@ async function kafkaConsumerGroups(
     .sort((a, b) => a.partition - b.partition);
 }
 
+/** kfeed's partition rows in the shape of `kafkaConsumerGroups`. */
+function asConsumerGroupCommand(partitions: PartitionLag[]) {
+  return partitions.map((p) => ({
+    topic: p.topic,
+    partition: p.partition,
+    current: p.committedOffset,
+    end: p.logEndOffset,
+    lag: p.lag,
+  }));
+}
+
 /** The first record `kfeed consume -g G` reads from the group's committed position (null: none). */
 async function firstReadBy(target: Target, group: string, topic: string): Promise<string | null> {
   const read = await kfeed([
@@ -256,15 +250,7 @@ function lagAndResetSuite(label: string, target: () => Target) {
       const after = Date.now();
       const theirs = await kafkaConsumerGroups(t, group);
       expect(theirs).toHaveLength(3);
-      expect(
-        ours.partitions.map((p) => ({
-          topic: p.topic,
-          partition: p.partition,
-          current: p.committedOffset,
-          end: p.logEndOffset,
-          lag: p.lag,
-        })),
-      ).toEqual(theirs);
+      expect(asConsumerGroupCommand(ours.partitions)).toEqual(theirs);
       expect(ours.lag).toBe(7 + 0 + 10);
 
       // Partition 0 waits at offset 3 (timestamp base + 30 s), 2 at offset 0 (base); 1 is caught up.
@@ -464,6 +450,53 @@ function lagAndResetSuite(label: string, target: () => Target) {
 }
 
 lagAndResetSuite('KRaft (--require-acls)', suiteTarget);
+
+describe('both kinds of group: classic, and the KIP-848 consumer protocol of Kafka 4', () => {
+  it("a group Kafka's Java consumer made is shown with its kind, and its lag agrees with ConsumerGroupCommand", async () => {
+    const t = suiteTarget();
+    // Kafka 4 brokers serve group.protocol=consumer (KIP-848); 3.9 brokers only the classic protocol.
+    const kind = sharedCluster().kafkaVersion.startsWith('3.') ? 'classic' : 'consumer';
+    const topic = unique('kinds');
+    const group = unique(`${kind}-group`);
+    expect((await kfeed(['topic', 'create', topic, '--partitions', '3', ...t.flags])).code).toBe(0);
+    const now = Date.now();
+    await produceAt(
+      t,
+      topic,
+      Array.from({ length: 12 }, (_, i) => ({ partition: i % 3, value: `r${i}`, timestamp: now - 60_000 + i })),
+    );
+    const consumed = await runKafkaTool(
+      { cluster: t.name, brokers: t.brokers, ca: t.ca, cert: t.cert, key: t.key },
+      'org.apache.kafka.tools.consumer.ConsoleConsumer',
+      [
+        '--topic',
+        topic,
+        '--group',
+        group,
+        '--from-beginning',
+        '--max-messages',
+        '5',
+        '--timeout-ms',
+        '60000',
+        '--consumer-property',
+        `group.protocol=${kind}`,
+      ],
+      { configFlag: '--consumer.config' },
+    );
+    expect(consumed.code, consumed.stderr.slice(-2000)).toBe(0);
+    expect(consumed.stdout.trim().split('\n')).toHaveLength(5);
+
+    const ours = await describeGroup(t, group);
+    expect(ours).toMatchObject({ group, type: kind, protocolType: 'consumer' });
+    const theirs = await kafkaConsumerGroups(t, group);
+    expect(theirs.length).toBeGreaterThan(0);
+    expect(asConsumerGroupCommand(ours.partitions.filter((p) => p.committedOffset !== null))).toEqual(theirs);
+    expect(ours.lag).toBe(theirs.reduce((sum, p) => sum + p.lag, 0));
+
+    const listed = JSON.parse((await kfeed(['group', 'list', '--json', ...t.flags])).stdout) as GroupSummary[];
+    expect(listed.find((g) => g.group === group)).toMatchObject({ group, type: kind, lag: ours.lag });
+  });
+});
 
 describe('consumer groups on a ZooKeeper-mode cluster', () => {
   const name = unique('groups-zk');

@@ -1,25 +1,13 @@
 import fs from 'node:fs';
-import type { Admin } from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ConnectionSettings } from '../src/config/connection.js';
 import { readListenerConfigs } from '../src/kafka/broker-configs.js';
-import { createKafka } from '../src/kafka/client.js';
+import { withAdmin } from '../src/kafka/client.js';
 import { sharedCluster, tempDir } from './helpers/env.js';
 import { kfeed } from './helpers/run.js';
 
 // The ZooKeeper-mode half lives in listeners.zookeeper.test.ts (Kafka 3.9 only).
 const work = tempDir('kfeed-listeners-');
-
-async function withAdminOf<T>(s: ConnectionSettings, fn: (admin: Admin) => Promise<T>): Promise<T> {
-  const kafka = await createKafka(s);
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    return await fn(admin);
-  } finally {
-    await admin.disconnect();
-  }
-}
 
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
@@ -37,7 +25,7 @@ describe('update-listeners on a KRaft cluster', () => {
       origin: {},
       files: {},
     };
-    const before = await withAdminOf(s, (admin) => readListenerConfigs(admin));
+    const before = await withAdmin(s, (admin) => readListenerConfigs(admin));
     expect(before.every((b) => b.mode === 'kraft')).toBe(true);
     const result = await kfeed(
       ['update-listeners', '--host-template', 'localhost', '--port-base', '18440', '--apply'],
@@ -48,6 +36,6 @@ describe('update-listeners on a KRaft cluster', () => {
       /KRaft mode.*refuse run-time changes of advertised listeners; nothing was changed — on Amazon MSK pass --msk/,
     );
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
-    expect(await withAdminOf(s, (admin) => readListenerConfigs(admin))).toEqual(before);
+    expect(await withAdmin(s, (admin) => readListenerConfigs(admin))).toEqual(before);
   });
 });

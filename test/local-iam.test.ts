@@ -1,8 +1,8 @@
 import fs from 'node:fs';
-import type { Kafka } from 'kafkajs';
+import type { Admin } from '@platformatic/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IamAuth } from '../src/aws/msk-iam.js';
-import { createKafka } from '../src/kafka/client.js';
+import { baseOptions, engine, watchSocketErrors } from '../src/kafka/client.js';
 import { translateKafkaError } from '../src/kafka/errors.js';
 import { poll } from '../src/wait.js';
 import { awsMskIamAuthJars, runAwsIamJavaTool, writeAwsIamClientProperties } from './helpers/aws-iam-java.js';
@@ -147,15 +147,14 @@ describe('kfeed local up --iam: a broker that checks MSK IAM tokens', () => {
         signedAt: new Date(Date.now() - secondsAgo * 1000),
         expiresSeconds,
       });
-      const admin = (await clientWithToken(settings, token)).admin();
+      const admin = await adminWithToken(settings, token);
       try {
-        await admin.connect();
         await admin.listTopics();
         return undefined;
       } catch (error) {
         return translateKafkaError(error, { ...settings, iam });
       } finally {
-        await admin.disconnect().catch(() => undefined);
+        await admin.close().catch(() => undefined);
       }
     };
     const expired =
@@ -284,15 +283,14 @@ describe('kfeed local up --iam: a broker that checks MSK IAM tokens', () => {
   }, 240_000);
 });
 
-/** A kafkajs client whose OAUTHBEARER provider hands over a given token (for tokens the signer cannot make). */
-async function clientWithToken(settings: Parameters<typeof createKafka>[0], token: string): Promise<Kafka> {
-  const { Kafka: KafkaClass, logLevel } = (await import('kafkajs')).default;
-  return new KafkaClass({
-    clientId: 'kfeed-test',
-    brokers: settings.brokers,
-    ssl: { ca: [settings.tls!.ca!], rejectUnauthorized: true },
-    sasl: { mechanism: 'oauthbearer', oauthBearerProvider: async () => ({ value: token }) },
-    retry: { retries: 0 },
-    logLevel: logLevel.NOTHING,
+/** An engine admin client whose OAUTHBEARER token is a given one (for tokens the signer cannot make). */
+async function adminWithToken(settings: Parameters<typeof baseOptions>[0], token: string): Promise<Admin> {
+  const { Admin: AdminClass } = await engine();
+  const admin = new AdminClass({
+    ...(await baseOptions(settings, { retries: 0 })),
+    sasl: { mechanism: 'OAUTHBEARER', token },
   });
+  // A refused authentication and then the socket's reset are two errors of one connection.
+  watchSocketErrors(admin);
+  return admin;
 }

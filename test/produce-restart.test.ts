@@ -93,6 +93,61 @@ describe('producing through failures', () => {
     240_000,
   );
 
+  it('a broker killed with SIGKILL and started again in the middle of a 500,000-record idempotent produce: every number exactly once', async () => {
+    const topic = unique('fault');
+    expect((await kfeed(['create-topic', topic, '--partitions', '6', ...connection])).code).toBe(0);
+    const count = 500_000;
+    // The built binary, whole, as a user runs it: numbered lines on stdin at about 100,000 a second.
+    const child = spawn(process.execPath, [BIN, 'produce', '-t', topic, '--json', ...connection], {
+      env: testEnv(),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    let next = 0;
+    const feeding = (async () => {
+      while (next < count) {
+        const lines: string[] = [];
+        for (let i = 0; i < 25_000 && next < count; i++) lines.push(`seq-${next++}`);
+        // Respect the pipe: while the broker is down the producer stops reading stdin.
+        if (!child.stdin.write(lines.join('\n') + '\n')) await new Promise((r) => child.stdin.once('drain', r));
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      child.stdin.end();
+    })();
+
+    await waitFor('100,000 records in the topic before the crash', async () =>
+      (await total(topic)) >= 100_000 ? true : undefined,
+    );
+    const state = readClusterState(path.join(process.env.XDG_DATA_HOME!, 'kfeed'), NAME)!;
+    await stopBroker(state, 1, { kill: true });
+    const fedAtCrash = next;
+    startBroker(state, 1, testEnv());
+    await waitUntilServing(state, 120_000);
+    expect(fedAtCrash).toBeLessThan(count);
+
+    await feeding;
+    expect(await exited).toBe(0);
+    expect(err).toBe('');
+    expect(JSON.parse(out)).toMatchObject({ sent: count, acknowledged: count, errors: 0 });
+    const read = await kcat(brokers, tls, ['-C', '-t', topic, '-e', '-q', '-f', '%s\\n'], { timeoutMs: 120_000 });
+    const seen = new Uint8Array(count);
+    let records = 0;
+    for (const line of read.stdout.split('\n')) {
+      if (!line) continue;
+      records++;
+      const n = Number(/^seq-(\d+)$/.exec(line)?.[1] ?? -1);
+      expect(n, line).toBeGreaterThanOrEqual(0);
+      seen[n] = Math.min(255, seen[n] + 1);
+    }
+    const missing = seen.filter((times) => times === 0).length;
+    const duplicated = seen.filter((times) => times > 1).length;
+    expect({ records, missing, duplicated }).toEqual({ records: count, missing: 0, duplicated: 0 });
+  }, 300_000);
+
   it('SIGINT during produce: the count printed is the count in the topic', async () => {
     const topic = unique('sigint');
     expect((await kfeed(['create-topic', topic, '--partitions', '2', ...connection])).code).toBe(0);

@@ -297,7 +297,7 @@ describe('the S3 sink against moto', () => {
     );
     expect([elsewhere.code, elsewhere.stderr]).toEqual([
       0,
-      `writing to s3://${bucket} (objects of up to 1000 records or 60 s)\n`,
+      `writing to s3://${bucket} in consumer group kfeed-s3-sink (objects of up to 1000 records or 60 s)\n`,
     ]);
     expect((await s3.send(new GetBucketLocationCommand({ Bucket: bucket }))).LocationConstraint).toBe('eu-west-1');
   });

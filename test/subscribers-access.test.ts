@@ -268,8 +268,8 @@ describe('3. a failed add leaves nothing behind', () => {
     const access = await openRegistryAccess(await settings, '_kfeed_subscribers');
     const snapshot = async () => ({
       acls: await aclList(c),
-      registry: Object.fromEntries(await readRegistry(access.kafka, access.registryTopic)),
-      history: await readHistory(access.kafka, access.historyTopic, 'inject'),
+      registry: Object.fromEntries(await readRegistry(access.settings, access.registryTopic)),
+      history: await readHistory(access.settings, access.historyTopic, 'inject'),
     });
     const client = await clientCsr(c, 'inject', 'CN=inject reader');
     const csr = await parseCsr(fs.readFileSync(client.csr, 'utf8'), client.csr);
@@ -310,7 +310,7 @@ describe('3. a failed add leaves nothing behind', () => {
             if (done === 'record') {
               // Everything is in place: the client reads, until the failure undoes it all.
               await expectReads(kept, quote, 'inject-1');
-              const recorded = (await readRegistry(access.kafka, access.registryTopic)).get('inject');
+              const recorded = (await readRegistry(access.settings, access.registryTopic)).get('inject');
               certificateArn = recorded?.certificates[0].certificateArn;
             }
             if (done === step) throw new Error(`injected failure after ${done}`);

@@ -678,6 +678,15 @@ describe('a topic the client may not describe is "not authorized" (exit 6), over
     const produced = await kfeed(['produce', '--topic', quote, ...flags], { env: iam.env, stdin: 'x\n' });
     expectFailure(produced, 6, new RegExp(`not authorized for topic ${quote}: .*kfeed iam policy`));
     expect(produced.stderr).not.toMatch(/acl grant/);
+    // Describing and deleting a topic it may not see: IAM policy too.
+    for (const args of [
+      ['describe-topic', quote],
+      ['topic', 'delete', quote, '--yes'],
+    ]) {
+      const refused = await kfeed([...args, ...flags], { env: iam.env });
+      expectFailure(refused, 6, new RegExp(`not authorized for topic ${quote}: .*kfeed iam policy`));
+      expect(refused.stderr).not.toMatch(/acl grant/);
+    }
     // With the topic allowed but not the group: the group refusal also names IAM policies.
     const grant = ['acl', 'grant', '--principal', iam.principal, '--topic', quote];
     expect((await run([...grant, '--role', 'describe'])).code).toBe(0);
@@ -690,5 +699,28 @@ describe('a topic the client may not describe is "not authorized" (exit 6), over
     ).toBe(0);
     const revoke = ['acl', 'revoke', '--principal', iam.principal, '--topic', quote, '--role', 'read'];
     expect((await run([...revoke, '--group', 'iam-other'])).code).toBe(0);
+  });
+});
+
+describe('reading the registry and its history leaves no consumer group behind', () => {
+  it("after every subscriber command above and `show --history`: no reader's group in kfeed's group list or Kafka's ConsumerGroupCommand --list", async () => {
+    // Every command above read the registry (and the history, on a change); list and show read them once more.
+    expect((await run(['subscriber', 'list', '--removed', '--json'])).code).toBe(0);
+    const shown = await run(['subscriber', 'show', 'one', '--history', '--json']);
+    expect(shown.code, shown.stderr).toBe(0);
+    expect((JSON.parse(shown.stdout) as { history: unknown[] }).history.length).toBeGreaterThan(0);
+    const ours = JSON.parse((await run(['group', 'list', '--json'])).stdout) as Array<{ group: string }>;
+    // Kafka's own ConsumerGroupCommand --list, an independent view of the same groups.
+    const theirs = await runKafkaTool(
+      { cluster: CLUSTER, brokers: c.tls, ca: c.ca, cert: c.adminCert, key: c.adminKey },
+      'org.apache.kafka.tools.consumer.group.ConsumerGroupCommand',
+      ['--list', '--timeout', '60000'],
+    );
+    expect(theirs.code, theirs.stderr.slice(-2000)).toBe(0);
+    // The groups the test's own clients made are there: both views see groups at all.
+    expect(ours.map((g) => g.group)).toContain('one-kcat');
+    expect(theirs.stdout).toContain('one-kcat');
+    const groups = [...ours.map((g) => g.group), ...theirs.stdout.split('\n').map((l) => l.trim())];
+    expect(groups.filter((g) => /registry|reader|kfeed-fetch-without-group/.test(g))).toEqual([]);
   });
 });

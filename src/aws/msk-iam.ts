@@ -171,9 +171,9 @@ async function credentialsProviderFor(auth: IamAuth): Promise<() => Promise<Stat
   return chain;
 }
 
-/** kafkajs' `oauthBearerProvider`: called for every connection (and re-authentication). */
-export function iamTokenProvider(auth: IamAuth): () => Promise<{ value: string }> {
-  return async () => ({ value: (await createIamToken(auth)).value });
+/** The engine's SASL/OAUTHBEARER `token` function: called for every connection (and re-authentication). */
+export function iamTokenProvider(auth: IamAuth): () => Promise<string> {
+  return async () => (await createIamToken(auth)).value;
 }
 
 /** The fields of a token, as the broker reads them: the presigned URL's host and query. */

@@ -3,7 +3,8 @@ import { AWS_OPTION_HELP } from '../aws/config.js';
 import type { ConnectionFlags } from '../config/connection.js';
 import type { Context } from '../context.js';
 import { usageError } from '../errors.js';
-import type { FeedConsumer, StartPosition } from '../feed/consumer.js';
+import { GROUP_PROTOCOLS, type GroupProtocol, type StartPosition } from '../feed/consumer-start.js';
+import type { FeedConsumer } from '../feed/consumer.js';
 import type { OutputFormat } from '../feed/render/records.js';
 import type { SinkFormat } from '../feed/sinks/formats.js';
 import type { ParquetCompression } from '../feed/sinks/parquet/writer.js';
@@ -12,7 +13,8 @@ import { defineCommand } from './command.js';
 import { countInTime, rateText } from '../feed/render/summary.js';
 import { parseIsoTime } from '../feed/sources/options.js';
 
-export const DEFAULT_GROUP = 'kfeed-consumer';
+/** The S3 sink commits what it wrote, so it always reads in a group: this one unless -g names another. */
+export const DEFAULT_SINK_GROUP = 'kfeed-s3-sink';
 
 /** Objects per format: Parquet pays off (and query engines like files) in larger objects. */
 const OBJECT_DEFAULTS: Record<SinkFormat, { records: number; seconds: number }> = {
@@ -23,7 +25,9 @@ const OBJECT_DEFAULTS: Record<SinkFormat, { records: number; seconds: number }> 
 export interface ConsumeOptions extends ConnectionFlags {
   topics?: string[];
   topic: string[];
-  group: string;
+  /** Without it (and without --sink) records are read without a group and nothing is committed. */
+  group?: string;
+  groupProtocol?: GroupProtocol;
   fromBeginning?: boolean;
   offset?: string;
   fromTime?: string;
@@ -52,8 +56,18 @@ function consumeFlags(command: Command): Command {
   return withConnectionOptions(
     command
       .option('-t, --topic <name>', 'topic to read, repeatable', collect, [])
-      .option('-g, --group <id>', 'consumer group (offsets are committed there)', DEFAULT_GROUP)
-      .option('--from-beginning', 'start at the oldest record when the group has no committed offset')
+      .option(
+        '-g, --group <id>',
+        'consumer group: offsets are committed there and the next run continues after them ' +
+          `(default: none, nothing committed; with --sink: ${DEFAULT_SINK_GROUP})`,
+      )
+      .addOption(
+        new Option(
+          '--group-protocol <protocol>',
+          'group protocol: consumer (KIP-848, the default on Kafka 4) or classic (the default on 3.x)',
+        ).choices([...GROUP_PROTOCOLS]),
+      )
+      .option('--from-beginning', 'start at the oldest record (with -g: where the group has no committed offset yet)')
       .option('--offset <n>', 'start every partition (or --partition) at this offset', integer('--offset', 0))
       .option('--from-time <iso>', 'start at the first record at or after this time (ISO 8601)')
       .option('--partition <n>', 'read only this partition', integer('--partition', 0))
@@ -137,6 +151,13 @@ function validateConsume(options: ConsumeOptions): void {
     throw usageError('--sink-format applies to the S3 sink', 'add --sink s3://bucket[/prefix]');
   if (options.parquetCompression && options.sinkFormat !== 'parquet')
     throw usageError('--parquet-compression applies to Parquet objects', 'add --sink-format parquet');
+  if (options.groupProtocol && groupOf(options) === undefined)
+    throw usageError('--group-protocol needs a consumer group', 'name one with -g');
+}
+
+/** The group records are read in: -g, the sink's own default, or none. */
+function groupOf(options: ConsumeOptions): string | undefined {
+  return options.group ?? (options.sink ? DEFAULT_SINK_GROUP : undefined);
 }
 
 export default defineCommand<ConsumeOptions, ConsumeSummary>({
@@ -169,6 +190,8 @@ function startPosition(options: ConsumeOptions): StartPosition {
 export interface ConsumeSummary {
   records: number;
   seconds: number;
+  /** The consumer group read in; null when read without one. */
+  group: string | null;
   keys?: string[];
   objects?: number;
   recovered?: number;
@@ -185,7 +208,8 @@ export async function consumeRun(ctx: Context, topics: string[], options: Consum
     const { openFeedConsumer } = await import('../feed/consumer.js');
     const consumer = await openFeedConsumer(settings, {
       topics,
-      groupId: options.group,
+      groupId: groupOf(options),
+      groupProtocol: options.groupProtocol,
       start,
       partition: options.partition,
       exitAtEnd: options.exitAtEnd,
@@ -223,7 +247,7 @@ async function runPrint(
   const ms = Date.now() - began;
   // stdout carries the records, so the summary goes to stderr.
   ctx.info(`consumed ${countInTime(count, 'message', ms)}`);
-  return { records: count, seconds: ms / 1000 };
+  return { records: count, seconds: ms / 1000, group: groupOf(options) ?? null };
 }
 
 async function runTicker(ctx: Context, consumer: FeedConsumer, options: ConsumeOptions): Promise<ConsumeSummary> {
@@ -246,7 +270,7 @@ async function runTicker(ctx: Context, consumer: FeedConsumer, options: ConsumeO
       limit: recordLimit(options),
       onUpdate: () => view.touch(),
     });
-    return { records, seconds: (Date.now() - began) / 1000 };
+    return { records, seconds: (Date.now() - began) / 1000, group: groupOf(options) ?? null };
   } finally {
     view.stop();
   }
@@ -281,11 +305,14 @@ async function runSink(
   const format = await objectFormat({ format: options.sinkFormat, compression: options.parquetCompression });
   const what =
     options.sinkFormat === 'parquet' ? `Parquet (${options.parquetCompression ?? 'zstd'}) objects` : 'objects';
-  ctx.info(`writing to ${options.sink} (${what} of up to ${objectRecords} records or ${objectSeconds} s)`);
+  ctx.info(
+    `writing to ${options.sink} in consumer group ${groupOf(options)} ` +
+      `(${what} of up to ${objectRecords} records or ${objectSeconds} s)`,
+  );
   const began = Date.now();
   const stats = await consumeToS3(consumer, s3, {
     location,
-    group: options.group,
+    group: groupOf(options)!,
     batchSize: objectRecords,
     batchSeconds: objectSeconds,
     format,
@@ -295,6 +322,7 @@ async function runSink(
   return {
     records: stats.records,
     seconds: (Date.now() - began) / 1000,
+    group: groupOf(options)!,
     objects: stats.objects,
     recovered: stats.recovered,
     sink: options.sink,

@@ -1,25 +1,45 @@
-import type { Admin, Consumer, Kafka } from 'kafkajs';
+import type { Consumer, ConsumerOptions, ConsumeOptions, Message, MessagesStream } from '@platformatic/kafka';
 import type { ConnectionSettings } from '../config/connection.js';
 import { KfeedError } from '../errors.js';
-import { createKafka } from '../kafka/client.js';
+import { baseOptions, watchSocketErrors, withAdmin } from '../kafka/client.js';
 import { translateKafkaError } from '../kafka/errors.js';
 import { explainGroupFailure } from '../kafka/groups.js';
 import { requireTopics } from '../kafka/topics.js';
+import {
+  chooseGroupProtocol,
+  errorText,
+  protocolRefused,
+  startOffsets,
+  topicPartitions,
+  type GroupProtocol,
+  type PartitionStart,
+  type StartPosition,
+} from './consumer-start.js';
 
-/** Where to start reading when the group has no committed offset (or when told to ignore it). */
-export type StartPosition =
-  | { from: 'committed'; fallback: 'earliest' | 'latest' }
-  | { from: 'offset'; offset: string }
-  | { from: 'time'; timestamp: number };
+export { GROUP_PROTOCOLS, type GroupProtocol, type StartPosition } from './consumer-start.js';
+
+/**
+ * Fetch sizes, set explicitly: the engine parses a response from the list of socket chunks it
+ * arrived in, searching that list from its start for every field, so the cost per record grows
+ * with the response. Responses of a few MB read fastest (bench/results/engines-*.md); the
+ * defaults (50 MB) read 500,000 records at a seventh of the speed.
+ */
+export const FETCH_MAX_BYTES = 3 << 20;
+export const FETCH_PARTITION_BYTES = 512 << 10;
+/** Records handed over per call at most: what one wait on the stream found, by partition. */
+const READ_AT_ONCE = 5000;
 
 export interface FeedConsumerOptions {
   topics: string[];
-  groupId: string;
+  /** Without a group every partition (or `partition`) is read, and nothing is committed. */
+  groupId?: string;
   start: StartPosition;
   /** Read only this partition (of every topic). */
   partition?: number;
   /** Stop once every partition is read up to the end it had when reading began. */
   exitAtEnd?: boolean;
+  /** Default: consumer (KIP-848) where the brokers serve it, else classic. */
+  groupProtocol?: GroupProtocol;
   clientId?: string;
 }
 
@@ -30,7 +50,7 @@ export interface ConsumedRecord {
   key: Buffer | null;
   value: Buffer | null;
   headers: Record<string, string>;
-  /** Kafka's record timestamp, ms since the epoch (as kafkajs gives it, a string). */
+  /** Kafka's record timestamp, ms since the epoch, as a decimal string. */
   timestamp: string;
 }
 
@@ -65,103 +85,139 @@ export interface FeedConsumer {
   commit(topic: string, partition: number, offset: string): Promise<void>;
   /** Partitions currently assigned to this consumer (topic -> partitions). */
   assignment(): Map<string, number[]>;
+  /** The group protocol the consumer joins with; null when it reads without a group. */
+  readonly groupProtocol: GroupProtocol | null;
   close(): Promise<void>;
 }
 
-function headerText(headers: Record<string, unknown> | undefined): Record<string, string> {
+type EngineConsumer = Consumer<Buffer, Buffer, Buffer, Buffer>;
+type EngineMessage = Message<Buffer, Buffer, Buffer, Buffer>;
+
+function headerText(headers: Map<Buffer, Buffer>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers ?? {})) {
-    if (value === undefined) continue;
-    out[name] = Array.isArray(value)
-      ? value.map(String).join(',')
-      : Buffer.isBuffer(value)
-        ? value.toString('utf8')
-        : String(value);
-  }
+  for (const [name, value] of headers) out[name.toString('utf8')] = value ? value.toString('utf8') : '';
   return out;
 }
 
-/**
- * The partitions of each topic. A topic this client may not describe is "not authorized"
- * (exit 6), as for `produce`, never "does not exist": the broker's list leaves it out either way.
- */
-async function checkTopics(
-  admin: Admin,
-  topics: string[],
-  settings: ConnectionSettings,
-): Promise<Map<string, number[]>> {
-  await requireTopics(admin, topics, settings);
-  const metadata = await admin.fetchTopicMetadata({ topics });
-  return new Map(metadata.topics.map((t) => [t.name, t.partitions.map((p) => p.partitionId).sort((a, b) => a - b)]));
+function toRecord(m: EngineMessage): ConsumedRecord {
+  return {
+    topic: m.topic,
+    partition: m.partition,
+    offset: m.offset.toString(),
+    key: m.key ?? null,
+    value: m.value ?? null,
+    headers: m.headers.size ? headerText(m.headers) : {},
+    timestamp: m.timestamp.toString(),
+  };
 }
 
 /**
  * Retries group calls while the group's coordinator is being elected or loading (a new
- * group, a restarted broker): kafkajs's admin and commit calls do not.
+ * group, a restarted broker).
  */
 async function whileCoordinatorMoves<T>(call: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await call();
     } catch (error) {
-      const e = error as { retriable?: boolean; type?: string };
-      if (attempt >= 20 || !(e.retriable || /COORDINATOR/.test(e.type ?? ''))) throw error;
+      if (attempt >= 20 || !/COORDINATOR/.test(errorText(error))) throw error;
       await new Promise((resolve) => setTimeout(resolve, Math.min(2000, 100 * attempt)));
     }
   }
 }
 
-/** The offset each partition will be read from, for seeking and for knowing where the end is. */
-async function startOffsets(admin: Admin, options: FeedConsumerOptions, partitions: Map<string, number[]>) {
-  const starts = new Map<string, { start: bigint; end: bigint; seek?: string }>();
-  for (const [topic, ids] of partitions) {
-    const ends = await admin.fetchTopicOffsets(topic);
-    const byTime =
-      options.start.from === 'time' ? await admin.fetchTopicOffsetsByTimestamp(topic, options.start.timestamp) : [];
-    const committed =
-      options.start.from === 'committed'
-        ? ((await whileCoordinatorMoves(() => admin.fetchOffsets({ groupId: options.groupId, topics: [topic] })))[0]
-            ?.partitions ?? [])
-        : [];
-    for (const id of ids) {
-      const range = ends.find((o) => o.partition === id)!;
-      const low = BigInt(range.low);
-      const high = BigInt(range.high);
-      let start: bigint;
-      let seek: string | undefined;
-      if (options.start.from === 'offset') {
-        start = BigInt(options.start.offset);
-        if (start < low) start = low;
-        if (start > high) start = high;
-        seek = start.toString();
-      } else if (options.start.from === 'time') {
-        const found = byTime.find((o) => o.partition === id);
-        // No record at or after the time: Kafka answers -1, i.e. the end.
-        start = found && found.offset !== '-1' ? BigInt(found.offset) : high;
-        seek = start.toString();
-      } else {
-        const c = committed.find((o) => o.partition === id);
-        if (c && c.offset !== '-1') start = BigInt(c.offset);
-        else start = options.start.fallback === 'earliest' ? low : high;
-        if (start < low) start = low;
+/**
+ * Takes what the stream holds in batches: `next()` waits until it holds something, then takes
+ * all of it (up to READ_AT_ONCE); it resolves empty once the stream ends or `wake()` is called
+ * to stop, and rejects with the stream's error. The stream keeps one 'readable' listener for
+ * its whole life: without one the engine stops fetching.
+ */
+function streamReader(stream: MessagesStream<Buffer, Buffer, Buffer, Buffer>) {
+  let notify: (() => void) | undefined;
+  let failure: Error | undefined;
+  let woken = false;
+  const poke = () => notify?.();
+  stream.on('readable', poke);
+  stream.on('end', poke);
+  stream.on('close', poke);
+  stream.on('error', (error) => {
+    failure ??= error;
+    poke();
+  });
+  const take = () => {
+    const out: EngineMessage[] = [];
+    let m: EngineMessage | null;
+    while (out.length < READ_AT_ONCE && (m = stream.read() as EngineMessage | null) !== null) out.push(m);
+    return out;
+  };
+  return {
+    async next(): Promise<EngineMessage[]> {
+      for (;;) {
+        if (failure) throw failure;
+        if (woken) return [];
+        const out = take();
+        if (out.length) return out;
+        if (stream.destroyed || stream.readableEnded) return [];
+        await new Promise<void>((resolve) => (notify = resolve));
+        notify = undefined;
       }
-      starts.set(`${topic}:${id}`, { start, end: high, seek });
-    }
-  }
-  return starts;
+    },
+    wake() {
+      woken = true;
+      poke();
+    },
+  };
 }
 
 export async function openFeedConsumer(
   settings: ConnectionSettings,
   options: FeedConsumerOptions,
 ): Promise<FeedConsumer> {
-  const kafka: Kafka = await createKafka(settings, { clientId: options.clientId ?? 'kfeed-consumer', retries: 5 });
-  const admin = kafka.admin();
+  const { Consumer: EngineConsumerClass, MessagesStream: StreamClass } = await import('@platformatic/kafka');
+  const base = await baseOptions(settings, {
+    clientId: options.clientId ?? 'kfeed-consumer',
+    retries: 10,
+    retryDelayMs: 300,
+  });
+  const fetchOptions = {
+    minBytes: 1,
+    maxBytes: FETCH_MAX_BYTES,
+    maxBytesPerPartition: FETCH_PARTITION_BYTES,
+    maxWaitTime: 250,
+  };
+  const groupId = options.groupId;
+  // A broker refusing the certificate says so in a TLS alert the engine reports as "closed".
+  let explain: (error: unknown) => unknown = (error) => error;
+  const make = (protocol: GroupProtocol): EngineConsumer => {
+    const group: Partial<ConsumerOptions<Buffer, Buffer, Buffer, Buffer>> =
+      protocol === 'consumer'
+        ? { groupProtocol: 'consumer' }
+        : // Short enough that a member killed with SIGKILL is replaced within seconds.
+          { groupProtocol: 'classic', sessionTimeout: 10_000, heartbeatInterval: 3000, rebalanceTimeout: 30_000 };
+    const client = new EngineConsumerClass({
+      ...base,
+      // The engine wants a group id even when none is joined; it is never used then.
+      groupId: groupId ?? 'kfeed-no-group',
+      autocommit: false,
+      ...fetchOptions,
+      ...group,
+    } as ConsumerOptions<Buffer, Buffer, Buffer, Buffer>);
+    explain = watchSocketErrors(client);
+    return client;
+  };
+
+  // The lookups go through a classic client: it asks for committed offsets as an admin does
+  // (no member, epoch -1), which a KIP-848 member that has not joined yet cannot.
+  let consumer = make('classic');
+  let protocol: GroupProtocol | null = null;
   let partitions: Map<string, number[]>;
-  let starts: Awaited<ReturnType<typeof startOffsets>>;
+  let starts: PartitionStart[];
   try {
-    await admin.connect();
-    partitions = await checkTopics(admin, options.topics, settings);
+    if (groupId !== undefined) protocol = await chooseGroupProtocol(consumer, options.groupProtocol);
+    // A topic this client may not describe is "not authorized" (exit 6), never "does not
+    // exist": the broker's list leaves it out either way, so it is asked for by name.
+    await withAdmin(settings, (admin) => requireTopics(admin, options.topics, settings));
+    partitions = await topicPartitions(consumer, options.topics);
     if (options.partition !== undefined) {
       for (const [topic, ids] of partitions) {
         if (!ids.includes(options.partition)) {
@@ -171,144 +227,119 @@ export async function openFeedConsumer(
         }
       }
     }
-    starts = await startOffsets(admin, options, partitions);
+    const probe = consumer;
+    const groupCommits = () =>
+      whileCoordinatorMoves(() =>
+        probe.listCommittedOffsets({ topics: [...partitions].map(([topic, ids]) => ({ topic, partitions: ids })) }),
+      );
+    starts = await startOffsets(consumer, options.start, partitions, groupCommits);
+    if (protocol === 'consumer') {
+      await consumer.close(true);
+      consumer = make(protocol);
+    }
   } catch (error) {
-    throw await explainGroupFailure(error, settings, options.groupId, options.topics[0]);
-  } finally {
-    await admin.disconnect().catch(() => undefined);
+    await consumer.close(true).catch(() => undefined);
+    throw groupId === undefined
+      ? translateKafkaError(explain(error), settings)
+      : await explainGroupFailure(explain(error), settings, groupId, options.topics[0]);
   }
-  const wanted = (topic: string, partition: number) =>
-    options.partition === undefined || partition === options.partition;
-
-  const consumer: Consumer = kafka.consumer({
-    groupId: options.groupId,
-    allowAutoTopicCreation: false,
-    // Short enough that a member killed with SIGKILL is replaced within seconds.
-    sessionTimeout: 10_000,
-    heartbeatInterval: 3000,
-    maxWaitTimeInMs: 250,
-    retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 3000 },
-  });
-  let assigned = new Map<string, number[]>();
-  consumer.on(consumer.events.GROUP_JOIN, (event) => {
-    assigned = new Map(
-      Object.entries(event.payload.memberAssignment).map(([t, ps]) => [t, ps.filter((p) => wanted(t, p))]),
-    );
-  });
-  try {
-    await consumer.connect();
-    await consumer.subscribe({
-      topics: options.topics,
-      fromBeginning: options.start.from === 'committed' && options.start.fallback === 'earliest',
-    });
-  } catch (error) {
-    await consumer.disconnect().catch(() => undefined);
-    throw translateKafkaError(error, settings);
-  }
+  const wanted = (partition: number) => options.partition === undefined || partition === options.partition;
+  const ends = new Map(starts.map((s) => [`${s.topic}:${s.partition}`, s.end]));
 
   const commit = async (topic: string, partition: number, offset: string) => {
+    if (groupId === undefined) return; // without a group nothing is committed
     try {
-      await whileCoordinatorMoves(() => consumer.commitOffsets([{ topic, partition, offset }]));
+      await whileCoordinatorMoves(() =>
+        consumer.commit({ offsets: [{ topic, partition, offset: BigInt(offset), leaderEpoch: -1 }] }),
+      );
     } catch (error) {
-      throw await explainGroupFailure(error, settings, options.groupId, topic);
+      throw await explainGroupFailure(explain(error), settings, groupId, topic);
     }
   };
 
   // Partitions still to be read up to their end (for exitAtEnd).
-  const unfinished = new Set<string>();
-  for (const [key, { start, end }] of starts) {
-    const [topic, partition] = [key.slice(0, key.lastIndexOf(':')), Number(key.slice(key.lastIndexOf(':') + 1))];
-    if (wanted(topic, partition) && start < end) unfinished.add(key);
-  }
+  const unfinished = new Set(
+    starts.filter((s) => wanted(s.partition) && s.start < s.end).map((s) => `${s.topic}:${s.partition}`),
+  );
 
   return {
-    assignment: () => assigned,
+    groupProtocol: protocol,
+    assignment: () =>
+      new Map((consumer.assignments ?? []).map((a) => [a.topic, a.partitions.filter((p) => wanted(p))])),
     commit,
     async consume(onBatch, signal, hooks) {
       if (options.exitAtEnd && unfinished.size === 0) return;
       let stopping = false;
-      let finish!: () => void;
-      let fail!: (error: unknown) => void;
-      const done = new Promise<void>((resolve, reject) => ((finish = resolve), (fail = reject)));
-      // kafkajs reports a failed start twice (CRASH, then run() rejects): `done` is not awaited then.
-      done.catch(() => undefined);
+      let reader: ReturnType<typeof streamReader> | undefined;
       const stop = () => {
         stopping = true;
-        finish();
+        reader?.wake();
       };
-      const onAbort = () => stop();
-      signal?.addEventListener('abort', onAbort, { once: true });
+      signal?.addEventListener('abort', stop, { once: true });
       if (signal?.aborted) stop();
-      const control: ConsumeControl = {
-        commit,
-        stop,
-      };
-      let crashed = false;
-      consumer.on(consumer.events.CRASH, (event) => {
-        if (event.payload.restart) return;
-        // Set at once: what runs next must know the consumer is gone before the explanation is ready.
-        crashed = true;
-        void explainGroupFailure(event.payload.error, settings, options.groupId, options.topics[0]).then(fail);
-      });
+      const control: ConsumeControl = { commit, stop };
+      let stream: MessagesStream<Buffer, Buffer, Buffer, Buffer> | undefined;
       try {
-        await consumer.run({
-          autoCommit: false,
-          eachBatchAutoResolve: true,
-          partitionsConsumedConcurrently: 1,
-          eachBatch: async ({ batch, heartbeat }) => {
-            if (stopping || !wanted(batch.topic, batch.partition)) return;
-            const key = `${batch.topic}:${batch.partition}`;
-            const end = starts.get(key)?.end;
-            const records: ConsumedRecord[] = batch.messages.map((m) => ({
-              topic: batch.topic,
-              partition: batch.partition,
-              offset: m.offset,
-              key: m.key ?? null,
-              value: m.value ?? null,
-              headers: headerText(m.headers as Record<string, unknown>),
-              timestamp: m.timestamp,
-            }));
+        const manual: ConsumeOptions<Buffer, Buffer, Buffer, Buffer> = {
+          topics: options.topics,
+          mode: 'manual',
+          offsets: starts
+            .filter((p) => wanted(p.partition))
+            .map((p) => ({ topic: p.topic, partition: p.partition, offset: p.start })),
+          autocommit: false,
+          ...fetchOptions,
+        };
+        if (groupId === undefined) {
+          // No group: this consumer is given the partitions itself, and the stream fetches them.
+          consumer.topics.trackAll(...options.topics);
+          consumer.assignments = [...partitions].map(([topic, ids]) => ({ topic, partitions: ids.filter(wanted) }));
+          stream = new StreamClass(consumer, manual);
+        } else if (options.start.from === 'committed') {
+          stream = await consumer.consume({
+            topics: options.topics,
+            mode: 'committed',
+            fallbackMode: options.start.fallback,
+            autocommit: false,
+            ...fetchOptions,
+          });
+        } else stream = await consumer.consume(manual);
+        reader = streamReader(stream);
+        while (!stopping) {
+          const messages = await reader.next();
+          if (!messages.length) break;
+          const batches = new Map<string, FeedBatch>();
+          for (const m of messages) {
+            if (!wanted(m.partition)) continue;
+            const key = `${m.topic}:${m.partition}`;
             // With exitAtEnd, records beyond the end the partition had at the start are not ours.
-            const mine =
-              options.exitAtEnd && end !== undefined ? records.filter((r) => BigInt(r.offset) < end) : records;
-            if (mine.length) await onBatch({ topic: batch.topic, partition: batch.partition, records: mine }, control);
-            await heartbeat();
-            if (
-              options.exitAtEnd &&
-              end !== undefined &&
-              records.length &&
-              BigInt(records[records.length - 1].offset) + 1n >= end
-            ) {
+            if (options.exitAtEnd && m.offset >= (ends.get(key) ?? 0n)) continue;
+            let batch = batches.get(key);
+            if (!batch) batches.set(key, (batch = { topic: m.topic, partition: m.partition, records: [] }));
+            batch.records.push(toRecord(m));
+          }
+          for (const [key, batch] of batches) {
+            if (stopping) break;
+            await onBatch(batch, control);
+            const end = ends.get(key);
+            if (options.exitAtEnd && end !== undefined && BigInt(batch.records.at(-1)!.offset) + 1n >= end) {
               unfinished.delete(key);
               if (unfinished.size === 0) stop();
             }
-          },
-        });
-        // A start that failed (e.g. no access to the group) crashed the consumer: report that.
-        if (crashed) await done;
-        for (const [key, { seek }] of starts) {
-          if (!seek) continue;
-          const at = key.lastIndexOf(':');
-          const partition = Number(key.slice(at + 1));
-          if (wanted(key.slice(0, at), partition)) consumer.seek({ topic: key.slice(0, at), partition, offset: seek });
+          }
         }
-        if (options.partition !== undefined) {
-          const others = [...partitions]
-            .map(([topic, ids]) => ({ topic, partitions: ids.filter((p) => p !== options.partition) }))
-            .filter((t) => t.partitions.length);
-          if (others.length) consumer.pause(others);
-        }
-        await done;
         await hooks?.beforeStop?.();
       } catch (error) {
-        throw await explainGroupFailure(error, settings, options.groupId, options.topics[0]);
+        throw groupId === undefined
+          ? translateKafkaError(explain(error), settings)
+          : (protocolRefused(error, protocol) ??
+              (await explainGroupFailure(explain(error), settings, groupId, options.topics[0])));
       } finally {
-        signal?.removeEventListener('abort', onAbort);
-        await consumer.stop().catch(() => undefined);
+        signal?.removeEventListener('abort', stop);
+        await stream?.close().catch(() => undefined);
       }
     },
     async close() {
-      await consumer.disconnect().catch(() => undefined);
+      await consumer.close(true).catch(() => undefined);
     },
   };
 }

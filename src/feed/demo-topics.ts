@@ -1,6 +1,6 @@
-import type { Admin } from 'kafkajs';
 import type { ConnectionSettings } from '../config/connection.js';
 import { withAdmin } from '../kafka/client.js';
+import { brokers, logRanges, topicMetadataOf } from '../kafka/topics.js';
 import { poll } from '../wait.js';
 
 /**
@@ -14,32 +14,35 @@ export async function prepareDemoTopics(
   options: { topics: string[]; partitions: number; groupId: string; signal?: AbortSignal },
 ): Promise<void> {
   await withAdmin(settings, async (admin) => {
-    // Created without kafkajs's own wait for leaders: under load it gives up with "unknown
-    // topic" while the broker is still electing; the wait below is the one that counts.
     const existing = new Set(await admin.listTopics());
     const missing = options.topics.filter((topic) => !existing.has(topic));
     if (missing.length) {
-      const replicationFactor = Math.min(3, (await admin.describeCluster()).brokers.length);
-      await admin.createTopics({
-        topics: missing.map((topic) => ({ topic, numPartitions: options.partitions, replicationFactor })),
-        waitForLeaders: false,
-      });
+      const replicas = Math.min(3, (await brokers(admin)).length);
+      await admin.createTopics({ topics: missing, partitions: options.partitions, replicas });
     }
     for (const topic of options.topics) {
       // A topic just made is known to the controller a little before every part of the broker
-      // serves it (offsets, then the group coordinator's view): retried until both answer.
+      // serves it (leaders, offsets, then the group coordinator's view): retried until all answer.
       await poll(
         async () => {
-          await admin.setOffsets({ groupId: options.groupId, topic, partitions: await endOffsets(admin, topic) });
+          const partitions = (await topicMetadataOf(admin, topic)).partitions.map((_, partition) => partition);
+          const ranges = await logRanges(admin, topic, partitions);
+          await admin.alterConsumerGroupOffsets({
+            groupId: options.groupId,
+            topics: [
+              {
+                name: topic,
+                partitionOffsets: partitions.map((partition) => ({
+                  partition,
+                  offset: BigInt(ranges.get(partition)?.high ?? '0'),
+                })),
+              },
+            ],
+          });
           return true;
         },
         { what: `topic ${topic} to be served`, timeoutMs: 30_000, signal: options.signal },
       );
     }
   });
-}
-
-async function endOffsets(admin: Admin, topic: string): Promise<Array<{ partition: number; offset: string }>> {
-  const offsets = await admin.fetchTopicOffsets(topic);
-  return offsets.map((o) => ({ partition: o.partition, offset: o.high }));
 }

@@ -23,7 +23,7 @@ export interface AcksChoice {
 
 /**
  * One rule for produce and bench: idempotent delivery always waits for every in-sync replica,
- * so a weaker `--acks` needs `--no-idempotent`. Returns the kafkajs acks value.
+ * so a weaker `--acks` needs `--no-idempotent`. Returns the producer's acks value.
  */
 export function producerAcks(choice: AcksChoice): -1 | 0 | 1 {
   if (choice.idempotent && choice.acks !== 'all') {

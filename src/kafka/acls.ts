@@ -1,7 +1,16 @@
-import kafkajs, { type Admin, type AclEntry } from 'kafkajs';
+import {
+  AclOperations as AclOperationTypes,
+  AclPermissionTypes,
+  ResourcePatternTypes,
+  ResourceTypes as AclResourceTypes,
+  type Acl,
+  type AclFilter,
+  type Admin,
+} from '@platformatic/kafka';
 import { KfeedError } from '../errors.js';
 
-const { AclResourceTypes, AclOperationTypes, AclPermissionTypes, ResourcePatternTypes } = kafkajs;
+/** One ACL as the engine sends and returns it (Kafka's numeric resource, operation and pattern types). */
+type AclEntry = Acl;
 
 export const ROLES = ['producer', 'consumer', 'read', 'write', 'describe', 'all'] as const;
 export type Role = (typeof ROLES)[number];
@@ -112,12 +121,11 @@ export function describeBinding(entry: AclEntry): AclBinding {
   };
 }
 
-/** The binding as kafkajs sends it (the inverse of `describeBinding`). */
+/** The binding as the engine sends it (the inverse of `describeBinding`). */
 export function bindingEntry(binding: AclBinding): AclEntry {
-  const code = (table: Record<string, number | string>, name: string, what: string): number => {
-    const value = table[name];
-    if (typeof value !== 'number') throw new KfeedError('internal', `unknown ACL ${what} ${name}`);
-    return value;
+  const code = <T extends Record<string, number>>(table: T, name: string, what: string): T[keyof T] => {
+    if (!Object.hasOwn(table, name)) throw new KfeedError('internal', `unknown ACL ${what} ${name}`);
+    return table[name as keyof T];
   };
   return {
     principal: binding.principal,
@@ -132,19 +140,18 @@ export function bindingEntry(binding: AclBinding): AclEntry {
 
 /** Creates exactly these bindings. */
 export async function createBindings(admin: Admin, bindings: AclBinding[]): Promise<void> {
-  if (bindings.length) await admin.createAcls({ acl: bindings.map(bindingEntry) });
+  if (bindings.length) await admin.createAcls({ creations: bindings.map(bindingEntry) });
 }
 
 /** Deletes exactly these bindings (each filter matches one binding); returns those that existed. */
 export async function deleteBindings(admin: Admin, bindings: AclBinding[]): Promise<AclBinding[]> {
   if (!bindings.length) return [];
-  const result = await admin.deleteAcls({ filters: bindings.map(bindingEntry) });
-  return result.filterResponses.flatMap((r) => r.matchingAcls).map((m) => describeBinding(m as unknown as AclEntry));
+  return (await admin.deleteAcls({ filters: bindings.map(bindingEntry) })).map(describeBinding);
 }
 
 export async function grantRole(admin: Admin, input: GrantInput): Promise<AclBinding[]> {
   const entries = bindingsFor(input);
-  await admin.createAcls({ acl: entries });
+  await admin.createAcls({ creations: entries });
   return entries.map(describeBinding);
 }
 
@@ -153,28 +160,29 @@ export async function grantTopicRead(admin: Admin, principal: string, topic: str
   const entries = bindingsFor({ principal, role: 'read', topic }).filter(
     (e) => e.resourceType === AclResourceTypes.TOPIC,
   );
-  await admin.createAcls({ acl: entries });
+  await admin.createAcls({ creations: entries });
   return entries.map(describeBinding);
 }
 
 /** Removes exactly the bindings the role would grant; returns those that existed. */
 export async function revokeRole(admin: Admin, input: GrantInput): Promise<AclBinding[]> {
   const entries = bindingsFor(input);
-  const result = await admin.deleteAcls({ filters: entries });
-  return result.filterResponses.flatMap((r) => r.matchingAcls).map((m) => describeBinding(m as unknown as AclEntry));
+  return (await admin.deleteAcls({ filters: entries })).map(describeBinding);
 }
 
 /** All ACLs, or those that apply to one topic (literal, prefixed or wildcard). */
 export async function listAcls(admin: Admin, options: { topic?: string } = {}): Promise<AclBinding[]> {
-  const response = await admin.describeAcls({
+  const filter: AclFilter = {
     resourceType: options.topic ? AclResourceTypes.TOPIC : AclResourceTypes.ANY,
-    resourceName: options.topic ?? undefined,
+    resourceName: options.topic ?? null,
     resourcePatternType: options.topic ? ResourcePatternTypes.MATCH : ResourcePatternTypes.ANY,
+    principal: null,
+    host: null,
     operation: AclOperationTypes.ANY,
     permissionType: AclPermissionTypes.ANY,
-  } as never);
+  };
   const rows: AclBinding[] = [];
-  for (const resource of response.resources) {
+  for (const resource of await admin.describeAcls({ filter })) {
     for (const acl of resource.acls) {
       rows.push(
         describeBinding({
@@ -200,16 +208,18 @@ export async function listAcls(admin: Admin, options: { topic?: string } = {}): 
 
 /** Deletes every literal ACL on the topic (what `delete-topic` cleans up). */
 export async function deleteTopicAcls(admin: Admin, topic: string): Promise<AclBinding[]> {
-  const result = await admin.deleteAcls({
+  const removed = await admin.deleteAcls({
     filters: [
       {
         resourceType: AclResourceTypes.TOPIC,
         resourceName: topic,
         resourcePatternType: ResourcePatternTypes.LITERAL,
+        principal: null,
+        host: null,
         operation: AclOperationTypes.ANY,
         permissionType: AclPermissionTypes.ANY,
-      } as never,
+      },
     ],
   });
-  return result.filterResponses.flatMap((r) => r.matchingAcls).map((m) => describeBinding(m as unknown as AclEntry));
+  return removed.map(describeBinding);
 }

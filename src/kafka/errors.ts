@@ -1,11 +1,16 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- kafkajs errors are untyped objects, read by shape */
+/* eslint-disable @typescript-eslint/no-explicit-any -- engine errors carry their facts as properties, read by shape */
 import { identityFromWorkingFolder, type ConnectionSettings } from '../config/connection.js';
 import { IAM_DENIED_HINT } from '../aws/msk-iam.js';
 import { KfeedError, messageOf } from '../errors.js';
 import { kafkaPrincipalOfCertificate } from '../certs/principal.js';
 
-/** kafkajs nests the real cause in `cause`, `originalError` or `retriableError`; walk them all. */
-function causes(error: unknown): any[] {
+/**
+ * The engine (@platformatic/kafka) wraps the real cause: MultipleErrors / ResponseError hold
+ * their parts in `errors`, NetworkError the socket's error in `cause`; a ProtocolError names the
+ * broker's answer in `apiId` (TOPIC_AUTHORIZATION_FAILED, ...) with its `serverErrorMessage`.
+ * Walk them all, breadth first.
+ */
+export function causes(error: unknown): any[] {
   const chain: any[] = [];
   const seen = new Set<unknown>();
   const queue: unknown[] = [error];
@@ -14,9 +19,25 @@ function causes(error: unknown): any[] {
     if (!e || typeof e !== 'object' || seen.has(e)) continue;
     seen.add(e);
     chain.push(e);
-    queue.push(e.cause, e.originalError, e.retriableError, ...(Array.isArray(e.errors) ? e.errors : []));
+    queue.push(e.cause, ...(Array.isArray(e.errors) ? e.errors : []));
   }
   return chain;
+}
+
+/** The Kafka error name of a broker's answer (e.g. GROUP_AUTHORIZATION_FAILED), if there is one. */
+function kafkaErrorName(e: any): string | undefined {
+  const name = e?.apiId;
+  return typeof name === 'string' && name !== 'UNKNOWN' ? name : undefined;
+}
+
+/** Whether the broker answered with the Kafka error `name` anywhere in the error chain. */
+export function hasKafkaError(error: unknown, ...names: string[]): boolean {
+  return causes(error).some((e) => names.includes(kafkaErrorName(e) ?? ''));
+}
+
+/** What the broker said beyond the error name, else the error's own message. */
+function brokerMessage(e: any): string {
+  return (typeof e.serverErrorMessage === 'string' && e.serverErrorMessage) || messageOf(e);
 }
 
 const TLS_PEER_CODES: Record<string, string> = {
@@ -29,7 +50,7 @@ const TLS_PEER_CODES: Record<string, string> = {
 };
 
 /**
- * Maps what kafkajs throws to a KfeedError with a message a person can act on. Unknown
+ * Maps what the engine throws to a KfeedError with a message a person can act on. Unknown
  * errors keep their message and exit 1, so nothing is hidden.
  */
 export function translateKafkaError(
@@ -55,18 +76,18 @@ function translate(
 ): KfeedError {
   if (error instanceof KfeedError) return error;
   const chain = causes(error);
-  // kfeed's own errors raised inside kafkajs (the IAM token provider) keep their one line.
+  // kfeed's own errors raised inside the engine (the IAM token function) keep their one line.
   const own = chain.find((e) => e instanceof KfeedError);
   if (own) return own;
   const brokers = settings?.brokers.join(',') ?? 'the brokers';
   const find = (predicate: (e: any) => boolean) => chain.find(predicate);
 
-  const protocol = find((e) => typeof e.type === 'string' && e.type !== 'UNKNOWN');
+  const protocol = find((e) => kafkaErrorName(e) !== undefined);
   if (protocol) {
-    const type: string = protocol.type;
+    const type = kafkaErrorName(protocol)!;
     switch (type) {
       case 'TOPIC_ALREADY_EXISTS':
-        return new KfeedError('conflict', messageOf(protocol).replace(/\.$/, ''), {
+        return new KfeedError('conflict', brokerMessage(protocol).replace(/\.$/, ''), {
           hint: 'choose another name or delete it first',
           cause: error,
         });
@@ -86,7 +107,7 @@ function translate(
           cause: error,
         });
       case 'INVALID_CONFIG':
-        return new KfeedError('usage', `the broker rejected a config: ${messageOf(protocol)}`, {
+        return new KfeedError('usage', `the broker rejected a config: ${brokerMessage(protocol)}`, {
           hint: 'check the --config values',
           cause: error,
         });
@@ -101,10 +122,8 @@ function translate(
           },
         );
       case 'UNKNOWN_TOPIC_OR_PARTITION':
-        return new KfeedError('notFound', 'the topic does not exist', {
-          hint: 'list topics with `kfeed list-topics`',
-          cause: error,
-        });
+      case 'UNKNOWN_TOPIC_ID':
+        return unknownTopic(error);
       case 'TOPIC_AUTHORIZATION_FAILED':
       case 'GROUP_AUTHORIZATION_FAILED':
       case 'CLUSTER_AUTHORIZATION_FAILED':
@@ -125,11 +144,11 @@ function translate(
       case 'ILLEGAL_SASL_STATE':
       case 'UNSUPPORTED_SASL_MECHANISM':
         if (settings?.iam) {
-          const message = `the broker ${brokers} refused the IAM credentials: ${messageOf(protocol)}`;
+          const message = `the broker ${brokers} refused the IAM credentials: ${brokerMessage(protocol)}`;
           return new KfeedError('denied', message, { hint: IAM_DENIED_HINT, cause: error });
         }
-        return new KfeedError('denied', `SASL authentication failed: ${messageOf(protocol)}`, {
-          hint: 'check the user, password and mechanism',
+        return new KfeedError('denied', `SASL authentication failed for ${brokers}: ${brokerMessage(protocol)}`, {
+          hint: 'check the user, the password (KFEED_SASL_PASSWORD) and --sasl-mechanism',
           cause: error,
         });
       case 'SECURITY_DISABLED':
@@ -138,30 +157,15 @@ function translate(
           cause: error,
         });
       case 'POLICY_VIOLATION':
-        return new KfeedError('denied', `the cluster policy refused the request: ${messageOf(protocol)}`, {
+        return new KfeedError('denied', `the cluster policy refused the request: ${brokerMessage(protocol)}`, {
           cause: error,
         });
       default:
         break;
     }
   }
-
-  const sasl = find((e) => e.name === 'KafkaJSSASLAuthenticationError');
-  if (sasl && settings?.iam) {
-    const reason = messageOf(sasl).replace(/^SASL OAUTHBEARER authentication failed: /, '');
-    const message = `the broker ${brokers} refused the IAM credentials: ${reason}`;
-    return new KfeedError('denied', message, { hint: IAM_DENIED_HINT, cause: error });
-  }
-  if (sasl) {
-    return new KfeedError(
-      'denied',
-      `SASL authentication failed for ${brokers}: ${messageOf(sasl).replace(/^SASL \S+ authentication failed: /, '')}`,
-      {
-        hint: 'check the user, the password (KFEED_SASL_PASSWORD) and --sasl-mechanism',
-        cause: error,
-      },
-    );
-  }
+  // The engine finds a topic's partitions in its metadata and says so in its own words.
+  if (find((e) => e.code === 'PLT_KFK_USER' && /^Unknown topic /.test(e.message ?? ''))) return unknownTopic(error);
 
   const tls = find((e) => typeof e.code === 'string' && (e.code in TLS_PEER_CODES || /SSL|TLS|CERT/.test(e.code)));
   if (tls) {
@@ -199,18 +203,16 @@ function translate(
       cause: error,
     });
   }
+  // A TLS client whose peer closed before the handshake ended: a plaintext listener.
+  if (find((e) => e.code === 'PLT_KFK_USER' && /^TLS handshake failed/.test(e.message ?? ''))) {
+    return new KfeedError('connection', `the broker ${brokers} closed the connection during the TLS handshake`, {
+      hint: 'is this a plaintext listener? pass --plaintext',
+      cause: error,
+    });
+  }
 
   const net = find((e) =>
-    [
-      'ECONNREFUSED',
-      'ENOTFOUND',
-      'EAI_AGAIN',
-      'EHOSTUNREACH',
-      'ENETUNREACH',
-      'ETIMEDOUT',
-      'ECONNRESET',
-      'EPIPE',
-    ].includes(e.code),
+    ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'EPIPE'].includes(e.code),
   );
   if (net) {
     const reason: Record<string, string> = {
@@ -220,7 +222,6 @@ function translate(
       EHOSTUNREACH: 'host unreachable',
       ENETUNREACH: 'network unreachable',
       ETIMEDOUT: 'timed out',
-      ECONNRESET: 'the connection was reset (a TLS listener spoken to in plaintext, or the reverse?)',
       EPIPE: 'the connection was closed',
     };
     return new KfeedError('connection', `cannot reach ${brokers}: ${reason[net.code]}`, {
@@ -228,43 +229,50 @@ function translate(
       cause: error,
     });
   }
-  const name = find(
+  // A connection that timed out before it was made, and one made that never answered a request.
+  const timeout = find((e) => e.name === 'TimeoutError' || e.constructor?.name === 'TimeoutError');
+  if (timeout && /^Connection .*timed out/.test(messageOf(timeout))) {
+    return new KfeedError('connection', `cannot reach ${brokers}: timed out`, {
+      hint: 'check --brokers, the security protocol (--plaintext?) and that the cluster is up',
+      cause: error,
+    });
+  }
+  if (timeout) {
+    return new KfeedError('connection', `the broker ${brokers} accepted the connection but did not answer`, {
+      hint: 'check --brokers: is a Kafka listener there, and is it not overloaded?',
+      cause: error,
+    });
+  }
+  const closed = find(
     (e) =>
-      /KafkaJS(Connection|RequestTimeout|NumberOfRetriesExceeded)/.test(e.name ?? '') ||
-      /Broker not connected/.test(e.message ?? ''),
+      e.code === 'ECONNRESET' ||
+      (e.code === 'PLT_KFK_NETWORK' && /^Connection closed/.test(e.message ?? '')) ||
+      (e.code === 'PLT_KFK_USER' && /^Broker requires TLS/.test(e.message ?? '')),
   );
-  if (name) {
-    const msg = messageOf(chain[chain.length - 1]);
-    if (/Connection timeout|timed out|Request timed out/i.test(msg) || /Timeout/.test(name.name)) {
-      return new KfeedError('connection', `cannot reach ${brokers}: timed out`, {
-        hint: 'check --brokers, the security protocol (--plaintext?) and that the cluster is up',
-        cause: error,
-      });
-    }
-    const closed = find((e) => /ConnectionClosed/.test(e.name ?? '') || /Closed connection/i.test(e.message ?? ''));
-    // "Broker not connected" with nothing closed: the peer accepted and then said nothing (a request timed out).
-    if (!closed && /Broker not connected/i.test(msg)) {
-      return new KfeedError('connection', `the broker ${brokers} accepted the connection but did not answer`, {
-        hint: 'check --brokers: is a Kafka listener there, and is it not overloaded?',
-        cause: error,
-      });
-    }
-    if (closed || /disconnected/i.test(msg)) {
-      return new KfeedError('connection', `the broker ${brokers} closed the connection`, {
-        hint:
-          settings?.security === 'plaintext'
-            ? 'is this a TLS listener? drop --plaintext'
-            : 'is this a plaintext listener, or does it need a client certificate?',
-        cause: error,
-      });
-    }
-    return new KfeedError('connection', `cannot talk to ${brokers}: ${msg}`, {
+  if (closed) {
+    return new KfeedError('connection', `the broker ${brokers} closed the connection`, {
+      hint:
+        settings?.security === 'plaintext' || settings?.security === 'sasl_plaintext'
+          ? 'is this a TLS listener? drop --plaintext'
+          : 'is this a plaintext listener, or does it need a client certificate?',
+      cause: error,
+    });
+  }
+  const network = find((e) => e.code === 'PLT_KFK_NETWORK');
+  if (network) {
+    return new KfeedError('connection', `cannot talk to ${brokers}: ${messageOf(chain[chain.length - 1])}`, {
       hint: 'check --brokers and that the cluster is up',
       cause: error,
     });
   }
-  const wrapped = new KfeedError('internal', messageOf(error), { cause: error });
-  return wrapped;
+  return new KfeedError('internal', messageOf(error), { cause: error });
+}
+
+function unknownTopic(error: unknown): KfeedError {
+  return new KfeedError('notFound', 'the topic does not exist', {
+    hint: 'list topics with `kfeed list-topics`',
+    cause: error,
+  });
 }
 
 /** How `kfeed acl grant` names this connection's client: its certificate file, else its principal. */
@@ -337,12 +345,12 @@ export function topicDeniedError(topic: string, settings?: Grantee, cause?: unkn
   });
 }
 
-/** Whether kafkajs gave up finding a group coordinator (it drops the broker's reason). */
+/** Whether the client gave up finding a group coordinator. */
 export function isCoordinatorNotFound(error: unknown): boolean {
-  return causes(error).some((e) => e.name === 'KafkaJSGroupCoordinatorNotFound');
+  return causes(error).some((e) => /^(COORDINATOR_NOT_AVAILABLE|NOT_COORDINATOR)/.test(kafkaErrorName(e) ?? ''));
 }
 
 /** Whether the broker answered GROUP_AUTHORIZATION_FAILED anywhere in the error chain. */
 export function isGroupDenied(error: unknown): boolean {
-  return causes(error).some((e) => e.type === 'GROUP_AUTHORIZATION_FAILED');
+  return hasKafkaError(error, 'GROUP_AUTHORIZATION_FAILED');
 }

@@ -1,7 +1,8 @@
 import type { ConnectionSettings } from '../config/connection.js';
 import { KfeedError } from '../errors.js';
 import { abortable, poll } from '../wait.js';
-import { createKafka } from './client.js';
+import { closeQuietly, createAdmin, withAdmin } from './client.js';
+import { brokers } from './topics.js';
 
 /**
  * Waits until every broker's metadata lists the topic with a leader for each partition.
@@ -14,16 +15,7 @@ export async function waitUntilEveryBrokerKnows(
   options: { timeoutMs?: number; signal?: AbortSignal } = {},
 ): Promise<void> {
   const timeoutMs = options.timeoutMs ?? 15_000;
-  const discovery = (await createKafka(settings)).admin();
-  let addresses: string[];
-  try {
-    await abortable(discovery.connect(), options.signal);
-    addresses = (await abortable(discovery.describeCluster(), options.signal)).brokers.map(
-      (b) => `${b.host}:${b.port}`,
-    );
-  } finally {
-    await discovery.disconnect().catch(() => undefined);
-  }
+  const addresses = (await abortable(withAdmin(settings, brokers), options.signal)).map((b) => `${b.host}:${b.port}`);
   if (addresses.length < 2) return;
   const pending = new Set(addresses);
   await poll(
@@ -52,14 +44,14 @@ export async function waitUntilEveryBrokerKnows(
 }
 
 async function brokerKnows(settings: ConnectionSettings, topic: string): Promise<boolean> {
-  const admin = (await createKafka(settings, { retries: 0 })).admin();
+  // A fresh client asks its one bootstrap address: this broker's own view of the topic.
+  const admin = await createAdmin(settings, { retries: 0 });
   try {
-    await admin.connect();
-    const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
-    return metadata.topics[0]?.partitions.every((p) => p.leader >= 0) ?? false;
+    const metadata = await admin.metadata({ topics: [topic] });
+    return metadata.topics.get(topic)?.partitions.every((p) => p.leader >= 0) ?? false;
   } catch {
     return false;
   } finally {
-    await admin.disconnect().catch(() => undefined);
+    await closeQuietly(admin);
   }
 }

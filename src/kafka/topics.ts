@@ -1,8 +1,18 @@
-import type { Admin, ITopicConfig } from 'kafkajs';
+import type { Admin, ClusterTopicMetadata } from '@platformatic/kafka';
 import type { ConnectionSettings } from '../config/connection.js';
 import { KfeedError } from '../errors.js';
-import { topicDeniedError } from './errors.js';
+import { send } from './engine-api.js';
+import { hasKafkaError, topicDeniedError } from './errors.js';
 import { poll } from '../wait.js';
+
+/** ListOffsets' special timestamps: the log's end and its start. */
+export const LATEST = -1n;
+export const EARLIEST = -2n;
+/** DescribeConfigs' resource type of a topic, and the config source of its own overrides. */
+const TOPIC_RESOURCE = 2;
+
+/** How this client connects, for hints on a refusal (an IAM client is told of policies, not ACLs). */
+type TopicAccess = Pick<ConnectionSettings, 'files' | 'tls' | 'sasl'> & Partial<Pick<ConnectionSettings, 'iam'>>;
 
 const TOPIC_NAME = /^[A-Za-z0-9._-]{1,249}$/;
 
@@ -45,8 +55,7 @@ export interface CreatedTopic {
 
 export async function createTopic(admin: Admin, input: CreateTopicInput): Promise<CreatedTopic> {
   checkTopicName(input.name);
-  const cluster = await admin.describeCluster();
-  const brokerCount = cluster.brokers.length;
+  const brokerCount = (await brokers(admin)).length;
   const replicationFactor = input.replicationFactor ?? Math.min(3, brokerCount);
   if (replicationFactor > brokerCount) {
     throw new KfeedError(
@@ -57,18 +66,20 @@ export async function createTopic(admin: Admin, input: CreateTopicInput): Promis
       },
     );
   }
-  const topic: ITopicConfig = {
-    topic: input.name,
-    numPartitions: input.partitions,
-    replicationFactor,
-    configEntries: input.configs,
-  };
-  const created = await admin.createTopics({ topics: [topic], waitForLeaders: false, timeout: 15000 });
-  // kafkajs reports an existing topic as `false` rather than as an error.
-  if (!created)
-    throw new KfeedError('conflict', `topic ${input.name} already exists`, {
-      hint: 'choose another name, or delete it first with `kfeed delete-topic`',
+  try {
+    await admin.createTopics({
+      topics: [input.name],
+      partitions: input.partitions,
+      replicas: replicationFactor,
+      configs: input.configs,
     });
+  } catch (error) {
+    if (hasKafkaError(error, 'TOPIC_ALREADY_EXISTS'))
+      throw new KfeedError('conflict', `topic ${input.name} already exists`, {
+        hint: 'choose another name, or delete it first with `kfeed delete-topic`',
+      });
+    throw error;
+  }
   await waitForLeaders(admin, input.name);
   return {
     name: input.name,
@@ -78,16 +89,48 @@ export async function createTopic(admin: Admin, input: CreateTopicInput): Promis
   };
 }
 
+/** The brokers of the cluster as its metadata lists them (id, host, port), by id. */
+export async function brokers(admin: Admin): Promise<Array<{ nodeId: number; host: string; port: number }>> {
+  const metadata = await admin.metadata({ topics: [], forceUpdate: true });
+  return [...metadata.brokers]
+    .map(([nodeId, b]) => ({ nodeId, host: b.host, port: b.port }))
+    .sort((a, b) => a.nodeId - b.nodeId);
+}
+
+/** A topic's metadata asked afresh (the engine caches metadata for a few seconds). */
+export async function topicMetadataOf(admin: Admin, topic: string): Promise<ClusterTopicMetadata> {
+  const metadata = await admin.metadata({ topics: [topic], forceUpdate: true });
+  const found = metadata.topics.get(topic);
+  if (!found) throw new KfeedError('notFound', `topic ${topic} does not exist`);
+  return found;
+}
+
+/** Each partition's log start and end (ListOffsets with the earliest and latest timestamps). */
+export async function logRanges(
+  admin: Admin,
+  topic: string,
+  partitions: number[],
+): Promise<Map<number, { low: string; high: string }>> {
+  const ask = (timestamp: bigint) =>
+    admin.listOffsets({
+      topics: [{ name: topic, partitions: partitions.map((partitionIndex) => ({ partitionIndex, timestamp })) }],
+    });
+  const [low, high] = await Promise.all([ask(EARLIEST), ask(LATEST)]);
+  const ranges = new Map<number, { low: string; high: string }>();
+  for (const p of low[0]?.partitions ?? []) ranges.set(p.partitionIndex, { low: String(p.offset), high: '0' });
+  for (const p of high[0]?.partitions ?? [])
+    ranges.set(p.partitionIndex, { low: ranges.get(p.partitionIndex)?.low ?? '0', high: String(p.offset) });
+  return ranges;
+}
+
 /**
  * Waits until the metadata names a leader for every partition of a topic just created. Kafka 4.x
- * brokers answer "unknown topic" until their metadata has it (3.9 said "leader not available"),
- * and kafkajs's own wait (`waitForLeaders`) gives up at the first "unknown topic".
+ * brokers answer "unknown topic" until their metadata has it (3.9 said "leader not available").
  */
 async function waitForLeaders(admin: Admin, topic: string, timeoutMs = 15_000): Promise<void> {
   await poll(
     async () => {
-      const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
-      const partitions = metadata.topics.find((t) => t.name === topic)?.partitions ?? [];
+      const partitions = (await topicMetadataOf(admin, topic)).partitions;
       return partitions.length > 0 && partitions.every((p) => p.leader >= 0) ? true : undefined;
     },
     {
@@ -112,18 +155,14 @@ async function waitForLeaders(admin: Admin, topic: string, timeoutMs = 15_000): 
  * Fails with one line naming every topic of `topics` that the cluster does not list (a topic
  * this client may not describe is left out of the list, so it looks missing too).
  */
-export async function requireTopics(
-  admin: Admin,
-  topics: string[],
-  access?: Pick<ConnectionSettings, 'files' | 'tls' | 'sasl'> & Partial<Pick<ConnectionSettings, 'iam'>>,
-): Promise<void> {
+export async function requireTopics(admin: Admin, topics: string[], access?: TopicAccess): Promise<void> {
   const existing = new Set(await admin.listTopics());
   const missing = topics.filter((t) => !existing.has(t));
   // The list leaves out topics this client may not describe; asked by name, Kafka says so.
   for (const topic of missing) {
-    const refused = await admin.fetchTopicMetadata({ topics: [topic] }).then(
+    const refused = await admin.metadata({ topics: [topic], forceUpdate: true }).then(
       () => false,
-      (error) => (error as { type?: string }).type === 'TOPIC_AUTHORIZATION_FAILED',
+      (error: unknown) => hasKafkaError(error, 'TOPIC_AUTHORIZATION_FAILED'),
     );
     if (refused) throw topicDeniedError(topic, access);
   }
@@ -163,8 +202,7 @@ export async function ensureTopic(
   options: { partitions: number; configs: Array<{ name: string; value: string }> },
 ): Promise<void> {
   if ((await admin.listTopics()).includes(name)) return;
-  const brokers = (await admin.describeCluster()).brokers.length;
-  const replicationFactor = Math.min(3, brokers);
+  const replicationFactor = Math.min(3, (await brokers(admin)).length);
   const configs = [...options.configs, { name: 'min.insync.replicas', value: String(Math.min(2, replicationFactor)) }];
   try {
     await createTopic(admin, { name, partitions: options.partitions, replicationFactor, configs });
@@ -181,15 +219,16 @@ export interface TopicSummary {
 }
 
 export async function listTopics(admin: Admin, options: { includeInternal?: boolean } = {}): Promise<TopicSummary[]> {
-  const names = (await admin.listTopics()).sort();
-  if (names.length === 0) return [];
-  const metadata = await admin.fetchTopicMetadata({ topics: names });
+  // Metadata of every topic, internal ones included (the engine's metadata cache drops those).
+  const { metadataV12 } = await import('@platformatic/kafka');
+  const metadata = await send(admin, metadataV12.api, undefined, null, false, false);
   return metadata.topics
+    .filter((t) => t.name && t.errorCode === 0)
     .map((t) => ({
-      name: t.name,
+      name: t.name!,
       partitions: t.partitions.length,
-      replicationFactor: t.partitions[0]?.replicas.length ?? 0,
-      internal: t.name.startsWith('__'),
+      replicationFactor: t.partitions[0]?.replicaNodes.length ?? 0,
+      internal: t.isInternal || t.name!.startsWith('__'),
     }))
     .filter((t) => options.includeInternal || !t.internal)
     .sort((a, b) => a.name.localeCompare(b.name));
@@ -224,68 +263,76 @@ const CONFIG_SOURCES: Record<number, string> = {
  * Asks for the topic's metadata, which tells "no such topic" from "not allowed to see it"
  * (a topic list silently leaves out topics the client may not describe).
  */
-async function topicMetadata(admin: Admin, name: string) {
+async function describedTopic(admin: Admin, name: string, access?: TopicAccess): Promise<ClusterTopicMetadata> {
   try {
-    return await admin.fetchTopicMetadata({ topics: [name] });
+    return await topicMetadataOf(admin, name);
   } catch (error) {
-    const type = (error as { type?: string }).type;
-    if (type === 'UNKNOWN_TOPIC_OR_PARTITION')
-      throw new KfeedError('notFound', `topic ${name} does not exist`, {
-        hint: 'list topics with `kfeed list-topics`',
-      });
-    if (type === 'TOPIC_AUTHORIZATION_FAILED') {
+    if (hasKafkaError(error, 'TOPIC_AUTHORIZATION_FAILED')) {
+      // IAM policies, not ACLs, decide for an IAM client: its hint names the policy.
+      if (access?.iam) throw topicDeniedError(name, access, error);
       throw new KfeedError('denied', `not authorized to describe topic ${name}`, {
         hint: "grant this client's principal a role on it with `kfeed acl grant`",
       });
     }
+    if (isUnknownTopic(error))
+      throw new KfeedError('notFound', `topic ${name} does not exist`, {
+        hint: 'list topics with `kfeed list-topics`',
+      });
     throw error;
   }
 }
 
-export async function describeTopic(admin: Admin, name: string): Promise<TopicDescription> {
+/** The engine's answer for a topic its metadata does not have, or the broker's. */
+export function isUnknownTopic(error: unknown): boolean {
+  if (error instanceof KfeedError) return error.kind === 'notFound';
+  const message = (error as { message?: string } | undefined)?.message ?? '';
+  return /^Unknown topic /.test(message) || hasKafkaError(error, 'UNKNOWN_TOPIC_OR_PARTITION', 'UNKNOWN_TOPIC_ID');
+}
+
+export async function describeTopic(admin: Admin, name: string, access?: TopicAccess): Promise<TopicDescription> {
   checkTopicName(name);
-  const metadata = await topicMetadata(admin, name);
-  const [offsets, configs] = await Promise.all([
-    admin.fetchTopicOffsets(name),
+  const metadata = await describedTopic(admin, name, access);
+  const ids = metadata.partitions.map((_, partition) => partition);
+  const [ranges, configs] = await Promise.all([
+    logRanges(admin, name, ids),
     // Clients with a producer or consumer role may not read configs; show the rest anyway.
-    admin.describeConfigs({ resources: [{ type: 2 /* TOPIC */, name }], includeSynonyms: false }).catch((error) => {
-      if (/AUTHORIZATION_FAILED/.test((error as { type?: string }).type ?? '')) return null;
-      throw error;
-    }),
+    admin
+      .describeConfigs({ resources: [{ resourceType: TOPIC_RESOURCE, resourceName: name }], includeSynonyms: false })
+      .catch((error: unknown) => {
+        if (hasKafkaError(error, 'TOPIC_AUTHORIZATION_FAILED', 'CLUSTER_AUTHORIZATION_FAILED')) return null;
+        throw error;
+      }),
   ]);
-  const byPartition = new Map(offsets.map((o) => [o.partition, o]));
-  const entries = configs?.resources[0]?.configEntries ?? [];
+  const entries = configs?.[0]?.configs ?? [];
   return {
     name,
-    partitions: metadata.topics[0].partitions
-      .map((p) => ({
-        partition: p.partitionId,
-        leader: p.leader,
-        replicas: p.replicas,
-        isr: p.isr,
-        offline: p.offlineReplicas ?? [],
-        low: byPartition.get(p.partitionId)?.low ?? '0',
-        high: byPartition.get(p.partitionId)?.high ?? '0',
-      }))
-      .sort((a, b) => a.partition - b.partition),
+    partitions: metadata.partitions.map((p, partition) => ({
+      partition,
+      leader: p.leader,
+      replicas: p.replicas,
+      isr: p.isr,
+      offline: p.offlineReplicas ?? [],
+      low: ranges.get(partition)?.low ?? '0',
+      high: ranges.get(partition)?.high ?? '0',
+    })),
     // Only the topic's own overrides, as `kafka-topics --describe` shows.
     configs:
       configs === null
         ? null
         : entries
-            .filter((e) => (e as { configSource?: number }).configSource === 1)
+            .filter((e) => e.configSource === 1)
             .map((e) => ({
-              name: e.configName,
-              value: e.configValue,
-              source: CONFIG_SOURCES[(e as { configSource?: number }).configSource ?? 0] ?? 'unknown',
+              name: e.name,
+              value: e.value ?? null,
+              source: CONFIG_SOURCES[e.configSource] ?? 'unknown',
               sensitive: e.isSensitive,
             }))
             .sort((a, b) => a.name.localeCompare(b.name)),
   };
 }
 
-export async function deleteTopic(admin: Admin, name: string): Promise<void> {
+export async function deleteTopic(admin: Admin, name: string, access?: TopicAccess): Promise<void> {
   checkTopicName(name);
-  await topicMetadata(admin, name);
-  await admin.deleteTopics({ topics: [name], timeout: 15000 });
+  await describedTopic(admin, name, access);
+  await admin.deleteTopics({ topics: [name] });
 }

@@ -1,6 +1,7 @@
 import type { ConnectionSettings } from '../config/connection.js';
 import { KfeedError } from '../errors.js';
-import { createKafka } from '../kafka/client.js';
+import { closeQuietly, createAdmin } from '../kafka/client.js';
+import { translateKafkaError } from '../kafka/errors.js';
 import { poll } from '../wait.js';
 import { adminConnection } from './endpoints.js';
 import { brokerAlive, brokerLogFile, failureReason } from './processes.js';
@@ -59,16 +60,13 @@ export async function waitUntilServing(
 
 /** What one broker reports about the cluster, or why it could not be asked. */
 async function brokerView(settings: ConnectionSettings): Promise<{ brokers: number; controller: number } | string> {
-  const admin = (
-    await createKafka(settings, { retries: 0, connectionTimeoutMs: 2000, requestTimeoutMs: 5000 })
-  ).admin();
+  const admin = await createAdmin(settings, { retries: 0, connectionTimeoutMs: 2000, requestTimeoutMs: 5000 });
   try {
-    await admin.connect();
-    const cluster = await admin.describeCluster();
-    return { brokers: cluster.brokers.length, controller: cluster.controller ?? -1 };
+    const cluster = await admin.metadata({ topics: [], forceUpdate: true });
+    return { brokers: cluster.brokers.size, controller: cluster.controllerId ?? -1 };
   } catch (error) {
-    return (error as Error).message;
+    return translateKafkaError(error, settings).message;
   } finally {
-    await admin.disconnect().catch(() => undefined);
+    await closeQuietly(admin);
   }
 }

@@ -214,7 +214,7 @@ export async function addSubscriber(access: RegistryAccess, input: AddSubscriber
   const principal = `User:${input.csr.subject}`;
   return withRegistryAdmin(access, async (admin) => {
     await requireTopics(admin, input.topics);
-    const registry = await readRegistry(access.kafka, access.registryTopic, access.signal);
+    const registry = await readRegistry(access.settings, access.registryTopic, access.signal);
     const { previous, reused } = checkNewSubscriber(registry, input, principal);
     const held = new Set((await listAcls(admin)).filter((b) => b.principal === principal).map(bindingKey));
 
@@ -307,7 +307,7 @@ export async function addIamSubscriber(
   const region = parseClusterArn(input.clusterArn).region;
   return withRegistryAdmin(access, async (admin) => {
     await requireTopics(admin, input.topics);
-    const registry = await readRegistry(access.kafka, access.registryTopic, access.signal);
+    const registry = await readRegistry(access.settings, access.registryTopic, access.signal);
     const { previous, reused } = checkNewSubscriber(registry, input, input.principalArn);
     const now = new Date().toISOString();
     const identity = { principal: input.principalArn, auth: 'iam' as const, clusterArn: input.clusterArn };

@@ -1,4 +1,5 @@
-import type { Admin, Kafka } from 'kafkajs';
+import type { Admin } from '@platformatic/kafka';
+import type { ConnectionSettings } from '../config/connection.js';
 import { KfeedError } from '../errors.js';
 import type { AclBinding } from '../kafka/acls.js';
 import { appendRecords, readWholeTopic } from '../kafka/records.js';
@@ -50,18 +51,22 @@ export async function ensureHistoryTopic(admin: Admin, topic: string): Promise<v
   });
 }
 
-export async function appendHistory(kafka: Kafka, topic: string, event: SubscriberEvent): Promise<void> {
-  await appendRecords(kafka, topic, [{ key: event.name, value: JSON.stringify(event) }]);
+export async function appendHistory(
+  settings: ConnectionSettings,
+  topic: string,
+  event: SubscriberEvent,
+): Promise<void> {
+  await appendRecords(settings, topic, [{ key: event.name, value: JSON.stringify(event) }]);
 }
 
 /** Every event of `name` (of all its generations), oldest first. */
 export async function readHistory(
-  kafka: Kafka,
+  settings: ConnectionSettings,
   topic: string,
   name: string,
   signal?: AbortSignal,
 ): Promise<SubscriberEvent[]> {
-  const records = await readWholeTopic(kafka, topic, { signal, describe: `the subscriber history ${topic}` });
+  const records = await readWholeTopic(settings, topic, { signal, describe: `the subscriber history ${topic}` });
   return records
     .filter((r) => r.key === name && r.value !== null)
     .map((r) => parseSubscriberEvent(r.value!, topic, r.offset));

@@ -68,7 +68,7 @@ export async function subscriberOverview(
   },
 ): Promise<SubscriberOverview> {
   const now = options.now ?? new Date();
-  const registry = await readRegistry(access.kafka, access.registryTopic, access.signal);
+  const registry = await readRegistry(access.settings, access.registryTopic, access.signal);
   const acls = await withRegistryAdmin(access, (admin) => listAcls(admin));
   const records = [...registry.values()].sort((a, b) => a.name.localeCompare(b.name));
   const active = records.filter((r) => !isRemoved(r));

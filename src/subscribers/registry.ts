@@ -1,4 +1,5 @@
-import type { Admin, Kafka } from 'kafkajs';
+import type { Admin } from '@platformatic/kafka';
+import type { ConnectionSettings } from '../config/connection.js';
 import { KfeedError } from '../errors.js';
 import { appendRecords, readWholeTopic } from '../kafka/records.js';
 import { ensureTopic } from '../kafka/topics.js';
@@ -154,12 +155,12 @@ export async function ensureRegistryTopic(admin: Admin, topic: string): Promise<
 
 /** Reads the whole registry: the latest record per name (a tombstone takes a name back out). */
 export async function readRegistry(
-  kafka: Kafka,
+  settings: ConnectionSettings,
   topic: string,
   signal?: AbortSignal,
 ): Promise<Map<string, SubscriberRecord>> {
   const records = new Map<string, SubscriberRecord>();
-  for (const { key, value } of await readWholeTopic(kafka, topic, {
+  for (const { key, value } of await readWholeTopic(settings, topic, {
     signal,
     describe: `the subscriber registry ${topic}`,
   })) {
@@ -171,8 +172,12 @@ export async function readRegistry(
 }
 
 /** Writes one record (acks=all, idempotent): the registry's commit point for every change. */
-export async function writeRegistryRecord(kafka: Kafka, topic: string, record: SubscriberRecord): Promise<void> {
-  await appendRecords(kafka, topic, [{ key: record.name, value: JSON.stringify(record) }]);
+export async function writeRegistryRecord(
+  settings: ConnectionSettings,
+  topic: string,
+  record: SubscriberRecord,
+): Promise<void> {
+  await appendRecords(settings, topic, [{ key: record.name, value: JSON.stringify(record) }]);
 }
 
 /**
@@ -180,12 +185,12 @@ export async function writeRegistryRecord(kafka: Kafka, topic: string, record: S
  * tombstone when the name had none (a failed first `add`).
  */
 export async function restoreRegistryRecord(
-  kafka: Kafka,
+  settings: ConnectionSettings,
   topic: string,
   name: string,
   previous: SubscriberRecord | undefined,
 ): Promise<void> {
-  await appendRecords(kafka, topic, [{ key: name, value: previous ? JSON.stringify(previous) : null }]);
+  await appendRecords(settings, topic, [{ key: name, value: previous ? JSON.stringify(previous) : null }]);
 }
 
 /** Who makes a change, as the registry records it: the connection's own Kafka principal. */

@@ -89,7 +89,7 @@ export async function removeSubscriber(
   try {
     // The history first: a removal it holds happened, even if the registry write fails next.
     await appendEventTo(access, event);
-    await writeRegistryRecord(access.kafka, access.registryTopic, removed);
+    await writeRegistryRecord(access.settings, access.registryTopic, removed);
   } catch (error) {
     const cause = access.translate(error);
     throw new KfeedError(

@@ -1,4 +1,4 @@
-import type { Admin, Kafka } from 'kafkajs';
+import type { Admin } from '@platformatic/kafka';
 import type { CertificateAuthority } from '../certs/issuing.js';
 import type { ParsedCsr } from '../certs/csr.js';
 import { describeKey } from '../certs/keys.js';
@@ -17,9 +17,9 @@ import {
 } from './registry.js';
 import type { Transaction, Undo } from './transaction.js';
 
-/** What every subscriber step needs: a Kafka client with admin rights, the registry and its history. */
+/** What every subscriber step needs: a connection with admin rights, the registry and its history. */
 export interface RegistryAccess {
-  kafka: Kafka;
+  settings: ConnectionSettings;
   registryTopic: string;
   historyTopic: string;
   /** The operator's principal, recorded as who made each change. */
@@ -36,15 +36,13 @@ export async function openRegistryAccess(
   registryTopic: string,
   signal?: AbortSignal,
 ): Promise<RegistryAccess> {
-  const [{ createKafka }, { translateKafkaError }, { kafkaPrincipalOfCertificate }, { operatorPrincipal }] =
-    await Promise.all([
-      import('../kafka/client.js'),
-      import('../kafka/errors.js'),
-      import('../certs/principal.js'),
-      import('./registry.js'),
-    ]);
+  const [{ translateKafkaError }, { kafkaPrincipalOfCertificate }, { operatorPrincipal }] = await Promise.all([
+    import('../kafka/errors.js'),
+    import('../certs/principal.js'),
+    import('./registry.js'),
+  ]);
   return {
-    kafka: await createKafka(settings),
+    settings,
     registryTopic,
     historyTopic: historyTopicOf(registryTopic),
     operator: operatorPrincipal(settings, kafkaPrincipalOfCertificate),
@@ -53,15 +51,10 @@ export async function openRegistryAccess(
   };
 }
 
-/** Runs `work` with a connected admin client of the registry's cluster, always disconnecting. */
+/** Runs `work` with an admin client of the registry's cluster, always closing it. */
 export async function withRegistryAdmin<T>(access: RegistryAccess, work: (admin: Admin) => Promise<T>): Promise<T> {
-  const admin = access.kafka.admin();
-  await admin.connect();
-  try {
-    return await work(admin);
-  } finally {
-    await admin.disconnect().catch(() => undefined);
-  }
+  const { withAdmin } = await import('../kafka/client.js');
+  return withAdmin(access.settings, work);
 }
 
 /** The CSR must be worth a certificate: a key of at least 2048 bits (RSA) or P-256, and a CN. */
@@ -83,7 +76,7 @@ export function checkSubscriberCsr(csr: ParsedCsr, file: string): void {
 
 /** The active subscriber of that name, or one line saying there is none. */
 export async function requireSubscriber(access: RegistryAccess, name: string): Promise<SubscriberRecord> {
-  const registry = await readRegistry(access.kafka, access.registryTopic, access.signal);
+  const registry = await readRegistry(access.settings, access.registryTopic, access.signal);
   const record = registry.get(name);
   if (!record) {
     const known = [...registry.values()].filter((r) => !isRemoved(r)).map((r) => r.name);
@@ -191,11 +184,11 @@ export async function recordThenHistory(
     'recording the subscriber',
     async () => {
       await withRegistryAdmin(access, (admin) => ensureRegistryTopic(admin, access.registryTopic));
-      await writeRegistryRecord(access.kafka, access.registryTopic, change.record);
+      await writeRegistryRecord(access.settings, access.registryTopic, change.record);
     },
     () => ({
       what: change.previous ? 'registry record restored' : 'registry record taken back',
-      run: () => restoreRegistryRecord(access.kafka, access.registryTopic, change.record.name, change.previous),
+      run: () => restoreRegistryRecord(access.settings, access.registryTopic, change.record.name, change.previous),
     }),
   );
   await tx.step('history', 'recording the history', () => appendEventTo(access, change.event));
@@ -203,5 +196,5 @@ export async function recordThenHistory(
 
 export async function appendEventTo(access: RegistryAccess, event: SubscriberEvent): Promise<void> {
   await withRegistryAdmin(access, (admin) => ensureHistoryTopic(admin, access.historyTopic));
-  await appendHistory(access.kafka, access.historyTopic, event);
+  await appendHistory(access.settings, access.historyTopic, event);
 }

@@ -69,7 +69,7 @@ export default defineCommand<ShowSubscriberOptions, ShowSubscriberResult>({
         settings,
         subscriber.groups.map((g) => g.group),
       );
-      const history = await readHistory(access.kafka, access.historyTopic, options.name, access.signal);
+      const history = await readHistory(access.settings, access.historyTopic, options.name, access.signal);
       return { subscriber, acls, partitions, history, showHistory: Boolean(options.history) };
     });
   },

@@ -54,7 +54,7 @@ async function deleteTopicRun(ctx: Context, options: DeleteTopicOptions): Promis
   }
   const settings = await ctx.connection(connectionFlags(options));
   return withAdmin(settings, async (admin) => {
-    await deleteTopic(admin, name);
+    await deleteTopic(admin, name, settings);
     if (options.keepAcls) return { deleted: name, aclsRemoved: [], aclsChecked: false };
     try {
       return { deleted: name, aclsRemoved: await deleteTopicAcls(admin, name), aclsChecked: true };

@@ -16,7 +16,7 @@ export default defineCommand<DescribeTopicOptions, TopicDescription>({
   flags: (command) => withConnectionOptions(command),
   run: async (ctx: Context, options) => {
     const settings = await ctx.connection(connectionFlags(options));
-    return withAdmin(settings, (admin) => describeTopic(admin, options.name));
+    return withAdmin(settings, (admin) => describeTopic(admin, options.name, settings));
   },
   render: (topic, view) => {
     const list = (ids: number[]) => ids.join(',');
