@@ -9,7 +9,13 @@ import { expectFailure, listing } from './helpers/assert.js';
 import { requireTool, tempDir, testEnv } from './helpers/env.js';
 import { kfeed } from './helpers/run.js';
 import { runProcess } from './helpers/spawn.js';
-import { clientCsr, produceLines, startSubscriberCluster, type SubscriberCluster } from './helpers/subscribers.js';
+import {
+  clientCsr,
+  MTLS_BUNDLE_FILES,
+  produceLines,
+  startSubscriberCluster,
+  type SubscriberCluster,
+} from './helpers/subscribers.js';
 
 /**
  * Renewals that reach the customer, and a bundle a stranger can use the first time: the
@@ -169,15 +175,7 @@ describe('renew: a fresh bundle that reaches the customer', () => {
     const body = JSON.parse(renewed.stdout);
     bundle = path.join(c.work, `acme-bundle-${today()}`);
     expect(body.bundle.dir).toBe(bundle);
-    expect(listing(bundle)).toEqual([
-      'README.md',
-      'client.properties',
-      'client_cert.pem',
-      'kcat.conf',
-      'kfeed-profile.json',
-      'subscriber.json',
-      'truststore.pem',
-    ]);
+    expect(listing(bundle)).toEqual(MTLS_BUNDLE_FILES);
     const certificate = new crypto.X509Certificate(fs.readFileSync(path.join(bundle, 'client_cert.pem')));
     expect(certificate.subject).toMatch(/CN=acme renew reader/);
     const serial = body.certificate.serialNumber;

@@ -10,6 +10,7 @@ import {
   clientCsr as makeClientCsr,
   kcatFromBundle,
   listed as listedOn,
+  MTLS_BUNDLE_FILES,
   produceLines,
   startSubscriberCluster,
   type SubscriberCluster,
@@ -100,15 +101,7 @@ describe('subscriber lifecycle (local CA)', () => {
         `READ TOPIC ${trade} LITERAL`,
       ].sort(),
     );
-    expect(listing(bundle)).toEqual([
-      'README.md',
-      'client.properties',
-      'client_cert.pem',
-      'kcat.conf',
-      'kfeed-profile.json',
-      'subscriber.json',
-      'truststore.pem',
-    ]);
+    expect(listing(bundle)).toEqual(MTLS_BUNDLE_FILES);
     expect(fs.readFileSync(path.join(bundle, 'truststore.pem'), 'utf8')).toBe(fs.readFileSync(c.ca, 'utf8'));
     // The broker's own view: exactly those ACLs for the principal.
     const held = JSON.parse((await run(['acl', 'list', '--json'])).stdout) as Array<{ principal: string }>;
@@ -271,9 +264,7 @@ describe('subscriber lifecycle (local CA)', () => {
     // The fresh bundle goes to ./NAME-bundle-<date> (the date of the run, UTC).
     const renewedBundle = path.join(c.work, `one-bundle-${new Date().toISOString().slice(0, 10)}`);
     expect(body.bundle.dir).toBe(renewedBundle);
-    expect(listing(renewedBundle)).toEqual(
-      listing(bundle).filter((f) => f !== 'private_key.pem' && f !== 'keystore.pem'),
-    );
+    expect(listing(renewedBundle)).toEqual(MTLS_BUNDLE_FILES);
     const other = await clientCsr('impostor', 'CN=someone else');
     const elsewhere = path.join(c.work, 'bundle-impostor');
     expectFailure(
