@@ -3,10 +3,18 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CertificateAuthority } from '../src/certs/issuing.js';
+import { parseCsr } from '../src/certs/csr.js';
 import { kfeedPaths } from '../src/config/paths.js';
+import { KfeedError } from '../src/errors.js';
 import { readClusterState } from '../src/local/cluster.js';
+import { readHistory } from '../src/subscribers/history.js';
+import { readRegistry } from '../src/subscribers/registry.js';
+import { renewSubscriber } from '../src/subscribers/renew.js';
+import { openRegistryAccess } from '../src/subscribers/shared.js';
 import { expectFailure, listing } from './helpers/assert.js';
 import { requireTool, tempDir, testEnv } from './helpers/env.js';
+import { resolveWith } from './helpers/resolve-connection.js';
 import { kfeed } from './helpers/run.js';
 import { runProcess } from './helpers/spawn.js';
 import {
@@ -142,7 +150,7 @@ describe('a contact, and the subscribers whose certificate ends soon', () => {
     expect(acme).toMatchObject({
       name: 'acme',
       contact: 'feed-ops@acme.example',
-      serial: certificate.serialNumber.toLowerCase().replace(/^0+/, ''),
+      serial: certificate.serialNumber.toLowerCase(),
       state: 'expiring',
     });
     expect(acme.notAfter).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
@@ -179,7 +187,7 @@ describe('renew: a fresh bundle that reaches the customer', () => {
     const certificate = new crypto.X509Certificate(fs.readFileSync(path.join(bundle, 'client_cert.pem')));
     expect(certificate.subject).toMatch(/CN=acme renew reader/);
     const serial = body.certificate.serialNumber;
-    expect(certificate.serialNumber.toLowerCase().replace(/^0+/, '')).toBe(serial);
+    expect(certificate.serialNumber.toLowerCase()).toBe(serial);
     const readme = fs.readFileSync(path.join(bundle, 'README.md'), 'utf8');
     expect(readme).toContain(`Certificate: serial \`${serial}\`, valid until ${body.certificate.notAfter}.`);
     expect(Date.parse(body.certificate.notAfter)).toBe(Date.parse(certificate.validTo));
@@ -283,5 +291,61 @@ describe('renew: a fresh bundle that reaches the customer', () => {
     const profiles = JSON.parse(fs.readFileSync(path.join(config, 'kfeed/profiles.json'), 'utf8'));
     expect(Object.keys(profiles.profiles).sort()).toEqual(['feed', 'mine']);
     expect(profiles.defaultProfile).toBe('feed');
+  });
+});
+
+describe('a renewal that fails half-way leaves nothing behind', () => {
+  it('a failure after the certificate, the bundle or the record: registry and history as before, no bundle, the Private CA certificate revoked', async () => {
+    const { settings } = resolveWith({ brokers: c.tls.join(','), ca: c.ca, cert: c.adminCert, key: c.adminKey });
+    const access = await openRegistryAccess(await settings, '_kfeed_subscribers');
+    const snapshot = async () => ({
+      registry: (await readRegistry(access.settings, access.registryTopic)).get('acme'),
+      history: await readHistory(access.settings, access.historyTopic, 'acme'),
+    });
+    const client = await clientCsr(c, 'acme-inject', 'CN=acme renew reader,O=Acme');
+    const csr = await parseCsr(fs.readFileSync(client.csr, 'utf8'), client.csr);
+    const authority: CertificateAuthority = {
+      kind: 'pca',
+      arn: c.pca.arn,
+      waitSeconds: 60,
+      env: { ...process.env, ...c.moto.env },
+    };
+    const steps = {
+      certificate: 'issuing the certificate',
+      bundle: 'writing the bundle',
+      record: 'recording the subscriber',
+    };
+    for (const [step, name] of Object.entries(steps)) {
+      const before = await snapshot();
+      const outDir = path.join(c.work, `renew-inject-${step}`);
+      const failure = await renewSubscriber(access, {
+        name: 'acme',
+        csr,
+        csrFile: client.csr,
+        authority,
+        validityDays: 30,
+        outDir,
+        connectionBrokers: c.tls,
+        brokerCaPem: fs.readFileSync(c.ca, 'utf8'),
+        afterStep: (done) => {
+          if (done === step) throw new Error(`injected failure after ${done}`);
+        },
+      }).then(
+        () => new Error(`${step}: the renewal succeeded`),
+        (error: unknown) => error as Error,
+      );
+      expect(failure, step).toBeInstanceOf(KfeedError);
+      const serial = /certificate ([0-9a-f]+) revoked/.exec(failure.message)?.[1];
+      const undone = [
+        ...(step === 'record' ? ['registry record restored'] : []),
+        ...(step !== 'certificate' ? [`bundle ${outDir} removed`] : []),
+        `certificate ${serial} revoked`,
+      ];
+      expect(failure.message, step).toBe(
+        `the step after ${name} failed: injected failure after ${step} (undone: ${undone.join(', ')})`,
+      );
+      expect(await snapshot(), step).toEqual(before);
+      expect(fs.existsSync(outDir), step).toBe(false);
+    }
   });
 });
