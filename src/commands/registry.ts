@@ -44,12 +44,13 @@ export const COMMANDS: Entry[] = [
   },
   {
     name: 'profile',
-    summary: 'manage connection profiles (list, show, use, add, remove)',
+    summary: 'manage connection profiles (list, show, use, add, import, remove)',
     verbs: [
       { name: 'list', load: () => import('./profile/list.js') },
       { name: 'show', load: () => import('./profile/show.js') },
       { name: 'use', load: () => import('./profile/use.js') },
       { name: 'add', load: () => import('./profile/add.js') },
+      { name: 'import', load: () => import('./profile/import.js') },
       { name: 'remove', load: () => import('./profile/remove.js') },
     ],
   },

@@ -83,11 +83,18 @@ export class ProfileStore {
     return names.length === 1 ? names[0] : undefined;
   }
 
-  put(name: string, profile: Profile, options: { makeDefault?: boolean } = {}): void {
+  /**
+   * Saves a profile. It becomes the default when asked (`makeDefault`) or when none is set;
+   * `keepDefault` keeps the profile that was the default, even one that was so only by being
+   * the only profile, and makes this one the default only when there was none.
+   */
+  put(name: string, profile: Profile, options: { makeDefault?: boolean; keepDefault?: boolean } = {}): void {
     checkProfileName(name);
+    const before = options.keepDefault ? this.defaultName() : undefined;
     const data = this.read();
     data.profiles[name] = profile;
-    if (options.makeDefault || !data.defaultProfile) data.defaultProfile = name;
+    if (options.makeDefault || (!before && !data.defaultProfile)) data.defaultProfile = name;
+    else if (before) data.defaultProfile = before;
     this.write(data);
   }
 

@@ -6,8 +6,9 @@ import { KfeedError } from '../errors.js';
 import { createBindings, deleteBindings, listAcls, type AclBinding } from '../kafka/acls.js';
 import { checkTopicName, requireTopics } from '../kafka/topics.js';
 import { bindingKey, subscriberBindings } from './acls.js';
-import { checkBundleDir, removeBundle, renderBundle, renderIamBundle, writeBundle } from './bundle.js';
+import { bundleStep, checkBundleDir, renderBundle, renderIamBundle } from './bundle.js';
 import {
+  checkContact,
   checkGroupPrefix,
   checkSubscriberName,
   generationOf,
@@ -38,6 +39,8 @@ interface NewSubscriberInput {
   groupPrefix: string;
   bootstrap: string[];
   outDir: string;
+  /** Whom to tell about renewals (optional). */
+  contact?: string;
   /** Use the name of a removed subscriber again: a new generation; the old one stays in the history. */
   reuseName?: boolean;
   /** Use the principal of a removed subscriber again (its old certificates then work again). */
@@ -74,6 +77,7 @@ function checkNewSubscriberInput(input: NewSubscriberInput): void {
     throw new KfeedError('usage', 'a subscriber needs at least one topic', { hint: 'pass --topics quote,trade' });
   for (const topic of input.topics) checkTopicName(topic);
   checkGroupPrefix(input.groupPrefix);
+  if (input.contact !== undefined) checkContact(input.contact);
   checkBundleDir(input.outDir);
 }
 
@@ -168,6 +172,8 @@ function newRecord(
     topics: input.topics,
     groupPrefix: input.groupPrefix,
     ...(identity.auth ? { auth: identity.auth, clusterArn: identity.clusterArn } : {}),
+    ...(input.contact ? { contact: input.contact } : {}),
+    bootstrap: input.bootstrap,
     certificates: identity.certificates,
     createdAt: now,
     createdBy: access.operator,
@@ -198,6 +204,7 @@ function addedWhat(record: SubscriberRecord, reused: Array<'name' | 'principal'>
     `added: ${record.role} of ${record.topics.join(', ')}` +
       (record.role === 'consumer' ? `, groups ${record.groupPrefix}*` : ''),
     access,
+    ...(record.contact ? [`contact ${record.contact}`] : []),
     ...(reused.includes('name') ? [`name used again (generation ${generationOf(record)}, --reuse-name)`] : []),
     ...(reused.includes('principal') ? ['principal of a removed subscriber used again (--reuse-principal)'] : []),
   ].join('; ');
@@ -262,16 +269,6 @@ export async function addSubscriber(access: RegistryAccess, input: AddSubscriber
       reused,
     };
   });
-}
-
-async function bundleStep(tx: Transaction, outDir: string, files: Record<string, string>): Promise<string[]> {
-  const written = await tx.step(
-    'bundle',
-    'writing the bundle',
-    async () => writeBundle(outDir, files),
-    (bundle) => ({ what: `bundle ${outDir} removed`, run: async () => removeBundle(outDir, bundle) }),
-  );
-  return written.files;
 }
 
 export interface AddIamSubscriberInput extends NewSubscriberInput {

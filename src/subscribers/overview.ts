@@ -34,6 +34,11 @@ export interface SubscriberView {
   lagGroup: string | null;
   lagSeconds: number | null;
   certificate: SubscriberCertificate | null;
+  /** Whom to tell about renewals, when recorded. */
+  contact: string | null;
+  /** The current certificate's end (ISO) and serial: with daysLeft/hoursLeft, what a renewal mailer needs. */
+  notAfter: string | null;
+  serial: string | null;
   daysLeft: number | null;
   hoursLeft: number | null;
   state: SubscriberState;
@@ -91,6 +96,9 @@ export async function subscriberOverview(
       groups,
       ...subscriberLag(groups),
       certificate,
+      contact: record.contact ?? null,
+      notAfter: certificate?.notAfter ?? null,
+      serial: certificate?.serialNumber ?? null,
       daysLeft: daysLeftOf(certificate, now),
       hoursLeft: hoursLeftOf(certificate, now),
       state: stateOf(record, certificate, now, options.expiringDays),

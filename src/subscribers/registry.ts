@@ -43,6 +43,10 @@ export interface SubscriberRecord {
   auth?: 'mtls' | 'iam';
   /** IAM subscribers: the MSK cluster their policy names. */
   clusterArn?: string;
+  /** Whom to tell about renewals (an e-mail address), when the provider recorded one. */
+  contact?: string;
+  /** The brokers its bundle names (`--bootstrap` at add): a renewed bundle names them again. */
+  bootstrap?: string[];
   certificates: SubscriberCertificate[];
   createdAt: string;
   createdBy: string;
@@ -79,6 +83,18 @@ export function checkSubscriberName(name: string): string {
     });
   }
   return name;
+}
+
+/** Loosely an e-mail address: something@domain.tld, no spaces; the mailer decides the rest. */
+const CONTACT = /^[^\s@]+@[^\s@]+\.[^\s@.]+$/;
+
+export function checkContact(contact: string): string {
+  if (!CONTACT.test(contact) || contact.length > 254) {
+    throw new KfeedError('usage', `"${contact}" is not an e-mail address`, {
+      hint: 'pass --contact name@example.com, or leave it out (it is optional)',
+    });
+  }
+  return contact;
 }
 
 const GROUP_PREFIX = /^[A-Za-z0-9._-]{1,249}$/;
@@ -119,6 +135,13 @@ export function parseSubscriberRecord(key: string, value: string, topic: string)
   if (!Array.isArray(data.topics) || !data.topics.every((t) => typeof t === 'string'))
     throw registryDamaged(topic, key, 'topics is not a list');
   if (!Array.isArray(data.certificates)) throw registryDamaged(topic, key, 'certificates is not a list');
+  if (data.contact !== undefined && typeof data.contact !== 'string')
+    throw registryDamaged(topic, key, 'contact is not text');
+  if (
+    data.bootstrap !== undefined &&
+    !(Array.isArray(data.bootstrap) && data.bootstrap.every((b) => typeof b === 'string'))
+  )
+    throw registryDamaged(topic, key, 'bootstrap is not a list of brokers');
   if (data.generation !== undefined && !(Number.isInteger(data.generation) && data.generation >= 1))
     throw registryDamaged(topic, key, `generation ${String(data.generation)} is not a whole number from 1`);
   if (

@@ -118,6 +118,17 @@ function iamKeys(credentialsFile: string): Record<string, string> {
   };
 }
 
+/** What an mTLS subscriber's bundle holds (add and renew), sorted as `listing()` gives it. */
+export const MTLS_BUNDLE_FILES = [
+  'README.md',
+  'client.properties',
+  'client_cert.pem',
+  'kcat.conf',
+  'kfeed-profile.json',
+  'subscriber.json',
+  'truststore.pem',
+];
+
 /** Produces lines (`key:value`) to a topic as the admin, with kcat. */
 export async function produceLines(c: SubscriberCluster, topic: string, lines: string[]): Promise<void> {
   const produced = await kcat(c.tls, { ca: c.ca, cert: c.adminCert, key: c.adminKey }, ['-P', '-t', topic, '-K', ':'], {

@@ -7,6 +7,7 @@ import { parseBrokerList } from '../../config/connection.js';
 import { checkTopicName } from '../../kafka/topics.js';
 import type { AddIamSubscriberResult, AddSubscriberResult } from '../../subscribers/add.js';
 import {
+  checkContact,
   checkGroupPrefix,
   checkSubscriberName,
   SUBSCRIBER_ROLES,
@@ -27,6 +28,7 @@ export interface AddSubscriberOptions extends RegistryFlags, CaFlags {
   groupPrefix?: string;
   bootstrap?: string;
   outDir?: string;
+  contact?: string;
   reuseName?: boolean;
   reusePrincipal?: boolean;
 }
@@ -53,6 +55,7 @@ export default defineCommand<AddSubscriberOptions, AddResult>({
             "brokers the client connects to, host:port,... (default: this connection's brokers)",
           )
           .option('--out-dir <dir>', 'where to write the bundle (default: ./NAME-bundle; must be new or empty)')
+          .option('--contact <email>', 'whom to tell about renewals (optional; in list, show and the history)')
           .option(
             '--reuse-name',
             'use the name of a removed subscriber again (a new generation; the history keeps the old)',
@@ -67,6 +70,7 @@ export default defineCommand<AddSubscriberOptions, AddResult>({
     checkSubscriberName(options.name);
     topicList(options.topics);
     if (options.groupPrefix !== undefined) checkGroupPrefix(options.groupPrefix);
+    if (options.contact !== undefined) checkContact(options.contact);
     if (Boolean(options.csr) === Boolean(options.principalArn)) {
       throw new KfeedError('usage', 'name the client once: --csr FILE (a certificate) or --principal-arn ARN (IAM)', {
         hint: 'see `kfeed subscriber add --help`',
@@ -95,7 +99,7 @@ export default defineCommand<AddSubscriberOptions, AddResult>({
     const groupPrefix = options.groupPrefix ?? `${options.name}-`;
     const outDir = path.resolve(ctx.cwd, options.outDir ?? `${options.name}-bundle`);
     const { addSubscriber, addIamSubscriber } = await import('../../subscribers/add.js');
-    const reuse = { reuseName: options.reuseName, reusePrincipal: options.reusePrincipal };
+    const optional = { reuseName: options.reuseName, reusePrincipal: options.reusePrincipal, contact: options.contact };
     if (options.principalArn) {
       const { access, settings } = await registryAccess(ctx, options);
       // The provider's own connection is often mTLS (9094); an IAM client needs the IAM port.
@@ -105,7 +109,7 @@ export default defineCommand<AddSubscriberOptions, AddResult>({
         });
       }
       const bootstrap = options.bootstrap ? parseBrokerList(options.bootstrap) : settings.brokers;
-      const common = { name: options.name, role: options.role, topics, groupPrefix, bootstrap, outDir, ...reuse };
+      const common = { name: options.name, role: options.role, topics, groupPrefix, bootstrap, outDir, ...optional };
       const input = { ...common, principalArn: options.principalArn, clusterArn: options.clusterArn! };
       const result = await withRegistry(access, () => addIamSubscriber(access, input));
       return { auth: 'iam' as const, ...result };
@@ -131,7 +135,7 @@ export default defineCommand<AddSubscriberOptions, AddResult>({
           bootstrap: options.bootstrap ? parseBrokerList(options.bootstrap) : settings.brokers,
           brokerCaPem: settings.tls?.ca,
           outDir,
-          ...reuse,
+          ...optional,
         }),
       );
       progress.succeed(`subscriber ${options.name} added`);
@@ -155,6 +159,7 @@ export default defineCommand<AddSubscriberOptions, AddResult>({
       `subscriber    ${s.name} (${s.role} of ${s.topics.join(', ')}` +
         `${s.role === 'consumer' ? `; groups ${s.groupPrefix}*` : ''})`,
       `principal     ${s.principal}`,
+      ...(s.contact ? [`contact       ${s.contact}`] : []),
       ...access,
       `bundle        ${result.bundle.dir}  (send it to the client; README.md there says how to connect)`,
       ...(result.reused.includes('name')

@@ -8,7 +8,8 @@ import { aclPhrase } from '../../render/acls.js';
 
 export interface ListSubscribersOptions extends RegistryFlags {
   check?: boolean;
-  expiringDays: number;
+  /** Given: list only the subscribers whose certificate ends within this many days (or has ended). */
+  expiringDays?: number;
   maxLagSeconds?: number;
   removed?: boolean;
 }
@@ -17,6 +18,9 @@ export interface ListSubscribersResult extends SubscriberOverview {
   /** What `--check` fails on; empty when all is well. */
   problems: string[];
 }
+
+/** What `--check` calls "expiring" when --expiring-days is not given. */
+const DEFAULT_EXPIRING_DAYS = 30;
 
 export default defineCommand<ListSubscribersOptions, ListSubscribersResult>({
   name: 'list',
@@ -30,9 +34,9 @@ export default defineCommand<ListSubscribersOptions, ListSubscribersResult>({
         )
         .option(
           '--expiring-days <days>',
-          'a certificate expiring within this many days is "expiring"',
+          'list only subscribers whose certificate ends within this many days or has ended ' +
+            '(for renewal reminders; also what --check calls "expiring", default 30)',
           integer('--expiring-days', 0, 3650),
-          30,
         )
         .option(
           '--max-lag-seconds <s>',
@@ -55,15 +59,17 @@ export async function listSubscribers(ctx: Context, options: ListSubscribersOpti
   ]);
   const overview = await withRegistry(access, () =>
     subscriberOverview(access, {
-      expiringDays: options.expiringDays,
+      expiringDays: options.expiringDays ?? DEFAULT_EXPIRING_DAYS,
       groupLag: (prefixes) => groupLagByPrefix(settings, prefixes),
       // The connection's own principal manages the cluster: its ACLs are not drift.
       ignorePrincipals: settings.tls?.cert ? [kafkaPrincipalOfCertificate(settings.tls.cert)] : [],
     }),
   );
-  const subscribers = options.removed
-    ? overview.subscribers
-    : overview.subscribers.filter((s) => s.state !== 'removed');
+  const subscribers = overview.subscribers.filter((s) =>
+    options.expiringDays !== undefined
+      ? s.certificate && (s.state === 'expiring' || s.state === 'expired')
+      : options.removed || s.state !== 'removed',
+  );
   return { ...overview, subscribers, problems: options.check ? problemsOf(overview, options) : [] };
 }
 
@@ -95,6 +101,7 @@ export function subscriberColumns(view: RenderView, rows: SubscriberView[]): str
       { header: 'GROUPS', value: (s) => (s.role === 'consumer' ? `${s.groupPrefix}* (${s.groups.length})` : '-') },
       { header: 'LAG', value: (s) => lagText(s), align: 'right' },
       { header: 'LAG S', value: (s) => dash(s.lagSeconds), align: 'right' },
+      { header: 'CONTACT', value: (s) => dash(s.contact) },
       { header: 'SERIAL', value: (s) => dash(s.certificate?.serialNumber.slice(0, 16)) },
       { header: 'EXPIRES', value: (s) => dash(s.certificate?.notAfter.slice(0, 10)) },
       { header: 'STATE', value: (s) => s.state },

@@ -85,6 +85,7 @@ function renderShow({ subscriber: s, acls, partitions, history, showHistory }: S
     `subscriber    ${s.name} (${s.state})${generationOf(s.record) > 1 ? `, generation ${generationOf(s.record)}` : ''}`,
     `principal     ${s.principal}`,
     `role          ${s.role} of ${s.topics.join(', ')}${s.role === 'consumer' ? `; groups ${s.groupPrefix}*` : ''}`,
+    ...(s.contact ? [`contact       ${s.contact}`] : []),
     `created       ${s.record.createdAt} by ${s.record.createdBy}`,
     ...(s.record.removedAt ? [`removed       ${s.record.removedAt} by ${s.record.removedBy}`] : []),
     ...(s.record.previousGenerations ?? []).map(
