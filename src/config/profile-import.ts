@@ -98,6 +98,6 @@ export function importProfile(
       hint: 'import it under another name with --name, or pass --force to replace it',
     });
   }
-  store.put(name, profile, { makeDefault: options.makeDefault, keepDefault: true });
+  store.put(name, profile, { makeDefault: options.makeDefault });
   return { name, profile, replaced, defaultProfile: store.defaultName() };
 }

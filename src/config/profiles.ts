@@ -84,17 +84,17 @@ export class ProfileStore {
   }
 
   /**
-   * Saves a profile. It becomes the default when asked (`makeDefault`) or when none is set;
-   * `keepDefault` keeps the profile that was the default, even one that was so only by being
-   * the only profile, and makes this one the default only when there was none.
+   * Saves a profile. It becomes the default when asked (`makeDefault`) or when there was none;
+   * otherwise the profile that was the default stays so, even one that was so only by being the
+   * only profile (adding a second must not silently change where commands connect).
    */
-  put(name: string, profile: Profile, options: { makeDefault?: boolean; keepDefault?: boolean } = {}): void {
+  put(name: string, profile: Profile, options: { makeDefault?: boolean } = {}): void {
     checkProfileName(name);
-    const before = options.keepDefault ? this.defaultName() : undefined;
+    const before = this.defaultName();
     const data = this.read();
     data.profiles[name] = profile;
-    if (options.makeDefault || (!before && !data.defaultProfile)) data.defaultProfile = name;
-    else if (before) data.defaultProfile = before;
+    if (options.makeDefault || !before) data.defaultProfile = name;
+    else data.defaultProfile = before;
     this.write(data);
   }
 

@@ -141,4 +141,15 @@ describe('kfeed profile import: the file is checked, names and the default are k
     expect(importProfile(only, 'feed', b)).toMatchObject({ defaultProfile: 'mine' });
     expect(only.read().defaultProfile).toBe('mine');
   });
+
+  it('a saved profile (profile add, local up) keeps an implicit default too', () => {
+    const store = new ProfileStore(tempDir('kfeed-profile-store-'));
+    const a = { brokers: ['a:1'], security: 'plaintext' as const };
+    store.put('mine', a);
+    fs.writeFileSync(store.file, JSON.stringify({ profiles: store.read().profiles }));
+    store.put('other', a);
+    expect(store.defaultName()).toBe('mine');
+    store.put('other', a, { makeDefault: true });
+    expect(store.defaultName()).toBe('other');
+  });
 });
