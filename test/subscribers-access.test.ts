@@ -15,6 +15,7 @@ import { readRegistry } from '../src/subscribers/registry.js';
 import { openRegistryAccess } from '../src/subscribers/shared.js';
 import {
   aclList,
+  addWithBundle as addWithBundleOn,
   clientCsr,
   expectDenied,
   expectReads,
@@ -53,24 +54,7 @@ afterAll(async () => {
   await c?.stop();
 });
 
-/** Adds a subscriber from a fresh CSR; the client's key is put into its bundle, as the client does. */
-async function addWithBundle(
-  name: string,
-  subject: string,
-  args: string[],
-): Promise<{
-  bundle: string;
-  principal: string;
-  body: { subscriber: { certificates: Array<{ serialNumber: string }> } };
-}> {
-  const client = await clientCsr(c, name, subject);
-  const bundle = path.join(c.work, `bundle-${name}`);
-  const added = await c.run(['subscriber', 'add', name, '--csr', client.csr, '--out-dir', bundle, '--json', ...args]);
-  expect(added.stderr).toBe('');
-  expect(added.code).toBe(0);
-  fs.copyFileSync(client.key, path.join(bundle, 'private_key.pem'));
-  return { bundle, principal: `User:${subject}`, body: JSON.parse(added.stdout) };
-}
+const addWithBundle = (name: string, subject: string, args: string[]) => addWithBundleOn(c, name, subject, args);
 
 describe("1. ACLs beyond the role on a subscriber's own principal", () => {
   it('are drift ("excess"): list shows them, --check fails, show flags them; remove takes every ACL of the principal', async () => {

@@ -28,6 +28,7 @@ import {
   withRegistryAdmin,
   type RegistryAccess,
 } from './shared.js';
+import { checkQuotaAllowed, quotaStep, quotaText, type SubscriberQuota } from './quota.js';
 import { Transaction, type StepHook } from './transaction.js';
 
 /** What every new subscriber names, whatever its authentication. */
@@ -42,6 +43,8 @@ interface NewSubscriberInput {
   reuseName?: boolean;
   /** Use the principal of a removed subscriber again (its old certificates then work again). */
   reusePrincipal?: boolean;
+  /** A client quota on its principal (mTLS subscribers). */
+  quota?: SubscriberQuota;
   /** Tests only: called after each step that can be undone (see Transaction). */
   afterStep?: StepHook;
 }
@@ -168,6 +171,7 @@ function newRecord(
     topics: input.topics,
     groupPrefix: input.groupPrefix,
     ...(identity.auth ? { auth: identity.auth, clusterArn: identity.clusterArn } : {}),
+    ...(input.quota ? { quota: input.quota } : {}),
     certificates: identity.certificates,
     createdAt: now,
     createdBy: access.operator,
@@ -241,6 +245,7 @@ export async function addSubscriber(access: RegistryAccess, input: AddSubscriber
         run: async () => void (await deleteBindings(admin, missing)),
       }),
     );
+    if (input.quota) await quotaStep(tx, admin, principal, input.role, input.quota);
     const now = new Date().toISOString();
     const certificate = certificateEntry(issued, now);
     const record = newRecord(access, input, { principal, certificates: [certificate] }, previous, now);
@@ -251,7 +256,12 @@ export async function addSubscriber(access: RegistryAccess, input: AddSubscriber
       bootstrap: input.bootstrap,
     });
     const written = await bundleStep(tx, input.outDir, files);
-    const what = addedWhat(record, reused, `certificate ${certificate.serialNumber}; ${missing.length} ACL(s) granted`);
+    const what = addedWhat(
+      record,
+      reused,
+      `certificate ${certificate.serialNumber}; ${missing.length} ACL(s) granted` +
+        (input.quota ? `; quota ${quotaText(input.quota)}` : ''),
+    );
     const event = eventOf(access, record, { action: 'add', what, reused, aclsGranted: missing });
     await recordThenHistory(tx, access, { record, previous, event });
     return {
@@ -297,6 +307,7 @@ export async function addIamSubscriber(
   input: AddIamSubscriberInput,
 ): Promise<AddIamSubscriberResult> {
   checkNewSubscriberInput(input);
+  if (input.quota) checkQuotaAllowed({ name: input.name, auth: 'iam', principal: input.principalArn });
   const { buildClientPolicy, parseClusterArn } = await import('../aws/iam-policy.js');
   const policy = buildClientPolicy({
     clusterArn: input.clusterArn,

@@ -1,6 +1,6 @@
 import { createBindings, deleteBindings, listAcls, type AclBinding } from '../kafka/acls.js';
 import { aclPhrase } from '../render/acls.js';
-import { aclDrift, subscriberBindings } from './acls.js';
+import { aclDrift, expectedBindings } from './acls.js';
 import type { SubscriberRecord } from './registry.js';
 import { eventOf, recordThenHistory, requireSubscriber, withRegistryAdmin, type RegistryAccess } from './shared.js';
 import { Transaction, type StepHook } from './transaction.js';
@@ -23,8 +23,9 @@ export interface RepairSubscriberResult {
 }
 
 /**
- * Puts a subscriber's ACLs back to exactly what its role needs: the missing ones granted,
- * those beyond it deleted; recorded in the registry and the history. A failure undoes it all.
+ * Puts a subscriber's ACLs back to exactly what its role needs (none while it is suspended):
+ * the missing ones granted, those beyond it deleted; recorded in the registry and the history.
+ * A failure undoes it all.
  */
 export async function repairSubscriber(
   access: RegistryAccess,
@@ -32,7 +33,7 @@ export async function repairSubscriber(
 ): Promise<RepairSubscriberResult> {
   const record = await requireSubscriber(access, input.name);
   return withRegistryAdmin(access, async (admin) => {
-    const drift = aclDrift(subscriberBindings(record), await listAcls(admin), record.principal);
+    const drift = aclDrift(expectedBindings(record), await listAcls(admin), record.principal);
     const plan = { subscriber: record, granted: drift.missing, deleted: drift.excess, dryRun: Boolean(input.dryRun) };
     if (input.dryRun || (!drift.missing.length && !drift.excess.length)) return plan;
     const tx = new Transaction(access.translate, input.afterStep);

@@ -138,6 +138,26 @@ export async function clientCsr(
   return { dir, csr: path.join(dir, 'client_cert.csr'), key: path.join(dir, 'private_key.pem') };
 }
 
+/** Adds a subscriber from a fresh CSR; the client's key is put into its bundle, as the client does. */
+export async function addWithBundle(
+  c: SubscriberCluster,
+  name: string,
+  subject: string,
+  args: string[],
+): Promise<{
+  bundle: string;
+  principal: string;
+  body: { subscriber: { certificates: Array<{ serialNumber: string }> } };
+}> {
+  const client = await clientCsr(c, name, subject);
+  const bundle = path.join(c.work, `bundle-${name}`);
+  const added = await c.run(['subscriber', 'add', name, '--csr', client.csr, '--out-dir', bundle, '--json', ...args]);
+  expect(added.stderr).toBe('');
+  expect(added.code).toBe(0);
+  fs.copyFileSync(client.key, path.join(bundle, 'private_key.pem'));
+  return { bundle, principal: `User:${subject}`, body: JSON.parse(added.stdout) };
+}
+
 /** kcat run from the bundle folder with only its kcat.conf (and the client's own key beside it). */
 export function kcatFromBundle(bundle: string, args: string[]): Promise<ProcessResult> {
   const binary = requireTool('kcat', 'apt-get install kcat');

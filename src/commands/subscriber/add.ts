@@ -15,9 +15,18 @@ import {
 import { aclPhrase } from '../../render/acls.js';
 import { defineCommand } from '../command.js';
 import { authorityFrom, withCaOptions, type CaFlags } from '../options.js';
-import { registryAccess, withRegistry, withRegistryOptions, type RegistryFlags } from './shared.js';
+import { appliedQuota, quotaText } from '../../subscribers/quota.js';
+import {
+  quotaChangeOf,
+  registryAccess,
+  withQuotaOptions,
+  withRegistry,
+  withRegistryOptions,
+  type QuotaFlags,
+  type RegistryFlags,
+} from './shared.js';
 
-export interface AddSubscriberOptions extends RegistryFlags, CaFlags {
+export interface AddSubscriberOptions extends RegistryFlags, CaFlags, QuotaFlags {
   name: string;
   csr?: string;
   principalArn?: string;
@@ -41,7 +50,7 @@ export default defineCommand<AddSubscriberOptions, AddResult>({
   flags: (command) =>
     withRegistryOptions(
       withCaOptions(
-        command
+        withQuotaOptions(command)
           .option('--csr <file>', "the client's certificate signing request (PEM; `kfeed makecsr` on the client side)")
           .option('--principal-arn <arn>', 'an IAM client instead: its role or user ARN (its bundle holds its policy)')
           .option('--cluster-arn <arn>', 'with --principal-arn: the MSK cluster ARN the policy names')
@@ -67,6 +76,7 @@ export default defineCommand<AddSubscriberOptions, AddResult>({
     checkSubscriberName(options.name);
     topicList(options.topics);
     if (options.groupPrefix !== undefined) checkGroupPrefix(options.groupPrefix);
+    quotaChangeOf(options);
     if (Boolean(options.csr) === Boolean(options.principalArn)) {
       throw new KfeedError('usage', 'name the client once: --csr FILE (a certificate) or --principal-arn ARN (IAM)', {
         hint: 'see `kfeed subscriber add --help`',
@@ -96,6 +106,7 @@ export default defineCommand<AddSubscriberOptions, AddResult>({
     const outDir = path.resolve(ctx.cwd, options.outDir ?? `${options.name}-bundle`);
     const { addSubscriber, addIamSubscriber } = await import('../../subscribers/add.js');
     const reuse = { reuseName: options.reuseName, reusePrincipal: options.reusePrincipal };
+    const quota = appliedQuota(undefined, quotaChangeOf(options));
     if (options.principalArn) {
       const { access, settings } = await registryAccess(ctx, options);
       // The provider's own connection is often mTLS (9094); an IAM client needs the IAM port.
@@ -105,7 +116,16 @@ export default defineCommand<AddSubscriberOptions, AddResult>({
         });
       }
       const bootstrap = options.bootstrap ? parseBrokerList(options.bootstrap) : settings.brokers;
-      const common = { name: options.name, role: options.role, topics, groupPrefix, bootstrap, outDir, ...reuse };
+      const common = {
+        name: options.name,
+        role: options.role,
+        topics,
+        groupPrefix,
+        bootstrap,
+        outDir,
+        ...reuse,
+        quota,
+      };
       const input = { ...common, principalArn: options.principalArn, clusterArn: options.clusterArn! };
       const result = await withRegistry(access, () => addIamSubscriber(access, input));
       return { auth: 'iam' as const, ...result };
@@ -132,6 +152,7 @@ export default defineCommand<AddSubscriberOptions, AddResult>({
           brokerCaPem: settings.tls?.ca,
           outDir,
           ...reuse,
+          quota,
         }),
       );
       progress.succeed(`subscriber ${options.name} added`);
@@ -150,6 +171,7 @@ export default defineCommand<AddSubscriberOptions, AddResult>({
         : [
             `certificate   serial ${cert!.serialNumber}, valid until ${cert!.notAfter}, from ${cert!.ca}`,
             `ACLs          ${result.aclsGranted.length} (${result.aclsGranted.map(aclPhrase).join(', ')})`,
+            ...(s.quota ? [`quota         ${quotaText(s.quota)} per broker`] : []),
           ];
     return [
       `subscriber    ${s.name} (${s.role} of ${s.topics.join(', ')}` +

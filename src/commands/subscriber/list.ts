@@ -5,6 +5,7 @@ import { defineCommand, type RenderView } from '../command.js';
 import { integer } from '../options.js';
 import { registryAccess, withRegistry, withRegistryOptions, type RegistryFlags } from './shared.js';
 import { aclPhrase } from '../../render/acls.js';
+import { quotaText } from '../../subscribers/quota.js';
 
 export interface ListSubscribersOptions extends RegistryFlags {
   check?: boolean;
@@ -77,10 +78,21 @@ function problemsOf(overview: SubscriberOverview, options: ListSubscribersOption
       problems.push(`${s.name}: ${s.lagSeconds} s behind (limit ${options.maxLagSeconds} s)`);
   }
   for (const d of overview.drift.missingAcls) problems.push(`${d.name}: ${d.acls.length} ACL(s) missing`);
-  for (const d of overview.drift.excessAcls) problems.push(`${d.name}: ${d.acls.length} ACL(s) beyond its role`);
+  const suspended = suspendedNames(overview);
+  for (const d of overview.drift.excessAcls)
+    problems.push(
+      suspended.has(d.name)
+        ? `${d.name}: holds ${d.acls.length} ACL(s) while suspended`
+        : `${d.name}: ${d.acls.length} ACL(s) beyond its role`,
+    );
   for (const d of overview.drift.unknownPrincipals)
     problems.push(`${d.principal}: holds ${d.acls.length} ACL(s) but is no subscriber`);
   return problems;
+}
+
+/** Suspended subscribers hold no ACLs: any they hold is drift of its own kind. */
+function suspendedNames(overview: SubscriberOverview): Set<string> {
+  return new Set(overview.subscribers.filter((s) => s.state === 'suspended').map((s) => s.name));
 }
 
 const dash = (v: number | string | null | undefined) => (v === null || v === undefined ? '-' : String(v));
@@ -97,6 +109,10 @@ export function subscriberColumns(view: RenderView, rows: SubscriberView[]): str
       { header: 'LAG S', value: (s) => dash(s.lagSeconds), align: 'right' },
       { header: 'SERIAL', value: (s) => dash(s.certificate?.serialNumber.slice(0, 16)) },
       { header: 'EXPIRES', value: (s) => dash(s.certificate?.notAfter.slice(0, 10)) },
+      {
+        header: 'QUOTA',
+        value: (s) => (s.quota.maxBytesPerSecond || s.quota.maxRequestPercent ? quotaText(s.quota) : '-'),
+      },
       { header: 'STATE', value: (s) => s.state },
     ],
     'no subscribers',
@@ -109,7 +125,12 @@ function renderOverview(result: ListSubscribersResult, view: RenderView): string
   if (unknownPrincipals.length || missingAcls.length || excessAcls.length) {
     lines.push('', 'drift:');
     for (const d of missingAcls) lines.push(`  ${d.name}: missing ${d.acls.map(aclPhrase).join(', ')}`);
-    for (const d of excessAcls) lines.push(`  ${d.name}: beyond its role ${d.acls.map(aclPhrase).join(', ')}`);
+    const suspended = suspendedNames(result);
+    for (const d of excessAcls)
+      lines.push(
+        `  ${d.name}: ${suspended.has(d.name) ? 'holds while suspended' : 'beyond its role'} ` +
+          d.acls.map(aclPhrase).join(', '),
+      );
     for (const d of unknownPrincipals) lines.push(`  ${d.principal}: ${d.acls.length} ACL(s), not a subscriber`);
     if (missingAcls.length || excessAcls.length)
       lines.push("  (`kfeed subscriber repair NAME` gives a subscriber exactly its role's ACLs)");

@@ -11,6 +11,7 @@ import { formatSeconds } from '../group/shared.js';
 import { registryAccess, withRegistry, withRegistryOptions, type RegistryFlags } from './shared.js';
 import { lagText, timeLeftText } from '../../render/subscribers.js';
 import { aclPhrase } from '../../render/acls.js';
+import { quotaText } from '../../subscribers/quota.js';
 
 export interface ShowSubscriberOptions extends RegistryFlags {
   name: string;
@@ -87,6 +88,13 @@ function renderShow({ subscriber: s, acls, partitions, history, showHistory }: S
     `role          ${s.role} of ${s.topics.join(', ')}${s.role === 'consumer' ? `; groups ${s.groupPrefix}*` : ''}`,
     `created       ${s.record.createdAt} by ${s.record.createdBy}`,
     ...(s.record.removedAt ? [`removed       ${s.record.removedAt} by ${s.record.removedBy}`] : []),
+    ...(s.suspension
+      ? [
+          `suspended     ${s.suspension.at} by ${s.suspension.by}` +
+            `${s.suspension.reason ? `: ${s.suspension.reason}` : ''} (\`kfeed subscriber resume ${s.name}\`)`,
+        ]
+      : []),
+    ...(s.state !== 'removed' && s.record.auth !== 'iam' ? [`quota         ${quotaText(s.quota)}`] : []),
     ...(s.record.previousGenerations ?? []).map(
       (g) => `earlier       generation ${g.generation}: ${g.principal}, removed ${g.removedAt} by ${g.removedBy}`,
     ),
