@@ -3,7 +3,7 @@ import type { IamPolicyDocument } from '../aws/iam-policy.js';
 import type { CertificateAuthority } from '../certs/issuing.js';
 import type { ParsedCsr } from '../certs/csr.js';
 import { KfeedError } from '../errors.js';
-import { createBindings, deleteBindings, listAcls, type AclBinding } from '../kafka/acls.js';
+import { listAcls, type AclBinding } from '../kafka/acls.js';
 import { checkTopicName, requireTopics } from '../kafka/topics.js';
 import { bindingKey, subscriberBindings } from './acls.js';
 import { checkBundleDir, removeBundle, renderBundle, renderIamBundle, writeBundle } from './bundle.js';
@@ -23,6 +23,7 @@ import {
   certificateEntry,
   checkSubscriberCsr,
   eventOf,
+  grantStep,
   issueStep,
   recordThenHistory,
   withRegistryAdmin,
@@ -236,15 +237,7 @@ export async function addSubscriber(access: RegistryAccess, input: AddSubscriber
     // Bindings the principal already held were not ours to add, so they are not ours to undo.
     const missing = wanted.filter((b) => !held.has(bindingKey(b)));
     access.onProgress?.(`granting ${input.role} ACLs on ${input.topics.join(', ')}`);
-    await tx.step(
-      'acls',
-      'granting the ACLs',
-      () => createBindings(admin, missing),
-      () => ({
-        what: `${missing.length} ACL(s) removed`,
-        run: async () => void (await deleteBindings(admin, missing)),
-      }),
-    );
+    await grantStep(tx, admin, missing);
     if (input.quota) await quotaStep(tx, admin, principal, input.role, input.quota);
     const now = new Date().toISOString();
     const certificate = certificateEntry(issued, now);

@@ -1,8 +1,16 @@
 import { KfeedError } from '../errors.js';
-import { createBindings, deleteBindings, listAcls, type AclBinding } from '../kafka/acls.js';
+import { listAcls, type AclBinding } from '../kafka/acls.js';
 import { aclDrift, bindingKey, subscriberBindings } from './acls.js';
 import type { SubscriberRecord } from './registry.js';
-import { eventOf, recordThenHistory, requireSubscriber, withRegistryAdmin, type RegistryAccess } from './shared.js';
+import {
+  deleteStep,
+  eventOf,
+  grantStep,
+  recordThenHistory,
+  requireSubscriber,
+  withRegistryAdmin,
+  type RegistryAccess,
+} from './shared.js';
 import { Transaction, type StepHook } from './transaction.js';
 
 /**
@@ -61,12 +69,7 @@ export async function suspendSubscriber(
     const held = (await listAcls(admin)).filter((b) => b.principal === record.principal);
     const excess = new Set(aclDrift(subscriberBindings(record), held, record.principal).excess.map(bindingKey));
     const tx = new Transaction(access.translate, input.afterStep);
-    const deleted = await tx.step(
-      'acls',
-      'deleting the ACLs',
-      () => deleteBindings(admin, held),
-      (gone) => ({ what: `${gone.length} ACL(s) put back`, run: () => createBindings(admin, gone) }),
-    );
+    const deleted = await deleteStep(tx, admin, held);
     const now = new Date().toISOString();
     const suspension = { at: now, by: access.operator, ...(input.reason ? { reason: input.reason } : {}) };
     const updated: SubscriberRecord = { ...record, suspended: suspension, updatedAt: now, updatedBy: access.operator };
@@ -102,15 +105,7 @@ export async function resumeSubscriber(
     const held = new Set((await listAcls(admin)).filter((b) => b.principal === record.principal).map(bindingKey));
     const missing = subscriberBindings(record).filter((b) => !held.has(bindingKey(b)));
     const tx = new Transaction(access.translate, input.afterStep);
-    await tx.step(
-      'acls',
-      'granting the ACLs',
-      () => createBindings(admin, missing),
-      () => ({
-        what: `${missing.length} ACL(s) removed`,
-        run: async () => void (await deleteBindings(admin, missing)),
-      }),
-    );
+    await grantStep(tx, admin, missing);
     const now = new Date().toISOString();
     const { suspended: _, ...rest } = record;
     const updated: SubscriberRecord = { ...rest, updatedAt: now, updatedBy: access.operator };
