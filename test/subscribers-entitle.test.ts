@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectFailure, listing } from './helpers/assert.js';
@@ -6,10 +7,13 @@ import { kcat } from './helpers/kcat.js';
 import { startKcat } from './helpers/kcat-live.js';
 import { resolveWith } from './helpers/resolve-connection.js';
 import { waitFor } from './helpers/wait.js';
+import { parseCsr } from '../src/certs/csr.js';
 import { KfeedError } from '../src/errors.js';
+import { addSubscriber } from '../src/subscribers/add.js';
 import { readHistory } from '../src/subscribers/history.js';
 import { readRegistry } from '../src/subscribers/registry.js';
 import { openRegistryAccess } from '../src/subscribers/shared.js';
+import { setSubscriber } from '../src/subscribers/set.js';
 import { resumeSubscriber, suspendSubscriber } from '../src/subscribers/suspend.js';
 import {
   aclList,
@@ -52,6 +56,25 @@ beforeAll(async () => {
 afterAll(async () => {
   await c?.stop();
 });
+
+/** kfeed's domain API with the admin's connection, for injecting failures between steps. */
+async function adminAccess() {
+  const { settings } = resolveWith({ brokers: c.tls.join(','), ca: c.ca, cert: c.adminCert, key: c.adminKey });
+  return openRegistryAccess(await settings, '_kfeed_subscribers');
+}
+
+/** Kafka's own kafka-configs: the quota configs of one user entity. */
+async function userConfigs(user: string): Promise<string> {
+  const run = await runKafkaTool(tools(), 'kafka.admin.ConfigCommand', [
+    '--entity-type',
+    'users',
+    '--entity-name',
+    user,
+    '--describe',
+  ]);
+  expect(run.code, run.stderr).toBe(0);
+  return run.stdout;
+}
 
 async function history(name: string): Promise<Array<{ action: string; what: string; by: string }>> {
   const shown = await c.run(['subscriber', 'show', name, '--json']);
@@ -149,8 +172,7 @@ describe('suspend and resume', () => {
       '--local-ca',
       c.caDir,
     ]);
-    const { settings } = resolveWith({ brokers: c.tls.join(','), ca: c.ca, cert: c.adminCert, key: c.adminKey });
-    const access = await openRegistryAccess(await settings, '_kfeed_subscribers');
+    const access = await adminAccess();
     const snapshot = async () => ({
       acls: await aclList(c, principal),
       record: (await readRegistry(access.settings, access.registryTopic)).get('undo'),
@@ -280,15 +302,7 @@ describe('quotas', () => {
     ]);
     // Kafka's own tool sees the quota on the user entity of the subscriber's principal.
     const user = principal.slice('User:'.length);
-    const describe = () =>
-      runKafkaTool(tools(), 'kafka.admin.ConfigCommand', [
-        '--entity-type',
-        'users',
-        '--entity-name',
-        user,
-        '--describe',
-      ]);
-    expect((await describe()).stdout).toMatch(/consumer_byte_rate=262144(\.0)?\b/);
+    expect(await userConfigs(user)).toMatch(/consumer_byte_rate=262144(\.0)?\b/);
 
     // Fetches smaller than one batch: the broker then sends one whole batch a fetch. A larger
     // limit cuts the next batch off, and that partial batch counts against the quota although
@@ -336,7 +350,7 @@ describe('quotas', () => {
     const unset = await c.run(['subscriber', 'set', 'slow', '--no-max-bytes-per-second', '--json']);
     expect(unset.code, unset.stderr).toBe(0);
     expect(JSON.parse(unset.stdout).quota).toEqual({ maxBytesPerSecond: null, maxRequestPercent: null });
-    expect((await describe()).stdout).not.toMatch(/consumer_byte_rate/);
+    expect(await userConfigs(user)).not.toMatch(/consumer_byte_rate/);
     const free = await read();
     const freeRate = (records * 1024) / (Math.max(free.arrivals.at(-1)! - free.arrivals[0], 1) / 1000);
     expect(freeRate / quota).toBeGreaterThan(4);
@@ -355,17 +369,7 @@ describe('quotas', () => {
       '1MiB',
     ]);
     const user = principal.slice('User:'.length);
-    const describe = async () =>
-      (
-        await runKafkaTool(tools(), 'kafka.admin.ConfigCommand', [
-          '--entity-type',
-          'users',
-          '--entity-name',
-          user,
-          '--describe',
-        ])
-      ).stdout;
-    expect(await describe()).toMatch(/producer_byte_rate=1048576(\.0)?\b/);
+    expect(await userConfigs(user)).toMatch(/producer_byte_rate=1048576(\.0)?\b/);
     const set = await c.run([
       'subscriber',
       'set',
@@ -379,7 +383,7 @@ describe('quotas', () => {
     expect(set.stdout).toBe(
       'quota         meter (User:CN=meter writer,O=Acme): 512 KiB/s, 25 % request time per broker\n',
     );
-    const configs = await describe();
+    const configs = await userConfigs(user);
     expect(configs).toMatch(/producer_byte_rate=524288(\.0)?\b/);
     expect(configs).toMatch(/request_percentage=25(\.0)?\b/);
     const view = (await listed(c)).body.subscribers.find((s: { name: string }) => s.name === 'meter');
@@ -397,7 +401,72 @@ describe('quotas', () => {
     const removed = await c.run(['subscriber', 'remove', 'meter', '--yes', '--json']);
     expect(removed.code, removed.stderr).toBe(0);
     expect(JSON.parse(removed.stdout).quotaRemoved).toEqual({ maxBytesPerSecond: 524288, maxRequestPercent: 25 });
-    expect(await describe()).not.toMatch(/producer_byte_rate|request_percentage/);
+    expect(await userConfigs(user)).not.toMatch(/producer_byte_rate|request_percentage/);
     expect((await history('meter')).at(-1)!.what).toMatch(/; quota removed \(512 KiB\/s, 25 % request time\)/);
+  });
+
+  it('a failure after the quota step or the record undoes a set and an add: quota, ACLs, registry and history as before', async () => {
+    const access = await adminAccess();
+    const { principal } = await addWithBundle('txq', 'CN=txq reader,O=Acme', [
+      '--topics',
+      quote,
+      '--local-ca',
+      c.caDir,
+      '--max-bytes-per-second',
+      '1MiB',
+    ]);
+    const snapshot = async () => ({
+      quota: (await listed(c)).body.subscribers.find((s: { name: string }) => s.name === 'txq').quota,
+      record: (await readRegistry(access.settings, access.registryTopic)).get('txq'),
+      history: await readHistory(access.settings, access.historyTopic, 'txq'),
+    });
+    const before = await snapshot();
+    expect(before.quota).toEqual({ maxBytesPerSecond: 1048576, maxRequestPercent: null });
+    for (const step of ['quota', 'record']) {
+      const failure = await setSubscriber(access, {
+        name: 'txq',
+        quota: { maxBytesPerSecond: 2048, maxRequestPercent: 10 },
+        afterStep: (done) => {
+          if (done === step) throw new Error(`injected failure after ${done}`);
+        },
+      }).then(
+        () => new Error('the set succeeded'),
+        (error: unknown) => error as Error,
+      );
+      expect(failure, step).toBeInstanceOf(KfeedError);
+      expect(failure.message, step).toMatch(/injected failure .*\(undone: .*quota put back\)$/);
+      expect(await snapshot(), step).toEqual(before);
+    }
+    const configs = await userConfigs(principal.slice('User:'.length));
+    expect(configs).toMatch(/consumer_byte_rate=1048576(\.0)?\b/);
+    expect(configs).not.toMatch(/request_percentage/);
+
+    // An add with a quota that fails after setting it takes the quota back with everything else.
+    const client = await clientCsr(c, 'txq2', 'CN=txq2 reader,O=Acme');
+    const outDir = path.join(c.work, 'bundle-txq2');
+    const failed = await addSubscriber(access, {
+      name: 'txq2',
+      csr: await parseCsr(fs.readFileSync(client.csr, 'utf8'), client.csr),
+      csrFile: client.csr,
+      role: 'consumer',
+      topics: [quote],
+      groupPrefix: 'txq2-',
+      authority: { kind: 'local', dir: c.caDir },
+      validityDays: 30,
+      bootstrap: c.tls,
+      outDir,
+      quota: { maxBytesPerSecond: 4096 },
+      afterStep: (done) => {
+        if (done === 'quota') throw new Error('injected failure after quota');
+      },
+    }).then(
+      () => new Error('the add succeeded'),
+      (error: unknown) => error as Error,
+    );
+    expect(failed.message).toMatch(/injected failure after quota \(undone: quota put back, 3 ACL\(s\) removed; /);
+    expect(await userConfigs('CN=txq2 reader,O=Acme')).not.toMatch(/consumer_byte_rate/);
+    expect(await aclList(c, 'User:CN=txq2 reader,O=Acme')).toEqual([]);
+    expect(listing(outDir)).toEqual([]);
+    expect((await c.run(['subscriber', 'remove', 'txq', '--yes'])).code).toBe(0);
   });
 });
