@@ -22,7 +22,8 @@ export interface RemoveSubscriberOptions extends RegistryFlags {
 export default defineCommand<RemoveSubscriberOptions, RemoveSubscriberResult>({
   name: 'remove',
   summary:
-    'cut a subscriber off: delete every ACL of its principal, optionally revoke its certificates; keep its history',
+    'cut a subscriber off: delete every ACL and the quota of its principal, optionally revoke its certificates; ' +
+    'keep its history',
   args: [{ key: 'name', syntax: '<name>', description: 'subscriber name' }],
   flags: (command) =>
     withRegistryOptions(
