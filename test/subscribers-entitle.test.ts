@@ -5,22 +5,23 @@ import { expectFailure, listing } from './helpers/assert.js';
 import { runKafkaTool, type KafkaToolTarget } from './helpers/kafka-tools.js';
 import { kcat } from './helpers/kcat.js';
 import { startKcat } from './helpers/kcat-live.js';
-import { resolveWith } from './helpers/resolve-connection.js';
 import { waitFor } from './helpers/wait.js';
 import { parseCsr } from '../src/certs/csr.js';
 import { KfeedError } from '../src/errors.js';
 import { addSubscriber } from '../src/subscribers/add.js';
 import { readHistory } from '../src/subscribers/history.js';
 import { readRegistry } from '../src/subscribers/registry.js';
-import { openRegistryAccess } from '../src/subscribers/shared.js';
 import { setSubscriber } from '../src/subscribers/set.js';
 import { resumeSubscriber, suspendSubscriber } from '../src/subscribers/suspend.js';
 import {
   aclList,
+  adminAccess,
   addWithBundle as addWithBundleOn,
   clientCsr,
   expectDenied,
   expectReads,
+  failAfter,
+  failureOf,
   listed,
   produceLines,
   startSubscriberCluster,
@@ -56,12 +57,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await c?.stop();
 });
-
-/** kfeed's domain API with the admin's connection, for injecting failures between steps. */
-async function adminAccess() {
-  const { settings } = resolveWith({ brokers: c.tls.join(','), ca: c.ca, cert: c.adminCert, key: c.adminKey });
-  return openRegistryAccess(await settings, '_kfeed_subscribers');
-}
 
 /** Kafka's own kafka-configs: the quota configs of one user entity. */
 async function userConfigs(user: string): Promise<string> {
@@ -172,7 +167,7 @@ describe('suspend and resume', () => {
       '--local-ca',
       c.caDir,
     ]);
-    const access = await adminAccess();
+    const access = await adminAccess(c);
     const snapshot = async () => ({
       acls: await aclList(c, principal),
       record: (await readRegistry(access.settings, access.registryTopic)).get('undo'),
@@ -180,14 +175,12 @@ describe('suspend and resume', () => {
     });
     for (const step of ['acls', 'record']) {
       const before = await snapshot();
-      const failure = await suspendSubscriber(access, {
-        name: 'undo',
-        afterStep: (done) => {
-          if (done === step) throw new Error(`injected failure after ${done}`);
-        },
-      }).then(
-        () => new Error('the suspend succeeded'),
-        (error: unknown) => error as Error,
+      const failure = await failureOf(
+        suspendSubscriber(access, {
+          name: 'undo',
+          afterStep: failAfter(step),
+        }),
+        'the suspend',
       );
       expect(failure, step).toBeInstanceOf(KfeedError);
       expect(failure.message, step).toMatch(/injected failure .*\(undone: .*3 ACL\(s\) put back\)$/);
@@ -197,14 +190,12 @@ describe('suspend and resume', () => {
     expect((await c.run(['subscriber', 'suspend', 'undo'])).code).toBe(0);
     for (const step of ['acls', 'record']) {
       const before = await snapshot();
-      const failure = await resumeSubscriber(access, {
-        name: 'undo',
-        afterStep: (done) => {
-          if (done === step) throw new Error(`injected failure after ${done}`);
-        },
-      }).then(
-        () => new Error('the resume succeeded'),
-        (error: unknown) => error as Error,
+      const failure = await failureOf(
+        resumeSubscriber(access, {
+          name: 'undo',
+          afterStep: failAfter(step),
+        }),
+        'the resume',
       );
       expect(failure.message, step).toMatch(/injected failure .*\(undone: .*3 ACL\(s\) removed\)$/);
       expect(await snapshot(), step).toEqual(before);
@@ -406,7 +397,7 @@ describe('quotas', () => {
   });
 
   it('a failure after the quota step or the record undoes a set and an add: quota, ACLs, registry and history as before', async () => {
-    const access = await adminAccess();
+    const access = await adminAccess(c);
     const { principal } = await addWithBundle('txq', 'CN=txq reader,O=Acme', [
       '--topics',
       quote,
@@ -423,15 +414,13 @@ describe('quotas', () => {
     const before = await snapshot();
     expect(before.quota).toEqual({ maxBytesPerSecond: 1048576, maxRequestPercent: null });
     for (const step of ['quota', 'record']) {
-      const failure = await setSubscriber(access, {
-        name: 'txq',
-        quota: { maxBytesPerSecond: 2048, maxRequestPercent: 10 },
-        afterStep: (done) => {
-          if (done === step) throw new Error(`injected failure after ${done}`);
-        },
-      }).then(
-        () => new Error('the set succeeded'),
-        (error: unknown) => error as Error,
+      const failure = await failureOf(
+        setSubscriber(access, {
+          name: 'txq',
+          quota: { maxBytesPerSecond: 2048, maxRequestPercent: 10 },
+          afterStep: failAfter(step),
+        }),
+        'the set',
       );
       expect(failure, step).toBeInstanceOf(KfeedError);
       expect(failure.message, step).toMatch(/injected failure .*\(undone: .*quota put back\)$/);
@@ -444,24 +433,22 @@ describe('quotas', () => {
     // An add with a quota that fails after setting it takes the quota back with everything else.
     const client = await clientCsr(c, 'txq2', 'CN=txq2 reader,O=Acme');
     const outDir = path.join(c.work, 'bundle-txq2');
-    const failed = await addSubscriber(access, {
-      name: 'txq2',
-      csr: await parseCsr(fs.readFileSync(client.csr, 'utf8'), client.csr),
-      csrFile: client.csr,
-      role: 'consumer',
-      topics: [quote],
-      groupPrefix: 'txq2-',
-      authority: { kind: 'local', dir: c.caDir },
-      validityDays: 30,
-      bootstrap: c.tls,
-      outDir,
-      quota: { maxBytesPerSecond: 4096 },
-      afterStep: (done) => {
-        if (done === 'quota') throw new Error('injected failure after quota');
-      },
-    }).then(
-      () => new Error('the add succeeded'),
-      (error: unknown) => error as Error,
+    const failed = await failureOf(
+      addSubscriber(access, {
+        name: 'txq2',
+        csr: await parseCsr(fs.readFileSync(client.csr, 'utf8'), client.csr),
+        csrFile: client.csr,
+        role: 'consumer',
+        topics: [quote],
+        groupPrefix: 'txq2-',
+        authority: { kind: 'local', dir: c.caDir },
+        validityDays: 30,
+        bootstrap: c.tls,
+        outDir,
+        quota: { maxBytesPerSecond: 4096 },
+        afterStep: failAfter('quota'),
+      }),
+      'the add',
     );
     expect(failed.message).toMatch(/injected failure after quota \(undone: quota put back, 3 ACL\(s\) removed; /);
     expect(await userConfigs('CN=txq2 reader,O=Acme')).not.toMatch(/consumer_byte_rate/);
