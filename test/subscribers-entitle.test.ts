@@ -389,6 +389,28 @@ describe('quotas', () => {
       ['set', 'quota set: 512 KiB/s, 25 % request time (was 1 MiB/s)'],
     ]);
 
+    // A quota changed by hand, with Kafka's own tool, is drift until `set` records one again.
+    const byHand = await runKafkaTool(tools(), 'kafka.admin.ConfigCommand', [
+      '--entity-type',
+      'users',
+      '--entity-name',
+      user,
+      '--alter',
+      '--add-config',
+      'producer_byte_rate=1000',
+    ]);
+    expect(byHand.code, byHand.stderr).toBe(0);
+    const drifted = await listed(c, ['--check']);
+    expect(drifted.code).toBe(11);
+    expect(drifted.body.problems).toContain(
+      'meter: quota in force (1000 B/s, 25 % request time) is not the recorded one (512 KiB/s, 25 % request time)',
+    );
+    expect((await c.run(['subscriber', 'show', 'meter'])).stdout).toMatch(
+      /^quota +1000 B\/s, 25 % request time, but 512 KiB\/s, 25 % request time recorded \(drift: /m,
+    );
+    expect((await c.run(['subscriber', 'set', 'meter', '--max-bytes-per-second', '512KiB'])).code).toBe(0);
+    expect((await listed(c, ['--check'])).body.drift.quotas).toEqual([]);
+
     const removed = await c.run(['subscriber', 'remove', 'meter', '--yes', '--json']);
     expect(removed.code, removed.stderr).toBe(0);
     expect(JSON.parse(removed.stdout).quotaRemoved).toEqual({ maxBytesPerSecond: 524288, maxRequestPercent: 25 });

@@ -1,7 +1,7 @@
 import { listAcls, type AclBinding } from '../kafka/acls.js';
 import { describeUserQuotas, quotaUserOf, type UserQuota } from '../kafka/quotas.js';
 import { aclDrift, expectedBindings } from './acls.js';
-import { subscriberQuotaOf } from './quota.js';
+import { quotaDiffers, subscriberQuotaOf, type QuotaInForce, type SubscriberQuota } from './quota.js';
 import {
   isRemoved,
   readRegistry,
@@ -43,7 +43,7 @@ export interface SubscriberView {
   /** While suspended: when, by whom and why; else null. */
   suspension: Suspension | null;
   /** The quota on its principal as the cluster holds it (null: none of that kind). */
-  quota: { maxBytesPerSecond: number | null; maxRequestPercent: number | null };
+  quota: QuotaInForce;
   /** ACLs its role needs that its principal lacks (none while suspended). */
   missingAcls: AclBinding[];
   /** ACLs its principal holds beyond what its role needs (any, while suspended): access nobody recorded. */
@@ -61,6 +61,8 @@ export interface SubscriberOverview {
     missingAcls: Array<{ name: string; acls: AclBinding[] }>;
     /** Subscribers whose principal holds ACLs beyond its role (a suspended one: any ACL). */
     excessAcls: Array<{ name: string; acls: AclBinding[] }>;
+    /** Subscribers whose quota in force is not the one kfeed recorded (changed by hand). */
+    quotas: Array<{ name: string; recorded: SubscriberQuota | null; inForce: QuotaInForce }>;
   };
 }
 
@@ -127,6 +129,9 @@ export async function subscriberOverview(
       unknownPrincipals: unknownPrincipals(acls, known),
       missingAcls: of((s) => s.missingAcls),
       excessAcls: of((s) => s.excessAcls),
+      quotas: subscribers
+        .filter((s) => s.state !== 'removed' && quotaDiffers(s.record.quota, s.quota))
+        .map((s) => ({ name: s.name, recorded: s.record.quota ?? null, inForce: s.quota })),
     },
   };
 }

@@ -70,10 +70,7 @@ export function userQuotaChange(role: SubscriberRole, change: SubscriberQuotaCha
 }
 
 /** What the cluster holds for the subscriber, in kfeed's terms (null: no quota of that kind). */
-export function subscriberQuotaOf(
-  role: SubscriberRole,
-  quota: UserQuota,
-): { maxBytesPerSecond: number | null; maxRequestPercent: number | null } {
+export function subscriberQuotaOf(role: SubscriberRole, quota: UserQuota): QuotaInForce {
   return { maxBytesPerSecond: quota[byteRateKey(role)] ?? null, maxRequestPercent: quota.request_percentage ?? null };
 }
 
@@ -135,5 +132,22 @@ export async function quotaStep(
     'setting the quota',
     () => alterUserQuota(admin, user, kafkaChange),
     () => ({ what: 'quota put back', run: () => alterUserQuota(admin, user, quotaUndo(before, kafkaChange)) }),
+  );
+}
+
+/** A quota as the registry and the cluster are compared: null for none of that kind. */
+export interface QuotaInForce {
+  maxBytesPerSecond: number | null;
+  maxRequestPercent: number | null;
+}
+
+/**
+ * Whether the quota in force on the principal differs from the one kfeed recorded (changed by
+ * hand, e.g. with kafka-configs): drift, like ACLs beyond the role.
+ */
+export function quotaDiffers(recorded: SubscriberQuota | undefined, inForce: QuotaInForce): boolean {
+  return (
+    (recorded?.maxBytesPerSecond ?? null) !== inForce.maxBytesPerSecond ||
+    (recorded?.maxRequestPercent ?? null) !== inForce.maxRequestPercent
   );
 }

@@ -3,7 +3,7 @@ import { KfeedError, messageOf } from '../errors.js';
 import { deleteBindings, listAcls, type AclBinding } from '../kafka/acls.js';
 import { alterUserQuota, describeUserQuota, quotaRemoval, quotaUserOf } from '../kafka/quotas.js';
 import { aclDrift, bindingKey, subscriberBindings } from './acls.js';
-import { quotaText, subscriberQuotaOf } from './quota.js';
+import { quotaText, subscriberQuotaOf, type QuotaInForce } from './quota.js';
 import { writeRegistryRecord, type SubscriberRecord } from './registry.js';
 import {
   appendEventTo,
@@ -32,7 +32,7 @@ export interface RemoveSubscriberResult {
   /** IAM subscribers: the principal whose kfeed policy must be detached in IAM to cut it off. */
   iamPrincipalToDetach?: string;
   /** The quota its principal had, removed with it (null: it had none). */
-  quotaRemoved: { maxBytesPerSecond: number | null; maxRequestPercent: number | null } | null;
+  quotaRemoved: QuotaInForce | null;
 }
 
 /**

@@ -6,6 +6,7 @@ import {
   quotaStep,
   quotaText,
   subscriberQuotaOf,
+  type QuotaInForce,
   type SubscriberQuotaChange,
 } from './quota.js';
 import type { SubscriberRecord } from './registry.js';
@@ -22,7 +23,7 @@ export interface SetSubscriberInput {
 export interface SetSubscriberResult {
   subscriber: SubscriberRecord;
   /** The quota in force afterwards, as the cluster reports it (null: none of that kind). */
-  quota: { maxBytesPerSecond: number | null; maxRequestPercent: number | null };
+  quota: QuotaInForce;
 }
 
 /**

@@ -7,6 +7,7 @@ import {
   byteRateText,
   parseByteRate,
   parseRequestPercent,
+  quotaDiffers,
   quotaText,
   subscriberQuotaOf,
   userQuotaChange,
@@ -105,6 +106,17 @@ describe('quota changes', () => {
   it('the quota user entity is the principal without User:', () => {
     expect(quotaUserOf('User:CN=acme,O=Acme\\, Inc.')).toBe('CN=acme,O=Acme\\, Inc.');
     expectKfeedError(() => quotaUserOf('Group:x'), 'usage', /not on Group:x$/);
+  });
+
+  it('a quota in force that is not the recorded one differs', () => {
+    const none = { maxBytesPerSecond: null, maxRequestPercent: null };
+    expect(quotaDiffers(undefined, none)).toBe(false);
+    expect(quotaDiffers({ maxBytesPerSecond: 5 }, { ...none, maxBytesPerSecond: 5 })).toBe(false);
+    expect(quotaDiffers({ maxBytesPerSecond: 5 }, none)).toBe(true);
+    expect(quotaDiffers(undefined, { ...none, maxRequestPercent: 10 })).toBe(true);
+    expect(
+      quotaDiffers({ maxBytesPerSecond: 5, maxRequestPercent: 10 }, { maxBytesPerSecond: 5, maxRequestPercent: 20 }),
+    ).toBe(true);
   });
 
   it('says rates as people read them', () => {

@@ -85,6 +85,10 @@ function problemsOf(overview: SubscriberOverview, options: ListSubscribersOption
         ? `${d.name}: holds ${d.acls.length} ACL(s) while suspended`
         : `${d.name}: ${d.acls.length} ACL(s) beyond its role`,
     );
+  for (const d of overview.drift.quotas)
+    problems.push(
+      `${d.name}: quota in force (${quotaText(d.inForce)}) is not the recorded one (${quotaText(d.recorded ?? {})})`,
+    );
   for (const d of overview.drift.unknownPrincipals)
     problems.push(`${d.principal}: holds ${d.acls.length} ACL(s) but is no subscriber`);
   return problems;
@@ -121,8 +125,8 @@ export function subscriberColumns(view: RenderView, rows: SubscriberView[]): str
 
 function renderOverview(result: ListSubscribersResult, view: RenderView): string {
   const lines = [subscriberColumns(view, result.subscribers).trimEnd()];
-  const { unknownPrincipals, missingAcls, excessAcls } = result.drift;
-  if (unknownPrincipals.length || missingAcls.length || excessAcls.length) {
+  const { unknownPrincipals, missingAcls, excessAcls, quotas } = result.drift;
+  if (unknownPrincipals.length || missingAcls.length || excessAcls.length || quotas.length) {
     lines.push('', 'drift:');
     for (const d of missingAcls) lines.push(`  ${d.name}: missing ${d.acls.map(aclPhrase).join(', ')}`);
     const suspended = suspendedNames(result);
@@ -131,9 +135,13 @@ function renderOverview(result: ListSubscribersResult, view: RenderView): string
         `  ${d.name}: ${suspended.has(d.name) ? 'holds while suspended' : 'beyond its role'} ` +
           d.acls.map(aclPhrase).join(', '),
       );
+    for (const d of quotas)
+      lines.push(`  ${d.name}: quota ${quotaText(d.inForce)} in force, ${quotaText(d.recorded ?? {})} recorded`);
     for (const d of unknownPrincipals) lines.push(`  ${d.principal}: ${d.acls.length} ACL(s), not a subscriber`);
     if (missingAcls.length || excessAcls.length)
       lines.push("  (`kfeed subscriber repair NAME` gives a subscriber exactly its role's ACLs)");
+    if (quotas.length)
+      lines.push('  (`kfeed subscriber set NAME --max-bytes-per-second ...` sets and records a quota)');
   }
   if (result.problems.length)
     lines.push('', `check failed (${result.problems.length}):`, ...result.problems.map((p) => `  ${p}`));

@@ -11,7 +11,7 @@ import { formatSeconds } from '../group/shared.js';
 import { registryAccess, withRegistry, withRegistryOptions, type RegistryFlags } from './shared.js';
 import { lagText, timeLeftText } from '../../render/subscribers.js';
 import { aclPhrase } from '../../render/acls.js';
-import { quotaText } from '../../subscribers/quota.js';
+import { quotaDiffers, quotaText } from '../../subscribers/quota.js';
 
 export interface ShowSubscriberOptions extends RegistryFlags {
   name: string;
@@ -94,7 +94,14 @@ function renderShow({ subscriber: s, acls, partitions, history, showHistory }: S
             `${s.suspension.reason ? `: ${s.suspension.reason}` : ''} (\`kfeed subscriber resume ${s.name}\`)`,
         ]
       : []),
-    ...(s.state !== 'removed' && s.record.auth !== 'iam' ? [`quota         ${quotaText(s.quota)}`] : []),
+    ...(s.state !== 'removed' && s.record.auth !== 'iam'
+      ? [
+          `quota         ${quotaText(s.quota)}` +
+            (quotaDiffers(s.record.quota, s.quota)
+              ? `, but ${quotaText(s.record.quota ?? {})} recorded (drift: \`kfeed subscriber set ${s.name}\`)`
+              : ''),
+        ]
+      : []),
     ...(s.record.previousGenerations ?? []).map(
       (g) => `earlier       generation ${g.generation}: ${g.principal}, removed ${g.removedAt} by ${g.removedBy}`,
     ),
