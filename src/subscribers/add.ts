@@ -3,7 +3,7 @@ import type { IamPolicyDocument } from '../aws/iam-policy.js';
 import type { CertificateAuthority } from '../certs/issuing.js';
 import type { ParsedCsr } from '../certs/csr.js';
 import { KfeedError } from '../errors.js';
-import { createBindings, deleteBindings, listAcls, type AclBinding } from '../kafka/acls.js';
+import { listAcls, type AclBinding } from '../kafka/acls.js';
 import { checkTopicName, requireTopics } from '../kafka/topics.js';
 import { bindingKey, subscriberBindings } from './acls.js';
 import { bundleStep, checkBundleDir, renderBundle, renderIamBundle } from './bundle.js';
@@ -24,11 +24,13 @@ import {
   certificateEntry,
   checkSubscriberCsr,
   eventOf,
+  grantStep,
   issueStep,
   recordThenHistory,
   withRegistryAdmin,
   type RegistryAccess,
 } from './shared.js';
+import { checkQuotaAllowed, quotaStep, quotaText, type SubscriberQuota } from './quota.js';
 import { Transaction, type StepHook } from './transaction.js';
 
 /** What every new subscriber names, whatever its authentication. */
@@ -45,6 +47,8 @@ interface NewSubscriberInput {
   reuseName?: boolean;
   /** Use the principal of a removed subscriber again (its old certificates then work again). */
   reusePrincipal?: boolean;
+  /** A client quota on its principal (mTLS subscribers). */
+  quota?: SubscriberQuota;
   /** Tests only: called after each step that can be undone (see Transaction). */
   afterStep?: StepHook;
 }
@@ -174,6 +178,7 @@ function newRecord(
     ...(identity.auth ? { auth: identity.auth, clusterArn: identity.clusterArn } : {}),
     ...(input.contact ? { contact: input.contact } : {}),
     bootstrap: input.bootstrap,
+    ...(input.quota ? { quota: input.quota } : {}),
     certificates: identity.certificates,
     createdAt: now,
     createdBy: access.operator,
@@ -239,15 +244,8 @@ export async function addSubscriber(access: RegistryAccess, input: AddSubscriber
     // Bindings the principal already held were not ours to add, so they are not ours to undo.
     const missing = wanted.filter((b) => !held.has(bindingKey(b)));
     access.onProgress?.(`granting ${input.role} ACLs on ${input.topics.join(', ')}`);
-    await tx.step(
-      'acls',
-      'granting the ACLs',
-      () => createBindings(admin, missing),
-      () => ({
-        what: `${missing.length} ACL(s) removed`,
-        run: async () => void (await deleteBindings(admin, missing)),
-      }),
-    );
+    await grantStep(tx, admin, missing);
+    if (input.quota) await quotaStep(tx, admin, principal, input.role, input.quota);
     const now = new Date().toISOString();
     const certificate = certificateEntry(issued, now);
     const record = newRecord(access, input, { principal, certificates: [certificate] }, previous, now);
@@ -258,7 +256,12 @@ export async function addSubscriber(access: RegistryAccess, input: AddSubscriber
       bootstrap: input.bootstrap,
     });
     const written = await bundleStep(tx, input.outDir, files);
-    const what = addedWhat(record, reused, `certificate ${certificate.serialNumber}; ${missing.length} ACL(s) granted`);
+    const what = addedWhat(
+      record,
+      reused,
+      `certificate ${certificate.serialNumber}; ${missing.length} ACL(s) granted` +
+        (input.quota ? `; quota ${quotaText(input.quota)}` : ''),
+    );
     const event = eventOf(access, record, { action: 'add', what, reused, aclsGranted: missing });
     await recordThenHistory(tx, access, { record, previous, event });
     return {
@@ -294,6 +297,7 @@ export async function addIamSubscriber(
   input: AddIamSubscriberInput,
 ): Promise<AddIamSubscriberResult> {
   checkNewSubscriberInput(input);
+  if (input.quota) checkQuotaAllowed({ name: input.name, auth: 'iam', principal: input.principalArn });
   const { buildClientPolicy, parseClusterArn } = await import('../aws/iam-policy.js');
   const policy = buildClientPolicy({
     clusterArn: input.clusterArn,

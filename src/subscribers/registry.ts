@@ -3,6 +3,7 @@ import type { ConnectionSettings } from '../config/connection.js';
 import { KfeedError } from '../errors.js';
 import { appendRecords, readWholeTopic } from '../kafka/records.js';
 import { ensureTopic } from '../kafka/topics.js';
+import type { SubscriberQuota } from './quota.js';
 
 /**
  * The subscriber registry lives in the cluster, so every operator sees the same list: a
@@ -58,6 +59,17 @@ export interface SubscriberRecord {
   generation?: number;
   /** The earlier generations of this name: who they were, so a removed principal is never forgotten. */
   previousGenerations?: PreviousGeneration[];
+  /** Set while the subscriber is suspended (its ACLs deleted, everything else kept). */
+  suspended?: Suspension;
+  /** The quota kfeed set on its principal (the cluster holds the values in force). */
+  quota?: SubscriberQuota;
+}
+
+/** Who suspended a subscriber, when, and why. */
+export interface Suspension {
+  at: string;
+  by: string;
+  reason?: string;
 }
 
 /** What a record keeps of an earlier, removed generation of its name (the history has the rest). */
@@ -152,6 +164,20 @@ export function parseSubscriberRecord(key: string, value: string, topic: string)
     )
   )
     throw registryDamaged(topic, key, 'previousGenerations is not a list of generations');
+  if (
+    data.suspended !== undefined &&
+    !(typeof data.suspended?.at === 'string' && typeof data.suspended?.by === 'string')
+  )
+    throw registryDamaged(topic, key, 'suspended does not say when and by whom');
+  if (
+    data.quota !== undefined &&
+    !(
+      typeof data.quota === 'object' &&
+      data.quota !== null &&
+      Object.values(data.quota).every((v) => typeof v === 'number' && v > 0)
+    )
+  )
+    throw registryDamaged(topic, key, 'quota is not a set of positive numbers');
   return data as SubscriberRecord;
 }
 
@@ -166,6 +192,10 @@ function registryDamaged(topic: string, key: string, why: string): KfeedError {
 
 export function isRemoved(record: SubscriberRecord): boolean {
   return record.removedAt !== undefined;
+}
+
+export function isSuspended(record: SubscriberRecord): boolean {
+  return record.suspended !== undefined && !isRemoved(record);
 }
 
 /**

@@ -16,9 +16,18 @@ import {
 import { aclPhrase } from '../../render/acls.js';
 import { defineCommand } from '../command.js';
 import { authorityFrom, withCaOptions, type CaFlags } from '../options.js';
-import { registryAccess, withRegistry, withRegistryOptions, type RegistryFlags } from './shared.js';
+import { appliedQuota, quotaText } from '../../subscribers/quota.js';
+import {
+  quotaChangeOf,
+  registryAccess,
+  withQuotaOptions,
+  withRegistry,
+  withRegistryOptions,
+  type QuotaFlags,
+  type RegistryFlags,
+} from './shared.js';
 
-export interface AddSubscriberOptions extends RegistryFlags, CaFlags {
+export interface AddSubscriberOptions extends RegistryFlags, CaFlags, QuotaFlags {
   name: string;
   csr?: string;
   principalArn?: string;
@@ -43,7 +52,7 @@ export default defineCommand<AddSubscriberOptions, AddResult>({
   flags: (command) =>
     withRegistryOptions(
       withCaOptions(
-        command
+        withQuotaOptions(command)
           .option('--csr <file>', "the client's certificate signing request (PEM; `kfeed makecsr` on the client side)")
           .option('--principal-arn <arn>', 'an IAM client instead: its role or user ARN (its bundle holds its policy)')
           .option('--cluster-arn <arn>', 'with --principal-arn: the MSK cluster ARN the policy names')
@@ -71,6 +80,7 @@ export default defineCommand<AddSubscriberOptions, AddResult>({
     topicList(options.topics);
     if (options.groupPrefix !== undefined) checkGroupPrefix(options.groupPrefix);
     if (options.contact !== undefined) checkContact(options.contact);
+    quotaChangeOf(options);
     if (Boolean(options.csr) === Boolean(options.principalArn)) {
       throw new KfeedError('usage', 'name the client once: --csr FILE (a certificate) or --principal-arn ARN (IAM)', {
         hint: 'see `kfeed subscriber add --help`',
@@ -100,6 +110,7 @@ export default defineCommand<AddSubscriberOptions, AddResult>({
     const outDir = path.resolve(ctx.cwd, options.outDir ?? `${options.name}-bundle`);
     const { addSubscriber, addIamSubscriber } = await import('../../subscribers/add.js');
     const optional = { reuseName: options.reuseName, reusePrincipal: options.reusePrincipal, contact: options.contact };
+    const quota = appliedQuota(undefined, quotaChangeOf(options));
     if (options.principalArn) {
       const { access, settings } = await registryAccess(ctx, options);
       // The provider's own connection is often mTLS (9094); an IAM client needs the IAM port.
@@ -109,7 +120,16 @@ export default defineCommand<AddSubscriberOptions, AddResult>({
         });
       }
       const bootstrap = options.bootstrap ? parseBrokerList(options.bootstrap) : settings.brokers;
-      const common = { name: options.name, role: options.role, topics, groupPrefix, bootstrap, outDir, ...optional };
+      const common = {
+        name: options.name,
+        role: options.role,
+        topics,
+        groupPrefix,
+        bootstrap,
+        outDir,
+        ...optional,
+        quota,
+      };
       const input = { ...common, principalArn: options.principalArn, clusterArn: options.clusterArn! };
       const result = await withRegistry(access, () => addIamSubscriber(access, input));
       return { auth: 'iam' as const, ...result };
@@ -136,6 +156,7 @@ export default defineCommand<AddSubscriberOptions, AddResult>({
           brokerCaPem: settings.tls?.ca,
           outDir,
           ...optional,
+          quota,
         }),
       );
       progress.succeed(`subscriber ${options.name} added`);
@@ -154,6 +175,7 @@ export default defineCommand<AddSubscriberOptions, AddResult>({
         : [
             `certificate   serial ${cert!.serialNumber}, valid until ${cert!.notAfter}, from ${cert!.ca}`,
             `ACLs          ${result.aclsGranted.length} (${result.aclsGranted.map(aclPhrase).join(', ')})`,
+            ...(s.quota ? [`quota         ${quotaText(s.quota)} per broker`] : []),
           ];
     return [
       `subscriber    ${s.name} (${s.role} of ${s.topics.join(', ')}` +
