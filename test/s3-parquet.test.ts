@@ -181,7 +181,9 @@ describe('the S3 sink writing Parquet, read back by DuckDB', () => {
       written: async () => (await listObjects(s3, bucket, 'raw/')).length,
       stored: async () => keyedRecords(parquetKeys(await listObjects(s3, bucket, 'raw/'))),
     });
-    expect(output).toMatch(/writing to s3:\/\/\S+ \(Parquet \(zstd\) objects of up to 150 records or 1 s\)/);
+    expect(output).toContain(
+      `writing to s3://${bucket}/raw in consumer group ${group} (Parquet (zstd) objects of up to 150 records or 1 s)`,
+    );
 
     // The keys: Hive partitions; each object one hour; offsets of a partition tiled once.
     const keys = parquetKeys(await listObjects(s3, bucket, 'raw/'));
