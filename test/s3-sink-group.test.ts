@@ -1,32 +1,21 @@
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import type { S3Client } from '@aws-sdk/client-s3';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { parseObjectKey } from '../src/feed/sinks/layouts.js';
 import { duckdb } from './helpers/duckdb.js';
 import { sharedCluster, tempDir } from './helpers/env.js';
-import { motoS3, startMoto, type Moto } from './helpers/moto.js';
+import { motoForFile } from './helpers/moto-file.js';
 import { kfeed } from './helpers/run.js';
 import { downloadObjects, highWatermarks, listObjects, objectBytes, startSink } from './helpers/s3-sink.js';
 import { unique } from './helpers/unique.js';
 import { waitFor } from './helpers/wait.js';
 
-let moto: Moto;
-let s3: S3Client;
-
-beforeAll(async () => {
-  moto = await startMoto();
-  s3 = motoS3(moto);
-});
-
-afterAll(async () => {
-  await moto?.stop();
-});
+const aws = motoForFile();
 
 const MARKET_RECORDS = 40_000;
 
 /** What the keys under a prefix say they hold: partition and first..last offsets. */
 async function ranges(bucket: string, prefix: string) {
   const location = { bucket, prefix };
-  return (await listObjects(s3, bucket, prefix)).map((o) => {
+  return (await listObjects(aws.s3, bucket, prefix)).map((o) => {
     const parsed = parseObjectKey(location, o.key);
     if (!parsed) throw new Error(`not a sink key: ${o.key}`);
     return { key: o.key, partition: parsed.partition, first: Number(parsed.first), last: Number(parsed.last) };
@@ -42,7 +31,7 @@ async function recordsInObjects(bucket: string, prefix: string, format: string, 
   if (format === 'jsonl') {
     const out: Array<[number, number]> = [];
     for (const { key } of keys) {
-      const body = Buffer.from(await objectBytes(s3, bucket, key)).toString('utf8');
+      const body = Buffer.from(await objectBytes(aws.s3, bucket, key)).toString('utf8');
       for (const line of body.trim().split('\n')) {
         const { partition, offset } = JSON.parse(line) as { partition: number; offset: number };
         out.push([partition, offset]);
@@ -51,7 +40,7 @@ async function recordsInObjects(bucket: string, prefix: string, format: string, 
     return out;
   }
   const dir = tempDir('kfeed-sink-group-');
-  await downloadObjects(s3, bucket, prefix, dir);
+  await downloadObjects(aws.s3, bucket, prefix, dir);
   const rows = await duckdb(
     `SELECT kafka_partition AS p, kafka_offset AS o FROM read_parquet('${dir}/**/*.parquet', hive_partitioning = false)`,
   );
@@ -152,12 +141,12 @@ describe.each(protocols)('sinks sharing one group (%s protocol)', (protocol) => 
 
       // The market streams for 20 s; the first sink reads alone until it has written objects.
       const produced = market(topic, MARKET_RECORDS, 2000);
-      const first = startSink(args, moto.env);
+      const first = startSink(args, aws.moto.env);
       onTestFinished(() => void first.child.kill('SIGKILL'));
       await waitFor('the first sink writing', async () => ((await written()) >= 1000 ? true : undefined));
 
       // A second sink joins: the group rebalances while the first one writes and commits.
-      const second = startSink(args, moto.env);
+      const second = startSink(args, aws.moto.env);
       onTestFinished(() => void second.child.kill('SIGKILL'));
       await waitFor('both sinks owning partitions', async () => ((await owners(group)) === 2 ? true : undefined));
       const atJoin = await written();
