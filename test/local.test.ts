@@ -78,6 +78,16 @@ describe('kfeed local', () => {
     expect(await defaultOf()).toEqual(['prod']);
     expect((await kfeed(['profile', 'show', cluster.name, '--json'], { env })).code).toBe(0);
 
+    // A default that is one only by being the only profile is kept as well.
+    const onlyEnv = { XDG_CONFIG_HOME: tempDir('kfeed-up-only-') };
+    expect((await kfeed([...other, '--security', 'plaintext'], { env: onlyEnv })).code).toBe(0);
+    const onlyFile = path.join(onlyEnv.XDG_CONFIG_HOME, 'kfeed', 'profiles.json');
+    const { profiles } = JSON.parse(fs.readFileSync(onlyFile, 'utf8')) as { profiles: object };
+    fs.writeFileSync(onlyFile, JSON.stringify({ profiles }));
+    const keptOnly = await kfeed(up, { env: onlyEnv });
+    expect(keptOnly.code, keptOnly.stderr).toBe(0);
+    expect(keptOnly.stderr).toContain(`the default profile stays "prod"`);
+
     const chosen = await kfeed([...up, '--default'], { env });
     expect(chosen.code, chosen.stderr).toBe(0);
     expect(chosen.stderr).toContain(`profile "${cluster.name}" written and selected`);

@@ -5,19 +5,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectFailure, listing } from './helpers/assert.js';
 import { runKafkaTool } from './helpers/kafka-tools.js';
 import { kcat } from './helpers/kcat.js';
-import { resolveWith } from './helpers/resolve-connection.js';
 import type { CertificateAuthority } from '../src/certs/issuing.js';
 import { parseCsr } from '../src/certs/csr.js';
 import { KfeedError } from '../src/errors.js';
 import { addSubscriber } from '../src/subscribers/add.js';
 import { readHistory } from '../src/subscribers/history.js';
 import { readRegistry } from '../src/subscribers/registry.js';
-import { openRegistryAccess } from '../src/subscribers/shared.js';
 import {
   aclList,
+  adminAccess,
+  addWithBundle as addWithBundleOn,
   clientCsr,
   expectDenied,
   expectReads,
+  failureOf,
   listed,
   produceLines,
   startSubscriberCluster,
@@ -53,24 +54,7 @@ afterAll(async () => {
   await c?.stop();
 });
 
-/** Adds a subscriber from a fresh CSR; the client's key is put into its bundle, as the client does. */
-async function addWithBundle(
-  name: string,
-  subject: string,
-  args: string[],
-): Promise<{
-  bundle: string;
-  principal: string;
-  body: { subscriber: { certificates: Array<{ serialNumber: string }> } };
-}> {
-  const client = await clientCsr(c, name, subject);
-  const bundle = path.join(c.work, `bundle-${name}`);
-  const added = await c.run(['subscriber', 'add', name, '--csr', client.csr, '--out-dir', bundle, '--json', ...args]);
-  expect(added.stderr).toBe('');
-  expect(added.code).toBe(0);
-  fs.copyFileSync(client.key, path.join(bundle, 'private_key.pem'));
-  return { bundle, principal: `User:${subject}`, body: JSON.parse(added.stdout) };
-}
+const addWithBundle = (name: string, subject: string, args: string[]) => addWithBundleOn(c, name, subject, args);
 
 describe("1. ACLs beyond the role on a subscriber's own principal", () => {
   it('are drift ("excess"): list shows them, --check fails, show flags them; remove takes every ACL of the principal', async () => {
@@ -264,8 +248,7 @@ describe('3. a failed add leaves nothing behind', () => {
     expect(fs.existsSync(bundle)).toBe(false);
   });
   it('a failure after each step undoes every step before it exactly: ACLs, registry and history as before, the old bundle refused', async () => {
-    const { settings } = resolveWith({ brokers: c.tls.join(','), ca: c.ca, cert: c.adminCert, key: c.adminKey });
-    const access = await openRegistryAccess(await settings, '_kfeed_subscribers');
+    const access = await adminAccess(c);
     const snapshot = async () => ({
       acls: await aclList(c),
       registry: Object.fromEntries(await readRegistry(access.settings, access.registryTopic)),
@@ -290,34 +273,34 @@ describe('3. a failed add leaves nothing behind', () => {
         const outDir = path.join(c.work, `bundle-inject-${ca}-${step}`);
         const kept = path.join(c.work, `kept-inject-${ca}-${step}`);
         let certificateArn: string | undefined;
-        const failure = await addSubscriber(access, {
-          name: 'inject',
-          csr,
-          csrFile: client.csr,
-          role: 'consumer',
-          topics: [quote],
-          groupPrefix: 'inject-',
-          authority,
-          validityDays: 30,
-          bootstrap: c.tls,
-          brokerCaPem: fs.readFileSync(c.ca, 'utf8'),
-          outDir,
-          afterStep: async (done) => {
-            if (done === 'bundle') {
-              fs.cpSync(outDir, kept, { recursive: true });
-              fs.copyFileSync(client.key, path.join(kept, 'private_key.pem'));
-            }
-            if (done === 'record') {
-              // Everything is in place: the client reads, until the failure undoes it all.
-              await expectReads(kept, quote, 'inject-1');
-              const recorded = (await readRegistry(access.settings, access.registryTopic)).get('inject');
-              certificateArn = recorded?.certificates[0].certificateArn;
-            }
-            if (done === step) throw new Error(`injected failure after ${done}`);
-          },
-        }).then(
-          () => new Error(`${label}: the add succeeded`),
-          (error: unknown) => error as Error,
+        const failure = await failureOf(
+          addSubscriber(access, {
+            name: 'inject',
+            csr,
+            csrFile: client.csr,
+            role: 'consumer',
+            topics: [quote],
+            groupPrefix: 'inject-',
+            authority,
+            validityDays: 30,
+            bootstrap: c.tls,
+            brokerCaPem: fs.readFileSync(c.ca, 'utf8'),
+            outDir,
+            afterStep: async (done) => {
+              if (done === 'bundle') {
+                fs.cpSync(outDir, kept, { recursive: true });
+                fs.copyFileSync(client.key, path.join(kept, 'private_key.pem'));
+              }
+              if (done === 'record') {
+                // Everything is in place: the client reads, until the failure undoes it all.
+                await expectReads(kept, quote, 'inject-1');
+                const recorded = (await readRegistry(access.settings, access.registryTopic)).get('inject');
+                certificateArn = recorded?.certificates[0].certificateArn;
+              }
+              if (done === step) throw new Error(`injected failure after ${done}`);
+            },
+          }),
+          `${label}: the add`,
         );
         expect(failure, label).toBeInstanceOf(KfeedError);
         const serial = /certificate ([0-9a-f]+) /.exec(failure.message)?.[1];

@@ -10,6 +10,7 @@ import {
   clientCsr as makeClientCsr,
   kcatFromBundle,
   listed as listedOn,
+  MTLS_BUNDLE_FILES,
   produceLines,
   startSubscriberCluster,
   type SubscriberCluster,
@@ -100,15 +101,7 @@ describe('subscriber lifecycle (local CA)', () => {
         `READ TOPIC ${trade} LITERAL`,
       ].sort(),
     );
-    expect(listing(bundle)).toEqual([
-      'README.md',
-      'client.properties',
-      'client_cert.pem',
-      'kcat.conf',
-      'kfeed-profile.json',
-      'subscriber.json',
-      'truststore.pem',
-    ]);
+    expect(listing(bundle)).toEqual(MTLS_BUNDLE_FILES);
     expect(fs.readFileSync(path.join(bundle, 'truststore.pem'), 'utf8')).toBe(fs.readFileSync(c.ca, 'utf8'));
     // The broker's own view: exactly those ACLs for the principal.
     const held = JSON.parse((await run(['acl', 'list', '--json'])).stdout) as Array<{ principal: string }>;
@@ -268,14 +261,19 @@ describe('subscriber lifecycle (local CA)', () => {
     expect(renewed.code).toBe(0);
     const body = JSON.parse(renewed.stdout);
     expect(body.subscriber.certificates).toHaveLength(2);
-    expect(fs.existsSync(path.join(again.dir, 'client_cert.pem'))).toBe(true);
+    // The fresh bundle goes to ./NAME-bundle-<date> (the date of the run, UTC).
+    const renewedBundle = path.join(c.work, `one-bundle-${new Date().toISOString().slice(0, 10)}`);
+    expect(body.bundle.dir).toBe(renewedBundle);
+    expect(listing(renewedBundle)).toEqual(MTLS_BUNDLE_FILES);
     const other = await clientCsr('impostor', 'CN=someone else');
+    const elsewhere = path.join(c.work, 'bundle-impostor');
     expectFailure(
-      await run(['subscriber', 'renew', 'one', '--csr', other.csr, '--local-ca', c.caDir]),
+      await run(['subscriber', 'renew', 'one', '--csr', other.csr, '--local-ca', c.caDir, '--out-dir', elsewhere]),
       2,
       /subject gives User:CN=someone else, but subscriber one is/,
     );
     expect(listing(other.dir)).toEqual(['client_cert.csr', 'private_key.pem', 'truststore.pem']);
+    expect(fs.existsSync(elsewhere)).toBe(false);
   });
 
   it('remove: every ACL of its principal goes (and no other), the client is refused, the record stays as removed', async () => {

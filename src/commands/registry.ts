@@ -44,12 +44,13 @@ export const COMMANDS: Entry[] = [
   },
   {
     name: 'profile',
-    summary: 'manage connection profiles (list, show, use, add, remove)',
+    summary: 'manage connection profiles (list, show, use, add, import, remove)',
     verbs: [
       { name: 'list', load: () => import('./profile/list.js') },
       { name: 'show', load: () => import('./profile/show.js') },
       { name: 'use', load: () => import('./profile/use.js') },
       { name: 'add', load: () => import('./profile/add.js') },
+      { name: 'import', load: () => import('./profile/import.js') },
       { name: 'remove', load: () => import('./profile/remove.js') },
     ],
   },
@@ -75,7 +76,8 @@ export const COMMANDS: Entry[] = [
   {
     name: 'subscriber',
     summary:
-      "onboard, list, renew, repair and cut off the feed's clients (certificate, ACLs, bundle, registry, history)",
+      "onboard, list, renew, repair, suspend, limit and cut off the feed's clients " +
+      '(certificate, ACLs, quota, bundle, registry, history)',
     verbs: [
       { name: 'add', load: () => import('./subscriber/add.js') },
       { name: 'list', load: () => import('./subscriber/list.js') },
@@ -83,6 +85,9 @@ export const COMMANDS: Entry[] = [
       { name: 'renew', load: () => import('./subscriber/renew.js') },
       { name: 'remove', load: () => import('./subscriber/remove.js') },
       { name: 'repair', load: () => import('./subscriber/repair.js') },
+      { name: 'suspend', load: () => import('./subscriber/suspend.js') },
+      { name: 'resume', load: () => import('./subscriber/resume.js') },
+      { name: 'set', load: () => import('./subscriber/set.js') },
     ],
   },
   {

@@ -83,11 +83,18 @@ export class ProfileStore {
     return names.length === 1 ? names[0] : undefined;
   }
 
+  /**
+   * Saves a profile. It becomes the default when asked (`makeDefault`) or when there was none;
+   * otherwise the profile that was the default stays so, even one that was so only by being the
+   * only profile (adding a second must not silently change where commands connect).
+   */
   put(name: string, profile: Profile, options: { makeDefault?: boolean } = {}): void {
     checkProfileName(name);
+    const before = this.defaultName();
     const data = this.read();
     data.profiles[name] = profile;
-    if (options.makeDefault || !data.defaultProfile) data.defaultProfile = name;
+    if (options.makeDefault || !before) data.defaultProfile = name;
+    else data.defaultProfile = before;
     this.write(data);
   }
 

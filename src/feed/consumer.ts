@@ -7,7 +7,6 @@ import { explainGroupFailure } from '../kafka/groups.js';
 import { requireTopics } from '../kafka/topics.js';
 import {
   chooseGroupProtocol,
-  errorText,
   protocolRefused,
   startOffsets,
   topicPartitions,
@@ -15,6 +14,7 @@ import {
   type PartitionStart,
   type StartPosition,
 } from './consumer-start.js';
+import { groupMembership, whileCoordinatorMoves, withoutGroup } from './membership.js';
 
 export { GROUP_PROTOCOLS, type GroupProtocol, type StartPosition } from './consumer-start.js';
 
@@ -60,9 +60,15 @@ export interface FeedBatch {
   records: ConsumedRecord[];
 }
 
+/**
+ * Commits `offset` (the next one to read) for the partition in the group. Resolves false, not
+ * committed, when the partition went to another member of the group while committing (a
+ * rebalance): what this member read of it is the new owner's to read again.
+ */
+export type CommitOffset = (topic: string, partition: number, offset: string) => Promise<boolean>;
+
 export interface ConsumeControl {
-  /** Commits `offset` (the next one to read) for the partition in the group. */
-  commit(topic: string, partition: number, offset: string): Promise<void>;
+  commit: CommitOffset;
   /** Ends the run: `consume` resolves once the current batch handler returns. */
   stop(): void;
 }
@@ -81,10 +87,17 @@ export interface FeedConsumer {
       beforeStop?: () => Promise<void>;
     },
   ): Promise<void>;
-  /** Commits `offset` (the next one to read) for the partition, e.g. from a timer while idle. */
-  commit(topic: string, partition: number, offset: string): Promise<void>;
+  /** Commits as `ConsumeControl.commit`, e.g. from a timer while idle. */
+  commit: CommitOffset;
   /** Partitions currently assigned to this consumer (topic -> partitions). */
   assignment(): Map<string, number[]>;
+  /**
+   * The token of this consumer's current assignment of a partition (Ownership), undefined while
+   * it is not assigned: records read under another token are not this assignment's.
+   */
+  owner(topic: string, partition: number): number | undefined;
+  /** The group's committed offset of a partition (the next to read); undefined: none, or no group. */
+  committed(topic: string, partition: number): Promise<bigint | undefined>;
   /** The group protocol the consumer joins with; null when it reads without a group. */
   readonly groupProtocol: GroupProtocol | null;
   close(): Promise<void>;
@@ -109,21 +122,6 @@ function toRecord(m: EngineMessage): ConsumedRecord {
     headers: m.headers.size ? headerText(m.headers) : {},
     timestamp: m.timestamp.toString(),
   };
-}
-
-/**
- * Retries group calls while the group's coordinator is being elected or loading (a new
- * group, a restarted broker).
- */
-async function whileCoordinatorMoves<T>(call: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await call();
-    } catch (error) {
-      if (attempt >= 20 || !/COORDINATOR/.test(errorText(error))) throw error;
-      await new Promise((resolve) => setTimeout(resolve, Math.min(2000, 100 * attempt)));
-    }
-  }
 }
 
 /**
@@ -246,16 +244,12 @@ export async function openFeedConsumer(
   const wanted = (partition: number) => options.partition === undefined || partition === options.partition;
   const ends = new Map(starts.map((s) => [`${s.topic}:${s.partition}`, s.end]));
 
-  const commit = async (topic: string, partition: number, offset: string) => {
-    if (groupId === undefined) return; // without a group nothing is committed
-    try {
-      await whileCoordinatorMoves(() =>
-        consumer.commit({ offsets: [{ topic, partition, offset: BigInt(offset), leaderEpoch: -1 }] }),
-      );
-    } catch (error) {
-      throw await explainGroupFailure(explain(error), settings, groupId, topic);
-    }
-  };
+  const membership =
+    groupId === undefined
+      ? withoutGroup(partitions, wanted)
+      : groupMembership(consumer, protocol ?? 'classic', wanted, (error, topic) =>
+          explainGroupFailure(explain(error), settings, groupId, topic ?? options.topics[0]),
+        );
 
   // Partitions still to be read up to their end (for exitAtEnd).
   const unfinished = new Set(
@@ -266,7 +260,9 @@ export async function openFeedConsumer(
     groupProtocol: protocol,
     assignment: () =>
       new Map((consumer.assignments ?? []).map((a) => [a.topic, a.partitions.filter((p) => wanted(p))])),
-    commit,
+    owner: membership.owner,
+    commit: membership.commit,
+    committed: membership.committed,
     async consume(onBatch, signal, hooks) {
       if (options.exitAtEnd && unfinished.size === 0) return;
       let stopping = false;
@@ -277,7 +273,7 @@ export async function openFeedConsumer(
       };
       signal?.addEventListener('abort', stop, { once: true });
       if (signal?.aborted) stop();
-      const control: ConsumeControl = { commit, stop };
+      const control: ConsumeControl = { commit: membership.commit, stop };
       let stream: MessagesStream<Buffer, Buffer, Buffer, Buffer> | undefined;
       try {
         const manual: ConsumeOptions<Buffer, Buffer, Buffer, Buffer> = {
@@ -304,6 +300,7 @@ export async function openFeedConsumer(
           });
         } else stream = await consumer.consume(manual);
         reader = streamReader(stream);
+        membership.onFailure(stop);
         while (!stopping) {
           const messages = await reader.next();
           if (!messages.length) break;
@@ -327,6 +324,7 @@ export async function openFeedConsumer(
             }
           }
         }
+        if (membership.failure()) throw membership.failure();
         await hooks?.beforeStop?.();
       } catch (error) {
         throw groupId === undefined
@@ -339,6 +337,7 @@ export async function openFeedConsumer(
       }
     },
     async close() {
+      membership.close();
       await consumer.close(true).catch(() => undefined);
     },
   };

@@ -176,6 +176,8 @@ export async function consumeToS3(
     batchSeconds: options.batchSeconds,
     format: options.format,
     commit: (topic, partition, offset) => consumer.commit(topic, partition, offset),
+    owner: (topic, partition) => consumer.owner(topic, partition),
+    committed: (topic, partition) => consumer.committed(topic, partition),
   });
   await sink.checkPrefixOwner();
   let timerFailure: unknown;
@@ -199,7 +201,6 @@ export async function consumeToS3(
       },
       async (batch, control) => {
         stopConsumer = control.stop;
-        sink.keepOnly(consumer.assignment());
         await sink.add(batch);
       },
     );

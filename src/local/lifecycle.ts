@@ -46,8 +46,8 @@ export function becomesDefault(input: {
 export async function bringUpCluster(options: BringUpOptions): Promise<BringUpResult> {
   const { state, reused } = await startLocalCluster({ ...options, pom: brokerPom() });
   const { profiles } = options;
-  const stored = profiles.read().defaultProfile;
-  const currentDefault = stored && profiles.get(stored) ? stored : undefined;
+  // A profile that is the default only by being the only one counts too: it is where commands connect.
+  const currentDefault = profiles.defaultName();
   if (!options.writeProfile) return { state, reused, profileWritten: false, defaultProfile: currentDefault };
   const makeDefault = becomesDefault({ name: state.name, currentDefault, mode: options.makeDefault });
   profiles.put(state.name, clusterProfile(state), { makeDefault });

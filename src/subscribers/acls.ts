@@ -1,5 +1,5 @@
 import type { AclBinding } from '../kafka/acls.js';
-import type { SubscriberRole } from './registry.js';
+import type { SubscriberRecord, SubscriberRole } from './registry.js';
 
 /**
  * Exactly the ACLs a subscriber's role needs, nothing more: a consumer may read and describe
@@ -30,6 +30,14 @@ export function subscriberBindings(input: {
   );
   if (input.role === 'consumer') bindings.push(binding('GROUP', input.groupPrefix, 'PREFIXED', 'READ'));
   return bindings;
+}
+
+/**
+ * The ACLs a subscriber should hold now: its role's, or none while it is suspended or removed
+ * (any it holds then are drift).
+ */
+export function expectedBindings(record: SubscriberRecord): AclBinding[] {
+  return record.suspended || record.removedAt ? [] : subscriberBindings(record);
 }
 
 /** One string per binding, for comparing sets of bindings. */

@@ -3,11 +3,12 @@ import type { IamPolicyDocument } from '../aws/iam-policy.js';
 import type { CertificateAuthority } from '../certs/issuing.js';
 import type { ParsedCsr } from '../certs/csr.js';
 import { KfeedError } from '../errors.js';
-import { createBindings, deleteBindings, listAcls, type AclBinding } from '../kafka/acls.js';
+import { listAcls, type AclBinding } from '../kafka/acls.js';
 import { checkTopicName, requireTopics } from '../kafka/topics.js';
 import { bindingKey, subscriberBindings } from './acls.js';
-import { checkBundleDir, removeBundle, renderBundle, renderIamBundle, writeBundle } from './bundle.js';
+import { bundleStep, checkBundleDir, renderBundle, renderIamBundle } from './bundle.js';
 import {
+  checkContact,
   checkGroupPrefix,
   checkSubscriberName,
   generationOf,
@@ -23,11 +24,13 @@ import {
   certificateEntry,
   checkSubscriberCsr,
   eventOf,
+  grantStep,
   issueStep,
   recordThenHistory,
   withRegistryAdmin,
   type RegistryAccess,
 } from './shared.js';
+import { checkQuotaAllowed, quotaStep, quotaText, type SubscriberQuota } from './quota.js';
 import { Transaction, type StepHook } from './transaction.js';
 
 /** What every new subscriber names, whatever its authentication. */
@@ -38,10 +41,14 @@ interface NewSubscriberInput {
   groupPrefix: string;
   bootstrap: string[];
   outDir: string;
+  /** Whom to tell about renewals (optional). */
+  contact?: string;
   /** Use the name of a removed subscriber again: a new generation; the old one stays in the history. */
   reuseName?: boolean;
   /** Use the principal of a removed subscriber again (its old certificates then work again). */
   reusePrincipal?: boolean;
+  /** A client quota on its principal (mTLS subscribers). */
+  quota?: SubscriberQuota;
   /** Tests only: called after each step that can be undone (see Transaction). */
   afterStep?: StepHook;
 }
@@ -74,6 +81,7 @@ function checkNewSubscriberInput(input: NewSubscriberInput): void {
     throw new KfeedError('usage', 'a subscriber needs at least one topic', { hint: 'pass --topics quote,trade' });
   for (const topic of input.topics) checkTopicName(topic);
   checkGroupPrefix(input.groupPrefix);
+  if (input.contact !== undefined) checkContact(input.contact);
   checkBundleDir(input.outDir);
 }
 
@@ -168,6 +176,9 @@ function newRecord(
     topics: input.topics,
     groupPrefix: input.groupPrefix,
     ...(identity.auth ? { auth: identity.auth, clusterArn: identity.clusterArn } : {}),
+    ...(input.contact ? { contact: input.contact } : {}),
+    bootstrap: input.bootstrap,
+    ...(input.quota ? { quota: input.quota } : {}),
     certificates: identity.certificates,
     createdAt: now,
     createdBy: access.operator,
@@ -198,6 +209,7 @@ function addedWhat(record: SubscriberRecord, reused: Array<'name' | 'principal'>
     `added: ${record.role} of ${record.topics.join(', ')}` +
       (record.role === 'consumer' ? `, groups ${record.groupPrefix}*` : ''),
     access,
+    ...(record.contact ? [`contact ${record.contact}`] : []),
     ...(reused.includes('name') ? [`name used again (generation ${generationOf(record)}, --reuse-name)`] : []),
     ...(reused.includes('principal') ? ['principal of a removed subscriber used again (--reuse-principal)'] : []),
   ].join('; ');
@@ -232,15 +244,8 @@ export async function addSubscriber(access: RegistryAccess, input: AddSubscriber
     // Bindings the principal already held were not ours to add, so they are not ours to undo.
     const missing = wanted.filter((b) => !held.has(bindingKey(b)));
     access.onProgress?.(`granting ${input.role} ACLs on ${input.topics.join(', ')}`);
-    await tx.step(
-      'acls',
-      'granting the ACLs',
-      () => createBindings(admin, missing),
-      () => ({
-        what: `${missing.length} ACL(s) removed`,
-        run: async () => void (await deleteBindings(admin, missing)),
-      }),
-    );
+    await grantStep(tx, admin, missing);
+    if (input.quota) await quotaStep(tx, admin, principal, input.role, input.quota);
     const now = new Date().toISOString();
     const certificate = certificateEntry(issued, now);
     const record = newRecord(access, input, { principal, certificates: [certificate] }, previous, now);
@@ -251,7 +256,12 @@ export async function addSubscriber(access: RegistryAccess, input: AddSubscriber
       bootstrap: input.bootstrap,
     });
     const written = await bundleStep(tx, input.outDir, files);
-    const what = addedWhat(record, reused, `certificate ${certificate.serialNumber}; ${missing.length} ACL(s) granted`);
+    const what = addedWhat(
+      record,
+      reused,
+      `certificate ${certificate.serialNumber}; ${missing.length} ACL(s) granted` +
+        (input.quota ? `; quota ${quotaText(input.quota)}` : ''),
+    );
     const event = eventOf(access, record, { action: 'add', what, reused, aclsGranted: missing });
     await recordThenHistory(tx, access, { record, previous, event });
     return {
@@ -262,16 +272,6 @@ export async function addSubscriber(access: RegistryAccess, input: AddSubscriber
       reused,
     };
   });
-}
-
-async function bundleStep(tx: Transaction, outDir: string, files: Record<string, string>): Promise<string[]> {
-  const written = await tx.step(
-    'bundle',
-    'writing the bundle',
-    async () => writeBundle(outDir, files),
-    (bundle) => ({ what: `bundle ${outDir} removed`, run: async () => removeBundle(outDir, bundle) }),
-  );
-  return written.files;
 }
 
 export interface AddIamSubscriberInput extends NewSubscriberInput {
@@ -297,6 +297,7 @@ export async function addIamSubscriber(
   input: AddIamSubscriberInput,
 ): Promise<AddIamSubscriberResult> {
   checkNewSubscriberInput(input);
+  if (input.quota) checkQuotaAllowed({ name: input.name, auth: 'iam', principal: input.principalArn });
   const { buildClientPolicy, parseClusterArn } = await import('../aws/iam-policy.js');
   const policy = buildClientPolicy({
     clusterArn: input.clusterArn,

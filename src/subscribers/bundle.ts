@@ -3,6 +3,7 @@ import path from 'node:path';
 import { makeDirectory } from '../config/files.js';
 import { KfeedError } from '../errors.js';
 import type { SubscriberRecord } from './registry.js';
+import type { Transaction } from './transaction.js';
 
 /**
  * The bundle a provider sends a new subscriber: what the client needs besides the private key
@@ -38,7 +39,7 @@ export function renderBundle(input: BundleInput): Record<string, string> {
     [BUNDLE_FILES.javaProperties]: renderJavaProperties(bootstrap, trust),
     [BUNDLE_FILES.kcat]: renderKcatConfig(bootstrap, trust),
     [BUNDLE_FILES.profile]: JSON.stringify(renderProfile(input.bootstrap, trust), null, 2) + '\n',
-    [BUNDLE_FILES.readme]: renderReadme(record, bootstrap, trust),
+    [BUNDLE_FILES.readme]: renderReadme(record, bootstrap),
     [BUNDLE_FILES.record]: JSON.stringify(record, null, 2) + '\n',
   };
   if (trust) files[BUNDLE_FILES.truststore] = input.brokerCaPem!;
@@ -85,11 +86,28 @@ function renderProfile(bootstrap: string[], trust: boolean) {
   };
 }
 
-function renderReadme(record: SubscriberRecord, bootstrap: string, trust: boolean): string {
+/** The name `kfeed profile import` gives the bundle's profile in its README. */
+export const BUNDLE_PROFILE_NAME = 'feed';
+
+/** Java's `--include` takes a regex of whole topic names: "." is the only topic character it treats specially. */
+export function topicRegex(topics: string[]): string {
+  return topics.map((t) => t.replaceAll('.', '\\.')).join('|');
+}
+
+/**
+ * The client's first-time instructions: every command names every topic of the subscriber, and
+ * a consumer's commands read from the beginning when its group is new (each says how to start
+ * at the end instead).
+ */
+function renderReadme(record: SubscriberRecord, bootstrap: string): string {
   const topics = record.topics.join(' ');
   const group = `${record.groupPrefix}1`;
   const reading = record.role === 'consumer';
-  const ca = trust ? ` --ca ${BUNDLE_FILES.truststore}` : '';
+  const certificate = record.certificates.at(-1);
+  const renewed = record.certificates.length > 1;
+  const profile = `--profile ${BUNDLE_PROFILE_NAME}`;
+  const javaTopics =
+    record.topics.length === 1 ? `--topic ${record.topics[0]}` : `--include '${topicRegex(record.topics)}'`;
   return [
     `# Feed access for ${record.name}`,
     '',
@@ -97,33 +115,57 @@ function renderReadme(record: SubscriberRecord, bootstrap: string, trust: boolea
     `Role: ${record.role} on ${record.topics.map((t) => `\`${t}\``).join(', ')}` +
       `${reading ? `; consumer groups must start with \`${record.groupPrefix}\`` : ''}.`,
     `Brokers: \`${bootstrap}\``,
-    `Certificate valid until ${record.certificates[record.certificates.length - 1]?.notAfter ?? '?'}.`,
+    `Certificate: serial \`${certificate?.serialNumber ?? '?'}\`, valid until ${certificate?.notAfter ?? '?'}.`,
+    ...(renewed
+      ? [
+          '',
+          `This bundle is a renewal (issued ${certificate?.issuedAt ?? '?'}): use its \`${BUNDLE_FILES.certificate}\``,
+          'with the key you made the new CSR with. Your earlier certificate works until it expires.',
+        ]
+      : []),
     '',
-    'Put `private_key.pem` (the key you made the CSR with) into this folder, then run from here:',
+    'Put `private_key.pem` (the key you made the CSR with) into this folder, then run from here.',
+    ...(reading
+      ? [
+          `Each command reads ${record.topics.length > 1 ? 'all your topics' : 'your topic'} from the beginning ` +
+            'when its group is new (a group that has committed offsets goes on from them); each says how to start ' +
+            'at the end instead.',
+        ]
+      : []),
     '',
     '## kfeed',
     '```sh',
-    `kfeed profile add feed --brokers ${bootstrap}${ca} --cert ${BUNDLE_FILES.certificate} ` +
-      '--key private_key.pem --default',
-    reading ? `kfeed consume ${topics} -g ${group}` : `kfeed produce -t ${record.topics[0]}`,
+    `kfeed profile import ${BUNDLE_FILES.profile} --name ${BUNDLE_PROFILE_NAME}`,
+    reading
+      ? `kfeed consume ${topics} -g ${group} --from-beginning ${profile}`
+      : `kfeed produce -t ${record.topics[0]} ${profile}`,
     '```',
+    ...(reading ? ['', 'To start at the end instead, leave out `--from-beginning`.'] : []),
     '',
     '## kcat',
     '```sh',
     reading
-      ? `kcat -F ${BUNDLE_FILES.kcat} -C -G ${group} ${topics}`
+      ? `kcat -F ${BUNDLE_FILES.kcat} -C -G ${group} -X auto.offset.reset=earliest ${topics}`
       : `kcat -F ${BUNDLE_FILES.kcat} -P -t ${record.topics[0]}`,
     '```',
+    ...(reading ? ['', 'To start at the end instead, use `-X auto.offset.reset=latest`.'] : []),
     '',
     '## Java clients and Kafka tools',
     '```sh',
     `cat private_key.pem ${BUNDLE_FILES.certificate} > keystore.pem && chmod 600 keystore.pem`,
     reading
-      ? `kafka-console-consumer.sh --bootstrap-server ${bootstrap} --topic ${record.topics[0]} --group ${group} ` +
+      ? `kafka-console-consumer.sh --bootstrap-server ${bootstrap} ${javaTopics} --group ${group} --from-beginning ` +
         `--consumer.config ${BUNDLE_FILES.javaProperties}`
       : `kafka-console-producer.sh --bootstrap-server ${bootstrap} --topic ${record.topics[0]} ` +
         `--producer.config ${BUNDLE_FILES.javaProperties}`,
     '```',
+    ...(reading
+      ? [
+          '',
+          'To start at the end instead, leave out `--from-beginning`. In your own Java client, the same is',
+          '`auto.offset.reset=earliest` (or `latest`) beside the settings of `client.properties`.',
+        ]
+      : []),
     '',
   ].join('\n');
 }
@@ -161,6 +203,17 @@ export function writeBundle(dir: string, files: Record<string, string>): { files
 export function removeBundle(dir: string, written: { files: string[]; created: string | null }): void {
   if (written.created) fs.rmSync(written.created, { recursive: true, force: true });
   else for (const file of written.files) fs.rmSync(file, { force: true });
+}
+
+/** Writes the bundle as the step `bundle` of a change: removed exactly if a later step fails. */
+export async function bundleStep(tx: Transaction, outDir: string, files: Record<string, string>): Promise<string[]> {
+  const written = await tx.step(
+    'bundle',
+    'writing the bundle',
+    async () => writeBundle(outDir, files),
+    (bundle) => ({ what: `bundle ${outDir} removed`, run: async () => removeBundle(outDir, bundle) }),
+  );
+  return written.files;
 }
 
 /** Checks, before any work, that the bundle can be written: the folder is new or empty, its parent can be made. */
@@ -215,8 +268,10 @@ export function renderIamBundle(input: {
     "cluster policy that lets your account in). Then, with that identity's AWS credentials:",
     '',
     '```sh',
-    `kfeed profile add feed --brokers ${bootstrap} --auth iam --region ${input.region} --default`,
-    reading ? `kfeed consume ${record.topics.join(' ')} -g ${group}` : `kfeed produce -t ${record.topics[0]}`,
+    `kfeed profile import ${BUNDLE_FILES.profile} --name ${BUNDLE_PROFILE_NAME}`,
+    reading
+      ? `kfeed consume ${record.topics.join(' ')} -g ${group} --from-beginning --profile ${BUNDLE_PROFILE_NAME}`
+      : `kfeed produce -t ${record.topics[0]} --profile ${BUNDLE_PROFILE_NAME}`,
     '```',
     '',
   ].join('\n');

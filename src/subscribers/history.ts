@@ -7,13 +7,14 @@ import { ensureTopic } from '../kafka/topics.js';
 import { parseSubscriberRecord, type SubscriberRecord } from './registry.js';
 
 /**
- * The history: every change to a subscriber (add, renew, remove, drift repair, a name or
- * principal used again), appended to a topic that is never compacted and never expires, so
- * the registry's latest record can never rewrite what happened before. Keyed by name.
+ * The history: every change to a subscriber (add, renew, remove, drift repair, suspend and
+ * resume, a quota set, a name or principal used again), appended to a topic that is never
+ * compacted and never expires, so the registry's latest record can never rewrite what happened
+ * before. Keyed by name.
  */
 export const HISTORY_FORMAT = 1;
 
-export const SUBSCRIBER_ACTIONS = ['add', 'renew', 'remove', 'repair'] as const;
+export const SUBSCRIBER_ACTIONS = ['add', 'renew', 'remove', 'repair', 'suspend', 'resume', 'set'] as const;
 export type SubscriberAction = (typeof SUBSCRIBER_ACTIONS)[number];
 
 export interface SubscriberEvent {

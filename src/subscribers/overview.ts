@@ -1,11 +1,14 @@
 import { listAcls, type AclBinding } from '../kafka/acls.js';
-import { aclDrift, subscriberBindings } from './acls.js';
+import { describeUserQuotas, quotaUserOf, type UserQuota } from '../kafka/quotas.js';
+import { aclDrift, expectedBindings } from './acls.js';
+import { quotaDiffers, subscriberQuotaOf, type QuotaInForce, type SubscriberQuota } from './quota.js';
 import {
   isRemoved,
   readRegistry,
   type SubscriberCertificate,
   type SubscriberRecord,
   type SubscriberRole,
+  type Suspension,
 } from './registry.js';
 import {
   currentCertificate,
@@ -34,12 +37,21 @@ export interface SubscriberView {
   lagGroup: string | null;
   lagSeconds: number | null;
   certificate: SubscriberCertificate | null;
+  /** Whom to tell about renewals, when recorded. */
+  contact: string | null;
+  /** The current certificate's end (ISO) and serial: with daysLeft/hoursLeft, what a renewal mailer needs. */
+  notAfter: string | null;
+  serial: string | null;
   daysLeft: number | null;
   hoursLeft: number | null;
   state: SubscriberState;
-  /** ACLs its role needs that its principal lacks. */
+  /** While suspended: when, by whom and why; else null. */
+  suspension: Suspension | null;
+  /** The quota on its principal as the cluster holds it (null: none of that kind). */
+  quota: QuotaInForce;
+  /** ACLs its role needs that its principal lacks (none while suspended). */
   missingAcls: AclBinding[];
-  /** ACLs its principal holds beyond what its role needs: access nobody recorded. */
+  /** ACLs its principal holds beyond what its role needs (any, while suspended): access nobody recorded. */
   excessAcls: AclBinding[];
   record: SubscriberRecord;
 }
@@ -50,14 +62,22 @@ export interface SubscriberOverview {
   drift: {
     /** Principals that hold ACLs but are no (active) subscriber. */
     unknownPrincipals: Array<{ principal: string; acls: AclBinding[] }>;
-    /** Active subscribers whose ACLs are missing. */
+    /** Active subscribers whose ACLs are missing (a suspended one misses none). */
     missingAcls: Array<{ name: string; acls: AclBinding[] }>;
-    /** Active subscribers whose principal holds ACLs beyond its role. */
+    /** Subscribers whose principal holds ACLs beyond its role (a suspended one: any ACL). */
     excessAcls: Array<{ name: string; acls: AclBinding[] }>;
+    /** Subscribers whose quota in force is not the one kfeed recorded (changed by hand). */
+    quotas: Array<{ name: string; recorded: SubscriberQuota | null; inForce: QuotaInForce }>;
   };
 }
 
-/** Reads the registry once, the ACLs once and the groups' lag in bulk, and puts them together. */
+/** The quota the cluster holds on a subscriber's principal (IAM clients and removed ones: none). */
+function quotaOf(record: SubscriberRecord, quotas: Map<string, UserQuota>): UserQuota {
+  if (isRemoved(record) || record.auth === 'iam' || !record.principal.startsWith('User:')) return {};
+  return quotas.get(quotaUserOf(record.principal)) ?? {};
+}
+
+/** Reads the registry once, the ACLs and quotas once and the groups' lag in bulk, and puts them together. */
 export async function subscriberOverview(
   access: RegistryAccess,
   options: {
@@ -69,7 +89,10 @@ export async function subscriberOverview(
 ): Promise<SubscriberOverview> {
   const now = options.now ?? new Date();
   const registry = await readRegistry(access.settings, access.registryTopic, access.signal);
-  const acls = await withRegistryAdmin(access, (admin) => listAcls(admin));
+  const { acls, quotas } = await withRegistryAdmin(access, async (admin) => ({
+    acls: await listAcls(admin),
+    quotas: await describeUserQuotas(admin),
+  }));
   const records = [...registry.values()].sort((a, b) => a.name.localeCompare(b.name));
   const active = records.filter((r) => !isRemoved(r));
   const lags = await options.groupLag(active.filter((r) => r.role === 'consumer').map((r) => r.groupPrefix));
@@ -77,7 +100,7 @@ export async function subscriberOverview(
     const certificate = currentCertificate(record, now);
     const drift = isRemoved(record)
       ? { missing: [], excess: [] }
-      : aclDrift(subscriberBindings(record), acls, record.principal);
+      : aclDrift(expectedBindings(record), acls, record.principal);
     const groups =
       record.role === 'consumer' && !isRemoved(record)
         ? lags.filter((g) => g.group.startsWith(record.groupPrefix))
@@ -91,9 +114,14 @@ export async function subscriberOverview(
       groups,
       ...subscriberLag(groups),
       certificate,
+      contact: record.contact ?? null,
+      notAfter: certificate?.notAfter ?? null,
+      serial: certificate?.serialNumber ?? null,
       daysLeft: daysLeftOf(certificate, now),
       hoursLeft: hoursLeftOf(certificate, now),
       state: stateOf(record, certificate, now, options.expiringDays),
+      suspension: isRemoved(record) ? null : (record.suspended ?? null),
+      quota: subscriberQuotaOf(record.role, quotaOf(record, quotas)),
       missingAcls: drift.missing,
       excessAcls: drift.excess,
       record,
@@ -109,6 +137,9 @@ export async function subscriberOverview(
       unknownPrincipals: unknownPrincipals(acls, known),
       missingAcls: of((s) => s.missingAcls),
       excessAcls: of((s) => s.excessAcls),
+      quotas: subscribers
+        .filter((s) => s.state !== 'removed' && quotaDiffers(s.record.quota, s.quota))
+        .map((s) => ({ name: s.name, recorded: s.record.quota ?? null, inForce: s.quota })),
     },
   };
 }

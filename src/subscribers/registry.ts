@@ -3,6 +3,7 @@ import type { ConnectionSettings } from '../config/connection.js';
 import { KfeedError } from '../errors.js';
 import { appendRecords, readWholeTopic } from '../kafka/records.js';
 import { ensureTopic } from '../kafka/topics.js';
+import type { SubscriberQuota } from './quota.js';
 
 /**
  * The subscriber registry lives in the cluster, so every operator sees the same list: a
@@ -43,6 +44,10 @@ export interface SubscriberRecord {
   auth?: 'mtls' | 'iam';
   /** IAM subscribers: the MSK cluster their policy names. */
   clusterArn?: string;
+  /** Whom to tell about renewals (an e-mail address), when the provider recorded one. */
+  contact?: string;
+  /** The brokers its bundle names (`--bootstrap` at add): a renewed bundle names them again. */
+  bootstrap?: string[];
   certificates: SubscriberCertificate[];
   createdAt: string;
   createdBy: string;
@@ -54,6 +59,17 @@ export interface SubscriberRecord {
   generation?: number;
   /** The earlier generations of this name: who they were, so a removed principal is never forgotten. */
   previousGenerations?: PreviousGeneration[];
+  /** Set while the subscriber is suspended (its ACLs deleted, everything else kept). */
+  suspended?: Suspension;
+  /** The quota kfeed set on its principal (the cluster holds the values in force). */
+  quota?: SubscriberQuota;
+}
+
+/** Who suspended a subscriber, when, and why. */
+export interface Suspension {
+  at: string;
+  by: string;
+  reason?: string;
 }
 
 /** What a record keeps of an earlier, removed generation of its name (the history has the rest). */
@@ -79,6 +95,18 @@ export function checkSubscriberName(name: string): string {
     });
   }
   return name;
+}
+
+/** Loosely an e-mail address: something@domain.tld, no spaces; the mailer decides the rest. */
+const CONTACT = /^[^\s@]+@[^\s@]+\.[^\s@.]+$/;
+
+export function checkContact(contact: string): string {
+  if (!CONTACT.test(contact) || contact.length > 254) {
+    throw new KfeedError('usage', `"${contact}" is not an e-mail address`, {
+      hint: 'pass --contact name@example.com, or leave it out (it is optional)',
+    });
+  }
+  return contact;
 }
 
 const GROUP_PREFIX = /^[A-Za-z0-9._-]{1,249}$/;
@@ -119,6 +147,13 @@ export function parseSubscriberRecord(key: string, value: string, topic: string)
   if (!Array.isArray(data.topics) || !data.topics.every((t) => typeof t === 'string'))
     throw registryDamaged(topic, key, 'topics is not a list');
   if (!Array.isArray(data.certificates)) throw registryDamaged(topic, key, 'certificates is not a list');
+  if (data.contact !== undefined && typeof data.contact !== 'string')
+    throw registryDamaged(topic, key, 'contact is not text');
+  if (
+    data.bootstrap !== undefined &&
+    !(Array.isArray(data.bootstrap) && data.bootstrap.every((b) => typeof b === 'string'))
+  )
+    throw registryDamaged(topic, key, 'bootstrap is not a list of brokers');
   if (data.generation !== undefined && !(Number.isInteger(data.generation) && data.generation >= 1))
     throw registryDamaged(topic, key, `generation ${String(data.generation)} is not a whole number from 1`);
   if (
@@ -129,6 +164,20 @@ export function parseSubscriberRecord(key: string, value: string, topic: string)
     )
   )
     throw registryDamaged(topic, key, 'previousGenerations is not a list of generations');
+  if (
+    data.suspended !== undefined &&
+    !(typeof data.suspended?.at === 'string' && typeof data.suspended?.by === 'string')
+  )
+    throw registryDamaged(topic, key, 'suspended does not say when and by whom');
+  if (
+    data.quota !== undefined &&
+    !(
+      typeof data.quota === 'object' &&
+      data.quota !== null &&
+      Object.values(data.quota).every((v) => typeof v === 'number' && v > 0)
+    )
+  )
+    throw registryDamaged(topic, key, 'quota is not a set of positive numbers');
   return data as SubscriberRecord;
 }
 
@@ -143,6 +192,10 @@ function registryDamaged(topic: string, key: string, why: string): KfeedError {
 
 export function isRemoved(record: SubscriberRecord): boolean {
   return record.removedAt !== undefined;
+}
+
+export function isSuspended(record: SubscriberRecord): boolean {
+  return record.suspended !== undefined && !isRemoved(record);
 }
 
 /**

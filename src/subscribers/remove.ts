@@ -1,7 +1,9 @@
 import type { RevocationReason } from '../certs/issuing.js';
 import { KfeedError, messageOf } from '../errors.js';
 import { deleteBindings, listAcls, type AclBinding } from '../kafka/acls.js';
+import { alterUserQuota, describeUserQuota, quotaRemoval, quotaUserOf } from '../kafka/quotas.js';
 import { aclDrift, bindingKey, subscriberBindings } from './acls.js';
+import { quotaText, subscriberQuotaOf, type QuotaInForce } from './quota.js';
 import { writeRegistryRecord, type SubscriberRecord } from './registry.js';
 import {
   appendEventTo,
@@ -29,11 +31,13 @@ export interface RemoveSubscriberResult {
   notRevoked: Array<{ serialNumber: string; why: string; revocable: boolean }>;
   /** IAM subscribers: the principal whose kfeed policy must be detached in IAM to cut it off. */
   iamPrincipalToDetach?: string;
+  /** The quota its principal had, removed with it (null: it had none). */
+  quotaRemoved: QuotaInForce | null;
 }
 
 /**
  * Cuts a subscriber off: every ACL of its principal goes (those its role needed and any
- * granted beyond it), its certificates are revoked when asked, and the removal is appended to
+ * granted beyond it), and its quota; its certificates are revoked when asked, and the removal is appended to
  * the history, then recorded in the registry (the record stays, marked removed). The ACLs are
  * never put back: if recording fails, running `remove` again records it.
  */
@@ -42,11 +46,19 @@ export async function removeSubscriber(
   input: RemoveSubscriberInput,
 ): Promise<RemoveSubscriberResult> {
   const record = await requireSubscriber(access, input.name);
-  const { aclsRemoved, beyondRole } = await withRegistryAdmin(access, async (admin) => {
+  const { aclsRemoved, beyondRole, quotaRemoved } = await withRegistryAdmin(access, async (admin) => {
     const held = (await listAcls(admin)).filter((b) => b.principal === record.principal);
     const excess = new Set(aclDrift(subscriberBindings(record), held, record.principal).excess.map(bindingKey));
     const deleted = await deleteBindings(admin, held);
-    return { aclsRemoved: deleted, beyondRole: deleted.filter((b) => excess.has(bindingKey(b))) };
+    // Its quota goes with it: a principal used again later starts without one.
+    const user = record.auth === 'iam' ? undefined : quotaUserOf(record.principal);
+    const quota = user === undefined ? {} : await describeUserQuota(admin, user);
+    if (user !== undefined) await alterUserQuota(admin, user, quotaRemoval(quota));
+    return {
+      aclsRemoved: deleted,
+      beyondRole: deleted.filter((b) => excess.has(bindingKey(b))),
+      quotaRemoved: Object.keys(quota).length ? subscriberQuotaOf(record.role, quota) : null,
+    };
   });
   const now = new Date().toISOString();
   const revoked: string[] = [];
@@ -81,6 +93,7 @@ export async function removeSubscriber(
   };
   const what = [
     `removed: ${aclsRemoved.length} ACL(s) deleted (${beyondRole.length} beyond its role)`,
+    ...(quotaRemoved ? [`quota removed (${quotaText(quotaRemoved)})`] : []),
     ...(revoked.length ? [`revoked ${revoked.join(', ')}`] : []),
     ...notRevoked.map((n) => `${n.serialNumber} not revoked: ${n.why}`),
     ...(record.auth === 'iam' ? [`its IAM policy must be detached from ${record.principal}`] : []),
@@ -105,6 +118,7 @@ export async function removeSubscriber(
     beyondRole,
     revoked,
     notRevoked,
+    quotaRemoved,
     ...(record.auth === 'iam' ? { iamPrincipalToDetach: record.principal } : {}),
   };
 }

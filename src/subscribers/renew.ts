@@ -1,9 +1,8 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import type { CertificateAuthority } from '../certs/issuing.js';
 import type { ParsedCsr } from '../certs/csr.js';
-import { writeFileAtomic } from '../config/files.js';
 import { KfeedError } from '../errors.js';
+import { bundleStep, checkBundleDir, renderBundle } from './bundle.js';
 import type { SubscriberCertificate, SubscriberRecord } from './registry.js';
 import {
   certificateEntry,
@@ -22,8 +21,13 @@ export interface RenewSubscriberInput {
   csrFile: string;
   authority: CertificateAuthority;
   validityDays: number;
-  out: string;
-  force: boolean;
+  /** The new bundle's folder: new or empty. */
+  outDir: string;
+  /** The brokers the bundle names: these, else those its add recorded, else `connectionBrokers`. */
+  bootstrap?: string[];
+  connectionBrokers: string[];
+  /** The CAs that verify the brokers (the bundle's truststore); undefined for public roots (MSK). */
+  brokerCaPem?: string;
   /** Tests only: called after each step that can be undone (see Transaction). */
   afterStep?: StepHook;
 }
@@ -31,20 +35,20 @@ export interface RenewSubscriberInput {
 export interface RenewSubscriberResult {
   subscriber: SubscriberRecord;
   certificate: SubscriberCertificate;
-  file: string;
+  bundle: { dir: string; files: string[] };
 }
 
-/** A new certificate for the same subject; the old ones keep working until they expire or are revoked. */
+/**
+ * A new certificate for the same subject, in a fresh bundle for the client (its README names
+ * the new expiry and serial); the old certificates keep working until they expire or are
+ * revoked. Certificate, bundle, record, history: a failure undoes the steps before it.
+ */
 export async function renewSubscriber(
   access: RegistryAccess,
   input: RenewSubscriberInput,
 ): Promise<RenewSubscriberResult> {
   checkSubscriberCsr(input.csr, input.csrFile);
-  if (!input.force && fs.existsSync(input.out)) {
-    throw new KfeedError('conflict', `${input.out} already exists`, {
-      hint: 'move it away, pass --out FILE, or --force to replace it',
-    });
-  }
+  checkBundleDir(input.outDir);
   const record = await requireSubscriber(access, input.name);
   if (record.auth === 'iam') {
     throw new KfeedError(
@@ -63,26 +67,27 @@ export async function renewSubscriber(
   }
   const tx = new Transaction(access.translate, input.afterStep);
   const issued = await issueStep(tx, access, input);
-  const before = fs.existsSync(input.out) ? fs.readFileSync(input.out) : undefined;
-  await tx.step(
-    'file',
-    'writing the certificate',
-    async () => writeFileAtomic(input.out, issued.result.pem, { exclusive: !input.force }),
-    () => ({
-      what: before ? `${input.out} put back` : `${input.out} removed`,
-      run: async () => (before ? writeFileAtomic(input.out, before) : fs.rmSync(input.out, { force: true })),
-    }),
-  );
   const now = new Date().toISOString();
   const certificate = certificateEntry(issued, now);
+  const bootstrap = input.bootstrap ?? record.bootstrap ?? input.connectionBrokers;
   const updated: SubscriberRecord = {
     ...record,
+    bootstrap,
     certificates: [...record.certificates, certificate],
     updatedAt: now,
     updatedBy: access.operator,
   };
-  const what = `renewed: certificate ${certificate.serialNumber}, valid until ${certificate.notAfter}`;
+  const files = renderBundle({
+    record: updated,
+    certificatePem: issued.result.pem,
+    brokerCaPem: input.brokerCaPem,
+    bootstrap,
+  });
+  const written = await bundleStep(tx, input.outDir, files);
+  const what =
+    `renewed: certificate ${certificate.serialNumber}, valid until ${certificate.notAfter}; ` +
+    `bundle ${path.basename(input.outDir)}`;
   const event = eventOf(access, updated, { action: 'renew', what });
   await recordThenHistory(tx, access, { record: updated, previous: record, event });
-  return { subscriber: updated, certificate, file: path.resolve(input.out) };
+  return { subscriber: updated, certificate, bundle: { dir: path.resolve(input.outDir), files: written } };
 }

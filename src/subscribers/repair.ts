@@ -1,8 +1,16 @@
-import { createBindings, deleteBindings, listAcls, type AclBinding } from '../kafka/acls.js';
+import { listAcls, type AclBinding } from '../kafka/acls.js';
 import { aclPhrase } from '../render/acls.js';
-import { aclDrift, subscriberBindings } from './acls.js';
+import { aclDrift, expectedBindings } from './acls.js';
 import type { SubscriberRecord } from './registry.js';
-import { eventOf, recordThenHistory, requireSubscriber, withRegistryAdmin, type RegistryAccess } from './shared.js';
+import {
+  deleteStep,
+  eventOf,
+  grantStep,
+  recordThenHistory,
+  requireSubscriber,
+  withRegistryAdmin,
+  type RegistryAccess,
+} from './shared.js';
 import { Transaction, type StepHook } from './transaction.js';
 
 export interface RepairSubscriberInput {
@@ -23,8 +31,9 @@ export interface RepairSubscriberResult {
 }
 
 /**
- * Puts a subscriber's ACLs back to exactly what its role needs: the missing ones granted,
- * those beyond it deleted; recorded in the registry and the history. A failure undoes it all.
+ * Puts a subscriber's ACLs back to exactly what its role needs (none while it is suspended):
+ * the missing ones granted, those beyond it deleted; recorded in the registry and the history.
+ * A failure undoes it all.
  */
 export async function repairSubscriber(
   access: RegistryAccess,
@@ -32,25 +41,12 @@ export async function repairSubscriber(
 ): Promise<RepairSubscriberResult> {
   const record = await requireSubscriber(access, input.name);
   return withRegistryAdmin(access, async (admin) => {
-    const drift = aclDrift(subscriberBindings(record), await listAcls(admin), record.principal);
+    const drift = aclDrift(expectedBindings(record), await listAcls(admin), record.principal);
     const plan = { subscriber: record, granted: drift.missing, deleted: drift.excess, dryRun: Boolean(input.dryRun) };
     if (input.dryRun || (!drift.missing.length && !drift.excess.length)) return plan;
     const tx = new Transaction(access.translate, input.afterStep);
-    await tx.step(
-      'excess',
-      'deleting the ACLs beyond its role',
-      () => deleteBindings(admin, drift.excess),
-      () => ({ what: `${drift.excess.length} ACL(s) put back`, run: () => createBindings(admin, drift.excess) }),
-    );
-    await tx.step(
-      'missing',
-      'granting the missing ACLs',
-      () => createBindings(admin, drift.missing),
-      () => ({
-        what: `${drift.missing.length} ACL(s) removed`,
-        run: async () => void (await deleteBindings(admin, drift.missing)),
-      }),
-    );
+    await deleteStep(tx, admin, drift.excess, { id: 'excess', name: 'deleting the ACLs beyond its role' });
+    await grantStep(tx, admin, drift.missing, { id: 'missing', name: 'granting the missing ACLs' });
     const now = new Date().toISOString();
     const updated: SubscriberRecord = { ...record, updatedAt: now, updatedBy: access.operator };
     const what = [

@@ -4,6 +4,7 @@ import type { ParsedCsr } from '../certs/csr.js';
 import { describeKey } from '../certs/keys.js';
 import type { ConnectionSettings } from '../config/connection.js';
 import { KfeedError } from '../errors.js';
+import { createBindings, deleteBindings, type AclBinding } from '../kafka/acls.js';
 import { appendHistory, ensureHistoryTopic, historyTopicOf, HISTORY_FORMAT, type SubscriberEvent } from './history.js';
 import {
   ensureRegistryTopic,
@@ -197,4 +198,37 @@ export async function recordThenHistory(
 export async function appendEventTo(access: RegistryAccess, event: SubscriberEvent): Promise<void> {
   await withRegistryAdmin(access, (admin) => ensureHistoryTopic(admin, access.historyTopic));
   await appendHistory(access.settings, access.historyTopic, event);
+}
+
+/** Grants `bindings` as a step (`id`, described as `name`); a later failure deletes them again. */
+export async function grantStep(
+  tx: Transaction,
+  admin: Admin,
+  bindings: AclBinding[],
+  step: { id: string; name: string } = { id: 'acls', name: 'granting the ACLs' },
+): Promise<void> {
+  await tx.step(
+    step.id,
+    step.name,
+    () => createBindings(admin, bindings),
+    () => ({
+      what: `${bindings.length} ACL(s) removed`,
+      run: async () => void (await deleteBindings(admin, bindings)),
+    }),
+  );
+}
+
+/** Deletes `bindings` as a step; a later failure grants what it deleted again. */
+export async function deleteStep(
+  tx: Transaction,
+  admin: Admin,
+  bindings: AclBinding[],
+  step: { id: string; name: string } = { id: 'acls', name: 'deleting the ACLs' },
+): Promise<AclBinding[]> {
+  return tx.step(
+    step.id,
+    step.name,
+    () => deleteBindings(admin, bindings),
+    (deleted) => ({ what: `${deleted.length} ACL(s) put back`, run: () => createBindings(admin, deleted) }),
+  );
 }

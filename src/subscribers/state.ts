@@ -6,7 +6,7 @@ import { isRemoved, type SubscriberCertificate, type SubscriberRecord } from './
  * cluster holds and its groups' lag: pure rules, so each is tested alone.
  */
 
-export type SubscriberState = 'active' | 'expiring' | 'expired' | 'removed';
+export type SubscriberState = 'active' | 'expiring' | 'expired' | 'suspended' | 'removed';
 
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
@@ -38,6 +38,7 @@ export function stateOf(
   expiringDays: number,
 ): SubscriberState {
   if (isRemoved(record)) return 'removed';
+  if (record.suspended) return 'suspended';
   // An IAM client holds no certificate: its access lasts as long as its policy is attached.
   if (record.auth === 'iam' && !certificate) return 'active';
   if (!certificate || certificate.revokedAt || Date.parse(certificate.notAfter) <= now.getTime()) return 'expired';

@@ -7,17 +7,21 @@ import { testEnv } from './env.js';
 import { BIN, kfeed } from './run.js';
 import { waitFor } from './wait.js';
 
-/** `kfeed <args>` as its own process (to be killed mid-stream), its output collected. */
+/** `kfeed <args>` as its own process (to be killed mid-stream), its output (both streams, and stdout alone) collected. */
 export function startSink(
   args: string[],
   env: Record<string, string>,
-): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+): { child: ChildProcess; output: () => string; stdout: () => string; exited: Promise<number | null> } {
   const child = spawn(process.execPath, [BIN, ...args], { env: testEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  child.stdout!.on('data', (d) => (output += d));
+  let stdout = '';
+  child.stdout!.on('data', (d) => {
+    output += d;
+    stdout += d;
+  });
   child.stderr!.on('data', (d) => (output += d));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, output: () => output, exited };
+  return { child, output: () => output, stdout: () => stdout, exited };
 }
 
 /** The end offset of each partition of a topic, by partition. */

@@ -2,10 +2,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'vitest';
 import type { AclBinding } from '../../src/kafka/acls.js';
+import { openRegistryAccess, type RegistryAccess } from '../../src/subscribers/shared.js';
 import { requireTool, suiteKafkaVersion, tempDir } from './env.js';
 import { kcat } from './kcat.js';
 import { startMoto, type Moto } from './moto.js';
 import { createPrivateCa, type TestPrivateCa } from './private-ca.js';
+import { resolveWith } from './resolve-connection.js';
 import { kfeed, type RunResult } from './run.js';
 import { runProcess, type ProcessResult } from './spawn.js';
 
@@ -118,6 +120,17 @@ function iamKeys(credentialsFile: string): Record<string, string> {
   };
 }
 
+/** What an mTLS subscriber's bundle holds (add and renew), sorted as `listing()` gives it. */
+export const MTLS_BUNDLE_FILES = [
+  'README.md',
+  'client.properties',
+  'client_cert.pem',
+  'kcat.conf',
+  'kfeed-profile.json',
+  'subscriber.json',
+  'truststore.pem',
+];
+
 /** Produces lines (`key:value`) to a topic as the admin, with kcat. */
 export async function produceLines(c: SubscriberCluster, topic: string, lines: string[]): Promise<void> {
   const produced = await kcat(c.tls, { ca: c.ca, cert: c.adminCert, key: c.adminKey }, ['-P', '-t', topic, '-K', ':'], {
@@ -136,6 +149,26 @@ export async function clientCsr(
   const made = await kfeed(['makecsr', '--yes', '--subject', subject, '--out-dir', dir, '--force']);
   expect(made.code, made.stderr).toBe(0);
   return { dir, csr: path.join(dir, 'client_cert.csr'), key: path.join(dir, 'private_key.pem') };
+}
+
+/** Adds a subscriber from a fresh CSR; the client's key is put into its bundle, as the client does. */
+export async function addWithBundle(
+  c: SubscriberCluster,
+  name: string,
+  subject: string,
+  args: string[],
+): Promise<{
+  bundle: string;
+  principal: string;
+  body: { subscriber: { certificates: Array<{ serialNumber: string }> } };
+}> {
+  const client = await clientCsr(c, name, subject);
+  const bundle = path.join(c.work, `bundle-${name}`);
+  const added = await c.run(['subscriber', 'add', name, '--csr', client.csr, '--out-dir', bundle, '--json', ...args]);
+  expect(added.stderr).toBe('');
+  expect(added.code).toBe(0);
+  fs.copyFileSync(client.key, path.join(bundle, 'private_key.pem'));
+  return { bundle, principal: `User:${subject}`, body: JSON.parse(added.stdout) };
 }
 
 /** kcat run from the bundle folder with only its kcat.conf (and the client's own key beside it). */
@@ -172,4 +205,25 @@ export async function listed(c: SubscriberCluster, extra: string[] = []): Promis
   const result = await c.run(['subscriber', 'list', '--removed', '--json', ...extra]);
   expect(result.stderr).not.toMatch(/\bat .*\.[jt]s:\d+/);
   return { code: result.code, body: JSON.parse(result.stdout) };
+}
+
+/** kfeed's subscriber flows with the cluster admin's connection, for injecting failures between steps. */
+export async function adminAccess(c: SubscriberCluster, registryTopic = '_kfeed_subscribers'): Promise<RegistryAccess> {
+  const { settings } = resolveWith({ brokers: c.tls.join(','), ca: c.ca, cert: c.adminCert, key: c.adminKey });
+  return openRegistryAccess(await settings, registryTopic);
+}
+
+/** The error a flow that must fail threw; an Error saying `what` succeeded when it did not fail. */
+export function failureOf(flow: Promise<unknown>, what: string): Promise<Error> {
+  return flow.then(
+    () => new Error(`${what} succeeded`),
+    (error: unknown) => error as Error,
+  );
+}
+
+/** A step hook (`afterStep`) that fails right after the step `step`. */
+export function failAfter(step: string): (done: string) => void {
+  return (done) => {
+    if (done === step) throw new Error(`injected failure after ${done}`);
+  };
 }

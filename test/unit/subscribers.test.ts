@@ -5,7 +5,12 @@ import { aclPhrase } from '../../src/render/acls.js';
 import { lagText, timeLeftText } from '../../src/render/subscribers.js';
 import { aclDrift, bindingKey, subscriberBindings } from '../../src/subscribers/acls.js';
 import { historyTopicOf, parseSubscriberEvent } from '../../src/subscribers/history.js';
-import { checkGroupPrefix, parseSubscriberRecord, type SubscriberRecord } from '../../src/subscribers/registry.js';
+import {
+  checkContact,
+  checkGroupPrefix,
+  parseSubscriberRecord,
+  type SubscriberRecord,
+} from '../../src/subscribers/registry.js';
 import { Transaction } from '../../src/subscribers/transaction.js';
 import { expectKfeedError } from '../helpers/assert.js';
 
@@ -60,6 +65,23 @@ describe("a subscriber's ACLs", () => {
     expect(checkGroupPrefix('acme-')).toBe('acme-');
     for (const bad of ['', '*', 'acme*', 'ac me', 'x'.repeat(250)])
       expectKfeedError(() => checkGroupPrefix(bad), 'usage', /is not a valid group prefix/, { hint: /no "\*"/ });
+  });
+});
+
+describe("a subscriber's contact", () => {
+  it('is loosely an e-mail address: something@domain.tld without spaces', () => {
+    for (const good of ['ops@acme.com', 'feed+renewals@mail.acme.co.uk', "o'brien@x.io"])
+      expect(checkContact(good)).toBe(good);
+    for (const bad of [
+      'acme',
+      'ops@',
+      '@acme.com',
+      'ops@acme',
+      'ops @acme.com',
+      'ops@acme.',
+      `${'a'.repeat(250)}@x.io`,
+    ])
+      expectKfeedError(() => checkContact(bad), 'usage', /is not an e-mail address/, { hint: /optional/ });
   });
 });
 
@@ -162,6 +184,13 @@ describe('records and history events kfeed cannot read are named, never guessed 
     });
     expectKfeedError(parse({ generation: 0 }), 'verification', /generation 0 is not a whole number from 1/);
     expectKfeedError(parse({ previousGenerations: {} }), 'verification', /previousGenerations is not a list/);
+  });
+
+  it('a contact is text, the bundle brokers a list', () => {
+    const parse = (over: object) => () => parseSubscriberRecord('acme', JSON.stringify({ ...record, ...over }), 'reg');
+    expect(parse({ contact: 'ops@acme.com', bootstrap: ['b:9094'] })()).toMatchObject({ contact: 'ops@acme.com' });
+    expectKfeedError(parse({ contact: 7 }), 'verification', /contact is not text/);
+    expectKfeedError(parse({ bootstrap: 'b:9094' }), 'verification', /bootstrap is not a list of brokers/);
   });
 
   it('a history event: the history topic beside the registry, fields checked, the offset named', () => {

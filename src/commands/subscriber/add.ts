@@ -7,6 +7,7 @@ import { parseBrokerList } from '../../config/connection.js';
 import { checkTopicName } from '../../kafka/topics.js';
 import type { AddIamSubscriberResult, AddSubscriberResult } from '../../subscribers/add.js';
 import {
+  checkContact,
   checkGroupPrefix,
   checkSubscriberName,
   SUBSCRIBER_ROLES,
@@ -15,9 +16,18 @@ import {
 import { aclPhrase } from '../../render/acls.js';
 import { defineCommand } from '../command.js';
 import { authorityFrom, withCaOptions, type CaFlags } from '../options.js';
-import { registryAccess, withRegistry, withRegistryOptions, type RegistryFlags } from './shared.js';
+import { appliedQuota, quotaText } from '../../subscribers/quota.js';
+import {
+  quotaChangeOf,
+  registryAccess,
+  withQuotaOptions,
+  withRegistry,
+  withRegistryOptions,
+  type QuotaFlags,
+  type RegistryFlags,
+} from './shared.js';
 
-export interface AddSubscriberOptions extends RegistryFlags, CaFlags {
+export interface AddSubscriberOptions extends RegistryFlags, CaFlags, QuotaFlags {
   name: string;
   csr?: string;
   principalArn?: string;
@@ -27,6 +37,7 @@ export interface AddSubscriberOptions extends RegistryFlags, CaFlags {
   groupPrefix?: string;
   bootstrap?: string;
   outDir?: string;
+  contact?: string;
   reuseName?: boolean;
   reusePrincipal?: boolean;
 }
@@ -41,7 +52,7 @@ export default defineCommand<AddSubscriberOptions, AddResult>({
   flags: (command) =>
     withRegistryOptions(
       withCaOptions(
-        command
+        withQuotaOptions(command)
           .option('--csr <file>', "the client's certificate signing request (PEM; `kfeed makecsr` on the client side)")
           .option('--principal-arn <arn>', 'an IAM client instead: its role or user ARN (its bundle holds its policy)')
           .option('--cluster-arn <arn>', 'with --principal-arn: the MSK cluster ARN the policy names')
@@ -53,6 +64,7 @@ export default defineCommand<AddSubscriberOptions, AddResult>({
             "brokers the client connects to, host:port,... (default: this connection's brokers)",
           )
           .option('--out-dir <dir>', 'where to write the bundle (default: ./NAME-bundle; must be new or empty)')
+          .option('--contact <email>', 'whom to tell about renewals (optional; in list, show and the history)')
           .option(
             '--reuse-name',
             'use the name of a removed subscriber again (a new generation; the history keeps the old)',
@@ -67,6 +79,8 @@ export default defineCommand<AddSubscriberOptions, AddResult>({
     checkSubscriberName(options.name);
     topicList(options.topics);
     if (options.groupPrefix !== undefined) checkGroupPrefix(options.groupPrefix);
+    if (options.contact !== undefined) checkContact(options.contact);
+    quotaChangeOf(options);
     if (Boolean(options.csr) === Boolean(options.principalArn)) {
       throw new KfeedError('usage', 'name the client once: --csr FILE (a certificate) or --principal-arn ARN (IAM)', {
         hint: 'see `kfeed subscriber add --help`',
@@ -95,7 +109,8 @@ export default defineCommand<AddSubscriberOptions, AddResult>({
     const groupPrefix = options.groupPrefix ?? `${options.name}-`;
     const outDir = path.resolve(ctx.cwd, options.outDir ?? `${options.name}-bundle`);
     const { addSubscriber, addIamSubscriber } = await import('../../subscribers/add.js');
-    const reuse = { reuseName: options.reuseName, reusePrincipal: options.reusePrincipal };
+    const optional = { reuseName: options.reuseName, reusePrincipal: options.reusePrincipal, contact: options.contact };
+    const quota = appliedQuota(undefined, quotaChangeOf(options));
     if (options.principalArn) {
       const { access, settings } = await registryAccess(ctx, options);
       // The provider's own connection is often mTLS (9094); an IAM client needs the IAM port.
@@ -105,7 +120,16 @@ export default defineCommand<AddSubscriberOptions, AddResult>({
         });
       }
       const bootstrap = options.bootstrap ? parseBrokerList(options.bootstrap) : settings.brokers;
-      const common = { name: options.name, role: options.role, topics, groupPrefix, bootstrap, outDir, ...reuse };
+      const common = {
+        name: options.name,
+        role: options.role,
+        topics,
+        groupPrefix,
+        bootstrap,
+        outDir,
+        ...optional,
+        quota,
+      };
       const input = { ...common, principalArn: options.principalArn, clusterArn: options.clusterArn! };
       const result = await withRegistry(access, () => addIamSubscriber(access, input));
       return { auth: 'iam' as const, ...result };
@@ -131,7 +155,8 @@ export default defineCommand<AddSubscriberOptions, AddResult>({
           bootstrap: options.bootstrap ? parseBrokerList(options.bootstrap) : settings.brokers,
           brokerCaPem: settings.tls?.ca,
           outDir,
-          ...reuse,
+          ...optional,
+          quota,
         }),
       );
       progress.succeed(`subscriber ${options.name} added`);
@@ -150,11 +175,13 @@ export default defineCommand<AddSubscriberOptions, AddResult>({
         : [
             `certificate   serial ${cert!.serialNumber}, valid until ${cert!.notAfter}, from ${cert!.ca}`,
             `ACLs          ${result.aclsGranted.length} (${result.aclsGranted.map(aclPhrase).join(', ')})`,
+            ...(s.quota ? [`quota         ${quotaText(s.quota)} per broker`] : []),
           ];
     return [
       `subscriber    ${s.name} (${s.role} of ${s.topics.join(', ')}` +
         `${s.role === 'consumer' ? `; groups ${s.groupPrefix}*` : ''})`,
       `principal     ${s.principal}`,
+      ...(s.contact ? [`contact       ${s.contact}`] : []),
       ...access,
       `bundle        ${result.bundle.dir}  (send it to the client; README.md there says how to connect)`,
       ...(result.reused.includes('name')

@@ -5,10 +5,12 @@ import { defineCommand, type RenderView } from '../command.js';
 import { integer } from '../options.js';
 import { registryAccess, withRegistry, withRegistryOptions, type RegistryFlags } from './shared.js';
 import { aclPhrase } from '../../render/acls.js';
+import { quotaText } from '../../subscribers/quota.js';
 
 export interface ListSubscribersOptions extends RegistryFlags {
   check?: boolean;
-  expiringDays: number;
+  /** Given: list only the subscribers whose certificate ends within this many days (or has ended). */
+  expiringDays?: number;
   maxLagSeconds?: number;
   removed?: boolean;
 }
@@ -17,6 +19,9 @@ export interface ListSubscribersResult extends SubscriberOverview {
   /** What `--check` fails on; empty when all is well. */
   problems: string[];
 }
+
+/** What `--check` calls "expiring" when --expiring-days is not given. */
+const DEFAULT_EXPIRING_DAYS = 30;
 
 export default defineCommand<ListSubscribersOptions, ListSubscribersResult>({
   name: 'list',
@@ -30,9 +35,9 @@ export default defineCommand<ListSubscribersOptions, ListSubscribersResult>({
         )
         .option(
           '--expiring-days <days>',
-          'a certificate expiring within this many days is "expiring"',
+          'list only subscribers whose certificate ends within this many days or has ended ' +
+            '(for renewal reminders; also what --check calls "expiring", default 30)',
           integer('--expiring-days', 0, 3650),
-          30,
         )
         .option(
           '--max-lag-seconds <s>',
@@ -55,15 +60,17 @@ export async function listSubscribers(ctx: Context, options: ListSubscribersOpti
   ]);
   const overview = await withRegistry(access, () =>
     subscriberOverview(access, {
-      expiringDays: options.expiringDays,
+      expiringDays: options.expiringDays ?? DEFAULT_EXPIRING_DAYS,
       groupLag: (prefixes) => groupLagByPrefix(settings, prefixes),
       // The connection's own principal manages the cluster: its ACLs are not drift.
       ignorePrincipals: settings.tls?.cert ? [kafkaPrincipalOfCertificate(settings.tls.cert)] : [],
     }),
   );
-  const subscribers = options.removed
-    ? overview.subscribers
-    : overview.subscribers.filter((s) => s.state !== 'removed');
+  const subscribers = overview.subscribers.filter((s) =>
+    options.expiringDays !== undefined
+      ? s.certificate && (s.state === 'expiring' || s.state === 'expired')
+      : options.removed || s.state !== 'removed',
+  );
   return { ...overview, subscribers, problems: options.check ? problemsOf(overview, options) : [] };
 }
 
@@ -77,10 +84,25 @@ function problemsOf(overview: SubscriberOverview, options: ListSubscribersOption
       problems.push(`${s.name}: ${s.lagSeconds} s behind (limit ${options.maxLagSeconds} s)`);
   }
   for (const d of overview.drift.missingAcls) problems.push(`${d.name}: ${d.acls.length} ACL(s) missing`);
-  for (const d of overview.drift.excessAcls) problems.push(`${d.name}: ${d.acls.length} ACL(s) beyond its role`);
+  const suspended = suspendedNames(overview);
+  for (const d of overview.drift.excessAcls)
+    problems.push(
+      suspended.has(d.name)
+        ? `${d.name}: holds ${d.acls.length} ACL(s) while suspended`
+        : `${d.name}: ${d.acls.length} ACL(s) beyond its role`,
+    );
+  for (const d of overview.drift.quotas)
+    problems.push(
+      `${d.name}: quota in force (${quotaText(d.inForce)}) is not the recorded one (${quotaText(d.recorded ?? {})})`,
+    );
   for (const d of overview.drift.unknownPrincipals)
     problems.push(`${d.principal}: holds ${d.acls.length} ACL(s) but is no subscriber`);
   return problems;
+}
+
+/** Suspended subscribers hold no ACLs: any they hold is drift of its own kind. */
+function suspendedNames(overview: SubscriberOverview): Set<string> {
+  return new Set(overview.subscribers.filter((s) => s.state === 'suspended').map((s) => s.name));
 }
 
 const dash = (v: number | string | null | undefined) => (v === null || v === undefined ? '-' : String(v));
@@ -95,8 +117,13 @@ export function subscriberColumns(view: RenderView, rows: SubscriberView[]): str
       { header: 'GROUPS', value: (s) => (s.role === 'consumer' ? `${s.groupPrefix}* (${s.groups.length})` : '-') },
       { header: 'LAG', value: (s) => lagText(s), align: 'right' },
       { header: 'LAG S', value: (s) => dash(s.lagSeconds), align: 'right' },
+      { header: 'CONTACT', value: (s) => dash(s.contact) },
       { header: 'SERIAL', value: (s) => dash(s.certificate?.serialNumber.slice(0, 16)) },
       { header: 'EXPIRES', value: (s) => dash(s.certificate?.notAfter.slice(0, 10)) },
+      {
+        header: 'QUOTA',
+        value: (s) => (s.quota.maxBytesPerSecond || s.quota.maxRequestPercent ? quotaText(s.quota) : '-'),
+      },
       { header: 'STATE', value: (s) => s.state },
     ],
     'no subscribers',
@@ -105,14 +132,23 @@ export function subscriberColumns(view: RenderView, rows: SubscriberView[]): str
 
 function renderOverview(result: ListSubscribersResult, view: RenderView): string {
   const lines = [subscriberColumns(view, result.subscribers).trimEnd()];
-  const { unknownPrincipals, missingAcls, excessAcls } = result.drift;
-  if (unknownPrincipals.length || missingAcls.length || excessAcls.length) {
+  const { unknownPrincipals, missingAcls, excessAcls, quotas } = result.drift;
+  if (unknownPrincipals.length || missingAcls.length || excessAcls.length || quotas.length) {
     lines.push('', 'drift:');
     for (const d of missingAcls) lines.push(`  ${d.name}: missing ${d.acls.map(aclPhrase).join(', ')}`);
-    for (const d of excessAcls) lines.push(`  ${d.name}: beyond its role ${d.acls.map(aclPhrase).join(', ')}`);
+    const suspended = suspendedNames(result);
+    for (const d of excessAcls)
+      lines.push(
+        `  ${d.name}: ${suspended.has(d.name) ? 'holds while suspended' : 'beyond its role'} ` +
+          d.acls.map(aclPhrase).join(', '),
+      );
+    for (const d of quotas)
+      lines.push(`  ${d.name}: quota ${quotaText(d.inForce)} in force, ${quotaText(d.recorded ?? {})} recorded`);
     for (const d of unknownPrincipals) lines.push(`  ${d.principal}: ${d.acls.length} ACL(s), not a subscriber`);
     if (missingAcls.length || excessAcls.length)
       lines.push("  (`kfeed subscriber repair NAME` gives a subscriber exactly its role's ACLs)");
+    if (quotas.length)
+      lines.push('  (`kfeed subscriber set NAME --max-bytes-per-second ...` sets and records a quota)');
   }
   if (result.problems.length)
     lines.push('', `check failed (${result.problems.length}):`, ...result.problems.map((p) => `  ${p}`));

@@ -6,6 +6,7 @@ import { AWS_OPTION_HELP } from '../../aws/config.js';
 import type { RemoveSubscriberResult } from '../../subscribers/remove.js';
 import { checkSubscriberName } from '../../subscribers/registry.js';
 import { aclPhrase } from '../../render/acls.js';
+import { quotaText } from '../../subscribers/quota.js';
 import { defineCommand } from '../command.js';
 import { registryAccess, withRegistry, withRegistryOptions, type RegistryFlags } from './shared.js';
 
@@ -21,7 +22,8 @@ export interface RemoveSubscriberOptions extends RegistryFlags {
 export default defineCommand<RemoveSubscriberOptions, RemoveSubscriberResult>({
   name: 'remove',
   summary:
-    'cut a subscriber off: delete every ACL of its principal, optionally revoke its certificates; keep its history',
+    'cut a subscriber off: delete every ACL and the quota of its principal, optionally revoke its certificates; ' +
+    'keep its history',
   args: [{ key: 'name', syntax: '<name>', description: 'subscriber name' }],
   flags: (command) =>
     withRegistryOptions(
@@ -63,6 +65,7 @@ export default defineCommand<RemoveSubscriberOptions, RemoveSubscriberResult>({
       `removed       ${r.subscriber.name} (${r.subscriber.principal}): ${r.aclsRemoved.length} ACL(s) deleted, ` +
         `${r.beyondRole.length} of them beyond its role` +
         (r.beyondRole.length ? ` (${r.beyondRole.map(aclPhrase).join(', ')})` : ''),
+      ...(r.quotaRemoved ? [`quota         ${quotaText(r.quotaRemoved)} removed`] : []),
       ...(r.revoked.length ? [`revoked       ${r.revoked.join(', ')}`] : []),
       ...r.notRevoked.map((n) => `not revoked   ${n.serialNumber}: ${n.why}`),
       ...(r.iamPrincipalToDetach

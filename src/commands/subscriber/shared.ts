@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { ConnectionFlags, ConnectionSettings } from '../../config/connection.js';
 import type { Context } from '../../context.js';
+import { parseByteRate, parseRequestPercent, type SubscriberQuotaChange } from '../../subscribers/quota.js';
 import { DEFAULT_REGISTRY_TOPIC } from '../../subscribers/registry.js';
 import type { RegistryAccess } from '../../subscribers/shared.js';
 import { connectionFlags, withConnectionOptions } from '../options.js';
@@ -38,4 +39,38 @@ export async function withRegistry<T>(access: RegistryAccess, work: () => Promis
   } catch (error) {
     throw access.translate(error);
   }
+}
+
+/** The quota flags of `subscriber add` and `subscriber set` (set also takes their --no- forms). */
+export interface QuotaFlags {
+  /** A rate (`512KiB`), or false for --no-max-bytes-per-second. */
+  maxBytesPerSecond?: string | false;
+  maxRequestPercent?: string | false;
+}
+
+export function withQuotaOptions(command: Command, options: { removable?: boolean } = {}): Command {
+  command
+    .option(
+      '--max-bytes-per-second <rate>',
+      'a Kafka client quota on its principal, per broker: N bytes, or N KiB / MiB ' +
+        "(a consumer's fetches, a producer's writes)",
+    )
+    .option('--max-request-percent <p>', "a quota on the brokers' request time, percent of one thread per broker");
+  if (options.removable)
+    command
+      .option('--no-max-bytes-per-second', 'remove its byte-rate quota')
+      .option('--no-max-request-percent', 'remove its request-time quota');
+  return command;
+}
+
+/** The quota change the flags ask for, each value checked (bad values are refused before any change). */
+export function quotaChangeOf(flags: QuotaFlags): SubscriberQuotaChange {
+  const of = <T>(value: string | false | undefined, parse: (text: string) => T): T | null | undefined =>
+    value === undefined ? undefined : value === false ? null : parse(value);
+  const change: SubscriberQuotaChange = {};
+  const bytes = of(flags.maxBytesPerSecond, (text) => parseByteRate(text));
+  const percent = of(flags.maxRequestPercent, (text) => parseRequestPercent(text));
+  if (bytes !== undefined) change.maxBytesPerSecond = bytes;
+  if (percent !== undefined) change.maxRequestPercent = percent;
+  return change;
 }

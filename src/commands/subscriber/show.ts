@@ -11,6 +11,7 @@ import { formatSeconds } from '../group/shared.js';
 import { registryAccess, withRegistry, withRegistryOptions, type RegistryFlags } from './shared.js';
 import { lagText, timeLeftText } from '../../render/subscribers.js';
 import { aclPhrase } from '../../render/acls.js';
+import { quotaDiffers, quotaText } from '../../subscribers/quota.js';
 
 export interface ShowSubscriberOptions extends RegistryFlags {
   name: string;
@@ -85,8 +86,23 @@ function renderShow({ subscriber: s, acls, partitions, history, showHistory }: S
     `subscriber    ${s.name} (${s.state})${generationOf(s.record) > 1 ? `, generation ${generationOf(s.record)}` : ''}`,
     `principal     ${s.principal}`,
     `role          ${s.role} of ${s.topics.join(', ')}${s.role === 'consumer' ? `; groups ${s.groupPrefix}*` : ''}`,
+    ...(s.contact ? [`contact       ${s.contact}`] : []),
     `created       ${s.record.createdAt} by ${s.record.createdBy}`,
     ...(s.record.removedAt ? [`removed       ${s.record.removedAt} by ${s.record.removedBy}`] : []),
+    ...(s.suspension
+      ? [
+          `suspended     ${s.suspension.at} by ${s.suspension.by}` +
+            `${s.suspension.reason ? `: ${s.suspension.reason}` : ''} (\`kfeed subscriber resume ${s.name}\`)`,
+        ]
+      : []),
+    ...(s.state !== 'removed' && s.record.auth !== 'iam'
+      ? [
+          `quota         ${quotaText(s.quota)}` +
+            (quotaDiffers(s.record.quota, s.quota)
+              ? `, but ${quotaText(s.record.quota ?? {})} recorded (drift: \`kfeed subscriber set ${s.name}\`)`
+              : ''),
+        ]
+      : []),
     ...(s.record.previousGenerations ?? []).map(
       (g) => `earlier       generation ${g.generation}: ${g.principal}, removed ${g.removedAt} by ${g.removedBy}`,
     ),

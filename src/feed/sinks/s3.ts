@@ -2,7 +2,7 @@ import type { BucketLocationConstraint, S3Client } from '@aws-sdk/client-s3';
 import { awsClientConfig, type AwsInput } from '../../aws/config.js';
 import { translateAwsError } from '../../aws/errors.js';
 import { KfeedError } from '../../errors.js';
-import type { ConsumedRecord, FeedBatch } from '../consumer.js';
+import type { CommitOffset, ConsumedRecord, FeedBatch } from '../consumer.js';
 import { JSONL_FORMAT, type ObjectFormat } from './formats.js';
 import { parseObjectKey } from './layouts.js';
 
@@ -120,8 +120,12 @@ export interface S3SinkOptions {
   batchSeconds: number;
   /** What the objects are (default JSON lines). */
   format?: ObjectFormat;
-  /** Commits the next offset to read once the object is written. */
-  commit: (topic: string, partition: number, offset: string) => Promise<void>;
+  /** Commits the next offset to read once the object is written; false: the partition went to another member. */
+  commit: CommitOffset;
+  /** The token of the consumer's current assignment of a partition; undefined: not this sink's (FeedConsumer.owner). */
+  owner: (topic: string, partition: number) => number | undefined;
+  /** The group's committed offset of a partition (FeedConsumer.committed). */
+  committed: (topic: string, partition: number) => Promise<bigint | undefined>;
 }
 
 export interface S3SinkStats {
@@ -132,24 +136,47 @@ export interface S3SinkStats {
   keys: string[];
 }
 
-interface Buffer_ {
+/** What the sink holds of one partition during one assignment of it to this consumer. */
+interface PartitionState {
+  topic: string;
+  partition: number;
+  /** The assignment (FeedConsumer.owner) this state belongs to. */
+  token: number;
+  /** The next offset this assignment expects: lower ones are read again after a rebalance. */
+  expected: bigint;
   records: ConsumedRecord[];
+  /** When the oldest buffered record arrived. */
   since: number;
+  /** Whether S3 was checked for what an earlier owner stored from the first offset on. */
+  checked: boolean;
+  /** Since when this assignment waits for its first record (the group's commit), if it still does. */
+  waiting?: number;
 }
+
+/**
+ * How long an assignment waits for the record at the group's commit when records after it come
+ * first (read before a rebalance; the stream then goes back to the commit). Past this, a gap
+ * is taken as one in the log (transaction markers, compaction, retention).
+ */
+const FIRST_RECORD_WAIT_MS = 10_000;
 
 /**
  * Writes records as objects of one partition each (JSON lines or Parquet: formats.ts), keyed
  * by topic, partition, date (and hour) and first-last offset. Offsets are committed after
- * each object is written. After a restart the first batch of a partition is checked against
- * S3: if a previous run wrote it but died before committing, those records are skipped and
- * the commit is made, so every offset ends up in exactly one object. Only the newest object
- * of a partition can be written and not committed (each commit follows its upload), so that
- * one check suffices. A batch that is written twice lands on the same key with the same bytes.
+ * each object is written, so the committed offset is where the partition's next object
+ * starts. Before the first object of each assignment of a partition (a start, a restart, a
+ * rebalance) S3 is checked for an object starting there: one that an earlier run or another
+ * member of the group wrote but did not commit (it died, or lost the partition in between).
+ * Its records are skipped and the commit is made, so every offset ends up in exactly one
+ * object. Only the newest object of a partition can be written and not committed (each
+ * commit follows its upload), so that one check suffices; the check waits until the first
+ * write, so that an upload the previous owner still had under way has landed. A sink writes
+ * and commits only partitions it owns: when one goes to another member, what it buffered of
+ * it is dropped, and the new owner reads it again from the last commit. A batch that is
+ * written twice lands on the same key with the same bytes.
  */
 export class S3Sink {
-  private readonly buffers = new Map<string, Buffer_>();
-  /** The next offset per partition that this run expects, once known. */
-  private readonly expected = new Map<string, bigint>();
+  private readonly partitions = new Map<string, PartitionState>();
   /** Serialises uploads and commits from batches and from the timer. */
   private chain: Promise<void> = Promise.resolve();
   readonly stats: S3SinkStats = { objects: 0, records: 0, recovered: 0, keys: [] };
@@ -182,25 +209,44 @@ export class S3Sink {
   /** Takes a consumed batch; writes the partition's object when it is full. */
   add(batch: FeedBatch): Promise<void> {
     return this.serial(async () => {
+      if (!batch.records.length) return;
+      const token = this.options.owner(batch.topic, batch.partition);
+      // Read before the partition went to another member: that one reads these again.
+      if (token === undefined) return;
       const id = `${batch.topic}:${batch.partition}`;
-      let records = batch.records;
-      if (!records.length) return;
-      const expected = this.expected.get(id);
-      if (expected === undefined) {
-        // The first batch of a partition in this run (or since it was reassigned): check
-        // whether an earlier run wrote these offsets already.
-        this.buffers.delete(id);
-        records = await this.recover(batch.topic, batch.partition, records);
-      } else {
-        // Offsets read again (a consumer restart) that are buffered or written already.
-        records = records.filter((r) => BigInt(r.offset) >= expected);
+      let state = this.partitions.get(id);
+      if (state?.token !== token) {
+        // The first batch of this assignment: whatever an earlier one held is not ours to write.
+        // It starts at the group's commit: records before it were stored by whoever committed.
+        const first = BigInt(batch.records[0].offset);
+        const committed = await this.options.committed(batch.topic, batch.partition);
+        state = {
+          topic: batch.topic,
+          partition: batch.partition,
+          token,
+          expected: committed ?? first,
+          records: [],
+          since: Date.now(),
+          checked: false,
+          waiting: committed !== undefined && first > committed ? Date.now() : undefined,
+        };
+        this.partitions.set(id, state);
       }
-      for (const record of records) {
-        let current = this.buffers.get(id);
-        if (!current) this.buffers.set(id, (current = { records: [], since: Date.now() }));
-        current.records.push(record);
-        this.expected.set(id, BigInt(record.offset) + 1n);
-        if (current.records.length >= this.options.batchSize) await this.write(batch.topic, batch.partition);
+      for (const record of batch.records) {
+        // Offsets read again (the stream went back to the last commit) are buffered or written already.
+        if (BigInt(record.offset) < state.expected) continue;
+        if (state.waiting !== undefined) {
+          // Read before the rebalance, past the commit: the records from the commit on come next.
+          if (BigInt(record.offset) > state.expected && Date.now() - state.waiting < FIRST_RECORD_WAIT_MS) continue;
+          state.waiting = undefined;
+        }
+        if (!state.records.length) state.since = Date.now();
+        state.records.push(record);
+        state.expected = BigInt(record.offset) + 1n;
+        if (state.records.length >= this.options.batchSize) {
+          await this.write(state);
+          if (this.partitions.get(id) !== state) return;
+        }
       }
     });
   }
@@ -240,12 +286,26 @@ export class S3Sink {
     }
   }
 
-  /** Skips what an earlier run wrote but did not commit; commits past it. */
-  private async recover(topic: string, partition: number, records: ConsumedRecord[]): Promise<ConsumedRecord[]> {
+  /** Whether the sink still owns the partition in the assignment `state` belongs to; forgets it if not. */
+  private owns(state: PartitionState): boolean {
+    if (this.options.owner(state.topic, state.partition) === state.token) return true;
+    this.forget(state);
+    return false;
+  }
+
+  private forget(state: PartitionState): void {
+    const id = `${state.topic}:${state.partition}`;
+    if (this.partitions.get(id) === state) this.partitions.delete(id);
+  }
+
+  /**
+   * Skips what an earlier run or owner stored from the first buffered offset on but did not
+   * commit, and commits past it. False: the partition went to another member meanwhile.
+   */
+  private async skipStored(state: PartitionState): Promise<boolean> {
     const { ListObjectsV2Command } = await import('@aws-sdk/client-s3');
-    const first = records[0];
-    const id = `${topic}:${partition}`;
-    const prefix = this.format.startPrefix(this.options.location, topic, partition, first);
+    const { topic, partition } = state;
+    const prefix = this.format.startPrefix(this.options.location, topic, partition, state.records[0]);
     const found = await this.call(`listing s3://${this.options.location.bucket}/${prefix}`, (client) =>
       client.send(new ListObjectsV2Command({ Bucket: this.options.location.bucket, Prefix: prefix, MaxKeys: 10 })),
     );
@@ -253,26 +313,30 @@ export class S3Sink {
       .map((o) => parseObjectKey(this.options.location, o.Key ?? ''))
       .filter((parsed) => parsed?.topic === topic && parsed.partition === partition)
       .map((parsed) => parsed!.last);
-    if (!lasts.length) {
-      this.expected.set(id, BigInt(first.offset));
-      return records;
-    }
+    if (!lasts.length) return true;
     const last = lasts.reduce((a, b) => (a > b ? a : b));
-    await this.options.commit(topic, partition, (last + 1n).toString());
-    const rest = records.filter((r) => BigInt(r.offset) > last);
-    this.stats.recovered += records.length - rest.length;
-    this.expected.set(id, last + 1n);
-    return rest;
+    if (!(await this.options.commit(topic, partition, (last + 1n).toString()))) return false;
+    const rest = state.records.filter((r) => BigInt(r.offset) > last);
+    this.stats.recovered += state.records.length - rest.length;
+    state.records = rest;
+    if (state.expected <= last) state.expected = last + 1n;
+    return true;
   }
 
   /** Writes a partition's buffer: one object at a time, each committed once it is stored. */
-  private async write(topic: string, partition: number): Promise<void> {
-    const id = `${topic}:${partition}`;
-    const buffer = this.buffers.get(id);
-    if (!buffer || buffer.records.length === 0) return;
+  private async write(state: PartitionState): Promise<void> {
+    if (!state.records.length || !this.owns(state)) return;
+    const { topic, partition } = state;
+    if (!state.checked) {
+      if (!(await this.skipStored(state))) return this.forget(state);
+      state.checked = true;
+      if (!state.records.length) return;
+    }
     const { PutObjectCommand } = await import('@aws-sdk/client-s3');
-    const objects = this.format.objects(this.options.location, topic, partition, buffer.records);
+    const objects = this.format.objects(this.options.location, topic, partition, state.records);
     for (const object of objects) {
+      // Gone to another member (a rebalance): that one reads these records again.
+      if (!this.owns(state)) return;
       await this.call(`writing s3://${this.options.location.bucket}/${object.key}`, (client) =>
         client.send(
           new PutObjectCommand({
@@ -285,45 +349,28 @@ export class S3Sink {
           }),
         ),
       );
-      buffer.records = buffer.records.slice(object.count);
+      state.records = state.records.slice(object.count);
       this.stats.objects += 1;
       this.stats.records += object.count;
       this.stats.keys.push(object.key);
-      await this.options.commit(topic, partition, (BigInt(object.last) + 1n).toString());
+      // Not committed: the new owner finds this object when it starts there.
+      if (!(await this.options.commit(topic, partition, (BigInt(object.last) + 1n).toString())))
+        return this.forget(state);
     }
-    this.buffers.delete(id);
   }
 
   /** Writes every buffer whose oldest record has waited `batchSeconds` (call from a timer). */
   flushDue(now = Date.now()): Promise<void> {
     return this.serial(async () => {
-      for (const [id, buffer] of [...this.buffers]) {
-        if (now - buffer.since >= this.options.batchSeconds * 1000) {
-          const at = id.lastIndexOf(':');
-          await this.write(id.slice(0, at), Number(id.slice(at + 1)));
-        }
-      }
+      for (const state of [...this.partitions.values()])
+        if (state.records.length && now - state.since >= this.options.batchSeconds * 1000) await this.write(state);
     });
   }
 
   /** Writes everything buffered (a clean stop). */
   flushAll(): Promise<void> {
     return this.serial(async () => {
-      for (const id of [...this.buffers.keys()]) {
-        const at = id.lastIndexOf(':');
-        await this.write(id.slice(0, at), Number(id.slice(at + 1)));
-      }
+      for (const state of [...this.partitions.values()]) await this.write(state);
     });
-  }
-
-  /** Forgets partitions this consumer no longer owns (their records will be read by another). */
-  keepOnly(assigned: Map<string, number[]>): void {
-    for (const id of [...this.buffers.keys(), ...this.expected.keys()]) {
-      const at = id.lastIndexOf(':');
-      if (!(assigned.get(id.slice(0, at)) ?? []).includes(Number(id.slice(at + 1)))) {
-        this.buffers.delete(id);
-        this.expected.delete(id);
-      }
-    }
   }
 }

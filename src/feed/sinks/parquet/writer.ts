@@ -1,8 +1,9 @@
 /**
  * Encodes prepared records as one Parquet file with hyparquet-writer (pure JavaScript; zstd
- * through @bokuweb/zstd-wasm, WebAssembly), so it runs on every Node release kfeed supports
- * without a native build. README "Libraries" says why these (bench/parquet-libs/).
+ * from node:zlib, which every Node release kfeed supports has), without a native build.
+ * README "Libraries" says why these (bench/parquet-libs/).
  */
+import zlib from 'node:zlib';
 import type { ColumnSource, SchemaElement } from 'hyparquet-writer';
 import { packageVersion } from '../../../package-info.js';
 import { COLUMNS, columnArrays, type ColumnSpec, type PreparedRecord } from './columns.js';
@@ -93,34 +94,14 @@ const WITH_STATISTICS = new Set(
 
 export type ParquetEncoder = (rows: readonly PreparedRecord[]) => Uint8Array;
 
-type ZstdCompress = (bytes: Uint8Array, level: number) => Uint8Array;
-let zstdLoaded: Promise<ZstdCompress> | undefined;
+/** A page compressed by zlib's zstd at ZSTD_LEVEL (frames any zstd reader decompresses). */
+const zstdCompress = (bytes: Uint8Array): Uint8Array =>
+  zlib.zstdCompressSync(bytes, { params: { [zlib.constants.ZSTD_c_compressionLevel]: ZSTD_LEVEL } });
 
-/**
- * The zstd WebAssembly, instantiated once per process: a second init() re-instantiates it
- * under the feet of the first (its ready promise has already resolved), and compress() then
- * writes frames no reader can decompress. One compression context serves every page (the
- * plain compress() makes and drops one per call, which costs more than compressing a small
- * page); with an empty dictionary the frames are the same bytes compress() writes.
- */
-function loadZstd(): Promise<ZstdCompress> {
-  zstdLoaded ??= import('@bokuweb/zstd-wasm').then(async (zstd) => {
-    await zstd.init();
-    const context = zstd.createCCtx();
-    const noDictionary = new Uint8Array(0);
-    return (bytes, level) => zstd.compressUsingDict(context, bytes, noDictionary, level);
-  });
-  return zstdLoaded;
-}
-
-/** Loads the writer (and the zstd WebAssembly when asked for) once; encodes objects after. */
+/** Loads the writer once; encodes objects after. */
 export async function parquetEncoder(compression: ParquetCompression): Promise<ParquetEncoder> {
   const { parquetWriteBuffer } = await import('hyparquet-writer');
-  let compressors = {};
-  if (compression === 'zstd') {
-    const compress = await loadZstd();
-    compressors = { ZSTD: (bytes: Uint8Array) => compress(bytes, ZSTD_LEVEL) };
-  }
+  const compressors = compression === 'zstd' ? { ZSTD: zstdCompress } : {};
   const codec = compression === 'zstd' ? 'ZSTD' : compression === 'snappy' ? 'SNAPPY' : 'UNCOMPRESSED';
   // No time of writing in the file: the same records give the same bytes (and ETag).
   const createdBy = `kfeed ${packageVersion()}`;
