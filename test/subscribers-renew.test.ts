@@ -132,8 +132,8 @@ describe('a contact, and the subscribers whose certificate ends soon', () => {
     expect(shown.history[0].record.contact).toBe('feed-ops@acme.example');
     expect((await c.run(['subscriber', 'show', 'acme'])).stdout).toMatch(/^contact +feed-ops@acme\.example$/m);
     const table = (await c.run(['subscriber', 'list'])).stdout;
-    expect(table).toMatch(/^acme +consumer .* feed-ops@acme\.example +\S+ +\S+ +expiring *$/m);
-    expect(table).toMatch(/^far +consumer .* - +\S+ +\S+ +active *$/m);
+    expect(table).toMatch(/^acme +consumer .* feed-ops@acme\.example +\S+ +\S+ +- +expiring *$/m);
+    expect(table).toMatch(/^far +consumer .* - +\S+ +\S+ +- +active *$/m);
   });
 
   it('list --expiring-days N --json: only those ending within N days, with name, contact, notAfter, days and hours left, serial', async () => {
