@@ -57,6 +57,15 @@ export function parseRequestPercent(text: string, flag = '--max-request-percent'
 }
 
 /** The Kafka quota key of a role's byte rate: a consumer's fetches or a producer's writes. */
+/** A `subscriber set` must change something: refused before any connection is made. */
+export function requireQuotaChange(change: SubscriberQuotaChange): void {
+  if (change.maxBytesPerSecond === undefined && change.maxRequestPercent === undefined) {
+    throw new KfeedError('usage', 'nothing to set', {
+      hint: 'pass --max-bytes-per-second N[KiB|MiB], --max-request-percent P, or their --no- forms',
+    });
+  }
+}
+
 export function byteRateKey(role: SubscriberRole): QuotaKey {
   return role === 'consumer' ? 'consumer_byte_rate' : 'producer_byte_rate';
 }

@@ -1,9 +1,9 @@
-import { KfeedError } from '../errors.js';
 import { describeUserQuota, quotaUserOf } from '../kafka/quotas.js';
 import {
   appliedQuota,
   checkQuotaAllowed,
   quotaStep,
+  requireQuotaChange,
   quotaText,
   subscriberQuotaOf,
   type QuotaInForce,
@@ -31,11 +31,7 @@ export interface SetSubscriberResult {
  * a failure puts the values before back.
  */
 export async function setSubscriber(access: RegistryAccess, input: SetSubscriberInput): Promise<SetSubscriberResult> {
-  if (input.quota.maxBytesPerSecond === undefined && input.quota.maxRequestPercent === undefined) {
-    throw new KfeedError('usage', 'nothing to set', {
-      hint: 'pass --max-bytes-per-second N[KiB|MiB], --max-request-percent P, or their --no- forms',
-    });
-  }
+  requireQuotaChange(input.quota);
   const record = await requireSubscriber(access, input.name);
   checkQuotaAllowed(record);
   return withRegistryAdmin(access, async (admin) => {

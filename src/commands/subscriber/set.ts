@@ -1,5 +1,5 @@
 import type { Context } from '../../context.js';
-import { quotaText } from '../../subscribers/quota.js';
+import { quotaText, requireQuotaChange } from '../../subscribers/quota.js';
 import { checkSubscriberName } from '../../subscribers/registry.js';
 import type { SetSubscriberResult } from '../../subscribers/set.js';
 import { defineCommand } from '../command.js';
@@ -24,7 +24,7 @@ export default defineCommand<SetSubscriberOptions, SetSubscriberResult>({
   flags: (command) => withRegistryOptions(withQuotaOptions(command, { removable: true })),
   validate: (options) => {
     checkSubscriberName(options.name);
-    quotaChangeOf(options);
+    requireQuotaChange(quotaChangeOf(options));
   },
   run: async (ctx: Context, options) => {
     const { access } = await registryAccess(ctx, options);
