@@ -98,6 +98,13 @@ export interface FeedConsumer {
   owner(topic: string, partition: number): number | undefined;
   /** The group's committed offset of a partition (the next to read); undefined: none, or no group. */
   committed(topic: string, partition: number): Promise<bigint | undefined>;
+  /**
+   * Reads every partition of this member again from the group's commit (where it has none: on
+   * from what was read), once the current batch handler returns. The engine's stream can be
+   * past the commit after a rebalance for good: a fetch under way while the group rebalanced
+   * lands after the stream went back to the commits and moves it on again. No-op without a group.
+   */
+  rewind(): void;
   /** The group protocol the consumer joins with; null when it reads without a group. */
   readonly groupProtocol: GroupProtocol | null;
   close(): Promise<void>;
@@ -256,6 +263,28 @@ export async function openFeedConsumer(
     starts.filter((s) => wanted(s.partition) && s.start < s.end).map((s) => `${s.topic}:${s.partition}`),
   );
 
+  let rewinding = false;
+  /**
+   * A stream that reads each partition from the group's commit; where there is none, on from
+   * what this run took (`taken`), else from where reading began. Manual, as only a manual
+   * stream takes offsets: after a later rebalance the sink asks again.
+   */
+  const fromCommits = async (taken: Map<string, bigint>): Promise<ConsumeOptions<Buffer, Buffer, Buffer, Buffer>> => ({
+    topics: options.topics,
+    mode: 'manual',
+    offsets: await Promise.all(
+      starts
+        .filter((p) => wanted(p.partition))
+        .map(async ({ topic, partition, start }) => ({
+          topic,
+          partition,
+          offset: (await membership.committed(topic, partition)) ?? taken.get(`${topic}:${partition}`) ?? start,
+        })),
+    ),
+    autocommit: false,
+    ...fetchOptions,
+  });
+
   return {
     groupProtocol: protocol,
     assignment: () =>
@@ -263,9 +292,14 @@ export async function openFeedConsumer(
     owner: membership.owner,
     commit: membership.commit,
     committed: membership.committed,
+    rewind() {
+      if (groupId !== undefined) rewinding = true;
+    },
     async consume(onBatch, signal, hooks) {
       if (options.exitAtEnd && unfinished.size === 0) return;
       let stopping = false;
+      // The next offset of each partition this run took from the stream.
+      const taken = new Map<string, bigint>();
       let reader: ReturnType<typeof streamReader> | undefined;
       const stop = () => {
         stopping = true;
@@ -302,12 +336,21 @@ export async function openFeedConsumer(
         reader = streamReader(stream);
         membership.onFailure(stop);
         while (!stopping) {
+          if (rewinding) {
+            rewinding = false;
+            // The new stream first, so that the topics stay tracked and the member stays in the group.
+            const previous = stream;
+            stream = await consumer.consume(await fromCommits(taken));
+            reader = streamReader(stream);
+            await previous.close().catch(() => undefined);
+          }
           const messages = await reader.next();
           if (!messages.length) break;
           const batches = new Map<string, FeedBatch>();
           for (const m of messages) {
             if (!wanted(m.partition)) continue;
             const key = `${m.topic}:${m.partition}`;
+            taken.set(key, m.offset + 1n);
             // With exitAtEnd, records beyond the end the partition had at the start are not ours.
             if (options.exitAtEnd && m.offset >= (ends.get(key) ?? 0n)) continue;
             let batch = batches.get(key);

@@ -178,6 +178,7 @@ export async function consumeToS3(
     commit: (topic, partition, offset) => consumer.commit(topic, partition, offset),
     owner: (topic, partition) => consumer.owner(topic, partition),
     committed: (topic, partition) => consumer.committed(topic, partition),
+    rewind: () => consumer.rewind(),
   });
   await sink.checkPrefixOwner();
   let timerFailure: unknown;

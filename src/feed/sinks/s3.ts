@@ -126,6 +126,8 @@ export interface S3SinkOptions {
   owner: (topic: string, partition: number) => number | undefined;
   /** The group's committed offset of a partition (FeedConsumer.committed). */
   committed: (topic: string, partition: number) => Promise<bigint | undefined>;
+  /** Has the consumer read its partitions again from the group's commits (FeedConsumer.rewind). */
+  rewind: () => void;
 }
 
 export interface S3SinkStats {
@@ -155,8 +157,8 @@ interface PartitionState {
 
 /**
  * How long an assignment waits for the record at the group's commit when records after it come
- * first (read before a rebalance; the stream then goes back to the commit). Past this, a gap
- * is taken as one in the log (transaction markers, compaction, retention).
+ * first (read before a rebalance; the consumer is rewound to the commits). Past this, a gap is
+ * taken as one in the log (transaction markers, compaction, retention).
  */
 const FIRST_RECORD_WAIT_MS = 10_000;
 
@@ -231,6 +233,8 @@ export class S3Sink {
           waiting: committed !== undefined && first > committed ? Date.now() : undefined,
         };
         this.partitions.set(id, state);
+        // The stream is past the commit: it may not come back by itself (FeedConsumer.rewind).
+        if (state.waiting !== undefined) this.options.rewind();
       }
       for (const record of batch.records) {
         // Offsets read again (the stream went back to the last commit) are buffered or written already.
