@@ -153,12 +153,13 @@ export class Context {
   async connection(flags: ConnectionFlags): Promise<ConnectionSettings> {
     // Loaded here, not at start-up: it reads keys with node:crypto, which `--help` never needs.
     const { resolveConnection } = await import('./config/connection.js');
-    return resolveConnection({
+    const settings = await resolveConnection({
       flags,
       env: this.env,
       cwd: this.cwd,
       profiles: this.profiles,
       secrets: { password: (message) => this.promptPassword(message) },
     });
+    return { ...settings, signal: this.abort.signal };
   }
 }

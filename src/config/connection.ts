@@ -36,6 +36,11 @@ export interface ConnectionSettings {
   origin: Record<string, string>;
   files: { ca?: string; cert?: string; key?: string };
   profileName?: string;
+  /**
+   * The command's stop (Ctrl-C, SIGTERM): reaching the cluster ends as soon as it fires,
+   * whatever the broker does (src/kafka/client.ts `reach`).
+   */
+  signal?: AbortSignal;
 }
 
 export interface SecretSource {

@@ -1,10 +1,11 @@
-import type { Consumer, ConsumerOptions, ConsumeOptions, Message, MessagesStream } from '@platformatic/kafka';
+import type { Consumer, ConsumerOptions, ConsumeOptions, MessagesStream } from '@platformatic/kafka';
 import type { ConnectionSettings } from '../config/connection.js';
 import { KfeedError } from '../errors.js';
 import { baseOptions, watchSocketErrors, withAdmin } from '../kafka/client.js';
 import { translateKafkaError } from '../kafka/errors.js';
 import { explainGroupFailure } from '../kafka/groups.js';
 import { requireTopics } from '../kafka/topics.js';
+import { abortable } from '../wait.js';
 import {
   chooseGroupProtocol,
   protocolRefused,
@@ -15,6 +16,7 @@ import {
   type StartPosition,
 } from './consumer-start.js';
 import { groupMembership, whileCoordinatorMoves, withoutGroup } from './membership.js';
+import { streamReader, toRecord } from './stream-reader.js';
 
 export { GROUP_PROTOCOLS, type GroupProtocol, type StartPosition } from './consumer-start.js';
 
@@ -26,8 +28,6 @@ export { GROUP_PROTOCOLS, type GroupProtocol, type StartPosition } from './consu
  */
 export const FETCH_MAX_BYTES = 3 << 20;
 export const FETCH_PARTITION_BYTES = 512 << 10;
-/** Records handed over per call at most: what one wait on the stream found, by partition. */
-const READ_AT_ONCE = 5000;
 
 export interface FeedConsumerOptions {
   topics: string[];
@@ -111,69 +111,6 @@ export interface FeedConsumer {
 }
 
 type EngineConsumer = Consumer<Buffer, Buffer, Buffer, Buffer>;
-type EngineMessage = Message<Buffer, Buffer, Buffer, Buffer>;
-
-function headerText(headers: Map<Buffer, Buffer>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of headers) out[name.toString('utf8')] = value ? value.toString('utf8') : '';
-  return out;
-}
-
-function toRecord(m: EngineMessage): ConsumedRecord {
-  return {
-    topic: m.topic,
-    partition: m.partition,
-    offset: m.offset.toString(),
-    key: m.key ?? null,
-    value: m.value ?? null,
-    headers: m.headers.size ? headerText(m.headers) : {},
-    timestamp: m.timestamp.toString(),
-  };
-}
-
-/**
- * Takes what the stream holds in batches: `next()` waits until it holds something, then takes
- * all of it (up to READ_AT_ONCE); it resolves empty once the stream ends or `wake()` is called
- * to stop, and rejects with the stream's error. The stream keeps one 'readable' listener for
- * its whole life: without one the engine stops fetching.
- */
-function streamReader(stream: MessagesStream<Buffer, Buffer, Buffer, Buffer>) {
-  let notify: (() => void) | undefined;
-  let failure: Error | undefined;
-  let woken = false;
-  const poke = () => notify?.();
-  stream.on('readable', poke);
-  stream.on('end', poke);
-  stream.on('close', poke);
-  stream.on('error', (error) => {
-    failure ??= error;
-    poke();
-  });
-  const take = () => {
-    const out: EngineMessage[] = [];
-    let m: EngineMessage | null;
-    while (out.length < READ_AT_ONCE && (m = stream.read() as EngineMessage | null) !== null) out.push(m);
-    return out;
-  };
-  return {
-    async next(): Promise<EngineMessage[]> {
-      for (;;) {
-        if (failure) throw failure;
-        if (woken) return [];
-        const out = take();
-        if (out.length) return out;
-        if (stream.destroyed || stream.readableEnded) return [];
-        await new Promise<void>((resolve) => (notify = resolve));
-        notify = undefined;
-      }
-    },
-    wake() {
-      woken = true;
-      poke();
-    },
-  };
-}
-
 export async function openFeedConsumer(
   settings: ConnectionSettings,
   options: FeedConsumerOptions,
@@ -218,10 +155,11 @@ export async function openFeedConsumer(
   let partitions: Map<string, number[]>;
   let starts: PartitionStart[];
   try {
-    if (groupId !== undefined) protocol = await chooseGroupProtocol(consumer, options.groupProtocol);
-    // A topic this client may not describe is "not authorized" (exit 6), never "does not
-    // exist": the broker's list leaves it out either way, so it is asked for by name.
+    // First, as it reaches the cluster (a silent broker or Ctrl-C ends this at once). A topic this
+    // client may not describe is "not authorized" (exit 6), never "does not exist": the broker's
+    // list leaves it out either way, so it is asked for by name.
     await withAdmin(settings, (admin) => requireTopics(admin, options.topics, settings));
+    if (groupId !== undefined) protocol = await chooseGroupProtocol(consumer, options.groupProtocol);
     partitions = await topicPartitions(consumer, options.topics);
     if (options.partition !== undefined) {
       for (const [topic, ids] of partitions) {
@@ -264,6 +202,8 @@ export async function openFeedConsumer(
   );
 
   let rewinding = false;
+  /** A stop came while joining the group: the join never ended. */
+  let joinAbandoned = false;
   /**
    * A stream that reads each partition from the group's commit; where there is none, on from
    * what this run took (`taken`), else from where reading began. Manual, as only a manual
@@ -324,15 +264,30 @@ export async function openFeedConsumer(
           consumer.topics.trackAll(...options.topics);
           consumer.assignments = [...partitions].map(([topic, ids]) => ({ topic, partitions: ids.filter(wanted) }));
           stream = new StreamClass(consumer, manual);
-        } else if (options.start.from === 'committed') {
-          stream = await consumer.consume({
-            topics: options.topics,
-            mode: 'committed',
-            fallbackMode: options.start.fallback,
-            autocommit: false,
-            ...fetchOptions,
+        } else {
+          const joining = consumer.consume(
+            options.start.from === 'committed'
+              ? {
+                  topics: options.topics,
+                  mode: 'committed',
+                  fallbackMode: options.start.fallback,
+                  autocommit: false,
+                  ...fetchOptions,
+                }
+              : manual,
+          );
+          // Joining waits for the group to rebalance (up to the rebalance time-out): a stop ends it.
+          const joined = await abortable(joining, signal).catch((error: unknown) => {
+            if (signal?.aborted) return undefined;
+            throw error;
           });
-        } else stream = await consumer.consume(manual);
+          if (!joined) {
+            joinAbandoned = true;
+            joining.then((late) => late.close()).catch(() => undefined);
+            return;
+          }
+          stream = joined;
+        }
         reader = streamReader(stream);
         membership.onFailure(stop);
         while (!stopping) {
@@ -381,7 +336,9 @@ export async function openFeedConsumer(
     },
     async close() {
       membership.close();
-      await consumer.close(true).catch(() => undefined);
+      const closing = consumer.close(true).catch(() => undefined);
+      // Leaving waits behind the join under way on the coordinator's connection: not for that.
+      if (!joinAbandoned) await closing;
     },
   };
 }

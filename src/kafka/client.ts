@@ -3,6 +3,7 @@ import type { Admin, BaseOptions, ConnectionPoolEventPayload, SASLOptions } from
 import { createIamToken, iamTokenProvider } from '../aws/msk-iam.js';
 import type { ConnectionSettings } from '../config/connection.js';
 import { messageOf } from '../errors.js';
+import { abortable } from '../wait.js';
 import { translateKafkaError } from './errors.js';
 
 /**
@@ -133,13 +134,23 @@ export function watchSocketErrors(client: {
 export async function reach(settings: ConnectionSettings, options: ClientOptions = {}): Promise<void> {
   const probe = await createAdmin(settings, { ...options, clientId: 'kfeed-probe', retries: 0 });
   const explain = watchSocketErrors(probe);
+  // Ctrl-C ends the wait under way at once, also on a broker that accepted the connection and
+  // is silent. What runs after a stop (the clean-up it asks for: undoing steps, deleting a
+  // temporary topic) is not cut short by it.
+  const stop = settings.signal?.aborted ? undefined : settings.signal;
   try {
-    await probe.metadata({ topics: [] });
+    await abortable(probe.metadata({ topics: [] }), stop);
   } catch (error) {
     throw translateKafkaError(explain(error), settings);
   } finally {
-    await closeQuietly(probe);
+    await closeSoon(probe, stop);
   }
+}
+
+/** Closes a client; once `signal` fired, without waiting for a request under way to end. */
+export async function closeSoon(client: { close(): Promise<void> }, signal: AbortSignal | undefined): Promise<void> {
+  const closing = closeQuietly(client);
+  if (!signal?.aborted) await closing;
 }
 
 /**
