@@ -14,12 +14,17 @@ const cache = process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache');
 // the 3.9 pass only; tests whose result does not depend on the broker's release run once.
 const zookeeperPass = /^3\./.test(process.env.KFEED_TEST_KAFKA_VERSION ?? '');
 const releaseIndependent = [
+  // kfeed bench measures the produce and consume paths that both passes test.
+  'test/bench.test.ts',
   'test/certs.test.ts',
   'test/certs-pca.test.ts',
+  'test/consumer-rewind.test.ts',
   'test/demo.test.ts',
   'test/feed-sources.test.ts',
   'test/iam-auth.test.ts',
   'test/iam-policy.test.ts',
+  // A silent listener, and a group join on the 4.1 pass's classic protocol.
+  'test/interrupt-silent-broker.test.ts',
   'test/issuecert-wait.test.ts',
   'test/local-iam.test.ts',
   'test/makecsr.test.ts',

@@ -10,7 +10,7 @@ import { waitFor } from './helpers/wait.js';
 
 const aws = motoForFile();
 
-const MARKET_RECORDS = 40_000;
+const MARKET_RECORDS = 24_000;
 
 /** What the keys under a prefix say they hold: partition and first..last offsets. */
 async function ranges(bucket: string, prefix: string) {
@@ -139,7 +139,7 @@ describe.each(protocols)('sinks sharing one group (%s protocol)', (protocol) => 
       const args = sinkArgs(topic, bucket, group, protocol, format);
       const written = async () => stored(await ranges(bucket, 'raw/').catch(() => []));
 
-      // The market streams for 20 s; the first sink reads alone until it has written objects.
+      // The market streams for 12 s; the first sink reads alone until it has written objects.
       const produced = market(topic, MARKET_RECORDS, 2000);
       const first = startSink(args, aws.moto.env);
       onTestFinished(() => void first.child.kill('SIGKILL'));
