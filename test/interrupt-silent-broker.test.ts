@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir, testEnv } from './helpers/env.js';
-import { startSink } from './helpers/s3-sink.js';
+import { groupOwners, startSink } from './helpers/s3-sink.js';
 import { BIN, kfeed } from './helpers/run.js';
 import { unique } from './helpers/unique.js';
 import { waitFor } from './helpers/wait.js';
@@ -88,14 +88,6 @@ describe('Ctrl-C and SIGTERM end a wait on a broker that accepted the connection
   );
 });
 
-/** Members of a group that own partitions, as `kfeed group describe` shows them. */
-async function owners(group: string): Promise<number> {
-  const described = await kfeed(['group', 'describe', group, '--json']);
-  if (described.code !== 0) return 0;
-  const { members } = JSON.parse(described.stdout) as { members: Array<{ assignment: unknown[] }> };
-  return members.filter((m) => m.assignment.length > 0).length;
-}
-
 describe('Ctrl-C during a group join that waits for a member that does not answer', () => {
   it('ends `consume -g` at once (exit 130) while the group waits out the stopped member', async () => {
     const topic = unique('join');
@@ -106,7 +98,9 @@ describe('Ctrl-C during a group join that waits for a member that does not answe
     // join waits for the rebalance, which waits for the first member's session to expire.
     const first = startSink(args, {});
     try {
-      await waitFor('the first member owning partitions', async () => ((await owners(group)) === 1 ? true : undefined));
+      await waitFor('the first member owning partitions', async () =>
+        (await groupOwners(group)) === 1 ? true : undefined,
+      );
       first.child.kill('SIGSTOP');
       const second = startSink(args, {});
       await new Promise((resolve) => setTimeout(resolve, 1500));

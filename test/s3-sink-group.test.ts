@@ -4,7 +4,14 @@ import { duckdb } from './helpers/duckdb.js';
 import { sharedCluster, tempDir } from './helpers/env.js';
 import { motoForFile } from './helpers/moto-file.js';
 import { kfeed } from './helpers/run.js';
-import { downloadObjects, highWatermarks, listObjects, objectBytes, startSink } from './helpers/s3-sink.js';
+import {
+  downloadObjects,
+  groupOwners,
+  highWatermarks,
+  listObjects,
+  objectBytes,
+  startSink,
+} from './helpers/s3-sink.js';
 import { unique } from './helpers/unique.js';
 import { waitFor } from './helpers/wait.js';
 
@@ -49,16 +56,6 @@ async function recordsInObjects(bucket: string, prefix: string, format: string, 
 
 /** The summary a sink prints with --json (its stdout). */
 const summary = (stdout: string): { records: number; objects: number; group: string } => JSON.parse(stdout);
-
-/** Members of the group that own partitions, as `kfeed group describe` shows them. */
-async function owners(group: string): Promise<number> {
-  const described = await kfeed(['group', 'describe', group, '--json']);
-  if (described.code !== 0) return 0;
-  const { members } = JSON.parse(described.stdout) as {
-    members: Array<{ assignment: Array<{ partitions: number[] }> }>;
-  };
-  return members.filter((m) => m.assignment.some((a) => a.partitions.length > 0)).length;
-}
 
 /** `kfeed consume` as an S3 sink in `group`, writing small objects often (many commits). */
 function sinkArgs(topic: string, bucket: string, group: string, protocol: string, format: string): string[] {
@@ -148,7 +145,7 @@ describe.each(protocols)('sinks sharing one group (%s protocol)', (protocol) => 
       // A second sink joins: the group rebalances while the first one writes and commits.
       const second = startSink(args, aws.moto.env);
       onTestFinished(() => void second.child.kill('SIGKILL'));
-      await waitFor('both sinks owning partitions', async () => ((await owners(group)) === 2 ? true : undefined));
+      await waitFor('both sinks owning partitions', async () => ((await groupOwners(group)) === 2 ? true : undefined));
       const atJoin = await written();
       await waitFor('both sinks writing', async () => ((await written()) >= atJoin + 2000 ? true : undefined));
 

@@ -24,6 +24,16 @@ export function startSink(
   return { child, output: () => output, stdout: () => stdout, exited };
 }
 
+/** Members of a consumer group that own partitions, as `kfeed group describe` shows them (0: no group yet). */
+export async function groupOwners(group: string): Promise<number> {
+  const described = await kfeed(['group', 'describe', group, '--json']);
+  if (described.code !== 0) return 0;
+  const { members } = JSON.parse(described.stdout) as {
+    members: Array<{ assignment: Array<{ partitions: number[] }> }>;
+  };
+  return members.filter((m) => m.assignment.some((a) => a.partitions.length > 0)).length;
+}
+
 /** The end offset of each partition of a topic, by partition. */
 export async function highWatermarks(topic: string): Promise<number[]> {
   const described = await kfeed(['describe-topic', topic, '--json']);
